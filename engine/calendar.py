@@ -1,0 +1,52 @@
+"""Days and clocks: which local day it is for a customer, whether mail may go out on it, and
+how far along the guide's clock stands."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from engine.models import CustomerState, SendingPolicy
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_date(now: datetime, timezone: str) -> date:
+    """The customer's calendar day at `now` (an aware datetime)."""
+    return now.astimezone(zone(timezone)).date()
+
+
+@lru_cache(maxsize=256)
+def _holidays(country: str, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, years=year)
+
+
+def no_sending_reason(day: date, policy: SendingPolicy) -> str | None:
+    """Why no customer mail goes out on `day`, or None when it is a sending day."""
+    if policy.weekdays_only and day.weekday() >= 5:
+        return f"{day:%A} is not a sending day (weekdays only)"
+    if policy.holidays_country:
+        name = _holidays(policy.holidays_country, day.year).get(day)
+        if name:
+            return f"{day.isoformat()} is a holiday ({name}, {policy.holidays_country})"
+    return None
+
+
+def offline_days_until(state: CustomerState, today: date) -> int:
+    """Days the clock stood still (paused or handed off), counting an open stretch to today."""
+    open_stretch = 0
+    if state.offline_since is not None:
+        open_stretch = max(0, (today - state.offline_since).days)
+    return state.offline_days + open_stretch
+
+
+def guide_day(signup_date: date, state: CustomerState, today: date) -> int:
+    """Days since signup on the customer's calendar, minus days spent paused or handed off,
+    so a resumed customer continues where they stopped."""
+    return (today - signup_date).days - offline_days_until(state, today)

@@ -1,0 +1,301 @@
+"""The guide's domain: rules, customers, history and moves.
+
+Everything here is plain data. Ports move it in and out of storage; the decision reads it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# A cell as a roster backend hands it over: CSV gives text, Google Sheets' UNFORMATTED_VALUE
+# also gives numbers and booleans.
+CellValue = str | int | float | bool | None
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- the rules doc -------------------------------------------------------------------------
+
+
+class Person(Frozen):
+    name: str
+    slack_id: str
+
+    def mention(self) -> str:
+        return f"<@{self.slack_id}>"
+
+
+class Window(Frozen):
+    """How long to wait with no progress: nudge `nudge_after` guide days after the step was
+    sent, flag `flag_after` guide days after the nudge."""
+
+    nudge_after: int = Field(gt=0)
+    flag_after: int = Field(gt=0)
+    line: int = 0
+
+
+class Step(Frozen):
+    id: str
+    name: str
+    day: int = Field(ge=0)
+    window: Window
+    line: int = 0
+
+
+class Plan(Frozen):
+    id: str
+    name: str
+    steps: tuple[Step, ...]
+    owner: Person
+    line: int = 0
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+
+class MessageTemplate(Frozen):
+    subject: str
+    body: str
+    line: int = 0
+
+
+class Messages(Frozen):
+    steps: dict[str, MessageTemplate]
+    """Keyed by step id; shared by every plan that has a step with that id."""
+    nudges: dict[str, MessageTemplate] = Field(default_factory=dict)
+    default_nudge: MessageTemplate | None = None
+    wrap_up: MessageTemplate
+
+    def nudge_for(self, step_id: str) -> MessageTemplate | None:
+        return self.nudges.get(step_id, self.default_nudge)
+
+
+class SendingPolicy(Frozen):
+    weekdays_only: bool = True
+    holidays_country: str | None = None
+    line: int = 0
+
+
+class Rules(Frozen):
+    plans: dict[str, Plan]
+    messages: Messages
+    sending: SendingPolicy = SendingPolicy()
+    hand_off_owners: tuple[Person, ...] = ()
+    source: str = "rules.md"
+    text: str = ""
+    text_hash: str = ""
+
+
+class RulesError(Frozen):
+    line: int
+    message: str
+
+    def render(self, path: str) -> str:
+        return f"{path}:{self.line}: {self.message}"
+
+
+# --- the onboarding list -----------------------------------------------------------------
+
+
+class RawRow(Frozen):
+    """One data row as the roster holds it. `row_number` is what a person sees in the sheet:
+    the header is row 1, the first customer row 2."""
+
+    row_number: int
+    values: dict[str, CellValue]
+
+
+class RosterSnapshot(Frozen):
+    header: tuple[str, ...]
+    rows: tuple[RawRow, ...]
+
+
+class RowUpdate(Frozen):
+    """Cells to set on the row whose customer_id matches; found again at write time."""
+
+    customer_id: str
+    values: dict[str, str]
+
+
+class Customer(Frozen):
+    customer_id: str
+    email: str
+    plan: str
+    signup_date: date
+    row_number: int
+    name: str = ""
+    company: str = ""
+    plan_override: str | None = None
+    timezone: str | None = None
+    owner: str | None = None
+    paused: bool = False
+    paused_note: str = ""
+    finished: bool = False
+    finished_date: date | None = None
+    finished_by: str = ""
+    handed_off_to: str = ""
+
+    @property
+    def effective_plan(self) -> str:
+        return self.plan_override or self.plan
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else ""
+
+
+class SkippedRow(Frozen):
+    row_number: int
+    column: str
+    value: str
+    message: str
+    customer_id: str = ""
+    """The row's id as written, when it has one, so reports can name the customer."""
+
+    def render(self) -> str:
+        return f"row {self.row_number}, column {self.column} ({self.value!r}): {self.message}"
+
+
+# --- state -------------------------------------------------------------------------------
+
+
+class SendKind(StrEnum):
+    STEP = "step"
+    NUDGE = "nudge"
+    FLAG = "flag"
+    FINISH = "finish"
+
+
+class SendStatus(StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    UNCONFIRMED = "unconfirmed"
+    """A claim a crash left behind, already reported once; never resent automatically."""
+
+
+WRAP_UP_STEP = "wrap-up"
+
+
+class SendKey(Frozen):
+    customer_id: str
+    journey: int
+    step: str
+    kind: SendKind
+
+
+class SendRecord(Frozen):
+    customer_id: str
+    journey: int
+    step: str
+    kind: SendKind
+    local_date: date
+    """The customer's own calendar day of the send: one move per local day."""
+    guide_day: int
+    """The guide clock when it was sent; windows count from here."""
+    status: SendStatus = SendStatus.CLAIMED
+    message_id: str | None = None
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    tick_id: str = ""
+
+    @property
+    def key(self) -> SendKey:
+        return SendKey(
+            customer_id=self.customer_id, journey=self.journey, step=self.step, kind=self.kind
+        )
+
+
+class CustomerState(Frozen):
+    customer_id: str
+    journey: int = 1
+    steps_done: dict[str, date] = Field(default_factory=dict)
+    offline_days: int = 0
+    """Completed days spent paused or handed off: the clock stood still on them."""
+    offline_since: date | None = None
+    paused: bool = False
+    paused_note: str = ""
+    handed_off_to: str = ""
+    finished: bool = False
+    finished_date: date | None = None
+    version: int = 0
+    """Bumped on every write; a write based on an older version is refused."""
+    updated_at: datetime | None = None
+    updated_by: str = ""
+
+
+class History(Frozen):
+    """What the decision knows of one customer's current journey."""
+
+    state: CustomerState
+    sends: tuple[SendRecord, ...] = ()
+
+    def find(self, step: str, kind: SendKind) -> SendRecord | None:
+        return next((s for s in self.sends if s.step == step and s.kind == kind), None)
+
+
+class StoreSnapshot(Frozen):
+    states: dict[str, CustomerState]
+    sends: dict[str, tuple[SendRecord, ...]]
+    """Current-journey sends per customer id."""
+
+    def history(self, customer_id: str) -> History:
+        state = self.states.get(customer_id) or CustomerState(customer_id=customer_id)
+        sends = tuple(s for s in self.sends.get(customer_id, ()) if s.journey == state.journey)
+        return History(state=state, sends=sends)
+
+
+# --- moves -------------------------------------------------------------------------------
+
+
+class MoveKind(StrEnum):
+    ON_TRACK = "on_track"
+    STEP = "step"
+    NUDGE = "nudge"
+    FLAG = "flag"
+    FINISH = "finish"
+
+
+class Move(Frozen):
+    customer_id: str
+    kind: MoveKind
+    reason: str
+    local_date: date
+    step: str | None = None
+    held: bool = False
+    guide_day: int | None = None
+    rule_lines: tuple[int, ...] = ()
+    """Rules doc lines behind the move, for `og why`."""
+
+
+# --- mail and notices --------------------------------------------------------------------
+
+
+class OutgoingEmail(Frozen):
+    to_email: str
+    to_name: str = ""
+    subject: str
+    body: str
+    customer_id: str
+    journey: int
+    step: str
+    kind: SendKind
+
+
+class FlagNotice(Frozen):
+    customer_id: str
+    customer_name: str
+    company: str
+    plan: str
+    step: str
+    step_name: str
+    guide_day: int
+    owner: Person
+    journey: int
+    reason: str
+    history: tuple[str, ...] = ()
+    """The journey so far, one line per event, oldest first."""

@@ -1,0 +1,123 @@
+"""The guide's ports: everything with I/O sits behind one of these small protocols.
+
+Each backend (CSV or Google Sheets, SQLite or DynamoDB, outbox or SMTP or SES, console or
+Slack) is an adapter that satisfies one of them, and one shared contract suite in
+`tests/contract/` runs against every adapter of a port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from engine.models import (
+    CustomerState,
+    FlagNotice,
+    OutgoingEmail,
+    RosterSnapshot,
+    RowUpdate,
+    SendKey,
+    SendRecord,
+    StoreSnapshot,
+)
+
+
+class RosterError(Exception):
+    """The roster as a whole cannot be read (missing file, missing required column)."""
+
+
+class StaleStateError(Exception):
+    """A state write was based on a version someone else has since replaced."""
+
+    def __init__(self, customer_id: str, current: CustomerState | None) -> None:
+        self.customer_id = customer_id
+        self.current = current
+        who = current.updated_by if current and current.updated_by else "someone"
+        when = current.updated_at.isoformat() if current and current.updated_at else "just now"
+        super().__init__(f"{customer_id} was changed by {who} at {when}, try again")
+
+
+class SendError(Exception):
+    """A mailer or notifier could not deliver; the claim is released and retried next tick."""
+
+
+class Roster(Protocol):
+    """The onboarding list."""
+
+    def read(self) -> RosterSnapshot:
+        """All rows, in one read. Raises RosterError when the list itself is unusable."""
+        ...
+
+    def write(self, updates: Sequence[RowUpdate]) -> list[str]:
+        """Apply cell updates by customer_id (never a remembered row number), all at once.
+        Columns the list lacks are added. Returns the ids that were not found."""
+        ...
+
+
+class StateStore(Protocol):
+    """What was sent and where each customer stands."""
+
+    def load(self) -> StoreSnapshot:
+        """Every customer's state and current-journey sends, read in bulk."""
+        ...
+
+    def load_one(self, customer_id: str) -> StoreSnapshot:
+        """The same as `load`, for one customer (for actions and status, not for the tick)."""
+        ...
+
+    def claim(self, send: SendRecord) -> bool:
+        """Insert a send as claimed; False if the same (customer, journey, step, kind) exists."""
+        ...
+
+    def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None: ...
+
+    def release(self, key: SendKey) -> None:
+        """Forget a claim whose send failed, so a later tick tries again."""
+        ...
+
+    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> None:
+        """Record that stale claims were reported, so they are reported only once."""
+        ...
+
+    def save_state(self, state: CustomerState) -> CustomerState:
+        """Write `state` if the stored version still equals `state.version` (0 = absent).
+        Returns the state as written (version bumped); raises StaleStateError otherwise."""
+        ...
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def put_meta(self, key: str, value: str) -> None: ...
+
+    def add_meta_if_absent(self, key: str, value: str) -> str:
+        """Store `value` unless `key` exists; return what is stored either way."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, email: OutgoingEmail) -> str:
+        """Deliver one email; returns its message id. Raises SendError when it cannot."""
+        ...
+
+
+class Notifier(Protocol):
+    def flag(self, notice: FlagNotice) -> str:
+        """Tell a human; returns a reference to the notice. Raises SendError when it cannot."""
+        ...
+
+
+class RulesSourceError(Exception):
+    """The rules doc could not be fetched at all (as opposed to fetched and broken)."""
+
+
+class RulesSource(Protocol):
+    """Where the rules doc lives: a file on the embedded default, a Google Doc later."""
+
+    @property
+    def name(self) -> str:
+        """How errors name the doc (`PATH:LINE: message`)."""
+        ...
+
+    def fetch(self) -> str:
+        """The doc's text. Raises RulesSourceError when it cannot be read."""
+        ...

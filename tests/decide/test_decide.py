@@ -1,0 +1,243 @@
+"""The decision, case by case. The worked example of the issue comes first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from builders import (
+    DAY0,
+    EVERY_DAY,
+    TEAM_TZ,
+    WEEKDAYS,
+    apply,
+    at,
+    customer,
+    history,
+    plan,
+    send,
+    simulate,
+)
+
+from engine.decide import decide
+from engine.models import History, Move, MoveKind, SendingPolicy, SendKind
+
+STEP, NUDGE, FLAG, ON, FINISH = (
+    MoveKind.STEP,
+    MoveKind.NUDGE,
+    MoveKind.FLAG,
+    MoveKind.ON_TRACK,
+    MoveKind.FINISH,
+)
+
+
+def test_worked_example_customer_who_never_marks_anything_done() -> None:
+    moves = simulate(customer(), plan(window=(2, 3)), days=20)
+    got = [(day, m.kind, m.step) for day, m in moves]
+    expected = [
+        (0, STEP, "welcome"),
+        (1, ON, None),
+        (2, NUDGE, "welcome"),
+        (3, STEP, "setup"),
+        (4, ON, None),
+        (5, FLAG, "welcome"),
+        (6, NUDGE, "setup"),
+        (7, STEP, "check-in"),
+        (8, ON, None),
+        (9, FLAG, "setup"),
+        (10, NUDGE, "check-in"),
+        (11, ON, None),
+        (12, ON, None),
+        (13, FLAG, "check-in"),
+        *[(d, ON, None) for d in range(14, 20)],
+    ]
+    assert got == expected
+
+
+def test_every_move_reason_names_the_rule() -> None:
+    moves = dict(simulate(customer(), plan(window=(2, 3)), days=6))
+    assert "due on day 0 of the Starter plan" in moves[0].reason
+    assert "nudge after 2 days" in moves[2].reason
+    assert "flag after 3 more days" in moves[5].reason
+    assert moves[5].rule_lines == (10, 3)
+    assert "next is" in moves[1].reason
+
+
+def _decide(h: History, day: int, sending: SendingPolicy = EVERY_DAY, **c: object) -> Move:
+    return decide(customer(**c), plan(), h, at(day), sending=sending, team_timezone=TEAM_TZ)
+
+
+@pytest.mark.parametrize(
+    ("case", "h", "day", "kind", "step"),
+    [
+        ("new customer, day 0", history(), 0, STEP, "welcome"),
+        ("signup in the future", history(), -1, ON, None),
+        (
+            "welcome done early: skips to setup on its day",
+            history(send("welcome", SendKind.STEP, 0), steps_done={"welcome": DAY0}),
+            2,
+            STEP,
+            "setup",
+        ),
+        (
+            "welcome done before it was sent: never sent",
+            history(steps_done={"welcome": DAY0}),
+            0,
+            ON,
+            None,
+        ),
+        (
+            "step done after the nudge: no flag",
+            history(
+                send("welcome", SendKind.STEP, 0),
+                send("welcome", SendKind.NUDGE, 2),
+                steps_done={"welcome": DAY0 + timedelta(days=3)},
+            ),
+            5,
+            STEP,
+            "setup",
+        ),
+        (
+            "late joiner catches up one step a day, oldest first",
+            history(),
+            10,
+            STEP,
+            "welcome",
+        ),
+        (
+            "every step done: finish",
+            history(steps_done={"welcome": DAY0, "setup": DAY0, "check-in": DAY0}),
+            7,
+            FINISH,
+            None,
+        ),
+        (
+            "flag beats a due nudge and a due step",
+            history(
+                send("welcome", SendKind.STEP, 0),
+                send("welcome", SendKind.NUDGE, 2),
+                send("setup", SendKind.STEP, 3),
+            ),
+            6,
+            FLAG,
+            "welcome",
+        ),
+        (
+            "a flagged step gets no more mail while the others go on",
+            history(
+                send("welcome", SendKind.STEP, 0),
+                send("welcome", SendKind.NUDGE, 2),
+                send("welcome", SendKind.FLAG, 5),
+                send("setup", SendKind.STEP, 3),
+                send("setup", SendKind.NUDGE, 6),
+                send("check-in", SendKind.STEP, 7),
+            ),
+            30,
+            FLAG,
+            "setup",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_decision_cases(case: str, h: History, day: int, kind: MoveKind, step: str | None) -> None:
+    move = _decide(h, day)
+    assert (move.kind, move.step) == (kind, step), move.reason
+
+
+@pytest.mark.parametrize(
+    ("label", "overrides", "state"),
+    [
+        ("finished in the sheet", {"finished": True}, {}),
+        ("finished in state", {}, {"finished": True}),
+        ("paused in the sheet", {"paused": True, "paused_note": "migration"}, {}),
+        ("paused in state", {}, {"paused": True}),
+        ("handed off", {"handed_off_to": "Sam Ortiz"}, {}),
+    ],
+)
+def test_finished_paused_or_handed_off_is_on_track(
+    label: str, overrides: dict[str, object], state: dict[str, object]
+) -> None:
+    move = _decide(history(**state), 3, **overrides)
+    assert move.kind == ON
+    assert label.split()[0] in move.reason
+
+
+def test_wrap_up_already_sent_counts_as_finished() -> None:
+    h = history(send("wrap-up", SendKind.FINISH, 7), steps_done={"welcome": DAY0})
+    assert _decide(h, 9).kind == ON
+
+
+def test_pause_stops_the_clock_and_resume_continues_where_it_stopped() -> None:
+    # Welcome sent on day 0, paused on day 1 for 5 days, resumed on day 6: the clock reads 1,
+    # so the nudge (due on guide day 2) comes on day 7, not on day 6.
+    sent = send("welcome", SendKind.STEP, 0)
+    resumed = history(sent, offline_days=5)
+    assert _decide(resumed, 6).kind == ON
+    assert "guide day 1" in _decide(resumed, 6).reason
+    nudge = _decide(resumed, 7)
+    assert (nudge.kind, nudge.guide_day) == (NUDGE, 2)
+    still_open = history(sent, offline_since=DAY0 + timedelta(days=1))
+    assert _decide(still_open, 9).guide_day == 1
+
+
+def test_plan_override_wins() -> None:
+    pro = plan([("welcome", 0), ("connect-data", 1)], plan_id="pro")
+    c = customer(plan="starter", plan_override="pro")
+    h = apply(history(), decide(c, pro, history(), at(0), sending=EVERY_DAY, team_timezone="UTC"))
+    move = decide(c, pro, h, at(1), sending=EVERY_DAY, team_timezone=TEAM_TZ)
+    assert (move.kind, move.step) == (STEP, "connect-data")
+    assert c.effective_plan == "pro"
+
+
+def test_weekend_holds_mail_and_records_nothing_then_sends_on_monday() -> None:
+    saturday = 5
+    move = _decide(history(), saturday, WEEKDAYS)
+    assert move.kind == ON and move.held
+    assert move.reason.startswith("held: step waits")
+    assert "Saturday" in move.reason
+    monday = _decide(history(), 7, WEEKDAYS)
+    assert (monday.kind, monday.held) == (STEP, False)
+
+
+def test_holiday_holds_mail() -> None:
+    thanksgiving = (DAY0.replace(day=26) - DAY0).days
+    policy = SendingPolicy(weekdays_only=True, holidays_country="US")
+    move = _decide(history(), thanksgiving, policy)
+    assert move.held and "Thanksgiving" in move.reason
+
+
+def test_flags_are_never_held() -> None:
+    h = history(send("welcome", SendKind.STEP, 0), send("welcome", SendKind.NUDGE, 2))
+    move = _decide(h, 5)
+    assert move.kind == FLAG
+    saturday = _decide(h, 12, WEEKDAYS)
+    assert (saturday.kind, saturday.held) == (FLAG, False)
+
+
+def test_finish_is_held_on_weekends() -> None:
+    done = {"welcome": DAY0, "setup": DAY0, "check-in": DAY0}
+    move = _decide(history(steps_done=done), 6, WEEKDAYS)
+    assert move.held and "finish" in move.reason
+
+
+def test_one_move_per_local_day() -> None:
+    h = history(send("welcome", SendKind.STEP, 2))
+    move = _decide(h, 2)
+    assert (move.kind, move.reason) == (ON, "already moved today (step welcome)")
+
+
+def test_ticking_hourly_is_the_same_as_ticking_daily() -> None:
+    daily = [m.kind for _, m in simulate(customer(), plan(), days=15) if m.kind != ON]
+    hourly = [
+        m.kind for _, m in simulate(customer(), plan(), days=15, ticks_per_day=24) if m.kind != ON
+    ]
+    assert daily == hourly
+
+
+def test_local_day_follows_the_customers_time_zone() -> None:
+    # 23:00 UTC on day 0 is already the next day's noon in Auckland.
+    late = at(0, hour=23)
+    auckland = customer(timezone="Pacific/Auckland")
+    move = decide(auckland, plan(), history(), late, sending=EVERY_DAY, team_timezone=TEAM_TZ)
+    assert move.local_date == DAY0 + timedelta(days=1)
+    assert move.guide_day == 1

@@ -1,0 +1,139 @@
+"""Properties of the decision over random plans, behaviours, pauses and tick schedules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from builders import DAY0, TEAM_TZ, apply, at, customer, history, plan, simulate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.decide import decide
+from engine.models import History, Move, MoveKind, SendingPolicy, SendKind
+
+MAILING = {SendKind.STEP, SendKind.NUDGE, SendKind.FINISH}
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> dict[str, object]:
+    step_count = draw(st.integers(1, 5))
+    gaps = draw(st.lists(st.integers(0, 4), min_size=step_count, max_size=step_count))
+    days = [sum(gaps[: i + 1]) - gaps[0] for i in range(step_count)]
+    steps = [(f"s{i}", d) for i, d in enumerate(days)]
+    window = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    # The day each step gets marked done, or never.
+    done_on = {s: draw(st.one_of(st.none(), st.integers(0, 25))) for s, _ in steps}
+    pauses = draw(st.lists(st.tuples(st.integers(0, 25), st.integers(1, 6)), max_size=2))
+    return {
+        "plan": plan(steps, window=window),
+        "done_on": done_on,
+        "pauses": pauses,
+        "sending": SendingPolicy(weekdays_only=draw(st.booleans())),
+        "ticks_per_day": draw(st.integers(1, 3)),
+        "timezone": draw(st.sampled_from(["UTC", "Asia/Tokyo", "America/Los_Angeles"])),
+    }
+
+
+def _paused_on(day: int, pauses: list[tuple[int, int]]) -> bool:
+    return any(start <= day < start + length for start, length in pauses)
+
+
+def _run(s: dict[str, object], days: int = 30) -> tuple[list[tuple[int, Move]], History]:
+    pauses: list[tuple[int, int]] = s["pauses"]  # type: ignore[assignment]
+    done_on: dict[str, int | None] = s["done_on"]  # type: ignore[assignment]
+    final: list[History] = [history()]
+
+    def before_tick(day: int, h: History) -> History:
+        state = h.state
+        done = dict(state.steps_done)
+        for step, when in done_on.items():
+            if when is not None and when <= day and step not in done:
+                done[step] = DAY0 + timedelta(days=day)
+        today = DAY0 + timedelta(days=day)
+        paused = _paused_on(day, pauses)
+        update: dict[str, object] = {"steps_done": done, "paused": paused}
+        if paused and state.offline_since is None:
+            update["offline_since"] = today
+        if not paused and state.offline_since is not None:
+            update["offline_since"] = None
+            update["offline_days"] = state.offline_days + (today - state.offline_since).days
+        h = History(state=state.model_copy(update=update), sends=h.sends)
+        final[:] = [h]
+        return h
+
+    moves = simulate(
+        customer(timezone=s["timezone"]),
+        s["plan"],  # type: ignore[arg-type]
+        days,
+        sending=s["sending"],  # type: ignore[arg-type]
+        before_tick=before_tick,
+        ticks_per_day=s["ticks_per_day"],  # type: ignore[arg-type]
+    )
+    return moves, final[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_invariants_over_random_histories(s: dict[str, object]) -> None:
+    moves, _ = _run(s)
+    made = [(day, m) for day, m in moves if m.kind != MoveKind.ON_TRACK]
+
+    per_day = Counter(m.local_date for _, m in made)
+    assert all(n == 1 for n in per_day.values()), "two moves on one local day"
+
+    nudges = Counter(m.step for _, m in made if m.kind == MoveKind.NUDGE)
+    flags = Counter(m.step for _, m in made if m.kind == MoveKind.FLAG)
+    assert all(n == 1 for n in nudges.values()), "a second nudge for a step"
+    assert all(n == 1 for n in flags.values()), "a second flag for a step"
+    assert sum(1 for _, m in made if m.kind == MoveKind.FINISH) <= 1
+
+    pauses: list[tuple[int, int]] = s["pauses"]  # type: ignore[assignment]
+    finished_on = next((d for d, m in made if m.kind == MoveKind.FINISH), None)
+    for day, move in made:
+        assert not _paused_on(day, pauses), f"a {move.kind} on day {day} while paused"
+        assert finished_on is None or day <= finished_on, "mail after finishing"
+        if move.kind in (MoveKind.STEP, MoveKind.NUDGE):
+            assert move.step not in flags or day < _day_of(made, MoveKind.FLAG, move.step)
+
+    sending: SendingPolicy = s["sending"]  # type: ignore[assignment]
+    if sending.weekdays_only:
+        assert all(m.local_date.weekday() < 5 for _, m in made if m.kind != MoveKind.FLAG), (
+            "customer mail on a weekend"
+        )
+
+
+def _day_of(made: list[tuple[int, Move]], kind: MoveKind, step: str | None) -> int:
+    return next(d for d, m in made if m.kind == kind and m.step == step)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenarios(), st.integers(1, 29))
+def test_same_input_same_move_and_rerunning_a_day_sends_nothing_new(
+    s: dict[str, object], day: int
+) -> None:
+    _, h = _run(s, days=day)
+    now = at(day)
+    c = customer(timezone=s["timezone"])
+    p = s["plan"]
+    sending: SendingPolicy = s["sending"]  # type: ignore[assignment]
+    first = decide(c, p, h, now, sending=sending, team_timezone=TEAM_TZ)  # type: ignore[arg-type]
+    again = decide(c, p, h, now, sending=sending, team_timezone=TEAM_TZ)  # type: ignore[arg-type]
+    assert first == again
+    if first.kind == MoveKind.ON_TRACK:
+        return
+    after = apply(h, first)
+    rerun = decide(c, p, after, now, sending=sending, team_timezone=TEAM_TZ)  # type: ignore[arg-type]
+    assert rerun.kind == MoveKind.ON_TRACK
+
+
+@settings(max_examples=100, deadline=None)
+@given(scenarios())
+def test_a_customer_who_finishes_everything_is_finished_exactly_once(
+    s: dict[str, object],
+) -> None:
+    s = {**s, "done_on": {k: 3 for k in s["done_on"]}, "pauses": []}  # type: ignore[attr-defined]
+    moves, h = _run(s, days=30)
+    finishes = [m for _, m in moves if m.kind == MoveKind.FINISH]
+    assert len(finishes) == 1
+    assert history(*h.sends).find("wrap-up", SendKind.FINISH) is not None

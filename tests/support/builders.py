@@ -1,0 +1,128 @@
+"""Plain builders for domain objects, and a pure day-by-day simulation of the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from engine.decide import decide
+from engine.models import (
+    Customer,
+    CustomerState,
+    History,
+    Move,
+    MoveKind,
+    Person,
+    Plan,
+    SendingPolicy,
+    SendKind,
+    SendRecord,
+    SendStatus,
+    Step,
+    Window,
+)
+
+DANA = Person(name="Dana Reyes", slack_id="U0DANA")
+EVERY_DAY = SendingPolicy(weekdays_only=False)
+WEEKDAYS = SendingPolicy(weekdays_only=True)
+TEAM_TZ = "UTC"
+# A Monday.
+DAY0 = date(2026, 11, 2)
+
+
+def plan(
+    steps: list[tuple[str, int]] | None = None,
+    window: tuple[int, int] = (2, 3),
+    plan_id: str = "starter",
+) -> Plan:
+    steps = steps or [("welcome", 0), ("setup", 2), ("check-in", 6)]
+    w = Window(nudge_after=window[0], flag_after=window[1], line=3)
+    return Plan(
+        id=plan_id,
+        name=plan_id.title(),
+        steps=tuple(
+            Step(id=s, name=s, day=d, window=w, line=10 + i) for i, (s, d) in enumerate(steps)
+        ),
+        owner=DANA,
+        line=10,
+    )
+
+
+def customer(**overrides: object) -> Customer:
+    values: dict[str, object] = {
+        "customer_id": "C1",
+        "email": "priya@example.test",
+        "plan": "starter",
+        "signup_date": DAY0,
+        "row_number": 2,
+        "name": "Priya Nair",
+    }
+    values.update(overrides)
+    return Customer.model_validate(values)
+
+
+def at(day: date | int, hour: int = 9, tz: str = TEAM_TZ) -> datetime:
+    if isinstance(day, int):
+        day = DAY0 + timedelta(days=day)
+    return datetime.combine(day, time(hour), ZoneInfo(tz))
+
+
+def send(step: str, kind: SendKind, local_day: int, guide_day: int | None = None) -> SendRecord:
+    return SendRecord(
+        customer_id="C1",
+        journey=1,
+        step=step,
+        kind=kind,
+        local_date=DAY0 + timedelta(days=local_day),
+        guide_day=local_day if guide_day is None else guide_day,
+        status=SendStatus.SENT,
+        claimed_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def history(*sends: SendRecord, **state: object) -> History:
+    return History(state=CustomerState.model_validate({"customer_id": "C1", **state}), sends=sends)
+
+
+def apply(history_: History, move: Move) -> History:
+    """What a successful tick records for a move (the pure part of applying it)."""
+    if move.kind == MoveKind.ON_TRACK:
+        return history_
+    assert move.guide_day is not None
+    record = SendRecord(
+        customer_id=history_.state.customer_id,
+        journey=history_.state.journey,
+        step=move.step or "wrap-up",
+        kind=SendKind(move.kind.value),
+        local_date=move.local_date,
+        guide_day=move.guide_day,
+        status=SendStatus.SENT,
+        claimed_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    state = history_.state
+    if move.kind == MoveKind.FINISH:
+        state = state.model_copy(update={"finished": True, "finished_date": move.local_date})
+    return History(state=state, sends=(*history_.sends, record))
+
+
+def simulate(
+    customer_: Customer,
+    plan_: Plan,
+    days: int,
+    *,
+    sending: SendingPolicy = EVERY_DAY,
+    before_tick: Callable[[int, History], History] | None = None,
+    ticks_per_day: int = 1,
+) -> list[tuple[int, Move]]:
+    """Run the decision day by day from DAY0, recording moves as a tick would."""
+    h = history()
+    moves = []
+    for day in range(days):
+        if before_tick:
+            h = before_tick(day, h)
+        for _ in range(ticks_per_day):
+            move = decide(customer_, plan_, h, at(day), sending=sending, team_timezone=TEAM_TZ)
+            h = apply(h, move)
+            moves.append((day, move))
+    return moves
