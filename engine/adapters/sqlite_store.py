@@ -1,0 +1,275 @@
+"""State on the embedded default: one SQLite file holding the story's four tables.
+
+Claims rely on the primary key of `og_sends`: inserting a send that exists fails, so two ticks
+racing on one database, or a re-run, never send twice. State rows carry a version so a write
+based on a stale read is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from engine.models import (
+    CustomerState,
+    SendKey,
+    SendRecord,
+    SendStatus,
+    StoreSnapshot,
+)
+from engine.ports import StaleStateError
+
+_SEND_COLUMNS = (
+    "customer_id, journey, step, kind, local_date, guide_day, status, message_id, "
+    "claimed_at, sent_at, tick_id"
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS og_sends (
+    customer_id TEXT NOT NULL,
+    journey INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    guide_day INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    message_id TEXT,
+    claimed_at TEXT NOT NULL,
+    sent_at TEXT,
+    tick_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (customer_id, journey, step, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_state (
+    customer_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_sends_archive (
+    journey_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    journey INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    guide_day INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    message_id TEXT,
+    claimed_at TEXT NOT NULL,
+    sent_at TEXT,
+    tick_id TEXT NOT NULL DEFAULT '',
+    archived_at TEXT NOT NULL,
+    PRIMARY KEY (journey_id, step, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_audit (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    journey INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS og_audit_by_customer ON og_audit (customer_id, id);
+CREATE TABLE IF NOT EXISTS og_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def parse_sqlite_url(url: str) -> str:
+    """`sqlite:///og.db` -> `og.db`, `sqlite:////abs/og.db` -> `/abs/og.db`,
+    `sqlite://:memory:` -> `:memory:`."""
+    if url == "sqlite://:memory:":
+        return ":memory:"
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise ValueError(f"not a SQLite state URL: {url!r} (expected sqlite:///PATH)")
+    return url[len(prefix) :]
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # One connection guarded by a lock: the local server calls in from several threads.
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, timeout=30, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute("PRAGMA busy_timeout = 30000")
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteStore:
+        return cls(parse_sqlite_url(url))
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def load(self) -> StoreSnapshot:
+        return self._snapshot("", ())
+
+    def load_one(self, customer_id: str) -> StoreSnapshot:
+        return self._snapshot(" WHERE customer_id = ?", (customer_id,))
+
+    def _snapshot(self, where: str, args: tuple[str, ...]) -> StoreSnapshot:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                state_rows = self._db.execute(
+                    f"SELECT data, version FROM og_state{where}", args
+                ).fetchall()
+                send_rows = self._db.execute(
+                    f"SELECT {_SEND_COLUMNS} FROM og_sends{where} ORDER BY claimed_at", args
+                ).fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        states = {}
+        for data, version in state_rows:
+            state = _state_from_json(data, version)
+            states[state.customer_id] = state
+        sends: dict[str, list[SendRecord]] = defaultdict(list)
+        for row in send_rows:
+            sends[row[0]].append(_send_from_row(row))
+        return StoreSnapshot(states=states, sends={k: tuple(v) for k, v in sends.items()})
+
+    # --- sends -----------------------------------------------------------------------------
+
+    def claim(self, send: SendRecord) -> bool:
+        with self._lock:
+            try:
+                self._db.execute(
+                    f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    _send_to_row(send),
+                )
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE og_sends SET status = ?, message_id = ?, sent_at = ? "
+                "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ?",
+                (SendStatus.SENT.value, message_id, sent_at.isoformat(), *_key(key)),
+            )
+
+    def release(self, key: SendKey) -> None:
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM og_sends WHERE customer_id = ? AND journey = ? AND step = ? "
+                "AND kind = ? AND status = ?",
+                (*_key(key), SendStatus.CLAIMED.value),
+            )
+
+    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE og_sends SET status = ? WHERE customer_id = ? AND journey = ? "
+                "AND step = ? AND kind = ? AND status = ?",
+                [(SendStatus.UNCONFIRMED.value, *_key(k), SendStatus.CLAIMED.value) for k in keys],
+            )
+
+    # --- customer state --------------------------------------------------------------------
+
+    def save_state(self, state: CustomerState) -> CustomerState:
+        written = state.model_copy(update={"version": state.version + 1})
+        data = written.model_dump_json(exclude={"version"})
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT data, version FROM og_state WHERE customer_id = ?", (state.customer_id,)
+            ).fetchone()
+            stored_version = row[1] if row else 0
+            if stored_version != state.version:
+                current = _state_from_json(row[0], row[1]) if row else None
+                raise StaleStateError(state.customer_id, current)
+            db.execute(
+                "INSERT INTO og_state (customer_id, version, data) VALUES (?, ?, ?) "
+                "ON CONFLICT (customer_id) DO UPDATE SET version = excluded.version, "
+                "data = excluded.data",
+                (state.customer_id, written.version, data),
+            )
+        return written
+
+    # --- meta ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM og_meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def put_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO og_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def add_meta_if_absent(self, key: str, value: str) -> str:
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO og_meta (key, value) VALUES (?, ?)", (key, value))
+            row = db.execute("SELECT value FROM og_meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0])
+
+
+def _key(key: SendKey) -> tuple[str, int, str, str]:
+    return (key.customer_id, key.journey, key.step, key.kind.value)
+
+
+def _send_to_row(send: SendRecord) -> tuple[object, ...]:
+    return (
+        send.customer_id,
+        send.journey,
+        send.step,
+        send.kind.value,
+        send.local_date.isoformat(),
+        send.guide_day,
+        send.status.value,
+        send.message_id,
+        send.claimed_at.isoformat(),
+        send.sent_at.isoformat() if send.sent_at else None,
+        send.tick_id,
+    )
+
+
+_SEND_FIELDS = tuple(_SEND_COLUMNS.split(", "))
+
+
+def _send_from_row(row: tuple[Any, ...]) -> SendRecord:
+    # pydantic parses the stored ISO text itself, faster than converting here first.
+    return SendRecord.model_validate(dict(zip(_SEND_FIELDS, row, strict=True)))
+
+
+def _state_from_json(data: str, version: int) -> CustomerState:
+    payload = json.loads(data)
+    payload["version"] = version
+    return CustomerState.model_validate(payload)

@@ -1,0 +1,181 @@
+"""The state store contract: every StateStore adapter must pass all of this.
+
+A new backend joins by adding one entry to `STORES`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine.adapters.sqlite_store import SqliteStore, parse_sqlite_url
+from engine.models import CustomerState, SendKind, SendRecord, SendStatus
+from engine.ports import StaleStateError, StateStore
+
+T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+
+STORES: dict[str, Callable[[Path], StateStore]] = {
+    "sqlite-file": lambda tmp: SqliteStore(tmp / "og.db"),
+    "sqlite-memory": lambda tmp: SqliteStore(":memory:"),
+}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
+    yield STORES[request.param](tmp_path)
+
+
+def a_send(
+    customer: str = "C1", step: str = "welcome", kind: SendKind = SendKind.STEP, journey: int = 1
+) -> SendRecord:
+    return SendRecord(
+        customer_id=customer,
+        journey=journey,
+        step=step,
+        kind=kind,
+        local_date=date(2026, 11, 2),
+        guide_day=0,
+        claimed_at=T0,
+        tick_id="tick-1",
+    )
+
+
+def test_empty_store_loads_empty(store: StateStore) -> None:
+    snapshot = store.load()
+    assert snapshot.states == {} and snapshot.sends == {}
+    assert snapshot.history("C1").state.journey == 1
+
+
+def test_a_claim_is_taken_once(store: StateStore) -> None:
+    assert store.claim(a_send()) is True
+    assert store.claim(a_send()) is False
+    assert store.claim(a_send(kind=SendKind.NUDGE)) is True
+    assert store.claim(a_send(journey=2)) is True
+    assert store.claim(a_send(customer="C2")) is True
+    loaded = store.load().sends["C1"]
+    assert len(loaded) == 3
+    assert next(s for s in loaded if s.key == a_send().key) == a_send()
+
+
+def test_confirm_records_message_id_and_time(store: StateStore) -> None:
+    store.claim(a_send())
+    store.confirm(a_send().key, "<m1@og>", T0 + timedelta(seconds=2))
+    (sent,) = store.load().sends["C1"]
+    assert (sent.status, sent.message_id, sent.sent_at) == (
+        SendStatus.SENT,
+        "<m1@og>",
+        T0 + timedelta(seconds=2),
+    )
+
+
+def test_release_frees_a_failed_claim_but_never_a_confirmed_send(store: StateStore) -> None:
+    store.claim(a_send())
+    store.release(a_send().key)
+    assert store.load().sends == {}
+    assert store.claim(a_send()) is True
+    store.confirm(a_send().key, "<m1@og>", T0)
+    store.release(a_send().key)
+    assert len(store.load().sends["C1"]) == 1
+
+
+def test_mark_unconfirmed_only_touches_open_claims(store: StateStore) -> None:
+    store.claim(a_send())
+    store.claim(a_send(step="setup"))
+    store.confirm(a_send(step="setup").key, "<m2@og>", T0)
+    store.mark_unconfirmed([a_send().key, a_send(step="setup").key])
+    statuses = {s.step: s.status for s in store.load().sends["C1"]}
+    assert statuses == {"welcome": SendStatus.UNCONFIRMED, "setup": SendStatus.SENT}
+
+
+def test_state_round_trips_and_versions_bump(store: StateStore) -> None:
+    state = CustomerState(
+        customer_id="C1",
+        steps_done={"welcome": date(2026, 11, 3)},
+        offline_days=2,
+        offline_since=date(2026, 11, 5),
+        paused=True,
+        paused_note="migration, back in Q1 — ünïcode",
+        updated_by="dana",
+        updated_at=T0,
+    )
+    written = store.save_state(state)
+    assert written.version == 1
+    assert store.load().states["C1"] == written
+    again = store.save_state(written.model_copy(update={"paused": False}))
+    assert again.version == 2
+    assert store.load_one("C1").states["C1"].paused is False
+
+
+def test_a_write_based_on_a_stale_read_is_refused_and_changes_nothing(store: StateStore) -> None:
+    first = store.save_state(CustomerState(customer_id="C1", updated_by="dana", updated_at=T0))
+    store.save_state(first.model_copy(update={"paused": True}))
+    with pytest.raises(StaleStateError, match="changed by dana"):
+        store.save_state(first.model_copy(update={"finished": True}))
+    with pytest.raises(StaleStateError):
+        store.save_state(CustomerState(customer_id="C1"))
+    current = store.load().states["C1"]
+    assert (current.paused, current.finished, current.version) == (True, False, 2)
+
+
+def test_concurrent_writers_of_one_version_exactly_one_wins(store: StateStore) -> None:
+    base = store.save_state(CustomerState(customer_id="C1"))
+    outcomes: list[str] = []
+
+    def write(note: str) -> None:
+        try:
+            store.save_state(base.model_copy(update={"paused_note": note}))
+            outcomes.append("won")
+        except StaleStateError:
+            outcomes.append("lost")
+
+    threads = [threading.Thread(target=write, args=(f"n{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["lost"] * 7 + ["won"]
+    assert store.load().states["C1"].version == 2
+
+
+def test_load_one_and_history_keep_to_one_customer_and_the_current_journey(
+    store: StateStore,
+) -> None:
+    store.claim(a_send())
+    store.claim(a_send(customer="C2"))
+    store.claim(a_send(journey=2, step="setup"))
+    store.save_state(CustomerState(customer_id="C1", journey=2))
+    one = store.load_one("C1")
+    assert set(one.sends) == {"C1"}
+    assert [s.step for s in one.history("C1").sends] == ["setup"]
+
+
+def test_meta_values(store: StateStore) -> None:
+    assert store.get_meta("k") is None
+    store.put_meta("k", "v1")
+    store.put_meta("k", "v2")
+    assert store.get_meta("k") == "v2"
+    assert store.add_meta_if_absent("k", "other") == "v2"
+    assert store.add_meta_if_absent("fresh", "first") == "first"
+    assert store.get_meta("fresh") == "first"
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("sqlite:///og.db", "og.db"),
+        ("sqlite:////var/lib/og.db", "/var/lib/og.db"),
+        ("sqlite://:memory:", ":memory:"),
+    ],
+)
+def test_sqlite_urls(url: str, path: str) -> None:
+    assert parse_sqlite_url(url) == path
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "postgres:///x", "sqlite:/og.db"])
+def test_bad_sqlite_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="not a SQLite state URL"):
+        parse_sqlite_url(url)
