@@ -1,0 +1,404 @@
+"""From the onboarding list as read to customers the guide can act on.
+
+One bad row never stops the others: it is skipped with exactly one reason (the first problem
+from left to right), and every other row is still handled. Only a list that cannot be read at
+all (a required column missing) is an error for the whole list.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import zoneinfo
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from functools import cache
+from typing import NamedTuple
+
+from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
+from engine.ports import RosterError
+from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
+from engine.rules import slugify
+
+REQUIRED_COLUMNS = ("customer_id", "email", "plan", "signup_date")
+OPTIONAL_COLUMNS = (
+    "name",
+    "company",
+    "plan_override",
+    "timezone",
+    "owner",
+    "paused",
+    "paused_note",
+    "finished",
+    "finished_date",
+    "finished_by",
+    "handed_off_to",
+)
+KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+# Strict on purpose: a typo'd address bounces silently days later, a skipped row is seen now.
+_ADDRESS_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f,;:<>()\[\]\\\"."
+_EMAIL = re.compile(
+    rf"{_ADDRESS_CHAR}]+(?:\.{_ADDRESS_CHAR}]+)*@{_ADDRESS_CHAR}]+(?:\.{_ADDRESS_CHAR}]+)+"
+)
+
+
+def column_key(name: str) -> str:
+    """How a header cell is matched to a column name: case and surrounding spaces don't count."""
+    return name.strip().lower()
+
+
+def find_columns(header: Sequence[str]) -> dict[str, str]:
+    """The header cell for each known column present. Raises RosterError when a required column
+    is missing or a known column appears twice (which of the two is meant cannot be guessed)."""
+    found: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        key = column_key(cell)
+        if key not in KNOWN_COLUMNS:
+            continue
+        if key in found:
+            raise RosterError(
+                f"the onboarding list has two {key} columns "
+                f"({_column_letter(positions[key])} and {_column_letter(position)}); "
+                "remove or rename one"
+            )
+        found[key] = cell
+        positions[key] = position
+    missing = [name for name in REQUIRED_COLUMNS if name not in found]
+    if missing:
+        plural = "column" if len(missing) == 1 else "columns"
+        raise RosterError(
+            f"the onboarding list has no {', '.join(missing)} {plural} "
+            f"(header row: {', '.join(repr(cell) for cell in header) or 'empty'})"
+        )
+    return found
+
+
+def validate_rows(
+    snapshot: RosterSnapshot, plans: Collection[str], default_timezone: str
+) -> tuple[list[Customer], list[SkippedRow]]:
+    """Customers in row order, and one SkippedRow per bad row. Blank rows are neither.
+
+    `plan` and `plan_override` cells are matched to `plans` (plan ids) by `slugify`, the
+    function that makes plan ids from the rules doc, so `Starter` means `starter`. A blank
+    timezone stays None so the team zone (`default_timezone`) applies when the guide runs;
+    it is accepted here so callers need not change if a row ever has to fall back to it.
+    """
+    del default_timezone  # see the docstring: a blank zone stays None
+    columns = find_columns(snapshot.header)
+    with _cyclic_gc_paused():
+        return _RowValidator(columns, snapshot.header, plans).validate(snapshot.rows)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Creating 100k customers next to 100k rows sets off full collections again and again,
+    which cost ~40% of the time measured; nothing made here forms a cycle, so reference
+    counting frees it all the same."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+# Files some systems keep beside the zones: not places, and `localtime` differs per machine.
+_NOT_PLACES = frozenset({"localtime", "posixrules", "factory"})
+
+
+@cache
+def _timezones_by_lowercase() -> dict[str, str]:
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def _canonical_timezone(text: str) -> str | None:
+    """The IANA name for `text` in its proper case (`europe/london` -> `Europe/London`), or
+    None. Case is forgiven because ZoneInfo's own lookup follows the file system's rules."""
+    if text.lower() in _NOT_PLACES:
+        return None
+    name = _timezones_by_lowercase().get(text.lower(), text)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+class _Problem(NamedTuple):
+    column: str
+    value: str
+    message: str
+
+
+class _RowValidator:
+    """Checks rows in order, remembering the ids seen.
+
+    Every row first takes a fast path that only looks cells up in caches of values already
+    known to be good (a list repeats the same few plans, zones, flags and dates thousands of
+    times); a row with anything new or wrong takes the full check, which fills the caches and
+    finds the row's first problem.
+    """
+
+    def __init__(self, columns: dict[str, str], header: Sequence[str], plans: Collection[str]):
+        # A column the header lacks gets a key no header cell can have, so lookups need no
+        # branch: they simply find nothing.
+        self._keys = {name: columns.get(name, f"\x00absent {name}") for name in KNOWN_COLUMNS}
+        order = {column_key(cell): position for position, cell in enumerate(header)}
+        self._position = {name: order.get(name, len(header)) for name in KNOWN_COLUMNS}
+        self._header_cell = {name: columns.get(name, name).strip() for name in KNOWN_COLUMNS}
+        self._plan_ids: dict[str, str] = {}
+        for plan_id in plans:
+            self._plan_ids.setdefault(slugify(plan_id), plan_id)
+        self._known_plans = ", ".join(sorted(plans)) or "none"
+        # Caches hold good values only. As dict keys True, 1 and 1.0 are one cell: harmless
+        # for flags, and dates are never looked up by a boolean (46328 and 46328.0 are the
+        # same day, as Sheets serials).
+        self._plans: dict[str, str] = {}
+        self._dates: dict[CellValue, date] = {}
+        self._timezones: dict[str, str] = {}
+        self._flags: dict[CellValue, bool] = {None: False, "": False, True: True, False: False}
+        self._seen_ids: dict[str, int] = {}
+
+    def validate(self, rows: Sequence[RawRow]) -> tuple[list[Customer], list[SkippedRow]]:
+        customers: list[Customer] = []
+        skipped: list[SkippedRow] = []
+        keys = self._keys
+        id_key, email_key, plan_key, override_key = (
+            keys["customer_id"],
+            keys["email"],
+            keys["plan"],
+            keys["plan_override"],
+        )
+        signup_key, finished_date_key, timezone_key = (
+            keys["signup_date"],
+            keys["finished_date"],
+            keys["timezone"],
+        )
+        paused_key, finished_key = keys["paused"], keys["finished"]
+        name_key, company_key, owner_key, note_key, finished_by_key, handed_off_key = (
+            keys["name"],
+            keys["company"],
+            keys["owner"],
+            keys["paused_note"],
+            keys["finished_by"],
+            keys["handed_off_to"],
+        )
+        plans, dates, timezones, flags = self._plans, self._dates, self._timezones, self._flags
+        seen_ids = self._seen_ids
+        is_email = _EMAIL.fullmatch
+        for row in rows:
+            get = row.values.get
+            customer_id = _text(get(id_key))
+            if not customer_id:
+                if all(map(is_blank, row.values.values())):
+                    continue
+                skipped.append(self._check_or_skip(row))
+                continue
+            email = _text(get(email_key))
+            raw = get(plan_key)
+            plan = plans.get(raw) if type(raw) is str else None
+            raw = get(override_key)
+            override_ok = True
+            plan_override = None
+            if raw is not None and raw != "":
+                plan_override = plans.get(raw) if type(raw) is str else None
+                override_ok = plan_override is not None
+            raw = get(signup_key)
+            signup_date = None if type(raw) is bool else dates.get(raw)
+            raw = get(finished_date_key)
+            finished_date = None
+            finished_date_ok = True
+            if raw is not None and raw != "":
+                finished_date = None if type(raw) is bool else dates.get(raw)
+                finished_date_ok = finished_date is not None
+            raw = get(timezone_key)
+            timezone = None
+            timezone_ok = True
+            if raw is not None and raw != "":
+                timezone = timezones.get(raw) if type(raw) is str else None
+                timezone_ok = timezone is not None
+            paused = flags.get(get(paused_key))
+            finished = flags.get(get(finished_key))
+            if (
+                plan is None
+                or signup_date is None
+                or paused is None
+                or finished is None
+                or not (override_ok and finished_date_ok and timezone_ok)
+                or customer_id in seen_ids
+                or not is_email(email)
+            ):
+                result = self.check(row)
+                if isinstance(result, Customer):
+                    customers.append(result)
+                else:
+                    skipped.append(result)
+                continue
+            seen_ids[customer_id] = row.row_number
+            customers.append(
+                Customer(
+                    customer_id=customer_id,
+                    email=email,
+                    plan=plan,
+                    signup_date=signup_date,
+                    row_number=row.row_number,
+                    name=_text(get(name_key)),
+                    company=_text(get(company_key)),
+                    plan_override=plan_override,
+                    timezone=timezone,
+                    owner=_text(get(owner_key)) or None,
+                    paused=paused,
+                    paused_note=_text(get(note_key)),
+                    finished=finished,
+                    finished_date=finished_date,
+                    finished_by=_text(get(finished_by_key)),
+                    handed_off_to=_text(get(handed_off_key)),
+                )
+            )
+        return customers, skipped
+
+    def _check_or_skip(self, row: RawRow) -> SkippedRow:
+        result = self.check(row)
+        assert isinstance(result, SkippedRow), "a row without an id is never a customer"
+        return result
+
+    def check(self, row: RawRow) -> Customer | SkippedRow:
+        """The full check of one row: its first problem from left to right, or the customer."""
+        problems: list[_Problem] = []
+        cell = self._cell
+        customer_id = cell(row, "customer_id")
+        if not customer_id:
+            problems.append(_Problem("customer_id", "", "customer_id is required"))
+        elif (earlier := self._seen_ids.get(customer_id)) is not None:
+            problems.append(
+                _Problem(
+                    "customer_id",
+                    customer_id,
+                    f"duplicate customer_id: row {earlier} already has it; this row is ignored",
+                )
+            )
+        else:
+            # Claimed even when the row is bad otherwise, so fixing an earlier row never
+            # silently turns a later one into a different customer.
+            self._seen_ids[customer_id] = row.row_number
+        email = cell(row, "email")
+        if not email:
+            problems.append(_Problem("email", "", "email is required"))
+        elif not _EMAIL.fullmatch(email):
+            problems.append(_Problem("email", email, "not a valid email address"))
+        plan = self._plan(row, "plan", problems, required=True)
+        plan_override = self._plan(row, "plan_override", problems, required=False)
+        signup_date = self._date(row, "signup_date", problems, required=True)
+        finished_date = self._date(row, "finished_date", problems, required=False)
+        timezone = self._timezone(row, problems)
+        paused = self._flag(row, "paused", problems)
+        finished = self._flag(row, "finished", problems)
+        if problems:
+            first = min(problems, key=lambda problem: self._position[problem.column])
+            return SkippedRow(
+                row_number=row.row_number,
+                column=self._header_cell[first.column],
+                value=first.value,
+                message=first.message,
+                customer_id=customer_id,
+            )
+        assert plan is not None and signup_date is not None
+        return Customer(
+            customer_id=customer_id,
+            email=email,
+            plan=plan,
+            signup_date=signup_date,
+            row_number=row.row_number,
+            name=cell(row, "name"),
+            company=cell(row, "company"),
+            plan_override=plan_override,
+            timezone=timezone,
+            owner=cell(row, "owner") or None,
+            paused=paused,
+            paused_note=cell(row, "paused_note"),
+            finished=finished,
+            finished_date=finished_date,
+            finished_by=cell(row, "finished_by"),
+            handed_off_to=cell(row, "handed_off_to"),
+        )
+
+    def _raw(self, row: RawRow, column: str) -> CellValue:
+        return row.values.get(self._keys[column])
+
+    def _cell(self, row: RawRow, column: str) -> str:
+        return cell_text(self._raw(row, column))
+
+    def _plan(
+        self, row: RawRow, column: str, problems: list[_Problem], *, required: bool
+    ) -> str | None:
+        raw = self._raw(row, column)
+        text = cell_text(raw)
+        if not text:
+            if required:
+                problems.append(_Problem(column, "", f"{column} is required"))
+            return None
+        plan_id = self._plan_ids.get(slugify(text))
+        if plan_id is None:
+            problems.append(
+                _Problem(column, text, f"unknown plan; the rules define: {self._known_plans}")
+            )
+        elif isinstance(raw, str):
+            self._plans[raw] = plan_id
+        return plan_id
+
+    def _date(
+        self, row: RawRow, column: str, problems: list[_Problem], *, required: bool
+    ) -> date | None:
+        raw = self._raw(row, column)
+        if is_blank(raw):
+            if required:
+                problems.append(_Problem(column, "", f"{column} is required"))
+            return None
+        try:
+            parsed = parse_date(raw)
+        except ValueError as error:
+            problems.append(_Problem(column, cell_text(raw), str(error)))
+            return None
+        self._dates[raw] = parsed
+        return parsed
+
+    def _timezone(self, row: RawRow, problems: list[_Problem]) -> str | None:
+        raw = self._raw(row, "timezone")
+        text = cell_text(raw)
+        if not text:
+            return None
+        name = _canonical_timezone(text)
+        if name is None:
+            problems.append(
+                _Problem("timezone", text, "unknown time zone; use an IANA name like Europe/Paris")
+            )
+        elif isinstance(raw, str):
+            self._timezones[raw] = name
+        return name
+
+    def _flag(self, row: RawRow, column: str, problems: list[_Problem]) -> bool:
+        raw = self._raw(row, column)
+        try:
+            flag = parse_bool(raw)
+        except ValueError as error:
+            problems.append(_Problem(column, cell_text(raw), str(error)))
+            return False
+        self._flags[raw] = flag
+        return flag
+
+
+def _text(raw: CellValue) -> str:
+    return raw.strip() if type(raw) is str else cell_text(raw)

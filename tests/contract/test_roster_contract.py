@@ -1,0 +1,205 @@
+"""What every `Roster` adapter promises, run against each of them.
+
+To add a backend (the Google Sheet), add its name to the `roster_factory` params and a class
+like `CsvRosterUnderTest` that can seed the list, edit it as a person would, and show its
+cells.
+"""
+
+import csv
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+from engine.adapters.csv_roster import CsvRoster
+from engine.models import RowUpdate
+from engine.ports import Roster, RosterError
+
+Table = list[list[str]]
+
+
+class RosterUnderTest(Protocol):
+    roster: Roster
+
+    def edit(self, table: Table) -> None:
+        """Replace the whole list, as a person sorting or inserting rows would."""
+        ...
+
+    def table(self) -> Table:
+        """The header and rows as stored, trailing blank cells trimmed."""
+        ...
+
+
+RosterFactory = Callable[[Sequence[str], Sequence[Sequence[str]]], RosterUnderTest]
+
+
+class CsvRosterUnderTest:
+    def __init__(self, path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.path = path
+        self.edit([list(header), *map(list, rows)])
+        self.roster: Roster = CsvRoster(path)
+
+    def edit(self, table: Table) -> None:
+        with self.path.open("w", encoding="utf-8", newline="") as file:
+            csv.writer(file).writerows(table)
+
+    def table(self) -> Table:
+        with self.path.open(encoding="utf-8-sig", newline="") as file:
+            return [trimmed(row) for row in csv.reader(file)]
+
+
+def trimmed(row: Sequence[str]) -> list[str]:
+    cells = list(row)
+    while cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+@pytest.fixture(params=["csv"])
+def roster_factory(request: pytest.FixtureRequest, tmp_path: Path) -> RosterFactory:
+    def make(header: Sequence[str], rows: Sequence[Sequence[str]]) -> RosterUnderTest:
+        if request.param == "csv":
+            return CsvRosterUnderTest(tmp_path / "onboarding.csv", header, rows)
+        raise NotImplementedError(request.param)
+
+    return make
+
+
+HEADER = ["customer_id", "name", "email", "plan", "signup_date", "notes"]
+ROWS = [
+    ["C1", "Ada", "ada@example.com", "starter", "2026-11-02", "likes tea, not coffee"],
+    ["C2", "Bob", "bob@example.com", "pro", "2026-11-03", 'said "hi"\nthen left'],
+    ["00123", "Cy", "cy@example.com", "pro", "2026-11-04", "  padded  "],
+]
+
+
+def test_read_returns_the_header_and_numbered_rows(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    snapshot = subject.roster.read()
+    assert snapshot.header == tuple(HEADER)
+    assert [row.row_number for row in snapshot.rows] == [2, 3, 4]
+    assert [row.values["customer_id"] for row in snapshot.rows] == ["C1", "C2", "00123"]
+    assert snapshot.rows[1].values["notes"] == 'said "hi"\nthen left'
+    assert snapshot.rows[2].values["notes"] == "  padded  "
+
+
+def test_write_finds_the_row_by_id_after_a_person_sorted_and_inserted_rows(
+    roster_factory: RosterFactory,
+) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    subject.roster.read()
+    new_row = ["C0", "Dee", "dee@example.com", "starter", "2026-11-05"]
+    subject.edit([HEADER, new_row, *reversed(ROWS)])
+
+    not_found = subject.roster.write([RowUpdate(customer_id="C1", values={"notes": "called"})])
+
+    assert not_found == []
+    assert subject.table() == [
+        HEADER,
+        new_row,
+        ROWS[2],
+        ROWS[1],
+        [*ROWS[0][:5], "called"],
+    ]
+
+
+def test_write_keeps_an_edit_made_after_the_read(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    subject.roster.read()
+    edited = [HEADER, [*ROWS[0][:4], "2026-12-24", ROWS[0][5]], *ROWS[1:]]
+    subject.edit(edited)
+
+    subject.roster.write([RowUpdate(customer_id="C2", values={"name": "Robert"})])
+
+    assert subject.table() == [HEADER, edited[1], ["C2", "Robert", *ROWS[1][2:]], ROWS[2]]
+
+
+def test_write_appends_missing_columns(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    update = RowUpdate(customer_id="C2", values={"finished": "TRUE", "finished_date": "2026-12-01"})
+
+    assert subject.roster.write([update]) == []
+
+    assert subject.table() == [
+        [*HEADER, "finished", "finished_date"],
+        ROWS[0],
+        [*ROWS[1], "TRUE", "2026-12-01"],
+        ROWS[2],
+    ]
+    snapshot = subject.roster.read()
+    assert snapshot.header == (*HEADER, "finished", "finished_date")
+    assert snapshot.rows[1].values["finished_date"] == "2026-12-01"
+
+
+def test_write_matches_existing_columns_ignoring_case_and_spaces(
+    roster_factory: RosterFactory,
+) -> None:
+    header = [" Customer_ID ", "Name", "Notes "]
+    subject = roster_factory(header, [["C1", "Ada", ""]])
+
+    subject.roster.write([RowUpdate(customer_id="C1", values={"notes": "n", "name": "A"})])
+
+    assert subject.table() == [header, ["C1", "A", "n"]]
+
+
+def test_other_columns_and_rows_are_untouched(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    before = subject.table()
+
+    subject.roster.write([RowUpdate(customer_id="00123", values={"plan": "starter"})])
+
+    after = subject.table()
+    before[3][3] = "starter"
+    assert after == before
+
+
+def test_unknown_ids_are_returned_and_known_ones_still_applied(
+    roster_factory: RosterFactory,
+) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    updates = [
+        RowUpdate(customer_id="C404", values={"notes": "x"}),
+        RowUpdate(customer_id="C2", values={"notes": "seen"}),
+        RowUpdate(customer_id="123", values={"notes": "x"}),
+        RowUpdate(customer_id="C404", values={"name": "x"}),
+    ]
+
+    assert subject.roster.write(updates) == ["C404", "123"]
+
+    assert [row[5] for row in subject.table()[1:]] == [ROWS[0][5], "seen", ROWS[2][5]]
+
+
+def test_later_updates_to_one_row_win(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    subject.roster.write(
+        [
+            RowUpdate(customer_id="C1", values={"notes": "first", "name": "A"}),
+            RowUpdate(customer_id="C1", values={"notes": "second"}),
+        ]
+    )
+    assert subject.table()[1] == ["C1", "A", *ROWS[0][2:5], "second"]
+
+
+def test_nothing_to_write_changes_nothing(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    before = subject.table()
+    assert subject.roster.write([]) == []
+    assert subject.table() == before
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("x")', "+1", "-1", "@sum(A1)", "'quoted", "0042", " spaced ", "a,b"]
+)
+def test_values_are_stored_as_literal_text(roster_factory: RosterFactory, text: str) -> None:
+    subject = roster_factory(HEADER, ROWS)
+
+    subject.roster.write([RowUpdate(customer_id="C1", values={"notes": text})])
+
+    assert subject.roster.read().rows[0].values["notes"] == text
+
+
+def test_a_list_without_customer_id_cannot_be_written(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(["email", "plan"], [["a@example.com", "pro"]])
+    with pytest.raises(RosterError, match="customer_id"):
+        subject.roster.write([RowUpdate(customer_id="C1", values={"notes": "x"})])
