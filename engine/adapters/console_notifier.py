@@ -1,0 +1,50 @@
+"""A notifier that prints flags to a terminal: for trials and for running without Slack."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from engine.adapters.email_message import one_line
+from engine.models import FlagNotice
+from engine.ports import SendError
+
+
+class ConsoleNotifier:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        # Looked up at flag time, not import time, so redirected or captured stderr is used.
+        self._stream = stream
+
+    def flag(self, notice: FlagNotice) -> str:
+        stream = self._stream if self._stream is not None else sys.stderr
+        try:
+            stream.write(render_flag(notice))
+            stream.flush()
+        except (OSError, ValueError) as error:
+            # ValueError is what a closed stream raises.
+            raise SendError(f"cannot print the flag: {error}") from error
+        return f"console:{notice.customer_id}:{notice.step}"
+
+
+def render_flag(notice: FlagNotice) -> str:
+    # Every value comes from the roster or rules; control characters are dropped so a cell
+    # can't move the cursor, recolour the terminal or fake extra lines.
+    customer = one_line(notice.customer_name) or one_line(notice.customer_id)
+    company = one_line(notice.company) or "-"
+    step = one_line(notice.step_name) or one_line(notice.step)
+    lines = [
+        f"FLAG for {one_line(notice.owner.mention())} ({one_line(notice.owner.name)}): "
+        f"{customer} is stuck on {step!r}",
+        f"  customer:  {customer} ({one_line(notice.customer_id)})",
+        f"  company:   {company}",
+        f"  plan:      {one_line(notice.plan)}",
+        f"  stuck on:  {step} ({one_line(notice.step)}), journey {notice.journey}",
+        f"  guide day: {notice.guide_day}",
+        f"  reason:    {one_line(notice.reason)}",
+    ]
+    if notice.history:
+        lines.append("  history:")
+        lines.extend(f"    - {one_line(event)}" for event in notice.history)
+    else:
+        lines.append("  history:   (none)")
+    return "\n".join(lines) + "\n\n"

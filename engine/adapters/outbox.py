@@ -1,0 +1,68 @@
+"""A mailer that writes each message to a folder instead of sending it: for trials, demos
+and tests. Any mail client opens the `.eml` files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from engine.adapters.email_message import OUTGOING_POLICY, build_message, parse_sender
+from engine.models import OutgoingEmail
+from engine.ports import SendError
+
+# Files on disk read better with the platform's line endings than SMTP's CRLF.
+_FILE_POLICY = OUTGOING_POLICY.clone(linesep=os.linesep)
+# Only these survive into a file name: no separators, no dots, so no `..` or hidden files.
+_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+_NAME_PART_MAX = 40
+
+
+class OutboxMailer:
+    def __init__(self, directory: Path, sender: str) -> None:
+        self.directory = Path(directory)
+        self.sender = sender
+        self._message_id_domain = parse_sender(sender).domain
+
+    def send(self, email: OutgoingEmail) -> str:
+        message = build_message(email, self.sender, self._message_id_domain)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        name = "-".join(
+            [
+                stamp,
+                _safe_name_part(email.customer_id),
+                _safe_name_part(email.step),
+                email.kind.value,
+                uuid.uuid4().hex[:8],
+            ]
+        )
+        _write_atomically(self.directory / f"{name}.eml", message.as_bytes(policy=_FILE_POLICY))
+        return str(message["Message-ID"])
+
+
+def _safe_name_part(text: str) -> str:
+    return _UNSAFE_NAME_CHARS.sub("_", text)[:_NAME_PART_MAX] or "_"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the whole file or none of it: it is written under a dot name first."""
+    temp_name: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=".", suffix=".eml.tmp", delete=False
+        ) as temp:
+            temp_name = temp.name
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except OSError as error:
+        if temp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+        raise SendError(f"cannot write {path}: {error}") from error

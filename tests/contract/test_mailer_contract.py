@@ -1,0 +1,258 @@
+"""The Mailer contract: every mailer adapter must pass every test here.
+
+Each adapter sends for real (into a folder, or to a real SMTP server on localhost) and the
+tests read back what arrived, exactly as a mail client would."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from engine.adapters.outbox import OutboxMailer
+from engine.adapters.smtp import SmtpMailer
+from engine.models import OutgoingEmail, SendKind
+from engine.ports import Mailer, SendError
+
+SENDER = "Onboarding Guide <guide@og.example>"
+
+
+@dataclass
+class Delivery:
+    recipients: list[str]
+    """The envelope for SMTP; every address header for a written file."""
+    raw: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parsed = BytesParser(policy=default).parsebytes(self.raw)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+    @property
+    def body(self) -> str:
+        # Text travels in canonical CRLF form; a mail client shows it with local line ends.
+        return str(self.message.get_content()).replace("\r\n", "\n")
+
+
+@dataclass
+class MailerUnderTest:
+    mailer: Mailer
+    delivered: Callable[[], list[Delivery]]
+
+
+@dataclass
+class _KeepingHandler:
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.deliveries.append(Delivery(recipients=list(envelope.rcpt_tos), raw=envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _outbox_deliveries(directory: Path) -> list[Delivery]:
+    deliveries = []
+    for path in sorted(directory.glob("*.eml")) if directory.exists() else []:
+        raw = path.read_bytes()
+        message = BytesParser(policy=default).parsebytes(raw)
+        recipients = [
+            address.addr_spec
+            for header in ("To", "Cc", "Bcc")
+            for value in message.get_all(header, [])
+            for address in value.addresses
+        ]
+        deliveries.append(Delivery(recipients=recipients, raw=raw))
+    return deliveries
+
+
+@pytest.fixture(params=["outbox", "smtp"])
+def under_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MailerUnderTest]:
+    if request.param == "outbox":
+        directory = tmp_path / "outbox"
+        yield MailerUnderTest(
+            mailer=OutboxMailer(directory, SENDER),
+            delivered=lambda: _outbox_deliveries(directory),
+        )
+        return
+    handler = _KeepingHandler()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=_free_port(), server_hostname="localhost"
+    )
+    controller.start()
+    try:
+        yield MailerUnderTest(
+            mailer=SmtpMailer("127.0.0.1", controller.port, SENDER, timeout=10),
+            delivered=lambda: list(handler.deliveries),
+        )
+    finally:
+        controller.stop()
+
+
+def an_email(**changes: Any) -> OutgoingEmail:
+    fields: dict[str, Any] = {
+        "to_email": "ada@customer.example",
+        "to_name": "Ada Lovelace",
+        "subject": "Step 1: connect your data",
+        "body": "Hi Ada,\n\nConnect your data source today.\n\nThe team\n",
+        "customer_id": "cust-42",
+        "journey": 2,
+        "step": "connect-data",
+        "kind": SendKind.STEP,
+    }
+    return OutgoingEmail(**(fields | changes))
+
+
+def the_one_delivery(under_test: MailerUnderTest) -> Delivery:
+    deliveries = under_test.delivered()
+    assert len(deliveries) == 1
+    return deliveries[0]
+
+
+def test_delivers_addresses_subject_and_body(under_test: MailerUnderTest) -> None:
+    under_test.mailer.send(an_email())
+
+    delivery = the_one_delivery(under_test)
+    message = delivery.message
+    assert delivery.recipients == ["ada@customer.example"]
+    (to,) = message["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Ada Lovelace", "ada@customer.example")
+    (sender,) = message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == ("Onboarding Guide", "guide@og.example")
+    assert message["Subject"] == "Step 1: connect your data"
+    assert message["Date"].datetime is not None
+    assert message.get_content_type() == "text/plain"
+    assert delivery.body == "Hi Ada,\n\nConnect your data source today.\n\nThe team\n"
+
+
+def test_tags_the_message_with_customer_journey_step_and_kind(
+    under_test: MailerUnderTest,
+) -> None:
+    under_test.mailer.send(an_email(kind=SendKind.NUDGE))
+
+    message = the_one_delivery(under_test).message
+    assert message["X-OG-Customer-Id"] == "cust-42"
+    assert message["X-OG-Journey"] == "2"
+    assert message["X-OG-Step"] == "connect-data"
+    assert message["X-OG-Kind"] == "nudge"
+
+
+def test_returns_the_message_id_it_sent(under_test: MailerUnderTest) -> None:
+    first = under_test.mailer.send(an_email())
+    second = under_test.mailer.send(an_email())
+
+    received_ids = sorted(d.message["Message-ID"] for d in under_test.delivered())
+    assert received_ids == sorted([first, second])
+    assert first != second
+    assert first.startswith("<") and first.endswith("@og.example>")
+
+
+def test_line_breaks_in_name_subject_and_ids_cannot_add_headers(
+    under_test: MailerUnderTest,
+) -> None:
+    under_test.mailer.send(
+        an_email(
+            to_name="Eve\r\nBcc: spy@evil.example",
+            subject="Welcome\r\nBcc: spy2@evil.example\r\n\r\nfake body",
+            customer_id="cust-1\nCc: spy3@evil.example",
+            step="intro\r\nX-Evil: 1",
+        )
+    )
+
+    delivery = the_one_delivery(under_test)
+    message = delivery.message
+    assert delivery.recipients == ["ada@customer.example"]
+    for header in ("Bcc", "Cc", "X-Evil"):
+        assert header not in message
+    assert message["To"].addresses[0].display_name == "Eve Bcc: spy@evil.example"
+    assert message["To"].addresses[0].addr_spec == "ada@customer.example"
+    assert message["Subject"] == "Welcome Bcc: spy2@evil.example fake body"
+    assert message["X-OG-Customer-Id"] == "cust-1 Cc: spy3@evil.example"
+    assert message["X-OG-Step"] == "intro X-Evil: 1"
+    assert delivery.body.startswith("Hi Ada,")
+
+
+def test_a_name_that_looks_like_an_address_list_stays_a_name(
+    under_test: MailerUnderTest,
+) -> None:
+    under_test.mailer.send(an_email(to_name='Mallory <spy@evil.example>, "x" <y@evil.example>'))
+
+    delivery = the_one_delivery(under_test)
+    (to,) = delivery.message["To"].addresses
+    assert to.addr_spec == "ada@customer.example"
+    assert to.display_name == 'Mallory <spy@evil.example>, "x" <y@evil.example>'
+    assert delivery.recipients == ["ada@customer.example"]
+
+
+def test_unicode_names_subjects_and_bodies_survive(under_test: MailerUnderTest) -> None:
+    name = "Zoë Ångström-李 (Ops)"
+    subject = "Willkommen — Schritt 1 ✓ " + "ja " * 40 + "終わり"
+    body = "Grüße, Zoë!\n\nПривет 👋\n" + "ä" * 1200 + "\n"
+    under_test.mailer.send(an_email(to_name=name, subject=subject, body=body, customer_id="kü-1"))
+
+    delivery = the_one_delivery(under_test)
+    message = delivery.message
+    assert message["To"].addresses[0].display_name == name
+    assert message["Subject"] == subject.strip()
+    assert message["X-OG-Customer-Id"] == "kü-1"
+    assert delivery.body == body
+    # Encoded on the wire (RFC 2047 headers, 7-bit body), so no relay needs SMTPUTF8.
+    assert delivery.raw.isascii()
+
+
+def test_body_lines_smtp_treats_specially_arrive_unchanged(under_test: MailerUnderTest) -> None:
+    body = "first\n.\n..two dots\nFrom the team\n" + "x" * 2000 + "\nlast\n"
+    under_test.mailer.send(an_email(body=body))
+
+    assert the_one_delivery(under_test).body == body
+
+
+def test_an_internationalised_domain_is_sent_in_punycode(under_test: MailerUnderTest) -> None:
+    under_test.mailer.send(an_email(to_email="ada@bücher.example"))
+
+    delivery = the_one_delivery(under_test)
+    assert delivery.recipients == ["ada@xn--bcher-kva.example"]
+    assert delivery.message["To"].addresses[0].addr_spec == "ada@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
+    "bad_address",
+    [
+        "",
+        "ada.customer.example",
+        "ada@@customer.example",
+        "ada@customer@example",
+        "@customer.example",
+        "ada@",
+        "ada@customer.example\r\nBcc: spy@evil.example",
+        "ada@customer.example\n",
+        "ada @customer.example",
+        "ada\t@customer.example",
+        "ada\x00@customer.example",
+        "ada\u2028@customer.example",
+        "spy,ada@customer.example",
+        "<ada@customer.example>",
+        '"ada"@customer.example',
+        "adä@customer.example",
+    ],
+)
+def test_refuses_an_unusable_address_and_delivers_nothing(
+    under_test: MailerUnderTest, bad_address: str
+) -> None:
+    with pytest.raises(SendError):
+        under_test.mailer.send(an_email(to_email=bad_address))
+
+    assert under_test.delivered() == []

@@ -1,0 +1,93 @@
+"""OutboxMailer's own promises: where and how files land. What they contain is the shared
+mailer contract's job."""
+
+from __future__ import annotations
+
+import re
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
+
+import pytest
+
+from engine.adapters.outbox import OutboxMailer
+from engine.models import OutgoingEmail, SendKind
+from engine.ports import SendError
+
+SENDER = "guide@og.example"
+
+
+def an_email(customer_id: str = "cust-42", step: str = "kickoff") -> OutgoingEmail:
+    return OutgoingEmail(
+        to_email="ada@customer.example",
+        subject="Welcome",
+        body="Hello\n",
+        customer_id=customer_id,
+        journey=1,
+        step=step,
+        kind=SendKind.NUDGE,
+    )
+
+
+def test_creates_the_folder_and_names_the_file_after_the_send(tmp_path: Path) -> None:
+    directory = tmp_path / "not" / "there" / "yet"
+
+    OutboxMailer(directory, SENDER).send(an_email())
+
+    (written,) = directory.iterdir()
+    assert re.fullmatch(r"\d{8}T\d{12}Z-cust-42-kickoff-nudge-[0-9a-f]{8}\.eml", written.name)
+
+
+def test_returns_the_message_id_written_in_the_file(tmp_path: Path) -> None:
+    message_id = OutboxMailer(tmp_path, SENDER).send(an_email())
+
+    (written,) = tmp_path.iterdir()
+    assert BytesParser(policy=default).parsebytes(written.read_bytes())["Message-ID"] == message_id
+
+
+@pytest.mark.parametrize(
+    "customer_id",
+    ["../../escape", "/etc/passwd", "..", "a/../../b", "C:\\Windows\\evil", ".hidden", "\x00"],
+)
+def test_a_customer_id_cannot_steer_the_file_elsewhere(tmp_path: Path, customer_id: str) -> None:
+    directory = tmp_path / "outbox"
+
+    OutboxMailer(directory, SENDER).send(an_email(customer_id=customer_id, step="../x"))
+
+    assert [p.parent for p in tmp_path.rglob("*") if p.is_file()] == [directory]
+    (written,) = directory.iterdir()
+    assert not written.name.startswith(".")
+    assert ".." not in written.name and "/" not in written.name and "\\" not in written.name
+
+
+def test_long_or_empty_ids_still_give_a_sensible_name(tmp_path: Path) -> None:
+    mailer = OutboxMailer(tmp_path, SENDER)
+    mailer.send(an_email(customer_id="x" * 500))
+    mailer.send(an_email(customer_id=""))
+
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 2
+    assert all(len(name) < 150 for name in names)
+
+
+def test_same_send_twice_makes_two_files_and_leaves_no_temporary_ones(tmp_path: Path) -> None:
+    mailer = OutboxMailer(tmp_path, SENDER)
+
+    mailer.send(an_email())
+    mailer.send(an_email())
+
+    assert len(list(tmp_path.glob("*.eml"))) == 2
+    assert list(tmp_path.glob(".*")) == []
+
+
+def test_an_unwritable_folder_raises_send_error(tmp_path: Path) -> None:
+    in_the_way = tmp_path / "outbox"
+    in_the_way.write_text("a file where the folder should be")
+
+    with pytest.raises(SendError, match="cannot write"):
+        OutboxMailer(in_the_way, SENDER).send(an_email())
+
+
+def test_a_bad_sender_is_a_setup_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="sender"):
+        OutboxMailer(tmp_path, "guide at og.example")
