@@ -1,0 +1,184 @@
+"""`og`: the guide's command line. Exit 0 when the work ran, 1 when it could not, 2 on usage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot import output
+from engine.actions import mark_done
+from engine.calendar import zone
+from engine.models import Rules
+from engine.ports import RosterError
+from engine.preview import preview
+from engine.queries import rule_lines, timeline, view_customer
+from engine.rules import parse_rules
+from engine.settings import Settings
+from engine.tick import Guide, TickReport
+from engine.wiring import build_guide
+
+TICK_HOUR = time(9, 0)
+
+
+def parse_now(text: str | None, timezone: str) -> datetime:
+    """A bare date means the tick's hour, 09:00, in the team's zone."""
+    if text is None:
+        return datetime.now(zone(timezone))
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), TICK_HOUR, zone(timezone))
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--now {text!r}: {error}") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone(timezone))
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    for flag, what in [
+        ("--roster", "onboarding list (CSV path)"),
+        ("--rules", "rules doc path"),
+        ("--state", "state store URL, e.g. sqlite:///og.db"),
+        ("--mailer", "outbox:DIR or smtp://host:port"),
+        ("--notifier", "where flags go (console)"),
+        ("--timezone", "team time zone (IANA)"),
+        ("--base-url", "public URL for done links"),
+    ]:
+        common.add_argument(flag, help=f"{what}; overrides OG_{flag[2:].upper().replace('-', '_')}")
+    with_now = argparse.ArgumentParser(add_help=False)
+    with_now.add_argument("--now", help="DATE or DATETIME (a date means 09:00 team time)")
+
+    parser = argparse.ArgumentParser(prog="og", description="Onboarding Guide")
+    commands = parser.add_subparsers(dest="command", required=True)
+    tick = commands.add_parser("tick", parents=[common, with_now], help="run the daily tick")
+    tick.add_argument("--dry-run", action="store_true", help="decide, send and write nothing")
+    tick.add_argument("--json", action="store_true", help="one JSON object per roster row")
+    done = commands.add_parser("done", parents=[common, with_now], help="mark a step done")
+    done.add_argument("customer")
+    done.add_argument("step")
+    done.add_argument("--by", default="cli", help="who marked it (for the record)")
+    status = commands.add_parser("status", parents=[common, with_now], help="a journey")
+    status.add_argument("customer")
+    why = commands.add_parser("why", parents=[common, with_now], help="today's move, and why")
+    why.add_argument("customer")
+    prev = commands.add_parser("preview", parents=[common, with_now], help="the coming days")
+    prev.add_argument("--days", type=int, required=True)
+    rules = commands.add_parser("rules", help="the rules doc")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True)
+    check = rules_commands.add_parser("check", parents=[common], help="check a rules doc")
+    check.add_argument("path", nargs="?")
+    demo = commands.add_parser("demo", help="write an example workspace and run 14 days")
+    demo.add_argument("directory", nargs="?", default="og-demo")
+    demo.add_argument("--days", type=int, default=14)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {
+        key: value
+        for key in ("roster", "rules", "state", "mailer", "notifier", "timezone", "base_url")
+        if (value := getattr(args, key, None)) is not None
+    }
+    return Settings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from bot.demo.workspace import run_demo
+
+        return run_demo(Path(args.directory), days=args.days)
+    try:
+        settings = settings_from(args)
+    except ValidationError as error:
+        parser.error(str(error))
+    if args.command == "rules":
+        return rules_check(Path(args.path or settings.rules))
+    try:
+        now = parse_now(getattr(args, "now", None), settings.timezone)
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
+    try:
+        guide = build_guide(settings)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        return _run(args, guide, now)
+    except RosterError as error:
+        output.error(f"the onboarding list cannot be read: {error}")
+        return 1
+
+
+def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
+    if args.command == "tick":
+        return tick_command(guide, now, dry_run=args.dry_run, as_json=args.json)
+    if args.command == "done":
+        outcome = mark_done(guide, args.customer, args.step, now, actor=args.by)
+        (output.say if outcome.ok else output.error)(outcome.message)
+        return 0 if outcome.ok else 1
+    if args.command in ("status", "why"):
+        view = view_customer(guide, args.customer, now)
+        if isinstance(view, str):
+            output.error(view)
+            return 1
+        if args.command == "status":
+            output.status(view, timeline(view))
+        else:
+            output.why(view, rule_lines(view))
+        return 0
+    reports = preview(guide, now, args.days)
+    if reports and isinstance(reports[0], str):
+        for problem in reports:
+            output.error(str(problem))
+        return 1
+    output.preview([r for r in reports if isinstance(r, TickReport)])
+    return 0
+
+
+def tick_command(guide: Guide, now: datetime, *, dry_run: bool, as_json: bool) -> int:
+    with output.progress(enabled=not as_json) as advance:
+        report = guide.tick(now, dry_run=dry_run, progress=advance)
+    output.rules_problems(report)
+    if as_json:
+        output.json_lines(report)
+    else:
+        output.summary(report)
+    return 0 if report.ran else 1
+
+
+def rules_check(path: Path) -> int:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        output.error(f"{path}: {error.strerror or error}")
+        return 1
+    parsed = parse_rules(text, str(path))
+    if isinstance(parsed, Rules):
+        output.plans_table(parsed)
+        return 0
+    for problem in parsed:
+        print(problem.render(str(path)))
+    return 1
+
+
+def entry_point() -> None:
+    """The console script: like `main`, but quiet when the reader of a pipe goes away."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `og tick --json | head` is normal use; Python would print a traceback otherwise.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    entry_point()

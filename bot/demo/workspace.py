@@ -1,0 +1,133 @@
+"""`og demo`: an example workspace on the embedded default, and 14 simulated days of ticks.
+
+The customers behave differently so every move shows up: some mark steps done the day after
+each email, some only after a nudge, some never (and get flagged to their owner).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from engine.actions import mark_done
+from engine.adapters.console_notifier import ConsoleNotifier
+from engine.calendar import zone
+from engine.models import SendKind
+from engine.settings import Settings
+from engine.tick import Guide
+from engine.wiring import build_guide
+
+MARKER = ".og-demo"
+TEAM_TIMEZONE = "America/New_York"
+# A Monday, so the run shows a weekend and a US holiday (Veterans Day, Nov 11) being held.
+START = date(2026, 11, 2)
+
+HEADER = [
+    "customer_id",
+    "name",
+    "company",
+    "email",
+    "plan",
+    "signup_date",
+    "plan_override",
+    "timezone",
+    "paused",
+    "paused_note",
+    "account_manager",
+]
+# (id, name, company, plan, signup offset in days, override, zone, paused, note, behaviour)
+CUSTOMERS = [
+    ("C-001", "Priya Nair", "Lumen Labs", "Starter", 0, "", "", "", "", "prompt"),
+    ("C-002", "Marcus Bell", "Ferro & Co", "Starter", 0, "", "", "", "", "silent"),
+    ("C-003", "Ana Souza", "Quilt", "Pro", 0, "", "", "", "", "after-nudge"),
+    ("C-004", "Kenji Watanabe", "Hoshi KK", "Pro", -1, "", "Asia/Tokyo", "", "", "prompt"),
+    ("C-005", "Olivia Grant", "Grant Legal", "Starter", 1, "Pro", "", "", "", "after-nudge"),
+    ("C-006", "Sam Okafor", "Brightside", "Starter", -2, "", "", "yes", "migrating, back Q1", ""),
+    ("C-007", "Lena Fischer", "Nordwerk", "Pro", 2, "", "Europe/Berlin", "", "", "silent"),
+    ("C-008", "Diego Ramos", "Tierra", "Starter", 3, "", "", "", "", "prompt"),
+    ("C-009", "Hannah Lee", "", "Starter", -3, "", "", "", "", "after-nudge"),
+    ("C-010", "Tom Becker", "Becker GmbH", "Pro", 4, "", "", "", "", "silent"),
+    ("C-011", "Aisha Khan", "Crescent", "Starter", 5, "", "", "", "", "prompt"),
+]
+BAD_ROW = ["C-012", "Nora Quinn", "Quinn Ltd", "nora.quinn@", "Starter", "2026-11-04"]
+
+
+def write_workspace(directory: Path) -> None:
+    if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
+        raise FileExistsError(f"{directory} exists and is not an og demo workspace")
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    (directory / MARKER).write_text("made by og demo; safe to delete\n")
+    rules = resources.files("bot.demo").joinpath("rules.md").read_text(encoding="utf-8")
+    (directory / "rules.md").write_text(rules, encoding="utf-8")
+    with (directory / "roster.csv").open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADER)
+        for cid, name, company, plan, offset, override, tz, paused, note, _ in CUSTOMERS:
+            email = f"{name.split()[0].lower()}@{(company or 'example').split()[0].lower()}.test"
+            signup = (START + timedelta(days=offset)).isoformat()
+            row = [cid, name, company, email, plan, signup, override, tz, paused, note]
+            writer.writerow([*row, "Jordan"])
+        writer.writerow([*BAD_ROW[:3], BAD_ROW[3], BAD_ROW[4], BAD_ROW[5], "", "", "", "", ""])
+
+
+def _demo_settings(directory: Path) -> Settings:
+    return Settings(
+        roster=str(directory / "roster.csv"),
+        rules=str(directory / "rules.md"),
+        state=f"sqlite:///{directory / 'og.db'}",
+        mailer=f"outbox:{directory / 'outbox'}",
+        timezone=TEAM_TIMEZONE,
+        base_url="http://localhost:8080",
+        link_secret=SecretStr("demo-link-secret"),
+        mail_from="Onboarding Guide <guide@example.test>",
+    )
+
+
+def _customers_act(guide: Guide, now: datetime) -> list[str]:
+    """Customers click their done links: `prompt` ones the day after each email, `after-nudge`
+    ones the day after a nudge. Done links are clicked before the morning tick."""
+    behaviour = {c[0]: c[-1] for c in CUSTOMERS}
+    snapshot = guide.store.load()
+    clicked = []
+    for customer_id, sends in snapshot.sends.items():
+        trigger = {"prompt": SendKind.STEP, "after-nudge": SendKind.NUDGE}.get(
+            behaviour.get(customer_id, "")
+        )
+        done = snapshot.history(customer_id).state.steps_done
+        for send in sends:
+            if send.kind == trigger and send.step not in done and send.local_date < now.date():
+                mark_done(guide, customer_id, send.step, now, actor="customer")
+                clicked.append(f"{customer_id} marked {send.step} done")
+    return clicked
+
+
+def run_demo(directory: Path, days: int = 14) -> int:
+    write_workspace(directory)
+    guide = build_guide(_demo_settings(directory))
+    with (directory / "flags.log").open("a", encoding="utf-8") as flags:
+        guide.notifier = ConsoleNotifier(stream=flags)
+        print(f"Workspace: {directory} (rules.md, roster.csv, og.db, outbox/, flags.log)")
+        print(f"Team time zone {TEAM_TIMEZONE}; ticks at 09:00 from {START:%a %d %b %Y}\n")
+        for offset in range(days):
+            now = datetime.combine(START + timedelta(days=offset), time(9), zone(TEAM_TIMEZONE))
+            clicks = _customers_act(guide, now)
+            report = guide.tick(now)
+            moves = [r for r in report.results if r.move not in ("on_track", "skipped")]
+            print(f"Day {offset:2d}  {now:%a %d %b}: {len(moves)} moves, {report.held} held")
+            for click in clicks:
+                print(f"    {click}")
+            for result in moves:
+                print(f"    {result.customer_id}: {result.move} {result.step or ''}".rstrip())
+            if offset == 0:
+                for skipped in report.skipped:
+                    print(f"    skipped {skipped.render()}")
+    emails = sorted((directory / "outbox").glob("*.eml"))
+    print(f"\n{len(emails)} emails in {directory / 'outbox'}; flags in {directory / 'flags.log'}")
+    return 0

@@ -1,0 +1,165 @@
+"""What the CLI prints. In a terminal: rich tables and a progress bar. Piped, or with --json:
+plain lines and no decoration, so scripts and logs read it easily."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from engine.models import MoveKind, Rules
+from engine.queries import CustomerView
+from engine.tick import TickReport
+
+MOVE_ORDER = [k.value for k in MoveKind]
+_PROGRESS_THRESHOLD = 1000
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def say(message: str) -> None:
+    print(message)
+
+
+def error(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    if _is_terminal():
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+        _console().print(table)
+        return
+    print(title)
+    for row in rows:
+        if len(columns) == 2:
+            print(f"  {row[0]}: {row[1]}")
+        else:
+            print("  " + "  ".join(f"{c}={v}" for c, v in zip(columns, row, strict=True)))
+
+
+@contextmanager
+def progress(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar for big ticks, only where a person watches a terminal."""
+    if not (enabled and _is_terminal()):
+        yield None
+        return
+    with Progress(transient=True) as bar:
+        task = bar.add_task("customers", total=None, visible=False)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=total >= _PROGRESS_THRESHOLD)
+
+        yield advance
+
+
+def rules_problems(report: TickReport) -> None:
+    if not report.rules_problems:
+        return
+    if report.rules_fallback:
+        error("WARNING: the rules doc is broken; this tick runs on the last good rules doc.")
+    elif not report.ran:
+        error("ERROR: the rules doc is broken and no earlier doc ever parsed: no moves made.")
+    for problem in report.rules_problems:
+        error(f"  {problem}")
+
+
+def json_lines(report: TickReport) -> None:
+    for result in report.results:
+        row = result.model_dump(
+            exclude_none=True, include={"customer_id", "move", "step", "reason", "held", "error"}
+        )
+        row.setdefault("step", None)
+        print(json.dumps(row, ensure_ascii=False))
+
+
+def summary(report: TickReport) -> None:
+    counts = report.counts()
+    title = f"Tick {report.now.isoformat(timespec='minutes')}" + (
+        " (dry run: nothing sent)" if report.dry_run else ""
+    )
+    rows = [[kind, str(counts.get(kind, 0))] for kind in MOVE_ORDER]
+    rows += [
+        ["held", str(report.held)],
+        ["skipped rows", str(len(report.skipped))],
+        ["unconfirmed sends", str(len(report.unconfirmed))],
+        ["failures", str(len(report.failures))],
+    ]
+    _table(title, ["move", "customers"], rows)
+    for skipped in report.skipped:
+        error(f"skipped {skipped.render()}")
+    for key in report.unconfirmed:
+        error(
+            f"unconfirmed: {key.kind.value} {key.step} for {key.customer_id} was claimed by a "
+            "tick that never confirmed it; it will not be resent automatically"
+        )
+    for failure in report.failures:
+        error(f"failed: {failure}")
+
+
+def plans_table(rules: Rules) -> None:
+    rows = []
+    for plan in rules.plans.values():
+        for step in plan.steps:
+            window = f"nudge +{step.window.nudge_after}, flag +{step.window.flag_after}"
+            owner = f"{plan.owner.name} {plan.owner.mention()}"
+            rows.append([plan.name, step.name, str(step.day), window, owner])
+    _table(
+        f"{rules.source}: {len(rules.plans)} plans",
+        ["plan", "step", "day", "window", "owner"],
+        rows,
+    )
+
+
+def status(view: CustomerView, lines: list[str]) -> None:
+    customer = view.customer
+    say(f"{customer.customer_id}  {customer.name}  {customer.company}  <{customer.email}>")
+    state = view.history.state
+    flags = [
+        label
+        for label, on in [
+            ("finished", customer.finished or state.finished),
+            ("paused", customer.paused or state.paused),
+            (f"handed off to {customer.handed_off_to}", bool(customer.handed_off_to)),
+        ]
+        if on
+    ]
+    say(
+        f"plan {view.plan.name}, journey {state.journey}, guide day {view.guide_day}"
+        + (f" ({', '.join(flags)})" if flags else "")
+    )
+    for line in lines:
+        say(f"  {line}")
+    say(f"today: {view.move.kind.value}" + (f" {view.move.step}" if view.move.step else ""))
+
+
+def why(view: CustomerView, lines: list[str]) -> None:
+    move = view.move
+    say(f"{view.customer.customer_id}: {move.kind.value}" + (f" {move.step}" if move.step else ""))
+    say(f"because {move.reason}")
+    for line in lines:
+        say(f"  {line}")
+
+
+def preview(reports: list[TickReport]) -> None:
+    for report in reports:
+        moves = [r for r in report.results if r.move not in ("on_track", "skipped")]
+        held = sum(1 for r in report.results if r.held)
+        say(f"{report.now:%a %Y-%m-%d}: {len(moves)} moves, {held} held")
+        for result in moves:
+            say(f"  {result.customer_id}: {result.move} {result.step or ''}".rstrip())

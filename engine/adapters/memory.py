@@ -1,0 +1,68 @@
+"""In-memory adapters: what `og preview` runs the real tick on, so a preview uses the same
+decision and apply code as a tick and still writes nothing anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.models import FlagNotice, OutgoingEmail, RawRow, RosterSnapshot, RowUpdate
+
+
+class MemoryRoster:
+    def __init__(self, snapshot: RosterSnapshot) -> None:
+        self._header = list(snapshot.header)
+        self._rows = [dict(row.values) for row in snapshot.rows]
+
+    def read(self) -> RosterSnapshot:
+        return RosterSnapshot(
+            header=tuple(self._header),
+            rows=tuple(
+                RawRow(row_number=number, values=dict(values))
+                for number, values in enumerate(self._rows, start=2)
+            ),
+        )
+
+    def write(self, updates: Sequence[RowUpdate]) -> list[str]:
+        by_id = {str(row.get("customer_id", "")).strip(): row for row in self._rows}
+        missing = []
+        for update in updates:
+            row = by_id.get(update.customer_id)
+            if row is None:
+                missing.append(update.customer_id)
+                continue
+            for column, value in update.values.items():
+                if column not in self._header:
+                    self._header.append(column)
+                row[column] = value
+        return missing
+
+
+class RecordingMailer:
+    def __init__(self) -> None:
+        self.sent: list[OutgoingEmail] = []
+
+    def send(self, email: OutgoingEmail) -> str:
+        self.sent.append(email)
+        return f"<preview-{len(self.sent)}@og>"
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.flags: list[FlagNotice] = []
+
+    def flag(self, notice: FlagNotice) -> str:
+        self.flags.append(notice)
+        return f"preview-flag-{len(self.flags)}"
+
+
+class StaticRulesSource:
+    def __init__(self, text: str, name: str) -> None:
+        self._text = text
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def fetch(self) -> str:
+        return self._text

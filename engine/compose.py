@@ -1,0 +1,166 @@
+"""Turn a move into what goes out: the customer's email or the owner's flag notice."""
+
+from __future__ import annotations
+
+import re
+
+from engine.models import (
+    Customer,
+    FlagNotice,
+    History,
+    MessageTemplate,
+    OutgoingEmail,
+    Person,
+    Plan,
+    Rules,
+    SendKind,
+    Step,
+)
+from engine.rules.templates import render
+
+_MENTION = re.compile(r"^\s*(?P<name>.*?)\s*<@(?P<id>[A-Za-z0-9]+)>\s*$")
+
+
+def owner_for(customer: Customer, plan: Plan, rules: Rules) -> Person:
+    """The roster's owner cell wins (as `Name <@ID>`, `<@ID>`, or a name the rules doc knows);
+    otherwise the plan's owner from the rules doc."""
+    cell = (customer.owner or "").strip()
+    if not cell:
+        return plan.owner
+    mention = _MENTION.match(cell)
+    if mention:
+        return Person(name=mention["name"] or mention["id"], slack_id=mention["id"])
+    known = [*rules.hand_off_owners, *(p.owner for p in rules.plans.values())]
+    return next((p for p in known if p.name.casefold() == cell.casefold()), plan.owner)
+
+
+def placeholder_values(
+    customer: Customer,
+    plan: Plan,
+    owner: Person,
+    *,
+    step: Step | None = None,
+    done_link: str = "",
+    original_subject: str = "",
+) -> dict[str, str]:
+    # A greeting with a blank name reads "Hi ,": "there" keeps it natural.
+    return {
+        "first_name": customer.first_name or "there",
+        "name": customer.name.strip() or customer.email,
+        "company": customer.company,
+        "plan": plan.name,
+        "step": step.name if step else "",
+        "done_link": done_link,
+        "owner_name": owner.name,
+        "original_subject": original_subject,
+    }
+
+
+def _email(
+    customer: Customer,
+    journey: int,
+    step_id: str,
+    kind: SendKind,
+    template: MessageTemplate,
+    values: dict[str, str],
+) -> OutgoingEmail:
+    return OutgoingEmail(
+        to_email=customer.email,
+        to_name=customer.name,
+        subject=render(template.subject, values),
+        body=render(template.body, values),
+        customer_id=customer.customer_id,
+        journey=journey,
+        step=step_id,
+        kind=kind,
+    )
+
+
+def _with_done_link(body: str, done_link: str) -> str:
+    # Every step email carries its one-click link, even when the rep's text forgot to.
+    if done_link in body:
+        return body
+    return f"{body.rstrip()}\n\nMark this step done: {done_link}\n"
+
+
+def step_email(
+    rules: Rules,
+    customer: Customer,
+    plan: Plan,
+    step: Step,
+    journey: int,
+    done_link: str,
+) -> OutgoingEmail:
+    owner = owner_for(customer, plan, rules)
+    template = rules.messages.steps[step.id]
+    values = placeholder_values(customer, plan, owner, step=step, done_link=done_link)
+    email = _email(customer, journey, step.id, SendKind.STEP, template, values)
+    return email.model_copy(update={"body": _with_done_link(email.body, done_link)})
+
+
+def nudge_email(
+    rules: Rules,
+    customer: Customer,
+    plan: Plan,
+    step: Step,
+    journey: int,
+    done_link: str,
+) -> OutgoingEmail:
+    owner = owner_for(customer, plan, rules)
+    original = render(
+        rules.messages.steps[step.id].subject,
+        placeholder_values(customer, plan, owner, step=step, done_link=done_link),
+    )
+    template = rules.messages.nudge_for(step.id)
+    if template is None:
+        raise LookupError(f"the rules doc has no nudge message for {step.name}")
+    values = placeholder_values(
+        customer, plan, owner, step=step, done_link=done_link, original_subject=original
+    )
+    email = _email(customer, journey, step.id, SendKind.NUDGE, template, values)
+    return email.model_copy(update={"body": _with_done_link(email.body, done_link)})
+
+
+def wrap_up_email(rules: Rules, customer: Customer, plan: Plan, journey: int) -> OutgoingEmail:
+    owner = owner_for(customer, plan, rules)
+    values = placeholder_values(customer, plan, owner)
+    template = rules.messages.wrap_up
+    return _email(customer, journey, "wrap-up", SendKind.FINISH, template, values)
+
+
+def journey_lines(plan: Plan, history: History) -> tuple[str, ...]:
+    """The journey so far, oldest first: what was sent, nudged, flagged and done."""
+    names = {s.id: s.name for s in plan.steps}
+    events: list[tuple[str, str]] = [
+        (s.local_date.isoformat(), f"{s.kind.value} {names.get(s.step, s.step)} ({s.status})")
+        for s in history.sends
+    ]
+    events += [
+        (day.isoformat(), f"done {names.get(step, step)}")
+        for step, day in history.state.steps_done.items()
+    ]
+    return tuple(f"{day}  {what}" for day, what in sorted(events))
+
+
+def flag_notice(
+    rules: Rules,
+    customer: Customer,
+    plan: Plan,
+    step: Step,
+    history: History,
+    guide_day: int,
+    reason: str,
+) -> FlagNotice:
+    return FlagNotice(
+        customer_id=customer.customer_id,
+        customer_name=customer.name,
+        company=customer.company,
+        plan=plan.name,
+        step=step.id,
+        step_name=step.name,
+        guide_day=guide_day,
+        owner=owner_for(customer, plan, rules),
+        journey=history.state.journey,
+        reason=reason,
+        history=journey_lines(plan, history),
+    )

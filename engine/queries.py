@@ -1,0 +1,86 @@
+"""Read-only questions about one customer: where they stand and why the guide moves as it does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from engine.calendar import guide_day, local_date
+from engine.compose import journey_lines
+from engine.decide import decide
+from engine.models import Customer, History, Move, Plan, Rules
+from engine.roster.validate import validate_rows
+from engine.rulebook import load_rules
+from engine.tick import Guide, sync_state
+
+
+def find_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] | str:
+    """The customer's validated row and the rules in force, or a message saying why not."""
+    outcome = load_rules(guide.rules_source, guide.store, remember=False)
+    if outcome.rules is None:
+        return "no usable rules doc:\n" + "\n".join(outcome.problems)
+    customers, skipped = validate_rows(
+        guide.roster.read(), outcome.rules.plans.keys(), guide.config.team_timezone
+    )
+    customer = next((c for c in customers if c.customer_id == customer_id), None)
+    if customer is not None:
+        return customer, outcome.rules
+    bad = next((s for s in skipped if s.customer_id == customer_id), None)
+    if bad is not None:
+        return f"{customer_id} is skipped by the tick: {bad.render()}"
+    return f"no customer {customer_id!r} in the onboarding list"
+
+
+class CustomerView(BaseModel):
+    customer: Customer
+    plan: Plan
+    rules: Rules
+    history: History
+    guide_day: int
+    move: Move
+
+
+def view_customer(guide: Guide, customer_id: str, now: datetime) -> CustomerView | str:
+    """Everything `og status` and `og why` show, with today's move as a tick would make it."""
+    found = find_customer(guide, customer_id)
+    if isinstance(found, str):
+        return found
+    customer, rules = found
+    plan = rules.plans[customer.effective_plan]
+    history = guide.store.load_one(customer_id).history(customer_id)
+    state, _ = sync_state(customer, history.state, now, guide.config.team_timezone)
+    history = history.model_copy(update={"state": state})
+    zone = customer.timezone or guide.config.team_timezone
+    move = decide(
+        customer,
+        plan,
+        history,
+        now,
+        sending=rules.sending,
+        team_timezone=guide.config.team_timezone,
+    )
+    return CustomerView(
+        customer=customer,
+        plan=plan,
+        rules=rules,
+        history=history,
+        guide_day=guide_day(customer.signup_date, state, local_date(now, zone)),
+        move=move,
+    )
+
+
+def timeline(view: CustomerView) -> list[str]:
+    lines = [f"{view.customer.signup_date.isoformat()}  signed up ({view.plan.name} plan)"]
+    lines += journey_lines(view.plan, view.history)
+    return lines
+
+
+def rule_lines(view: CustomerView) -> list[str]:
+    """The rules doc lines behind today's move, as `LINE: text`."""
+    text = view.rules.text.splitlines()
+    return [
+        f"{view.rules.source}:{n}: {text[n - 1].strip()}"
+        for n in sorted(set(view.move.rule_lines))
+        if 0 < n <= len(text)
+    ]

@@ -1,0 +1,37 @@
+"""Settings from the environment (`OG_*`); command-line flags override them."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OG_", extra="ignore")
+
+    roster: str = "roster.csv"
+    """A CSV path (the embedded default)."""
+    rules: str = "rules.md"
+    state: str = "sqlite:///og.db"
+    mailer: str = "outbox:outbox"
+    """`outbox:DIR` or `smtp://host:port[?starttls=1]`."""
+    notifier: str = "console"
+    timezone: str = "UTC"
+    """The team's time zone: ticks run at 09:00 here, and rows without a zone use it."""
+    base_url: str = "http://localhost:8080"
+    link_secret: SecretStr | None = None
+    """Signs done links; when unset the embedded default keeps a generated one in state."""
+    mail_from: str = "Onboarding Guide <guide@localhost>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value

@@ -1,0 +1,68 @@
+"""Turn settings into adapters: one place knows which backend a URL names."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from engine.adapters.console_notifier import ConsoleNotifier
+from engine.adapters.csv_roster import CsvRoster
+from engine.adapters.file_rules import FileRulesSource
+from engine.adapters.mailer_url import open_mailer
+from engine.adapters.sqlite_store import SqliteStore
+from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
+from engine.settings import Settings
+from engine.tick import Guide, GuideConfig
+
+LINK_SECRET_KEY = "link.secret"
+
+
+def open_roster(spec: str) -> Roster:
+    return CsvRoster(Path(spec))
+
+
+def open_store(spec: str) -> StateStore:
+    if spec.startswith("sqlite:"):
+        return SqliteStore.from_url(spec)
+    raise ValueError(f"unknown state store {spec!r} (expected sqlite:///PATH)")
+
+
+def open_notifier(spec: str) -> Notifier:
+    if spec == "console":
+        return ConsoleNotifier()
+    raise ValueError(f"unknown notifier {spec!r} (expected console)")
+
+
+def open_rules_source(spec: str) -> RulesSource:
+    return FileRulesSource(spec)
+
+
+def link_secret(settings: Settings, store: StateStore) -> str:
+    """The configured secret, or on the embedded default one generated once and kept in state,
+    so a fresh install signs links without any set-up and they survive restarts."""
+    if settings.link_secret is not None:
+        return settings.link_secret.get_secret_value()
+    return store.add_meta_if_absent(LINK_SECRET_KEY, secrets.token_urlsafe(32))
+
+
+def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
+    store = open_store(settings.state)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return Guide(
+        roster=open_roster(settings.roster),
+        store=store,
+        mailer=mailer
+        or open_mailer(
+            settings.mailer,
+            sender=settings.mail_from,
+            smtp_username=settings.smtp_username,
+            smtp_password=password,
+        ),
+        notifier=open_notifier(settings.notifier),
+        rules_source=open_rules_source(settings.rules),
+        config=GuideConfig(
+            team_timezone=settings.timezone,
+            base_url=settings.base_url,
+            link_secret=link_secret(settings, store),
+        ),
+    )
