@@ -5,9 +5,8 @@ tests read back what arrived, exactly as a mail client would."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from smtp_servers import SmtpServer
 
 from engine.adapters.outbox import OutboxMailer
 from engine.adapters.smtp import SmtpMailer
@@ -49,21 +48,6 @@ class MailerUnderTest:
     delivered: Callable[[], list[Delivery]]
 
 
-@dataclass
-class _KeepingHandler:
-    deliveries: list[Delivery] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.deliveries.append(Delivery(recipients=list(envelope.rcpt_tos), raw=envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _outbox_deliveries(directory: Path) -> list[Delivery]:
     deliveries = []
     for path in sorted(directory.glob("*.eml")) if directory.exists() else []:
@@ -88,18 +72,14 @@ def under_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Maile
             delivered=lambda: _outbox_deliveries(directory),
         )
         return
-    handler = _KeepingHandler()
-    controller = Controller(
-        handler, hostname="127.0.0.1", port=_free_port(), server_hostname="localhost"
+    # Only the SMTP case needs the server (tests/conftest.py), so it is asked for here.
+    server: SmtpServer = request.getfixturevalue("smtp_server")
+    yield MailerUnderTest(
+        mailer=SmtpMailer(server.host, server.port, SENDER, timeout=10),
+        delivered=lambda: [
+            Delivery(recipients=r.recipients, raw=r.raw) for r in server.handler.received
+        ],
     )
-    controller.start()
-    try:
-        yield MailerUnderTest(
-            mailer=SmtpMailer("127.0.0.1", controller.port, SENDER, timeout=10),
-            delivered=lambda: list(handler.deliveries),
-        )
-    finally:
-        controller.stop()
 
 
 def an_email(**changes: Any) -> OutgoingEmail:

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
+from smtp_servers import SmtpServer
 
 from engine.adapters.mailer_url import open_mailer
 from engine.adapters.outbox import OutboxMailer
 from engine.adapters.smtp import SmtpMailer
 from engine.models import OutgoingEmail, SendKind
-
-if TYPE_CHECKING:
-    from conftest import SmtpServer
 
 SENDER = "guide@og.example"
 

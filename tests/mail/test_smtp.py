@@ -3,16 +3,12 @@ logins, refusals, an unreachable server)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
+from smtp_servers import SmtpServer
 
 from engine.adapters.smtp import SmtpMailer
 from engine.models import OutgoingEmail, SendKind
 from engine.ports import SendError
-
-if TYPE_CHECKING:
-    from conftest import SmtpServer
 
 SENDER = "Onboarding Guide <guide@og.example>"
 

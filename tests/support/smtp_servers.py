@@ -1,27 +1,30 @@
-"""Real SMTP servers (aiosmtpd) for the mail tests: plain, and STARTTLS + AUTH with a
-self-signed certificate made on the spot.
+"""Real SMTP servers (aiosmtpd) for tests: plain, and STARTTLS + AUTH with a self-signed
+certificate made on the spot.
 
-Tests reach everything through fixtures and import names from here only for type checking:
-several `conftest` modules share one module name, so a runtime import could get another's.
+A plain module (tests/support is on pytest's pythonpath), so tests can import its names;
+the fixtures that start and stop the servers live in tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import shutil
+import ipaddress
 import socket
 import ssl
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 GOOD_LOGIN = ("guide", "correct horse")
 REJECTED_RECIPIENT = "nobody@example.com"
@@ -79,6 +82,11 @@ class SmtpServer:
     good_login: tuple[str, str] = GOOD_LOGIN
     rejected_recipient: str = REJECTED_RECIPIENT
 
+    @property
+    def url(self) -> str:
+        """The plain-SMTP mailer setting that reaches this server."""
+        return f"smtp://{self.host}:{self.port}"
+
 
 @dataclass
 class TlsFiles:
@@ -87,6 +95,11 @@ class TlsFiles:
 
     def client_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.cert))
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
 
 
 def free_port() -> int:
@@ -98,6 +111,7 @@ def free_port() -> int:
 def run_server(
     client_context: ssl.SSLContext | None = None, **smtp_options: Any
 ) -> Iterator[SmtpServer]:
+    """Starts a recording server on a free localhost port, yields it, then stops it."""
     handler = RecordingHandler()
     controller = Controller(
         handler, hostname="127.0.0.1", port=free_port(), server_hostname="localhost", **smtp_options
@@ -111,39 +125,6 @@ def run_server(
         controller.stop()
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    yield from run_server()
-
-
-@pytest.fixture
-def unused_port() -> int:
-    """A port nothing listens on: connecting to it is refused."""
-    return free_port()
-
-
-@pytest.fixture(scope="session")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    # `cryptography` is not installed in the project's virtualenv, so the openssl command
-    # line makes the certificate.
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command to make a test certificate")
-    directory = tmp_path_factory.mktemp("tls")
-    files = TlsFiles(cert=directory / "cert.pem", key=directory / "key.pem")
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-nodes", "-days", "1",
-            "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-keyout", str(files.key), "-out", str(files.cert),
-            "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return files
-
-
 def check_login(
     server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
 ) -> AuthResult:
@@ -155,15 +136,40 @@ def check_login(
     return AuthResult(success=success, handled=False, auth_data=auth_data)
 
 
-@pytest.fixture
-def tls_auth_server(tls_files: TlsFiles) -> Iterator[SmtpServer]:
-    """Refuses mail until STARTTLS and a good login, like a submission port (587)."""
-    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(tls_files.cert, tls_files.key)
-    yield from run_server(
-        client_context=tls_files.client_context(),
-        tls_context=server_context,
-        require_starttls=True,
-        authenticator=check_login,
-        auth_required=True,
+def make_self_signed_cert(directory: Path) -> TlsFiles:
+    """An EC P-256 certificate for localhost and 127.0.0.1, valid for one day."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        # It is its own CA: the extensions strict verifiers (Python 3.13+) insist on.
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
+        )
+        .sign(key, hashes.SHA256())
     )
+    files = TlsFiles(cert=directory / "cert.pem", key=directory / "key.pem")
+    files.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return files
