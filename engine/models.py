@@ -181,6 +181,11 @@ class SendStatus(StrEnum):
 WRAP_UP_STEP = "wrap-up"
 
 
+def journey_id(customer_id: str, journey: int) -> str:
+    """How the archive names one journey of one customer."""
+    return f"{customer_id}#{journey}"
+
+
 class SendKey(Frozen):
     customer_id: str
     journey: int

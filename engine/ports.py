@@ -80,6 +80,15 @@ class StateStore(Protocol):
         """Record that stale claims were reported, so they are reported only once."""
         ...
 
+    def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
+        """Move a finished journey's sends to the archive under its journey id, all or none;
+        returns how many moved. Archiving again moves nothing and is harmless."""
+        ...
+
+    def archived_sends(self, customer_id: str) -> tuple[SendRecord, ...]:
+        """Every archived send of the customer's earlier journeys, oldest first."""
+        ...
+
     def save_state(self, state: CustomerState) -> CustomerState:
         """Write `state` if the stored version still equals `state.version` (0 = absent).
         Returns the state as written (version bumped); raises StaleStateError otherwise."""

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from engine.calendar import guide_day, local_date
 from engine.compose import journey_lines
 from engine.decide import decide
-from engine.models import Customer, History, Move, Plan, Rules
+from engine.models import Customer, History, Move, Plan, Rules, SendRecord
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 from engine.tick import Guide, sync_state
@@ -37,6 +37,8 @@ class CustomerView(BaseModel):
     plan: Plan
     rules: Rules
     history: History
+    archived: tuple[SendRecord, ...] = ()
+    """Sends of finished journeys, kept in the archive."""
     guide_day: int
     move: Move
 
@@ -65,6 +67,7 @@ def view_customer(guide: Guide, customer_id: str, now: datetime) -> CustomerView
         plan=plan,
         rules=rules,
         history=history,
+        archived=guide.store.archived_sends(customer_id),
         guide_day=guide_day(customer.signup_date, state, local_date(now, zone)),
         move=move,
     )
@@ -72,7 +75,8 @@ def view_customer(guide: Guide, customer_id: str, now: datetime) -> CustomerView
 
 def timeline(view: CustomerView) -> list[str]:
     lines = [f"{view.customer.signup_date.isoformat()}  signed up ({view.plan.name} plan)"]
-    lines += journey_lines(view.plan, view.history)
+    every_send = (*view.archived, *view.history.sends)
+    lines += journey_lines(view.plan, History(state=view.history.state, sends=every_send))
     return lines
 
 

@@ -206,8 +206,8 @@ class _TickRun:
                     customer_id=customer.customer_id, move="on_track", error=str(error)
                 )
         history = history.model_copy(update={"state": state})
-        if state.finished and not customer.finished:
-            self.roster_updates.append(_finished_row(customer, state.finished_date))
+        if not self.dry_run:
+            history = self._complete_finish(customer, history)
         move = decide(
             customer,
             plan,
@@ -267,7 +267,10 @@ class _TickRun:
             raise
         store.confirm(record.key, reference, self.guide.wall_clock())
         if move.kind == MoveKind.FINISH:
-            self._finish(customer, history.state, move.local_date)
+            sent = record.model_copy(update={"status": SendStatus.SENT})
+            self._complete_finish(
+                customer, History(state=history.state, sends=(*history.sends, sent))
+            )
         return True
 
     def _email(
@@ -282,13 +285,30 @@ class _TickRun:
         compose = step_email if move.kind == MoveKind.STEP else nudge_email
         return compose(self.rules, customer, plan, step, journey, link)
 
-    def _finish(self, customer: Customer, state: CustomerState, today: date) -> None:
-        finished = state.model_copy(update={"finished": True, "finished_date": today})
-        try:
-            self._save(finished)
-        except StaleStateError as error:
-            self.failures.append(f"{customer.customer_id}: finish not recorded in state: {error}")
-        self.roster_updates.append(_finished_row(customer, today))
+    def _complete_finish(self, customer: Customer, history: History) -> History:
+        """A finish writes state, archive and roster in turn. This does that after the wrap-up
+        went out, and completes a finish that a dying tick left half done."""
+        state = history.state
+        wrap_up = history.find(WRAP_UP_STEP, SendKind.FINISH)
+        wrapped_up = wrap_up is not None and wrap_up.status != SendStatus.CLAIMED
+        if not (state.finished or wrapped_up):
+            return history
+        if not state.finished:
+            assert wrap_up is not None
+            finished = state.model_copy(
+                update={"finished": True, "finished_date": wrap_up.local_date}
+            )
+            try:
+                state = self._save(finished)
+            except StaleStateError as error:
+                self.failures.append(f"{customer.customer_id}: finish not recorded: {error}")
+                return history
+        if history.sends:
+            store = self.guide.store
+            store.archive_journey(customer.customer_id, state.journey, self.guide.wall_clock())
+        if not customer.finished:
+            self.roster_updates.append(_finished_row(customer, state.finished_date))
+        return History(state=state)
 
     def _save(self, state: CustomerState) -> CustomerState:
         stamped = state.model_copy(

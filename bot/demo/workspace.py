@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
@@ -90,10 +91,9 @@ def _demo_settings(directory: Path) -> Settings:
     )
 
 
-def _customers_act(guide: Guide, now: datetime) -> list[str]:
-    """Customers click their done links: `prompt` ones the day after each email, `after-nudge`
-    ones the day after a nudge. Done links are clicked before the morning tick."""
-    behaviour = {c[0]: c[-1] for c in CUSTOMERS}
+def customers_act(guide: Guide, now: datetime, behaviour: Mapping[str, str]) -> list[str]:
+    """Customers click their done links before the morning tick: `prompt` ones the day after
+    each step email, `after-nudge` ones the day after a nudge, anyone else never."""
     snapshot = guide.store.load()
     clicked = []
     for customer_id, sends in snapshot.sends.items():
@@ -111,13 +111,14 @@ def _customers_act(guide: Guide, now: datetime) -> list[str]:
 def run_demo(directory: Path, days: int = 14) -> int:
     write_workspace(directory)
     guide = build_guide(_demo_settings(directory))
+    behaviour = {c[0]: c[-1] for c in CUSTOMERS}
     with (directory / "flags.log").open("a", encoding="utf-8") as flags:
         guide.notifier = ConsoleNotifier(stream=flags)
         print(f"Workspace: {directory} (rules.md, roster.csv, og.db, outbox/, flags.log)")
         print(f"Team time zone {TEAM_TIMEZONE}; ticks at 09:00 from {START:%a %d %b %Y}\n")
         for offset in range(days):
             now = datetime.combine(START + timedelta(days=offset), time(9), zone(TEAM_TIMEZONE))
-            clicks = _customers_act(guide, now)
+            clicks = customers_act(guide, now, behaviour)
             report = guide.tick(now)
             moves = [r for r in report.results if r.move not in ("on_track", "skipped")]
             print(f"Day {offset:2d}  {now:%a %d %b}: {len(moves)} moves, {report.held} held")

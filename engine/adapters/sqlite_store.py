@@ -23,6 +23,7 @@ from engine.models import (
     SendRecord,
     SendStatus,
     StoreSnapshot,
+    journey_id,
 )
 from engine.ports import StaleStateError
 
@@ -197,6 +198,29 @@ class SqliteStore:
                 "AND step = ? AND kind = ? AND status = ?",
                 [(SendStatus.UNCONFIRMED.value, *_key(k), SendStatus.CLAIMED.value) for k in keys],
             )
+
+    def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
+        with self._transaction() as db:
+            moved = db.execute(
+                f"INSERT OR REPLACE INTO og_sends_archive (journey_id, {_SEND_COLUMNS}, "
+                f"archived_at) SELECT ?, {_SEND_COLUMNS}, ? FROM og_sends "
+                "WHERE customer_id = ? AND journey = ?",
+                (journey_id(customer_id, journey), archived_at.isoformat(), customer_id, journey),
+            ).rowcount
+            db.execute(
+                "DELETE FROM og_sends WHERE customer_id = ? AND journey = ?",
+                (customer_id, journey),
+            )
+        return int(moved)
+
+    def archived_sends(self, customer_id: str) -> tuple[SendRecord, ...]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_SEND_COLUMNS} FROM og_sends_archive WHERE customer_id = ? "
+                "ORDER BY journey, claimed_at",
+                (customer_id,),
+            ).fetchall()
+        return tuple(_send_from_row(row) for row in rows)
 
     # --- customer state --------------------------------------------------------------------
 

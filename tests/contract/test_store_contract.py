@@ -153,6 +153,25 @@ def test_load_one_and_history_keep_to_one_customer_and_the_current_journey(
     assert [s.step for s in one.history("C1").sends] == ["setup"]
 
 
+def test_archiving_a_journey_moves_its_sends_out_of_the_live_table(store: StateStore) -> None:
+    store.claim(a_send())
+    store.confirm(a_send().key, "<m1@og>", T0)
+    store.claim(a_send(step="wrap-up", kind=SendKind.FINISH))
+    store.claim(a_send(journey=2))
+    store.claim(a_send(customer="C2"))
+    assert store.archive_journey("C1", 1, T0) == 2
+    assert [s.journey for s in store.load().sends["C1"]] == [2]
+    assert "C2" in store.load().sends
+    archived = store.archived_sends("C1")
+    assert {(s.step, s.kind, s.message_id) for s in archived} == {
+        ("welcome", SendKind.STEP, "<m1@og>"),
+        ("wrap-up", SendKind.FINISH, None),
+    }
+    assert store.archive_journey("C1", 1, T0) == 0
+    assert len(store.archived_sends("C1")) == 2
+    assert store.archived_sends("C2") == ()
+
+
 def test_meta_values(store: StateStore) -> None:
     assert store.get_meta("k") is None
     store.put_meta("k", "v1")

@@ -110,6 +110,14 @@ def test_done_status_and_why(ws: Workspace) -> None:
     assert "because setup is due on day 2 of the Starter plan" in why.stdout
     assert f"{ws.rules_path}:" in why.stdout and "Starter plan: welcome on day 0" in why.stdout
     assert og(ws, "why", "C9").returncode == 1
+    for step in ("setup", "check-in"):
+        assert og(ws, "done", "C1", step, "--now", "2026-11-04").returncode == 0
+    assert og(ws, "tick", "--now", "2026-11-05").returncode == 0
+    finished = og(ws, "status", "C1", "--now", "2026-11-06").stdout
+    assert finished.count("2026-11-02  step welcome (sent)") == 1
+    assert finished.count("2026-11-02  done welcome") == 1
+    assert "2026-11-05  finish wrap-up (sent)" in finished
+    assert "(finished)" in finished
 
 
 def test_preview_shows_the_coming_days_and_writes_nothing(ws: Workspace) -> None:

@@ -105,6 +105,12 @@ def test_finish_sends_the_wrap_up_and_marks_the_row(ws: Workspace) -> None:
         "guide",
     )
     assert c1["notes"] == "keep me C1"
+    assert "C1" not in guide.store.load().sends
+    archived = guide.store.archived_sends("C1")
+    assert {(a.step, a.kind) for a in archived} == {
+        ("welcome", SendKind.STEP),
+        ("wrap-up", SendKind.FINISH),
+    }
     later = guide.tick(now + timedelta(days=2))
     assert next(r for r in later.results if r.customer_id == "C1").reason == "finished"
     assert len([m for m in ws.emails() if m["X-OG-Kind"] == "finish"]) == 1
@@ -205,3 +211,27 @@ def test_a_failed_send_releases_its_claim_and_the_next_tick_retries(ws: Workspac
     retry = ws.guide().tick(nine_am("2026-11-02") + timedelta(hours=1))
     assert retry.counts()["step"] == 2
     assert len(ws.emails()) == 2
+
+
+def test_a_finish_a_crash_interrupted_is_completed_by_the_next_tick(ws: Workspace) -> None:
+    guide = ws.guide()
+    # The wrap-up went out and was confirmed, then the tick died before recording the finish.
+    wrap_up = SendRecord(
+        customer_id="C1",
+        journey=1,
+        step="wrap-up",
+        kind=SendKind.FINISH,
+        local_date=date(2026, 11, 3),
+        guide_day=1,
+        claimed_at=datetime.now(UTC),
+    )
+    guide.store.claim(wrap_up)
+    guide.store.confirm(wrap_up.key, "<wrap@og>", datetime.now(UTC))
+    report = guide.tick(nine_am("2026-11-04"))
+    assert next(r for r in report.results if r.customer_id == "C1").reason == "finished"
+    state = guide.store.load().states["C1"]
+    assert (state.finished, state.finished_date) == (True, date(2026, 11, 3))
+    assert "C1" not in guide.store.load().sends
+    c1 = next(r for r in ws.read_rows() if r["customer_id"] == "C1")
+    assert (c1["finished"], c1["finished_date"]) == ("TRUE", "2026-11-03")
+    assert ("C1", "wrap-up", "finish") not in ws.sent()  # never sent a second time
