@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from pydantic import SecretStr
 
 from bot.demo.workspace import customers_act
 from engine.adapters.memory import RecordingMailer, RecordingNotifier
+from engine.models import StoreSnapshot
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 from engine.settings import Settings
@@ -34,7 +36,7 @@ from engine.wiring import build_guide
 
 RULES = Path(__file__).resolve().parent.parent / "bot" / "demo" / "rules.md"
 TICK_DAY = datetime(2027, 1, 5, 14, 0, tzinfo=UTC)  # a Tuesday, 09:00 in New York
-SIGNUP_SPREAD_DAYS = 60
+SEED_DAYS = 45
 PLANS = ("Starter", "Pro")
 BEHAVIOURS = ("prompt", "after-nudge", "silent", "paused")
 HEADER = ["customer_id", "name", "company", "email", "plan", "signup_date", "paused", "notes"]
@@ -51,12 +53,16 @@ def _settings(workspace: Path) -> Settings:
     )
 
 
+def _seed_id(plan: str, offset: int, behaviour: str) -> str:
+    return f"S{plan[0]}{offset:02d}{behaviour[:2]}"
+
+
 def _seed_classes() -> list[tuple[str, str, int, str]]:
     """(seed id, plan, signup days before the tick, behaviour)."""
     return [
-        (f"S{plan[0]}{offset:02d}{behaviour[:2]}", plan, offset, behaviour)
+        (_seed_id(plan, offset, behaviour), plan, offset, behaviour)
         for plan in PLANS
-        for offset in range(SIGNUP_SPREAD_DAYS)
+        for offset in range(SEED_DAYS)
         for behaviour in BEHAVIOURS
     ]
 
@@ -75,37 +81,48 @@ def _row(customer_id: str, plan: str, offset: int, behaviour: str) -> list[str]:
     return [customer_id, f"Customer {customer_id}", "Bench Co", email, plan, signup, paused, "x"]
 
 
-def build_workspace(workspace: Path, size: int) -> None:
-    """Run the real tick over the seeds' past days, then copy the seeds to `size` customers."""
+def build_seeds(directory: Path) -> StoreSnapshot:
+    """Run the real tick over the seeds' past days, as the customers behave."""
     seeds = _seed_classes()
-    seed_dir = workspace / "seed"
-    seed_dir.mkdir(parents=True)
-    (seed_dir / "rules.md").write_text(RULES.read_text(encoding="utf-8"), encoding="utf-8")
-    _write_roster(seed_dir / "roster.csv", [_row(*seed) for seed in seeds])
-    seed_guide = build_guide(_settings(seed_dir), mailer=RecordingMailer())
-    seed_guide.notifier = RecordingNotifier()
+    directory.mkdir(parents=True)
+    (directory / "rules.md").write_text(RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    _write_roster(directory / "roster.csv", [_row(*seed) for seed in seeds])
+    guide = build_guide(_settings(directory), mailer=RecordingMailer())
+    guide.notifier = RecordingNotifier()
     behaviour = {seed[0]: seed[3] for seed in seeds}
-    for back in range(SIGNUP_SPREAD_DAYS, 0, -1):
+    for back in range(SEED_DAYS, 0, -1):
         morning = TICK_DAY - timedelta(days=back)
-        customers_act(seed_guide, morning, behaviour)
-        seed_guide.tick(morning)
-    customers_act(seed_guide, TICK_DAY, behaviour)
-    seeded = seed_guide.store.load()
+        customers_act(guide, morning, behaviour)
+        guide.tick(morning)
+    customers_act(guide, TICK_DAY, behaviour)
+    return guide.store.load()
 
+
+def build_workspace(workspace: Path, size: int, seeded: StoreSnapshot, spread: int) -> int:
+    """`size` customers signed up over `spread` days, each a copy of the seed of its plan and
+    behaviour that signed up as long ago (capped: after SEED_DAYS every journey is long over).
+    Returns the number of live sends written."""
+    workspace.mkdir(parents=True)
     (workspace / "rules.md").write_text(RULES.read_text(encoding="utf-8"), encoding="utf-8")
     store = build_guide(_settings(workspace)).store
     rows = []
+    live_sends = 0
     for index in range(size):
-        seed_id, plan, offset, kind = seeds[index % len(seeds)]
+        plan = PLANS[index % len(PLANS)]
+        behaviour = BEHAVIOURS[(index // len(PLANS)) % len(BEHAVIOURS)]
+        offset = (index * 7919) % spread  # spread evenly, not in roster order
+        seed_id = _seed_id(plan, min(offset, SEED_DAYS - 1), behaviour)
         customer_id = f"B{index:07d}"
-        rows.append(_row(customer_id, plan, offset, kind))
+        rows.append(_row(customer_id, plan, offset, behaviour))
         history = seeded.history(seed_id)
         for send in history.sends:
             store.claim(send.model_copy(update={"customer_id": customer_id}))
+            live_sends += 1
         if seed_id in seeded.states:
             state = history.state.model_copy(update={"customer_id": customer_id, "version": 0})
             store.save_state(state)
     _write_roster(workspace / "roster.csv", rows)
+    return live_sends
 
 
 def _peak_mib() -> float:
@@ -149,31 +166,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument(
+        "--spread-days", type=int, default=365, help="signups spread over this many days"
+    )
+    parser.add_argument(
         "--measure", nargs=2, metavar=("PHASE", "WORKSPACE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(Path(args.measure[1]), args.measure[0])))
         return
-    print(
-        f"{'customers':>10} {'load s':>8} {'tick s':>8} {'tick/load':>9} "
-        f"{'load MiB':>9} {'tick MiB':>9}  moves in the tick"
-    )
-    for size in (int(s) for s in args.sizes.split(",")):
-        with tempfile.TemporaryDirectory(prefix="og-bench-") as directory:
-            workspace = Path(directory)
-            build_workspace(workspace, size)
+    with tempfile.TemporaryDirectory(prefix="og-bench-") as directory:
+        seeded = build_seeds(Path(directory) / "seed")
+        print(f"Signups spread over {args.spread_days} days; histories made by the real tick.")
+        print(
+            f"{'customers':>10} {'live sends':>10} {'load s':>8} {'tick s':>8} "
+            f"{'tick/load':>9} {'load MiB':>9} {'tick MiB':>9}  moves in the tick"
+        )
+        for size in (int(s) for s in args.sizes.split(",")):
+            workspace = Path(directory) / str(size)
+            live = build_workspace(workspace, size, seeded, args.spread_days)
             load = _child(workspace, "load")
             tick = _child(workspace, "tick")
-        moves = ", ".join(
-            f"{k} {int(v)}" for k, v in tick.items() if k not in ("seconds", "peak_mib")
-        )
-        print(
-            f"{size:>10} {load['seconds']:>8.2f} {tick['seconds']:>8.2f} "
-            f"{tick['seconds'] / load['seconds']:>9.2f} {load['peak_mib']:>9.0f} "
-            f"{tick['peak_mib']:>9.0f}  {moves}",
-            flush=True,
-        )
+            shutil.rmtree(workspace)
+            moves = ", ".join(
+                f"{k} {int(v)}" for k, v in tick.items() if k not in ("seconds", "peak_mib")
+            )
+            print(
+                f"{size:>10} {live:>10} {load['seconds']:>8.2f} {tick['seconds']:>8.2f} "
+                f"{tick['seconds'] / load['seconds']:>9.2f} {load['peak_mib']:>9.0f} "
+                f"{tick['peak_mib']:>9.0f}  {moves}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

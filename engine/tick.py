@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel
 
+from engine.bulk import cyclic_gc_paused
 from engine.calendar import local_date
 from engine.compose import flag_notice, nudge_email, step_email, wrap_up_email
 from engine.decide import decide
@@ -102,6 +103,12 @@ class Guide:
         *,
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
+    ) -> TickReport:
+        with cyclic_gc_paused():
+            return self._tick(now, dry_run, progress)
+
+    def _tick(
+        self, now: datetime, dry_run: bool, progress: Callable[[int, int], None] | None
     ) -> TickReport:
         outcome = load_rules(self.rules_source, self.store, remember=not dry_run)
         report = TickReport(

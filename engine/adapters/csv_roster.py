@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.bulk import cyclic_gc_paused
 from engine.models import RawRow, RosterSnapshot, RowUpdate
 from engine.ports import RosterError
 from engine.roster.validate import column_key
@@ -46,6 +47,10 @@ class CsvRoster:
         self.lock_path = path.with_name(path.name + ".lock")
 
     def read(self) -> RosterSnapshot:
+        with cyclic_gc_paused():
+            return self._read()
+
+    def _read(self) -> RosterSnapshot:
         rows = self._load().rows
         header = rows[0]
         # A blank header cell names nothing, and of two cells with one name the first counts;

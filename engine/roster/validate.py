@@ -7,15 +7,14 @@ all (a required column missing) is an error for the whole list.
 
 from __future__ import annotations
 
-import gc
 import re
 import zoneinfo
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 from datetime import date
 from functools import cache
 from typing import NamedTuple
 
+from engine.bulk import cyclic_gc_paused
 from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
 from engine.ports import RosterError
 from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
@@ -88,22 +87,8 @@ def validate_rows(
     """
     del default_timezone  # see the docstring: a blank zone stays None
     columns = find_columns(snapshot.header)
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _RowValidator(columns, snapshot.header, plans).validate(snapshot.rows)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Creating 100k customers next to 100k rows sets off full collections again and again,
-    which cost ~40% of the time measured; nothing made here forms a cycle, so reference
-    counting frees it all the same."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _column_letter(position: int) -> str:
