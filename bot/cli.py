@@ -94,7 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from bot.demo.workspace import run_demo
 
-        return run_demo(Path(args.directory), days=args.days)
+        try:
+            return run_demo(Path(args.directory), days=args.days)
+        except FileExistsError as error:
+            output.error(f"og demo: {error}; name an empty or new folder")
+            return 1
     try:
         settings = settings_from(args)
     except ValidationError as error:

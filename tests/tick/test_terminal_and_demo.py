@@ -1,0 +1,86 @@
+"""What a person sees: `og tick` in a real terminal (a pty), and `og demo`."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from workspace import Workspace, row
+
+OG = [sys.executable, "-m", "bot.cli"]
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str], cwd: Path) -> str:
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        args,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**env, "COLUMNS": "120", "TERM": "xterm-256color"},
+        cwd=cwd,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the pty closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(controller)
+    assert process.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_big_tick_in_a_terminal_shows_progress_and_a_table(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row(f"C{i:05d}") for i in range(1500)])
+    screen = _run_in_terminal(
+        [*OG, "tick", "--now", "2026-11-02"], {**os.environ, **ws.env()}, ws.root
+    )
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
+    assert "customers" in plain and "%" in plain, "no progress bar"
+    assert "┏" in plain or "┃" in plain, "no rich table"
+    assert re.search(r"│ step\s+│ 1500\s+│", plain), plain[-2000:]
+
+
+def test_demo_writes_a_workspace_and_runs_fourteen_days(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    result = subprocess.run(
+        [*OG, "demo", str(directory)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    days = re.findall(r"^Day\s+(\d+)\s", result.stdout, flags=re.M)
+    assert days == [str(d) for d in range(14)]
+    emails = list((directory / "outbox").glob("*.eml"))
+    assert f"\n{len(emails)} emails in {directory / 'outbox'}" in result.stdout
+    assert len(emails) > 20
+    assert "skipped row 13, column email ('nora.quinn@')" in result.stdout
+    assert re.search(r"C-\d+: flag ", result.stdout)
+    assert re.search(r"C-\d+: finish", result.stdout)
+    assert "held" in result.stdout and "Wed 11 Nov: 0 moves" in result.stdout  # Veterans Day
+    assert "FLAG for <@U0" in (directory / "flags.log").read_text()
+    roster = (directory / "roster.csv").read_text()
+    assert "TRUE" in roster and "account_manager" in roster
+    again = subprocess.run(
+        [*OG, "demo", str(directory)], capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0 and again.stdout == result.stdout
+
+
+def test_demo_refuses_to_overwrite_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("keep")
+    result = subprocess.run(
+        [*OG, "demo", str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "is not an og demo workspace; name an empty or new folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "precious.txt").read_text() == "keep"
