@@ -90,34 +90,20 @@ def step_email(
     step: Step,
     journey: int,
     done_link: str,
+    kind: SendKind = SendKind.STEP,
 ) -> OutgoingEmail:
+    """The step's email or, for kind NUDGE, its nudge, which names the original subject so
+    the customer recognises what it is about."""
     owner = owner_for(customer, plan, rules)
-    template = rules.messages.steps[step.id]
     values = placeholder_values(customer, plan, owner, step=step, done_link=done_link)
-    email = _email(customer, journey, step.id, SendKind.STEP, template, values)
-    return email.model_copy(update={"body": _with_done_link(email.body, done_link)})
-
-
-def nudge_email(
-    rules: Rules,
-    customer: Customer,
-    plan: Plan,
-    step: Step,
-    journey: int,
-    done_link: str,
-) -> OutgoingEmail:
-    owner = owner_for(customer, plan, rules)
-    original = render(
-        rules.messages.steps[step.id].subject,
-        placeholder_values(customer, plan, owner, step=step, done_link=done_link),
-    )
-    template = rules.messages.nudge_for(step.id)
-    if template is None:
-        raise LookupError(f"the rules doc has no nudge message for {step.name}")
-    values = placeholder_values(
-        customer, plan, owner, step=step, done_link=done_link, original_subject=original
-    )
-    email = _email(customer, journey, step.id, SendKind.NUDGE, template, values)
+    template = rules.messages.steps[step.id]
+    if kind == SendKind.NUDGE:
+        values["original_subject"] = render(template.subject, values)
+        nudge = rules.messages.nudge_for(step.id)
+        if nudge is None:
+            raise LookupError(f"the rules doc has no nudge message for {step.name}")
+        template = nudge
+    email = _email(customer, journey, step.id, kind, template, values)
     return email.model_copy(update={"body": _with_done_link(email.body, done_link)})
 
 

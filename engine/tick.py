@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from engine.bulk import cyclic_gc_paused
 from engine.calendar import local_date
-from engine.compose import flag_notice, nudge_email, step_email, wrap_up_email
+from engine.compose import flag_notice, step_email, wrap_up_email
 from engine.decide import decide
 from engine.links import DEFAULT_LINK_TTL, done_url, make_token
 from engine.models import (
@@ -289,8 +289,8 @@ class _TickRun:
         expires = self.guide.wall_clock() + config.link_ttl
         token = make_token(config.link_secret, customer.customer_id, journey, step.id, expires)
         link = done_url(config.base_url, token)
-        compose = step_email if move.kind == MoveKind.STEP else nudge_email
-        return compose(self.rules, customer, plan, step, journey, link)
+        kind = SendKind(move.kind.value)
+        return step_email(self.rules, customer, plan, step, journey, link, kind)
 
     def _complete_finish(self, customer: Customer, history: History) -> History:
         """A finish writes state, archive and roster in turn. This does that after the wrap-up

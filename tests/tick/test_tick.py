@@ -15,6 +15,25 @@ from engine.models import SendKind, SendRecord, SendStatus
 from engine.rulebook import LAST_GOOD_KEY
 
 
+def claimed_by_hand(
+    step: str,
+    kind: SendKind,
+    day: date = date(2026, 11, 2),
+    guide_day: int = 0,
+    age: timedelta = timedelta(0),
+) -> SendRecord:
+    """A claim as a tick makes it, for C1's first journey."""
+    return SendRecord(
+        customer_id="C1",
+        journey=1,
+        step=step,
+        kind=kind,
+        local_date=day,
+        guide_day=guide_day,
+        claimed_at=datetime.now(UTC) - age,
+    )
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path, [row("C1"), row("C2", plan="Pro"), row("C3", signup="2026-11-05")])
@@ -138,16 +157,7 @@ def test_a_broken_rules_doc_with_no_good_one_before_makes_no_moves(tmp_path: Pat
 
 def test_a_stale_claim_is_reported_once_and_never_resent(ws: Workspace) -> None:
     guide = ws.guide()
-    crashed = SendRecord(
-        customer_id="C1",
-        journey=1,
-        step="welcome",
-        kind=SendKind.STEP,
-        local_date=date(2026, 11, 2),
-        guide_day=0,
-        claimed_at=datetime.now(UTC) - timedelta(hours=1),
-    )
-    guide.store.claim(crashed)
+    guide.store.claim(claimed_by_hand("welcome", SendKind.STEP, age=timedelta(hours=1)))
     first = guide.tick(nine_am("2026-11-03"))
     assert [k.customer_id for k in first.unconfirmed] == ["C1"]
     assert ("C1", "welcome", "step") not in ws.sent()
@@ -159,17 +169,7 @@ def test_a_stale_claim_is_reported_once_and_never_resent(ws: Workspace) -> None:
 
 def test_a_recent_claim_of_a_running_tick_is_not_reported(ws: Workspace) -> None:
     guide = ws.guide()
-    guide.store.claim(
-        SendRecord(
-            customer_id="C1",
-            journey=1,
-            step="welcome",
-            kind=SendKind.STEP,
-            local_date=date(2026, 11, 2),
-            guide_day=0,
-            claimed_at=datetime.now(UTC),
-        )
-    )
+    guide.store.claim(claimed_by_hand("welcome", SendKind.STEP))
     assert guide.tick(nine_am("2026-11-02")).unconfirmed == []
 
 
@@ -216,15 +216,7 @@ def test_a_failed_send_releases_its_claim_and_the_next_tick_retries(ws: Workspac
 def test_a_finish_a_crash_interrupted_is_completed_by_the_next_tick(ws: Workspace) -> None:
     guide = ws.guide()
     # The wrap-up went out and was confirmed, then the tick died before recording the finish.
-    wrap_up = SendRecord(
-        customer_id="C1",
-        journey=1,
-        step="wrap-up",
-        kind=SendKind.FINISH,
-        local_date=date(2026, 11, 3),
-        guide_day=1,
-        claimed_at=datetime.now(UTC),
-    )
+    wrap_up = claimed_by_hand("wrap-up", SendKind.FINISH, day=date(2026, 11, 3), guide_day=1)
     guide.store.claim(wrap_up)
     guide.store.confirm(wrap_up.key, "<wrap@og>", datetime.now(UTC))
     report = guide.tick(nine_am("2026-11-04"))
