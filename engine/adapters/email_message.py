@@ -14,6 +14,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 
 from engine.models import OutgoingEmail
 from engine.ports import SendError
@@ -67,6 +68,7 @@ def checked_address(address: str) -> Address:
     return Address(username=local, domain=ascii_domain)
 
 
+@lru_cache(maxsize=16)
 def parse_sender(sender: str) -> Address:
     """The From address from configuration: `guide@example.com` or
     `Onboarding Guide <guide@example.com>`. Raises ValueError (a setup mistake)."""

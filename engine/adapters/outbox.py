@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,20 +48,21 @@ def _safe_name_part(text: str) -> str:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the whole file or none of it: it is written under a dot name first."""
-    temp_name: str | None = None
+    """Readers see the whole file or none of it: it is written under a dot name first, and
+    synced before the rename, because once the claim is confirmed nobody writes it again."""
+    temp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=".", suffix=".eml.tmp", delete=False
-        ) as temp:
-            temp_name = temp.name
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError as error:
-        if temp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
+        raise SendError(f"cannot write {path}: {error}") from error
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
         raise SendError(f"cannot write {path}: {error}") from error
