@@ -137,10 +137,19 @@ class Guide:
             for s in report.skipped
         ]
         if run.roster_updates and not dry_run:
-            missing = self.roster.write(run.roster_updates)
-            report.failures += [f"{cid}: row vanished before the roster write" for cid in missing]
+            report.failures += self._write_roster(run.roster_updates)
         report.failures += run.failures
         return report
+
+    def _write_roster(self, updates: list[RowUpdate]) -> list[str]:
+        # The state already holds each finish, and the next tick queues the row update again,
+        # so a failed write is reported rather than allowed to lose the tick's report.
+        try:
+            missing = self.roster.write(updates)
+        except Exception as error:
+            ids = ", ".join(u.customer_id for u in updates)
+            return [f"the onboarding list could not be updated ({ids}): {error}"]
+        return [f"{cid}: row vanished before the roster write" for cid in missing]
 
     def _stale_claims(
         self, sends: Iterable[tuple[SendRecord, ...]], dry_run: bool

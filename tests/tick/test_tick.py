@@ -227,3 +227,22 @@ def test_a_finish_a_crash_interrupted_is_completed_by_the_next_tick(ws: Workspac
     c1 = next(r for r in ws.read_rows() if r["customer_id"] == "C1")
     assert (c1["finished"], c1["finished_date"]) == ("TRUE", "2026-11-03")
     assert ("C1", "wrap-up", "finish") not in ws.sent()  # never sent a second time
+
+
+def test_a_failed_roster_write_is_reported_and_repeated_by_the_next_tick(ws: Workspace) -> None:
+    guide = ws.guide()
+    now = nine_am("2026-11-02")
+    guide.tick(now)
+    for step in ("welcome", "setup", "check-in"):
+        mark_done(guide, "C1", step, now, actor="customer")
+    lock = ws.roster_path.with_name("roster.csv.lock")
+    lock.mkdir()  # the writer cannot take its lock, whoever runs the test
+    report = guide.tick(now + timedelta(days=1))
+    assert ("C1", "wrap-up", "finish") in ws.sent()
+    assert next(r for r in ws.read_rows() if r["customer_id"] == "C1").get("finished", "") == ""
+    assert any("could not be updated (C1)" in f for f in report.failures)
+    assert guide.store.load().states["C1"].finished
+    lock.rmdir()
+    guide.tick(now + timedelta(days=2))
+    c1 = next(r for r in ws.read_rows() if r["customer_id"] == "C1")
+    assert c1["finished"] == "TRUE"
