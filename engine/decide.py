@@ -25,6 +25,7 @@ from engine.models import (
     Plan,
     SendingPolicy,
     SendKind,
+    SendRecord,
     Step,
 )
 
@@ -86,6 +87,9 @@ def decide(
 
 
 def _next_move(customer: Customer, plan: Plan, history: History, day: int, today: date) -> Move:
+    # Indexed once: the rules below ask about every step several times.
+    sends = {(s.step, s.kind): s for s in history.sends}
+
     def move(kind: MoveKind, reason: str, step: Step | None = None) -> Move:
         lines = (step.line, step.window.line) if step else (plan.line,)
         return Move(
@@ -103,8 +107,8 @@ def _next_move(customer: Customer, plan: Plan, history: History, day: int, today
         return move(MoveKind.FINISH, f"every step of the {plan.name} plan is done")
 
     for step in remaining:
-        nudge = history.find(step.id, SendKind.NUDGE)
-        if nudge and not history.find(step.id, SendKind.FLAG):
+        nudge = sends.get((step.id, SendKind.NUDGE))
+        if nudge and not sends.get((step.id, SendKind.FLAG)):
             due = nudge.guide_day + step.window.flag_after
             if day >= due:
                 reason = (
@@ -114,8 +118,8 @@ def _next_move(customer: Customer, plan: Plan, history: History, day: int, today
                 return move(MoveKind.FLAG, reason, step)
 
     for step in remaining:
-        sent = history.find(step.id, SendKind.STEP)
-        if sent and not history.find(step.id, SendKind.NUDGE):
+        sent = sends.get((step.id, SendKind.STEP))
+        if sent and not sends.get((step.id, SendKind.NUDGE)):
             due = sent.guide_day + step.window.nudge_after
             if day >= due:
                 reason = (
@@ -125,21 +129,23 @@ def _next_move(customer: Customer, plan: Plan, history: History, day: int, today
                 return move(MoveKind.NUDGE, reason, step)
 
     for step in remaining:
-        if not history.find(step.id, SendKind.STEP) and step.day <= day:
+        if not sends.get((step.id, SendKind.STEP)) and step.day <= day:
             reason = f"{step.name} is due on day {step.day} of the {plan.name} plan"
             return move(MoveKind.STEP, reason, step)
 
-    waiting = move(MoveKind.ON_TRACK, _waiting_reason(remaining, history, day))
+    waiting = move(MoveKind.ON_TRACK, _waiting_reason(remaining, sends, day))
     return waiting.model_copy(update={"rule_lines": ()})
 
 
-def _waiting_reason(remaining: list[Step], history: History, day: int) -> str:
+def _waiting_reason(
+    remaining: list[Step], sends: dict[tuple[str, SendKind], SendRecord], day: int
+) -> str:
     """What the customer is waiting on, so `og why` can say when the next move comes."""
     upcoming: list[tuple[int, str]] = []
     for step in remaining:
-        sent = history.find(step.id, SendKind.STEP)
-        nudge = history.find(step.id, SendKind.NUDGE)
-        if history.find(step.id, SendKind.FLAG):
+        sent = sends.get((step.id, SendKind.STEP))
+        nudge = sends.get((step.id, SendKind.NUDGE))
+        if sends.get((step.id, SendKind.FLAG)):
             continue
         if nudge:
             upcoming.append((nudge.guide_day + step.window.flag_after, f"flag {step.name}"))
