@@ -150,11 +150,13 @@ def tick_command(guide: Guide, now: datetime, *, dry_run: bool, as_json: bool) -
     with output.progress(enabled=not as_json) as advance:
         report = guide.tick(now, dry_run=dry_run, progress=advance)
     output.rules_problems(report)
+    if not report.ran:
+        return 1
     if as_json:
         output.json_lines(report)
     else:
         output.summary(report)
-    return 0 if report.ran else 1
+    return 0
 
 
 def rules_check(path: Path) -> int:

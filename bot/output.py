@@ -72,9 +72,15 @@ def rules_problems(report: TickReport) -> None:
     if not report.rules_problems:
         return
     if report.rules_fallback:
-        error("WARNING: the rules doc is broken; this tick runs on the last good rules doc.")
+        error(
+            "WARNING: the rules doc is broken or unreadable; "
+            "this tick runs on the last good rules doc."
+        )
     elif not report.ran:
-        error("ERROR: the rules doc is broken and no earlier doc ever parsed: no moves made.")
+        error(
+            "ERROR: the rules doc is broken or unreadable, and no earlier doc ever parsed: "
+            "no moves made."
+        )
     for problem in report.rules_problems:
         error(f"  {problem}")
 

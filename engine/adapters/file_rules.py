@@ -18,5 +18,7 @@ class FileRulesSource:
     def fetch(self) -> str:
         try:
             return self.path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise RulesSourceError(f"{self.path}: {error}") from error
+        except OSError as error:
+            raise RulesSourceError(error.strerror or str(error)) from error
+        except UnicodeDecodeError as error:
+            raise RulesSourceError(f"not UTF-8 text ({error.reason})") from error

@@ -73,6 +73,16 @@ def test_no_usable_rules_exits_1_and_says_why(ws: Workspace) -> None:
     assert result.returncode == 1
     assert "no earlier doc ever parsed" in result.stderr
     assert f"{ws.rules_path}:1:" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_missing_rules_doc_is_named_once_and_nothing_runs(ws: Workspace) -> None:
+    ws.rules_path.unlink()
+    result = og(ws, "tick", "--now", "2026-11-02")
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"{ws.rules_path}: could not read the rules doc: No such file or directory" in (
+        result.stderr
+    )
 
 
 def test_a_broken_doc_after_a_good_one_warns_loudly_and_runs(ws: Workspace) -> None:
@@ -80,7 +90,7 @@ def test_a_broken_doc_after_a_good_one_warns_loudly_and_runs(ws: Workspace) -> N
     ws.rules_path.write_text(RULES.replace("on day 6", "on day -6"))
     result = og(ws, "tick", "--now", "2026-11-03")
     assert result.returncode == 0
-    assert "WARNING: the rules doc is broken" in result.stderr
+    assert "WARNING: the rules doc is broken or unreadable" in result.stderr
 
 
 def test_usage_errors_exit_2(ws: Workspace) -> None:
