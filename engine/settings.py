@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     link_secret: SecretStr | None = None
     """Signs done links; when unset the embedded default keeps a generated one in state."""
     mail_from: str = "Onboarding Guide <guide@localhost>"
+    send_concurrency: int = Field(default=8, ge=1, le=64)
+    """Sends a tick carries out side by side (mail servers answer slowly, one by one)."""
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -83,6 +85,7 @@ class GuideConfig:
     base_url: str
     link_secret: str
     link_ttl: timedelta = DEFAULT_LINK_TTL
+    send_concurrency: int = 8
 
 
 @dataclass
@@ -128,10 +131,15 @@ class Guide:
         report.unconfirmed = self._stale_claims(snapshot.sends.values(), dry_run)
 
         run = _TickRun(self, rules, now, dry_run, f"tick-{uuid.uuid4().hex[:12]}")
-        for index, customer in enumerate(customers, start=1):
-            report.results.append(run.handle(customer, snapshot.history(customer.customer_id)))
-            if progress and (index % 500 == 0 or index == len(customers)):
-                progress(index, len(customers))
+        to_apply: list[tuple[int, _Work]] = []
+        for index, customer in enumerate(customers):
+            result, work = run.handle(customer, snapshot.history(customer.customer_id))
+            report.results.append(result)
+            if work is not None:
+                to_apply.append((index, work))
+            if progress and (index % 500 == 0 or index == len(customers) - 1):
+                progress(index + 1, len(customers) + len(to_apply))
+        self._apply_all(run, report.results, to_apply, progress)
         report.results += [
             CustomerResult(customer_id=s.customer_id, move="skipped", error=s.render())
             for s in report.skipped
@@ -140,6 +148,26 @@ class Guide:
             report.failures += self._write_roster(run.roster_updates)
         report.failures += run.failures
         return report
+
+    def _apply_all(
+        self,
+        run: _TickRun,
+        results: list[CustomerResult],
+        to_apply: list[tuple[int, _Work]],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """Carry out the moves side by side: a send waits on a disk or a mail server far
+        longer than deciding takes, and every customer's claim -> send -> confirm stands
+        alone. The store serialises its own writes."""
+        total = len(results) + len(to_apply)
+        with ThreadPoolExecutor(max_workers=self.config.send_concurrency) as pool:
+            futures = {
+                pool.submit(run.apply, results[index], work): index for index, work in to_apply
+            }
+            for done, future in enumerate(as_completed(futures), start=len(results) + 1):
+                results[futures[future]] = future.result()
+                if progress and (done % 100 == 0 or done == total):
+                    progress(done, total)
 
     def _write_roster(self, updates: list[RowUpdate]) -> list[str]:
         # The state already holds each finish, and the next tick queues the row update again,
@@ -196,6 +224,13 @@ def sync_state(
     return state.model_copy(update=update), ", ".join(changes) or "note changed"
 
 
+class _Work(NamedTuple):
+    customer: Customer
+    plan: Plan
+    history: History
+    move: Move
+
+
 class _TickRun:
     """One tick's pass over the customers: decide, then apply (unless dry)."""
 
@@ -210,7 +245,8 @@ class _TickRun:
         self.roster_updates: list[RowUpdate] = []
         self.failures: list[str] = []
 
-    def handle(self, customer: Customer, history: History) -> CustomerResult:
+    def handle(self, customer: Customer, history: History) -> tuple[CustomerResult, _Work | None]:
+        """Decide for one customer; what is left to carry out, if anything, comes back too."""
         config = self.guide.config
         plan = self.rules.plans[customer.effective_plan]
         state, change = sync_state(customer, history.state, self.now, config.team_timezone)
@@ -218,9 +254,10 @@ class _TickRun:
             try:
                 state = self._save(state)
             except StaleStateError as error:
-                return CustomerResult(
+                result = CustomerResult(
                     customer_id=customer.customer_id, move="on_track", error=str(error)
                 )
+                return result, None
         history = history.model_copy(update={"state": state})
         if not self.dry_run:
             history = self._complete_finish(customer, history)
@@ -240,9 +277,14 @@ class _TickRun:
             held=move.held,
         )
         if move.kind == MoveKind.ON_TRACK or self.dry_run:
-            return result
+            return result, None
+        return result, _Work(customer, plan, history, move)
+
+    def apply(self, result: CustomerResult, work: _Work) -> CustomerResult:
+        """Runs in a worker thread; the lists it appends to are only read once all are done."""
+        customer, move = work.customer, work.move
         try:
-            applied = self._apply(customer, plan, history, move)
+            applied = self._apply(customer, work.plan, work.history, move)
         except Exception as error:  # one customer's failure must not stop the others
             self.failures.append(f"{customer.customer_id}: {move.kind.value} failed: {error}")
             return result.model_copy(update={"error": f"{type(error).__name__}: {error}"})

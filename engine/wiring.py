@@ -64,5 +64,6 @@ def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
             team_timezone=settings.timezone,
             base_url=settings.base_url,
             link_secret=link_secret(settings, store),
+            send_concurrency=settings.send_concurrency,
         ),
     )
