@@ -10,12 +10,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.adapters.email_message import OUTGOING_POLICY, build_message, parse_sender
+from engine.adapters.email_message import build_message, parse_sender
 from engine.models import OutgoingEmail
 from engine.ports import SendError
 
-# Files on disk read better with the platform's line endings than SMTP's CRLF.
-_FILE_POLICY = OUTGOING_POLICY.clone(linesep=os.linesep)
 # Only these survive into a file name: no separators, no dots, so no `..` or hidden files.
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 _NAME_PART_MAX = 40
@@ -39,8 +37,8 @@ class OutboxMailer:
                 uuid.uuid4().hex[:8],
             ]
         )
-        _write_atomically(self.directory / f"{name}.eml", message.as_bytes(policy=_FILE_POLICY))
-        return str(message["Message-ID"])
+        _write_atomically(self.directory / f"{name}.eml", message.as_bytes(os.linesep))
+        return message.message_id
 
 
 def _safe_name_part(text: str) -> str:

@@ -12,10 +12,8 @@ import smtplib
 import ssl
 
 from engine.adapters.email_message import (
-    OUTGOING_POLICY,
     build_message,
     parse_sender,
-    recipient_address,
 )
 from engine.models import OutgoingEmail
 from engine.ports import SendError
@@ -59,7 +57,7 @@ class SmtpMailer:
         # The envelope names the one checked recipient rather than letting smtplib collect
         # addresses from the headers. And the message is serialised here because
         # smtplib.send_message would rewrite body lines starting "From " to ">From ".
-        recipient = recipient_address(message)
+        recipient = message.recipient
         where = f"{self.host}:{self.port}"
         client: smtplib.SMTP | None = None
         try:
@@ -70,9 +68,7 @@ class SmtpMailer:
                 client.starttls(context=self._ssl_context or ssl.create_default_context())
             if self.username is not None:
                 client.login(self.username, self._password or "")
-            client.sendmail(
-                self._envelope_sender, [recipient], message.as_bytes(policy=OUTGOING_POLICY)
-            )
+            client.sendmail(self._envelope_sender, [recipient], message.as_bytes())
         except smtplib.SMTPRecipientsRefused as error:
             reasons = "; ".join(
                 f"{address}: {code} {_text(reply)}"
@@ -94,7 +90,7 @@ class SmtpMailer:
         finally:
             if client is not None:
                 _close_quietly(client)
-        return str(message["Message-ID"])
+        return message.message_id
 
 
 def _close_quietly(client: smtplib.SMTP) -> None:
