@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -39,7 +39,18 @@ TICK_DAY = datetime(2027, 1, 5, 14, 0, tzinfo=UTC)  # a Tuesday, 09:00 in New Yo
 SEED_DAYS = 45
 PLANS = ("Starter", "Pro")
 BEHAVIOURS = ("prompt", "after-nudge", "silent", "paused")
-HEADER = ["customer_id", "name", "company", "email", "plan", "signup_date", "paused", "notes"]
+HEADER = [
+    "customer_id",
+    "name",
+    "company",
+    "email",
+    "plan",
+    "signup_date",
+    "paused",
+    "finished",
+    "finished_date",
+    "notes",
+]
 
 
 def _settings(workspace: Path) -> Settings:
@@ -74,11 +85,15 @@ def _write_roster(path: Path, rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def _row(customer_id: str, plan: str, offset: int, behaviour: str) -> list[str]:
+def _row(
+    customer_id: str, plan: str, offset: int, behaviour: str, finished_on: date | None = None
+) -> list[str]:
     signup = (TICK_DAY - timedelta(days=offset)).date().isoformat()
     paused = "TRUE" if behaviour == "paused" else ""
+    finished = ["TRUE", finished_on.isoformat()] if finished_on else ["", ""]
     email = f"{customer_id.lower()}@example.test"
-    return [customer_id, f"Customer {customer_id}", "Bench Co", email, plan, signup, paused, "x"]
+    name = f"Customer {customer_id}"
+    return [customer_id, name, "Bench Co", email, plan, signup, paused, *finished, "x"]
 
 
 def build_seeds(directory: Path) -> StoreSnapshot:
@@ -113,8 +128,10 @@ def build_workspace(workspace: Path, size: int, seeded: StoreSnapshot, spread: i
         offset = (index * 7919) % spread  # spread evenly, not in roster order
         seed_id = _seed_id(plan, min(offset, SEED_DAYS - 1), behaviour)
         customer_id = f"B{index:07d}"
-        rows.append(_row(customer_id, plan, offset, behaviour))
         history = seeded.history(seed_id)
+        # As the tick that finished the seed wrote it on the seed's own row.
+        finished_on = history.state.finished_date if history.state.finished else None
+        rows.append(_row(customer_id, plan, offset, behaviour, finished_on))
         for send in history.sends:
             store.claim(send.model_copy(update={"customer_id": customer_id}))
             live_sends += 1
