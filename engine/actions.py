@@ -15,7 +15,10 @@ from engine.tick import Guide
 
 class ActionOutcome(BaseModel):
     ok: bool
+    """False when the action was refused; nothing changed then."""
     message: str
+    changed: bool = False
+    """True only when this call changed something (a repeat of a done action is ok, unchanged)."""
 
 
 def mark_done(
@@ -36,6 +39,8 @@ def mark_done(
     if planned.id in state.steps_done:
         since = state.steps_done[planned.id].isoformat()
         return ActionOutcome(ok=True, message=f"{planned.name} was already done on {since}")
+    if customer.finished or state.finished:
+        return ActionOutcome(ok=False, message=f"{customer_id} has finished onboarding")
     today = local_date(now, customer.timezone or guide.config.team_timezone)
     updated = state.model_copy(
         update={
@@ -48,4 +53,6 @@ def mark_done(
         guide.store.save_state(updated)
     except StaleStateError as error:
         return ActionOutcome(ok=False, message=str(error))
-    return ActionOutcome(ok=True, message=f"{planned.name} marked done for {customer_id}")
+    return ActionOutcome(
+        ok=True, changed=True, message=f"{planned.name} marked done for {customer_id}"
+    )
