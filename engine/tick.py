@@ -146,7 +146,7 @@ class Guide:
         ]
         if run.roster_updates and not dry_run:
             report.failures += self._write_roster(run.roster_updates)
-        report.failures += run.failures
+        report.failures += sorted(run.failures)  # side-by-side sends finish in any order
         return report
 
     def _apply_all(

@@ -96,7 +96,8 @@ def customers_act(guide: Guide, now: datetime, behaviour: Mapping[str, str]) -> 
     each step email, `after-nudge` ones the day after a nudge, anyone else never."""
     snapshot = guide.store.load()
     clicked = []
-    for customer_id, sends in snapshot.sends.items():
+    # In id order: claims are made side by side, so the store's order varies from run to run.
+    for customer_id, sends in sorted(snapshot.sends.items()):
         trigger = {"prompt": SendKind.STEP, "after-nudge": SendKind.NUDGE}.get(
             behaviour.get(customer_id, "")
         )
