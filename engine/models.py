@@ -233,6 +233,61 @@ class CustomerState(Frozen):
     updated_by: str = ""
 
 
+# The roster columns the guide itself writes; audit snapshots keep them so undo can put the row
+# back exactly as it was.
+GUIDE_COLUMNS = (
+    "plan",
+    "signup_date",
+    "paused",
+    "paused_note",
+    "handed_off_to",
+    "finished",
+    "finished_date",
+    "finished_by",
+)
+
+
+class Snapshot(Frozen):
+    """A customer as one action found or left them: the guide's roster columns and the state."""
+
+    row: dict[str, str]
+    state: CustomerState
+
+    def differences(self, other: Snapshot) -> list[str]:
+        """What differs, ignoring bookkeeping (version, who wrote last and when)."""
+        changes = [
+            f"{column}: {self.row.get(column, '')!r} -> {other.row.get(column, '')!r}"
+            for column in GUIDE_COLUMNS
+            if self.row.get(column, "") != other.row.get(column, "")
+        ]
+        mine, theirs = _comparable(self.state), _comparable(other.state)
+        changes += [
+            f"state {field}: {mine[field]!r} -> {theirs[field]!r}"
+            for field in mine
+            if mine[field] != theirs[field]
+        ]
+        return changes
+
+
+def _comparable(state: CustomerState) -> dict[str, object]:
+    return state.model_dump(exclude={"version", "updated_at", "updated_by"})
+
+
+class AuditEntry(Frozen):
+    id: str
+    """Sorts by time: newest last."""
+    customer_id: str
+    journey: int
+    action: str
+    actor: str
+    at: datetime
+    note: str = ""
+    before: Snapshot
+    after: Snapshot
+    undoes: str | None = None
+    """For an undo: the id of the action it undid."""
+
+
 class History(Frozen):
     """What the decision knows of one customer's current journey."""
 

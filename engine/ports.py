@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from engine.models import (
+    AuditEntry,
     CustomerState,
     FlagNotice,
     OutgoingEmail,
@@ -92,6 +93,23 @@ class StateStore(Protocol):
     def save_state(self, state: CustomerState) -> CustomerState:
         """Write `state` if the stored version still equals `state.version` (0 = absent).
         Returns the state as written (version bumped); raises StaleStateError otherwise."""
+        ...
+
+    def commit_action(
+        self,
+        state: CustomerState,
+        audit: AuditEntry,
+        *,
+        archive_journey: int | None = None,
+        restore_journey: int | None = None,
+    ) -> CustomerState:
+        """One human action, all or nothing: `state` written if the stored version still
+        equals `state.version` (as `save_state`), the audit row added, and a journey's sends
+        moved to the archive or back to the live table. Raises StaleStateError."""
+        ...
+
+    def audit_trail(self, customer_id: str) -> list[AuditEntry]:
+        """Every audit row of the customer, newest first."""
         ...
 
     def get_meta(self, key: str) -> str | None: ...

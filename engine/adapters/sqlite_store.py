@@ -19,6 +19,7 @@ from typing import Any
 
 from engine.bulk import cyclic_gc_paused
 from engine.models import (
+    AuditEntry,
     CustomerState,
     SendKey,
     SendRecord,
@@ -72,13 +73,8 @@ CREATE TABLE IF NOT EXISTS og_sends_archive (
 CREATE TABLE IF NOT EXISTS og_audit (
     id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL,
-    journey INTEGER NOT NULL,
     action TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    at TEXT NOT NULL,
-    note TEXT NOT NULL DEFAULT '',
-    before TEXT,
-    after TEXT
+    data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS og_audit_by_customer ON og_audit (customer_id, id);
 CREATE TABLE IF NOT EXISTS og_meta (
@@ -206,17 +202,7 @@ class SqliteStore:
 
     def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
         with self._transaction() as db:
-            moved = db.execute(
-                f"INSERT OR REPLACE INTO og_sends_archive (journey_id, {_SEND_COLUMNS}, "
-                f"archived_at) SELECT ?, {_SEND_COLUMNS}, ? FROM og_sends "
-                "WHERE customer_id = ? AND journey = ?",
-                (journey_id(customer_id, journey), archived_at.isoformat(), customer_id, journey),
-            ).rowcount
-            db.execute(
-                "DELETE FROM og_sends WHERE customer_id = ? AND journey = ?",
-                (customer_id, journey),
-            )
-        return int(moved)
+            return _archive(db, customer_id, journey, archived_at)
 
     def archived_sends(self, customer_id: str) -> tuple[SendRecord, ...]:
         with self._lock:
@@ -230,23 +216,35 @@ class SqliteStore:
     # --- customer state --------------------------------------------------------------------
 
     def save_state(self, state: CustomerState) -> CustomerState:
-        written = state.model_copy(update={"version": state.version + 1})
-        data = written.model_dump_json(exclude={"version"})
         with self._transaction() as db:
-            row = db.execute(
-                "SELECT data, version FROM og_state WHERE customer_id = ?", (state.customer_id,)
-            ).fetchone()
-            stored_version = row[1] if row else 0
-            if stored_version != state.version:
-                current = _state_from_json(row[0], row[1]) if row else None
-                raise StaleStateError(state.customer_id, current)
+            return _write_state(db, state)
+
+    def commit_action(
+        self,
+        state: CustomerState,
+        audit: AuditEntry,
+        *,
+        archive_journey: int | None = None,
+        restore_journey: int | None = None,
+    ) -> CustomerState:
+        with self._transaction() as db:
+            written = _write_state(db, state)
             db.execute(
-                "INSERT INTO og_state (customer_id, version, data) VALUES (?, ?, ?) "
-                "ON CONFLICT (customer_id) DO UPDATE SET version = excluded.version, "
-                "data = excluded.data",
-                (state.customer_id, written.version, data),
+                "INSERT INTO og_audit (id, customer_id, action, data) VALUES (?, ?, ?, ?)",
+                (audit.id, audit.customer_id, audit.action, audit.model_dump_json()),
             )
+            if archive_journey is not None:
+                _archive(db, state.customer_id, archive_journey, audit.at)
+            if restore_journey is not None:
+                _restore(db, state.customer_id, restore_journey)
         return written
+
+    def audit_trail(self, customer_id: str) -> list[AuditEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM og_audit WHERE customer_id = ? ORDER BY id DESC", (customer_id,)
+            ).fetchall()
+        return [AuditEntry.model_validate_json(data) for (data,) in rows]
 
     # --- meta ------------------------------------------------------------------------------
 
@@ -268,6 +266,44 @@ class SqliteStore:
             db.execute("INSERT OR IGNORE INTO og_meta (key, value) VALUES (?, ?)", (key, value))
             row = db.execute("SELECT value FROM og_meta WHERE key = ?", (key,)).fetchone()
         return str(row[0])
+
+
+def _write_state(db: sqlite3.Connection, state: CustomerState) -> CustomerState:
+    """Inside a transaction: write `state` if the stored version is still `state.version`."""
+    written = state.model_copy(update={"version": state.version + 1})
+    row = db.execute(
+        "SELECT data, version FROM og_state WHERE customer_id = ?", (state.customer_id,)
+    ).fetchone()
+    if (row[1] if row else 0) != state.version:
+        raise StaleStateError(state.customer_id, _state_from_json(row[0], row[1]) if row else None)
+    db.execute(
+        "INSERT INTO og_state (customer_id, version, data) VALUES (?, ?, ?) "
+        "ON CONFLICT (customer_id) DO UPDATE SET version = excluded.version, data = excluded.data",
+        (state.customer_id, written.version, written.model_dump_json(exclude={"version"})),
+    )
+    return written
+
+
+def _archive(db: sqlite3.Connection, customer_id: str, journey: int, at: datetime) -> int:
+    moved = db.execute(
+        f"INSERT OR REPLACE INTO og_sends_archive (journey_id, {_SEND_COLUMNS}, archived_at) "
+        f"SELECT ?, {_SEND_COLUMNS}, ? FROM og_sends WHERE customer_id = ? AND journey = ?",
+        (journey_id(customer_id, journey), at.isoformat(), customer_id, journey),
+    ).rowcount
+    db.execute("DELETE FROM og_sends WHERE customer_id = ? AND journey = ?", (customer_id, journey))
+    return int(moved)
+
+
+def _restore(db: sqlite3.Connection, customer_id: str, journey: int) -> None:
+    """The reverse of _archive, for undoing a finish."""
+    db.execute(
+        f"INSERT OR REPLACE INTO og_sends ({_SEND_COLUMNS}) SELECT {_SEND_COLUMNS} "
+        "FROM og_sends_archive WHERE journey_id = ?",
+        (journey_id(customer_id, journey),),
+    )
+    db.execute(
+        "DELETE FROM og_sends_archive WHERE journey_id = ?", (journey_id(customer_id, journey),)
+    )
 
 
 def _key(key: SendKey) -> tuple[str, int, str, str]:

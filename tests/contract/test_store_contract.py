@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.adapters.sqlite_store import SqliteStore, parse_sqlite_url
-from engine.models import CustomerState, SendKind, SendRecord, SendStatus
+from engine.models import AuditEntry, CustomerState, SendKind, SendRecord, SendStatus, Snapshot
 from engine.ports import StaleStateError, StateStore
 
 T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
@@ -170,6 +170,63 @@ def test_archiving_a_journey_moves_its_sends_out_of_the_live_table(store: StateS
     assert store.archive_journey("C1", 1, T0) == 0
     assert len(store.archived_sends("C1")) == 2
     assert store.archived_sends("C2") == ()
+
+
+def an_audit(entry_id: str, action: str = "paused", customer: str = "C1") -> AuditEntry:
+    empty = Snapshot(row={}, state=CustomerState(customer_id=customer))
+    after = Snapshot(row={"paused": "TRUE"}, state=CustomerState(customer_id=customer, paused=True))
+    return AuditEntry(
+        id=entry_id,
+        customer_id=customer,
+        journey=1,
+        action=action,
+        actor="dana",
+        at=T0,
+        note="migration",
+        before=empty,
+        after=after,
+    )
+
+
+def test_an_action_writes_state_and_audit_together(store: StateStore) -> None:
+    written = store.commit_action(CustomerState(customer_id="C1", paused=True), an_audit("a1"))
+    assert written.version == 1 and store.load().states["C1"].paused
+    store.commit_action(written.model_copy(update={"paused": False}), an_audit("a2", "resumed"))
+    store.commit_action(CustomerState(customer_id="C2"), an_audit("b1", customer="C2"))
+    trail = store.audit_trail("C1")
+    assert [(e.id, e.action) for e in trail] == [("a2", "resumed"), ("a1", "paused")]
+    assert trail[1] == an_audit("a1")
+
+
+def test_a_stale_action_writes_neither_state_nor_audit_nor_archive(store: StateStore) -> None:
+    store.claim(a_send())
+    base = store.commit_action(CustomerState(customer_id="C1"), an_audit("a1"))
+    store.save_state(base.model_copy(update={"paused_note": "someone else"}))
+    with pytest.raises(StaleStateError):
+        store.commit_action(
+            base.model_copy(update={"finished": True}),
+            an_audit("a2", "finished"),
+            archive_journey=1,
+        )
+    assert [e.id for e in store.audit_trail("C1")] == ["a1"]
+    assert not store.load().states["C1"].finished
+    assert len(store.load().sends["C1"]) == 1 and store.archived_sends("C1") == ()
+
+
+def test_an_action_can_archive_a_journey_and_another_restore_it(store: StateStore) -> None:
+    store.claim(a_send())
+    store.claim(a_send(step="setup"))
+    done = store.commit_action(
+        CustomerState(customer_id="C1", finished=True),
+        an_audit("a1", "finished"),
+        archive_journey=1,
+    )
+    assert "C1" not in store.load().sends and len(store.archived_sends("C1")) == 2
+    store.commit_action(
+        done.model_copy(update={"finished": False}), an_audit("a2", "undo"), restore_journey=1
+    )
+    assert {s.step for s in store.load().sends["C1"]} == {"welcome", "setup"}
+    assert store.archived_sends("C1") == ()
 
 
 def test_meta_values(store: StateStore) -> None:
