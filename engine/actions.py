@@ -1,16 +1,35 @@
-"""What people do to a customer's journey outside the tick (more arrive with Slack)."""
+"""What people do to a customer's journey: the one service layer the CLI and Slack call.
+
+Every action reads the customer once, works out its change (or refuses, or finds nothing to
+do), and commits the state and its audit row together, guarded by the state's version, before
+it writes the roster row. Each returns an outcome the caller can show as it is.
+"""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from engine.calendar import local_date
+from engine.models import (
+    GUIDE_COLUMNS,
+    AuditEntry,
+    Customer,
+    CustomerState,
+    Person,
+    Plan,
+    RowUpdate,
+    Rules,
+    Snapshot,
+)
 from engine.ports import StaleStateError
 from engine.queries import find_customer
+from engine.roster.validate import find_columns
 from engine.rules import slugify
-from engine.tick import Guide
+from engine.tick import Guide, sync_state
 
 
 class ActionOutcome(BaseModel):
@@ -21,38 +40,273 @@ class ActionOutcome(BaseModel):
     """True only when this call changed something (a repeat of a done action is ok, unchanged)."""
 
 
+class Change(BaseModel):
+    action: str
+    state: CustomerState
+    row: dict[str, str] = {}
+    note: str = ""
+    message: str
+    archive_journey: int | None = None
+    restore_journey: int | None = None
+    undoes: str | None = None
+
+
+class Subject(BaseModel):
+    """One customer as an action finds them."""
+
+    customer: Customer
+    rules: Rules
+    plan: Plan
+    stored: CustomerState
+    """The state as stored: what an undo of this action gives back."""
+    state: CustomerState
+    """The stored state brought in line with the sheet's pause and hand-off flags."""
+    row: dict[str, str]
+    """The guide's columns of the roster row, as written there."""
+
+
+def refuse(message: str) -> ActionOutcome:
+    return ActionOutcome(ok=False, message=message)
+
+
+def unchanged(message: str) -> ActionOutcome:
+    return ActionOutcome(ok=True, message=message)
+
+
+def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str:
+    found = find_customer(guide, customer_id)
+    if isinstance(found, str):
+        return found
+    customer, rules = found
+    stored = guide.store.load_one(customer_id).history(customer_id).state
+    state, _ = sync_state(customer, stored, now, guide.config.team_timezone)
+    return Subject(
+        customer=customer,
+        rules=rules,
+        plan=rules.plans[customer.effective_plan],
+        stored=stored,
+        state=state,
+        row=_guide_row(guide, customer_id),
+    )
+
+
+def _guide_row(guide: Guide, customer_id: str) -> dict[str, str]:
+    snapshot = guide.roster.read()
+    columns = find_columns(snapshot.header)
+    id_column = columns["customer_id"]
+    for raw in snapshot.rows:
+        if str(raw.values.get(id_column, "")).strip() == customer_id:
+            return {
+                column: _cell(raw.values.get(columns[column])) if column in columns else ""
+                for column in GUIDE_COLUMNS
+            }
+    return dict.fromkeys(GUIDE_COLUMNS, "")
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def perform(
+    guide: Guide,
+    customer_id: str,
+    actor: str,
+    now: datetime,
+    work_out: Callable[[Subject], Change | ActionOutcome],
+) -> ActionOutcome:
+    """Read, work out, commit. When another writer got in between the read and the commit,
+    read and work out once more: a second pause racing the first then finds the customer
+    already paused. A second conflict in a row is reported, with nothing changed."""
+    for attempt in (1, 2):
+        subject = load_subject(guide, customer_id, now)
+        if isinstance(subject, str):
+            return refuse(subject)
+        change = work_out(subject)
+        if isinstance(change, ActionOutcome):
+            return change
+        try:
+            return commit(guide, subject, change, actor)
+        except StaleStateError as error:
+            if attempt == 2:
+                return refuse(str(error))
+    raise AssertionError("unreachable")
+
+
+def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> ActionOutcome:
+    """Raises StaleStateError when the state moved on since `subject` was read."""
+    at = guide.wall_clock()
+    written = change.state.model_copy(
+        update={"version": subject.stored.version, "updated_at": at, "updated_by": actor}
+    )
+    audit = AuditEntry(
+        id=f"{at:%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(3)}",
+        customer_id=subject.customer.customer_id,
+        journey=subject.stored.journey,
+        action=change.action,
+        actor=actor,
+        at=at,
+        note=change.note,
+        before=Snapshot(row=subject.row, state=subject.stored),
+        after=Snapshot(
+            row={**subject.row, **change.row},
+            state=written.model_copy(update={"version": written.version + 1}),
+        ),
+        undoes=change.undoes,
+    )
+    guide.store.commit_action(
+        written,
+        audit,
+        archive_journey=change.archive_journey,
+        restore_journey=change.restore_journey,
+    )
+    message = change.message
+    row_changes = {k: v for k, v in change.row.items() if subject.row.get(k, "") != v}
+    if row_changes:
+        try:
+            guide.roster.write([RowUpdate(customer_id=audit.customer_id, values=row_changes)])
+        except Exception as error:
+            message += f" (the onboarding list could not be updated: {error})"
+    return ActionOutcome(ok=True, changed=True, message=message)
+
+
+# --- the actions -------------------------------------------------------------------------
+
+
+def pause(guide: Guide, customer_id: str, note: str, actor: str, now: datetime) -> ActionOutcome:
+    def work_out(s: Subject) -> Change | ActionOutcome:
+        if s.customer.finished or s.state.finished:
+            return refuse(f"{customer_id} has finished onboarding; there is nothing to pause")
+        if s.customer.paused or s.state.paused:
+            return unchanged(f"{customer_id} is already paused since {_since(s.state)}")
+        flags = s.customer.model_copy(update={"paused": True, "paused_note": note})
+        state, _ = sync_state(flags, s.state, now, guide.config.team_timezone)
+        return Change(
+            action="paused",
+            state=state,
+            row={"paused": "TRUE", "paused_note": note},
+            note=note,
+            message=f"{customer_id} is paused; the guide sends nothing until resumed",
+        )
+
+    return perform(guide, customer_id, actor, now, work_out)
+
+
+def resume(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionOutcome:
+    def work_out(s: Subject) -> Change | ActionOutcome:
+        if not (s.customer.paused or s.state.paused):
+            return unchanged(f"{customer_id} is not paused")
+        flags = s.customer.model_copy(update={"paused": False, "paused_note": ""})
+        state, _ = sync_state(flags, s.state, now, guide.config.team_timezone)
+        return Change(
+            action="resumed",
+            state=state.model_copy(update={"paused_note": ""}),
+            row={"paused": "", "paused_note": ""},
+            message=f"{customer_id} is resumed; the journey continues where it stopped",
+        )
+
+    return perform(guide, customer_id, actor, now, work_out)
+
+
+def hand_off(
+    guide: Guide, customer_id: str, to: str, note: str, actor: str, now: datetime
+) -> ActionOutcome:
+    def work_out(s: Subject) -> Change | ActionOutcome:
+        if s.customer.finished or s.state.finished:
+            return refuse(f"{customer_id} has finished onboarding; there is nothing to hand off")
+        person = _hand_off_owner(s.rules, to)
+        if person is None:
+            names = ", ".join(p.name for p in s.rules.hand_off_owners) or "nobody"
+            return refuse(f"{to!r} is not on the rules doc's hand-off list ({names})")
+        if s.state.handed_off_to == person.name:
+            return unchanged(f"{customer_id} is already handed off to {person.name}")
+        flags = s.customer.model_copy(update={"handed_off_to": person.name})
+        state, _ = sync_state(flags, s.state, now, guide.config.team_timezone)
+        return Change(
+            action="handed_off",
+            state=state,
+            row={"handed_off_to": person.name},
+            note=note,
+            message=f"{customer_id} is handed off to {person.name}; the guide stays quiet",
+        )
+
+    return perform(guide, customer_id, actor, now, work_out)
+
+
+def clear_hand_off(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionOutcome:
+    def work_out(s: Subject) -> Change | ActionOutcome:
+        if not s.state.handed_off_to:
+            return unchanged(f"{customer_id} is not handed off")
+        flags = s.customer.model_copy(update={"handed_off_to": ""})
+        state, _ = sync_state(flags, s.state, now, guide.config.team_timezone)
+        return Change(
+            action="hand_off_cleared",
+            state=state,
+            row={"handed_off_to": ""},
+            message=f"{customer_id} is back with the guide (was {s.state.handed_off_to})",
+        )
+
+    return perform(guide, customer_id, actor, now, work_out)
+
+
 def mark_done(
     guide: Guide, customer_id: str, step: str, now: datetime, actor: str
 ) -> ActionOutcome:
-    found = find_customer(guide, customer_id)
-    if isinstance(found, str):
-        return ActionOutcome(ok=False, message=found)
-    customer, rules = found
-    plan = rules.plans[customer.effective_plan]
-    planned = plan.step(slugify(step))
-    if planned is None:
-        steps = ", ".join(s.id for s in plan.steps)
-        return ActionOutcome(
-            ok=False, message=f"{plan.name} plan has no step {step!r} (steps: {steps})"
+    def work_out(s: Subject) -> Change | ActionOutcome:
+        planned = s.plan.step(slugify(step))
+        if planned is None:
+            steps = ", ".join(st.id for st in s.plan.steps)
+            return refuse(f"{s.plan.name} plan has no step {step!r} (steps: {steps})")
+        if planned.id in s.state.steps_done:
+            since = s.state.steps_done[planned.id].isoformat()
+            return unchanged(f"{planned.name} was already done on {since}")
+        if s.customer.finished or s.state.finished:
+            return refuse(f"{customer_id} has finished onboarding")
+        done = {**s.state.steps_done, planned.id: local_date(now, _zone(guide, s.customer))}
+        return Change(
+            action="marked_done",
+            state=s.state.model_copy(update={"steps_done": done}),
+            note=planned.id,
+            message=f"{planned.name} marked done for {customer_id}",
         )
-    state = guide.store.load_one(customer_id).history(customer_id).state
-    if planned.id in state.steps_done:
-        since = state.steps_done[planned.id].isoformat()
-        return ActionOutcome(ok=True, message=f"{planned.name} was already done on {since}")
-    if customer.finished or state.finished:
-        return ActionOutcome(ok=False, message=f"{customer_id} has finished onboarding")
-    today = local_date(now, customer.timezone or guide.config.team_timezone)
-    updated = state.model_copy(
-        update={
-            "steps_done": {**state.steps_done, planned.id: today},
-            "updated_at": guide.wall_clock(),
-            "updated_by": actor,
-        }
+
+    return perform(guide, customer_id, actor, now, work_out)
+
+
+def finish(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionOutcome:
+    def work_out(s: Subject) -> Change | ActionOutcome:
+        if s.customer.finished or s.state.finished:
+            when = s.state.finished_date or s.customer.finished_date
+            return unchanged(f"{customer_id} already finished on {when}")
+        today = local_date(now, _zone(guide, s.customer))
+        took = (today - s.customer.signup_date).days
+        return Change(
+            action="finished",
+            state=s.state.model_copy(
+                update={"finished": True, "finished_date": today, "wrap_up_pending": True}
+            ),
+            row={"finished": "TRUE", "finished_date": today.isoformat(), "finished_by": actor},
+            note=f"onboarding took {took} days",
+            archive_journey=s.stored.journey,
+            message=(
+                f"{customer_id} is finished after {took} days; "
+                "the wrap-up email goes out on the next sending day"
+            ),
+        )
+
+    return perform(guide, customer_id, actor, now, work_out)
+
+
+def _hand_off_owner(rules: Rules, who: str) -> Person | None:
+    wanted = who.strip().removeprefix("<@").removesuffix(">").casefold()
+    return next(
+        (p for p in rules.hand_off_owners if wanted in (p.name.casefold(), p.slack_id.casefold())),
+        None,
     )
-    try:
-        guide.store.save_state(updated)
-    except StaleStateError as error:
-        return ActionOutcome(ok=False, message=str(error))
-    return ActionOutcome(
-        ok=True, changed=True, message=f"{planned.name} marked done for {customer_id}"
-    )
+
+
+def _since(state: CustomerState) -> str:
+    return state.offline_since.isoformat() if state.offline_since else "before the last tick"
+
+
+def _zone(guide: Guide, customer: Customer) -> str:
+    return customer.timezone or guide.config.team_timezone

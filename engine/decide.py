@@ -54,13 +54,16 @@ def decide(
             rule_lines=lines,
         )
 
-    if customer.finished or state.finished or history.find(WRAP_UP_STEP, SendKind.FINISH):
-        return on_track("finished")
-    if customer.paused or state.paused:
-        note = customer.paused_note or state.paused_note
-        return on_track("paused" + (f": {note}" if note else ""))
-    if customer.handed_off_to or state.handed_off_to:
-        return on_track(f"handed off to {customer.handed_off_to or state.handed_off_to}")
+    # Finished by hand: the wrap-up email is still owed, and goes out like any customer mail.
+    owes_wrap_up = state.wrap_up_pending and not history.find(WRAP_UP_STEP, SendKind.FINISH)
+    if not owes_wrap_up:
+        if customer.finished or state.finished or history.find(WRAP_UP_STEP, SendKind.FINISH):
+            return on_track("finished")
+        if customer.paused or state.paused:
+            note = customer.paused_note or state.paused_note
+            return on_track("paused" + (f": {note}" if note else ""))
+        if customer.handed_off_to or state.handed_off_to:
+            return on_track(f"handed off to {customer.handed_off_to or state.handed_off_to}")
 
     moved_today = [s for s in history.sends if s.local_date == today]
     if moved_today:
@@ -68,10 +71,19 @@ def decide(
         return on_track(f"already moved today ({last.kind.value} {last.step})")
 
     day = guide_day(customer.signup_date, state, today)
-    if day < 0:
+    if owes_wrap_up:
+        move = Move(
+            customer_id=customer.customer_id,
+            kind=MoveKind.FINISH,
+            reason=f"finished by hand on {state.finished_date}; the wrap-up email is due",
+            local_date=today,
+            guide_day=day,
+            rule_lines=(plan.line,),
+        )
+    elif day < 0:
         return on_track(f"not started: signs up on {customer.signup_date.isoformat()}", day)
-
-    move = _next_move(customer, plan, history, day, today)
+    else:
+        move = _next_move(customer, plan, history, day, today)
     if move.kind in _MAILING_MOVES:
         held_because = no_sending_reason(today, sending)
         if held_because:

@@ -227,6 +227,8 @@ class CustomerState(Frozen):
     handed_off_to: str = ""
     finished: bool = False
     finished_date: date | None = None
+    wrap_up_pending: bool = False
+    """Finished by hand: the wrap-up email still goes out on the next sending day."""
     version: int = 0
     """Bumped on every write; a write based on an older version is refused."""
     updated_at: datetime | None = None
@@ -270,7 +272,8 @@ class Snapshot(Frozen):
 
 
 def _comparable(state: CustomerState) -> dict[str, object]:
-    return state.model_dump(exclude={"version", "updated_at", "updated_by"})
+    # wrap_up_pending is the guide's own bookkeeping: it clears when the wrap-up goes out.
+    return state.model_dump(exclude={"version", "updated_at", "updated_by", "wrap_up_pending"})
 
 
 class AuditEntry(Frozen):

@@ -105,7 +105,8 @@ class StateStore(Protocol):
     ) -> CustomerState:
         """One human action, all or nothing: `state` written if the stored version still
         equals `state.version` (as `save_state`), the audit row added, and a journey's sends
-        moved to the archive or back to the live table. Raises StaleStateError."""
+        moved to the archive or back to the live table (all but a wrap-up that went out, which
+        stays archived). Raises StaleStateError."""
         ...
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]:

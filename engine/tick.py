@@ -351,13 +351,15 @@ class _TickRun:
         wrapped_up = wrap_up is not None and wrap_up.status != SendStatus.CLAIMED
         if not (state.finished or wrapped_up):
             return history
+        update: dict[str, object] = {}
         if not state.finished:
             assert wrap_up is not None
-            finished = state.model_copy(
-                update={"finished": True, "finished_date": wrap_up.local_date}
-            )
+            update = {"finished": True, "finished_date": wrap_up.local_date}
+        if wrapped_up and state.wrap_up_pending:
+            update["wrap_up_pending"] = False
+        if update:
             try:
-                state = self._save(finished)
+                state = self._save(state.model_copy(update=update))
             except StaleStateError as error:
                 self.failures.append(f"{customer.customer_id}: finish not recorded: {error}")
                 return history

@@ -295,15 +295,15 @@ def _archive(db: sqlite3.Connection, customer_id: str, journey: int, at: datetim
 
 
 def _restore(db: sqlite3.Connection, customer_id: str, journey: int) -> None:
-    """The reverse of _archive, for undoing a finish."""
+    """The reverse of _archive, for undoing a finish. A wrap-up that went out stays in the
+    archive: back in the live table it would make the journey look finished again."""
+    where = "WHERE journey_id = ? AND kind != 'finish'"
     db.execute(
         f"INSERT OR REPLACE INTO og_sends ({_SEND_COLUMNS}) SELECT {_SEND_COLUMNS} "
-        "FROM og_sends_archive WHERE journey_id = ?",
+        f"FROM og_sends_archive {where}",
         (journey_id(customer_id, journey),),
     )
-    db.execute(
-        "DELETE FROM og_sends_archive WHERE journey_id = ?", (journey_id(customer_id, journey),)
-    )
+    db.execute(f"DELETE FROM og_sends_archive {where}", (journey_id(customer_id, journey),))
 
 
 def _key(key: SendKey) -> tuple[str, int, str, str]:

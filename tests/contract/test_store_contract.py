@@ -216,17 +216,18 @@ def test_a_stale_action_writes_neither_state_nor_audit_nor_archive(store: StateS
 def test_an_action_can_archive_a_journey_and_another_restore_it(store: StateStore) -> None:
     store.claim(a_send())
     store.claim(a_send(step="setup"))
+    store.claim(a_send(step="wrap-up", kind=SendKind.FINISH))
     done = store.commit_action(
         CustomerState(customer_id="C1", finished=True),
         an_audit("a1", "finished"),
         archive_journey=1,
     )
-    assert "C1" not in store.load().sends and len(store.archived_sends("C1")) == 2
+    assert "C1" not in store.load().sends and len(store.archived_sends("C1")) == 3
     store.commit_action(
         done.model_copy(update={"finished": False}), an_audit("a2", "undo"), restore_journey=1
     )
     assert {s.step for s in store.load().sends["C1"]} == {"welcome", "setup"}
-    assert store.archived_sends("C1") == ()
+    assert [s.step for s in store.archived_sends("C1")] == ["wrap-up"]
 
 
 def test_meta_values(store: StateStore) -> None:
