@@ -5,14 +5,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot import output
-from engine.actions import mark_done
+from engine.actions import (
+    ActionOutcome,
+    clear_hand_off,
+    finish,
+    hand_off,
+    mark_done,
+    pause,
+    resume,
+)
 from engine.calendar import zone
 from engine.models import Rules
 from engine.ports import RosterError
@@ -21,6 +29,7 @@ from engine.queries import rule_lines, timeline, view_customer
 from engine.rules import parse_rules
 from engine.settings import Settings
 from engine.tick import Guide, TickReport
+from engine.undo import undo
 from engine.wiring import build_guide
 
 TICK_HOUR = time(9, 0)
@@ -63,6 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     done.add_argument("customer")
     done.add_argument("step")
     done.add_argument("--by", default="cli", help="who marked it (for the record)")
+    acting = argparse.ArgumentParser(add_help=False, parents=[common, with_now])
+    acting.add_argument("customer")
+    acting.add_argument("--by", required=True, help="who acts: recorded in the audit trail")
+    commands.add_parser("finish", parents=[acting], help="finish an onboarding by hand")
+    pause_ = commands.add_parser("pause", parents=[acting], help="pause the guide")
+    pause_.add_argument("--note", default="", help="why, for the weekly digest")
+    commands.add_parser("resume", parents=[acting], help="resume a paused customer")
+    handoff = commands.add_parser("handoff", parents=[acting], help="hand off to a person")
+    handoff.add_argument("to", help="a hand-off owner from the rules doc (name or Slack id)")
+    handoff.add_argument("--note", default="")
+    commands.add_parser("clear-handoff", parents=[acting], help="give back to the guide")
+    undo_ = commands.add_parser("undo", parents=[acting], help="undo the last action")
+    undo_.add_argument("--force", action="store_true", help="even if changed since")
+    audit = commands.add_parser("audit", parents=[common], help="the audit trail, newest first")
+    audit.add_argument("customer")
     status = commands.add_parser("status", parents=[common, with_now], help="a journey")
     status.add_argument("customer")
     why = commands.add_parser("why", parents=[common, with_now], help="today's move, and why")
@@ -123,10 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
     if args.command == "tick":
         return tick_command(guide, now, dry_run=args.dry_run, as_json=args.json)
-    if args.command == "done":
-        outcome = mark_done(guide, args.customer, args.step, now, actor=args.by)
+    if args.command in ACTIONS:
+        outcome = ACTIONS[args.command](guide, args, now)
         (output.say if outcome.ok else output.error)(outcome.message)
         return 0 if outcome.ok else 1
+    if args.command == "audit":
+        output.audit(guide.store.audit_trail(args.customer))
+        return 0
     if args.command in ("status", "why"):
         view = view_customer(guide, args.customer, now)
         if isinstance(view, str):
@@ -144,6 +171,17 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
         return 1
     output.preview([r for r in reports if isinstance(r, TickReport)])
     return 0
+
+
+ACTIONS: dict[str, Callable[[Guide, argparse.Namespace, datetime], ActionOutcome]] = {
+    "done": lambda g, a, now: mark_done(g, a.customer, a.step, now, actor=a.by),
+    "finish": lambda g, a, now: finish(g, a.customer, a.by, now),
+    "pause": lambda g, a, now: pause(g, a.customer, a.note, a.by, now),
+    "resume": lambda g, a, now: resume(g, a.customer, a.by, now),
+    "handoff": lambda g, a, now: hand_off(g, a.customer, a.to, a.note, a.by, now),
+    "clear-handoff": lambda g, a, now: clear_hand_off(g, a.customer, a.by, now),
+    "undo": lambda g, a, now: undo(g, a.customer, a.by, now, force=a.force),
+}
 
 
 def tick_command(guide: Guide, now: datetime, *, dry_run: bool, as_json: bool) -> int:

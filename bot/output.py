@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from engine.models import MoveKind, Rules
+from engine.models import AuditEntry, MoveKind, Rules
 from engine.queries import CustomerView
 from engine.tick import TickReport
 
@@ -169,3 +169,17 @@ def preview(reports: list[TickReport]) -> None:
         say(f"{report.now:%a %Y-%m-%d}: {len(moves)} moves, {held} held")
         for result in moves:
             say(f"  {result.customer_id}: {result.move} {result.step or ''}".rstrip())
+
+
+def audit(trail: list[AuditEntry]) -> None:
+    rows = [
+        [
+            f"{entry.at:%Y-%m-%d %H:%M}",
+            entry.action + (" (undone)" if entry.id in {e.undoes for e in trail} else ""),
+            entry.actor,
+            entry.note,
+            "; ".join(entry.before.differences(entry.after)) or "-",
+        ]
+        for entry in trail
+    ]
+    _table(f"{len(trail)} actions, newest first", ["when", "action", "by", "note", "changed"], rows)

@@ -74,11 +74,14 @@ def unchanged(message: str) -> ActionOutcome:
 
 
 def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str:
+    # The state before the roster: actions write the roster first, so a state that shows
+    # another action is never read with a roster from before it (which would look like a
+    # person undoing it in the sheet).
+    stored = guide.store.load_one(customer_id).history(customer_id).state
     found = find_customer(guide, customer_id)
     if isinstance(found, str):
         return found
     customer, rules = found
-    stored = guide.store.load_one(customer_id).history(customer_id).state
     state, _ = sync_state(customer, stored, now, guide.config.team_timezone)
     return Subject(
         customer=customer,
@@ -133,7 +136,8 @@ def perform(
 
 
 def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> ActionOutcome:
-    """Raises StaleStateError when the state moved on since `subject` was read."""
+    """Raises StaleStateError when the state moved on since `subject` was read; the roster row
+    is then already written, and the retry in `perform` finds it so."""
     at = guide.wall_clock()
     written = change.state.model_copy(
         update={"version": subject.stored.version, "updated_at": at, "updated_by": actor}
@@ -153,20 +157,22 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
         ),
         undoes=change.undoes,
     )
+    # The roster first: the tick reads pause and hand-off flags from the sheet, so the sheet
+    # must never be behind the state. A racing action's retry then sees this one's flags, and a
+    # roster that cannot be written refuses the action with nothing changed.
+    row_changes = {k: v for k, v in change.row.items() if subject.row.get(k, "") != v}
+    if row_changes:
+        try:
+            guide.roster.write([RowUpdate(customer_id=audit.customer_id, values=row_changes)])
+        except Exception as error:
+            return refuse(f"the onboarding list could not be updated, nothing changed: {error}")
     guide.store.commit_action(
         written,
         audit,
         archive_journey=change.archive_journey,
         restore_journey=change.restore_journey,
     )
-    message = change.message
-    row_changes = {k: v for k, v in change.row.items() if subject.row.get(k, "") != v}
-    if row_changes:
-        try:
-            guide.roster.write([RowUpdate(customer_id=audit.customer_id, values=row_changes)])
-        except Exception as error:
-            message += f" (the onboarding list could not be updated: {error})"
-    return ActionOutcome(ok=True, changed=True, message=message)
+    return ActionOutcome(ok=True, changed=True, message=change.message)
 
 
 # --- the actions -------------------------------------------------------------------------

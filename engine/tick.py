@@ -124,10 +124,11 @@ class Guide:
         if outcome.rules is None:
             return report
         rules = outcome.rules
+        # The state before the roster, as actions write the roster first (see actions.py).
+        snapshot = self.store.load()
         customers, report.skipped = validate_rows(
             self.roster.read(), rules.plans.keys(), self.config.team_timezone
         )
-        snapshot = self.store.load()
         report.unconfirmed = self._stale_claims(snapshot.sends.values(), dry_run)
 
         run = _TickRun(self, rules, now, dry_run, f"tick-{uuid.uuid4().hex[:12]}")

@@ -1,0 +1,110 @@
+"""Actions from the command line and from two places at once, end to end on the embedded default."""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from workspace import Workspace, nine_am, row
+
+from engine.actions import ActionOutcome, pause, resume
+from engine.undo import undo
+
+OG = [sys.executable, "-m", "bot.cli"]
+DAY0 = nine_am("2026-11-02")
+
+
+def og(ws: Workspace, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*OG, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ws.env()},
+        cwd=ws.root,
+        timeout=120,
+    )
+
+
+def test_actions_and_the_audit_trail_from_the_command_line(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    assert og(ws, "tick", "--now", "2026-11-02").returncode == 0
+    paused = og(ws, "pause", "C1", "--note", "migration", "--by", "dana", "--now", "2026-11-03")
+    assert paused.returncode == 0, paused.stderr
+    assert "C1 is paused" in paused.stdout
+    again = og(ws, "pause", "C1", "--by", "sam", "--now", "2026-11-03")
+    assert again.returncode == 0 and "already paused since 2026-11-03" in again.stdout
+    handoff = og(ws, "handoff", "C1", "Nobody", "--by", "dana")
+    assert handoff.returncode == 1 and "not on the rules doc's hand-off list" in handoff.stderr
+    assert og(ws, "pause", "C1").returncode == 2  # --by is required
+
+    trail = og(ws, "audit", "C1")
+    assert trail.returncode == 0
+    assert "1 actions, newest first" in trail.stdout
+    assert "action=paused  by=dana  note=migration" in trail.stdout
+    assert "paused: '' -> 'TRUE'" in trail.stdout
+
+    undone = og(ws, "undo", "C1", "--by", "sam")
+    assert undone.returncode == 0 and "undid paused by dana" in undone.stdout
+    trail = og(ws, "audit", "C1").stdout
+    assert "action=undo  by=sam" in trail and "action=paused (undone)" in trail
+    assert og(ws, "undo", "C1", "--by", "sam").stdout.strip() == "nothing to undo for C1"
+    assert og(ws, "finish", "C1", "--by", "dana", "--now", "2026-11-04").returncode == 0
+    assert next(r for r in ws.read_rows())["finished_by"] == "dana"
+
+
+def _race(actions: list[Callable[[], ActionOutcome]]) -> list[ActionOutcome]:
+    """Run the actions in threads released together."""
+    outcomes: list[ActionOutcome] = []
+    start = threading.Barrier(len(actions))
+
+    def run(action: Callable[[], ActionOutcome]) -> None:
+        start.wait()
+        outcomes.append(action())
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_two_pauses_at_once_leave_one_paused_row_and_one_no_op(tmp_path: Path) -> None:
+    customers = [f"C{i}" for i in range(10)]
+    ws = Workspace(tmp_path, [row(c) for c in customers])
+    first, second = ws.guide(), ws.guide()  # two processes' worth: two connections
+    for customer in customers:  # each a fresh race
+        outcomes = _race(
+            [
+                functools.partial(pause, first, customer, "n1", "user1", DAY0),
+                functools.partial(pause, second, customer, "n2", "user2", DAY0),
+            ]
+        )
+        assert sorted(o.changed for o in outcomes) == [False, True], outcomes
+        assert all(o.ok for o in outcomes)
+        assert "already paused" in next(o for o in outcomes if not o.changed).message
+        assert [e.action for e in first.store.audit_trail(customer)] == ["paused"]
+    assert all(r["paused"] == "TRUE" for r in ws.read_rows())
+
+
+def test_pause_for_twenty_days_then_resume_continues_where_it_stopped(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    guide = ws.guide()
+    guide.tick(DAY0)  # welcome, guide day 0
+    before = guide.tick(DAY0 + timedelta(days=1)).results[0].reason
+    assert "next is nudge welcome on guide day 2" in before
+    assert pause(guide, "C1", "", "dana", DAY0 + timedelta(days=1, hours=2)).changed
+    for day in range(2, 22):
+        assert guide.tick(DAY0 + timedelta(days=day)).results[0].reason == "paused"
+    assert resume(guide, "C1", "dana", DAY0 + timedelta(days=21, hours=3)).changed
+    report = guide.tick(DAY0 + timedelta(days=22))
+    # 22 days on, 20 of them paused: guide day 2, when the welcome nudge was next.
+    assert (report.results[0].move, report.results[0].step) == ("nudge", "welcome")
+    assert len(ws.emails()) == 2
+    assert undo(guide, "C1", "dana", DAY0 + timedelta(days=22)).ok
