@@ -7,29 +7,27 @@ it writes the roster row. Each returns an outcome the caller can show as it is.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel
 
+from engine.audit import audit_entry, guide_row
 from engine.calendar import local_date
 from engine.models import (
-    GUIDE_COLUMNS,
-    AuditEntry,
     Customer,
     CustomerState,
     Person,
     Plan,
     RowUpdate,
     Rules,
-    Snapshot,
 )
 from engine.ports import StaleStateError
 from engine.queries import find_customer
 from engine.roster.validate import find_columns
 from engine.rules import slugify
-from engine.tick import Guide, sync_state
+from engine.sheet_sync import sync_state
+from engine.tick import Guide
 
 
 class ActionOutcome(BaseModel):
@@ -96,18 +94,15 @@ def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str
 def _guide_row(guide: Guide, customer_id: str) -> dict[str, str]:
     snapshot = guide.roster.read()
     columns = find_columns(snapshot.header)
-    id_column = columns["customer_id"]
-    for raw in snapshot.rows:
-        if str(raw.values.get(id_column, "")).strip() == customer_id:
-            return {
-                column: _cell(raw.values.get(columns[column])) if column in columns else ""
-                for column in GUIDE_COLUMNS
-            }
-    return dict.fromkeys(GUIDE_COLUMNS, "")
-
-
-def _cell(value: object) -> str:
-    return "" if value is None else str(value)
+    raw = next(
+        (
+            r
+            for r in snapshot.rows
+            if str(r.values.get(columns["customer_id"], "")).strip() == customer_id
+        ),
+        None,
+    )
+    return guide_row(raw, columns)
 
 
 def perform(
@@ -142,19 +137,17 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
     written = change.state.model_copy(
         update={"version": subject.stored.version, "updated_at": at, "updated_by": actor}
     )
-    audit = AuditEntry(
-        id=f"{at:%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(3)}",
+    audit = audit_entry(
         customer_id=subject.customer.customer_id,
-        journey=subject.stored.journey,
         action=change.action,
         actor=actor,
         at=at,
-        note=change.note,
-        before=Snapshot(row=subject.row, state=subject.stored),
-        after=Snapshot(
-            row={**subject.row, **change.row},
-            state=written.model_copy(update={"version": written.version + 1}),
+        before=(subject.row, subject.stored),
+        after=(
+            {**subject.row, **change.row},
+            written.model_copy(update={"version": written.version + 1}),
         ),
+        note=change.note,
         undoes=change.undoes,
     )
     # The roster first: the tick reads pause and hand-off flags from the sheet, so the sheet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -12,14 +13,28 @@ from engine.decide import decide
 from engine.models import Customer, History, Move, Plan, Rules, SendRecord
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
-from engine.tick import Guide, sync_state
+from engine.sheet_sync import sync_state
+from engine.tick import Guide
 
 
-def find_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] | str:
-    """The customer's validated row and the rules in force, or a message saying why not."""
+class LookupProblem(StrEnum):
+    NO_RULES = "no usable rules doc"
+    SKIPPED = "row skipped by the tick"
+    UNKNOWN = "no such customer"
+
+
+class CustomerNotFound(BaseModel):
+    problem: LookupProblem
+    message: str
+
+
+def look_up_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] | CustomerNotFound:
+    """The customer's validated row and the rules in force, or what kind of problem stops that
+    (a customer-facing page answers an unknown customer differently from a broken rules doc)."""
     outcome = load_rules(guide.rules_source, guide.store, remember=False)
     if outcome.rules is None:
-        return "no usable rules doc:\n" + "\n".join(outcome.problems)
+        message = "no usable rules doc:\n" + "\n".join(outcome.problems)
+        return CustomerNotFound(problem=LookupProblem.NO_RULES, message=message)
     customers, skipped = validate_rows(
         guide.roster.read(), outcome.rules.plans.keys(), guide.config.team_timezone
     )
@@ -28,8 +43,16 @@ def find_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] | st
         return customer, outcome.rules
     bad = next((s for s in skipped if s.customer_id == customer_id), None)
     if bad is not None:
-        return f"{customer_id} is skipped by the tick: {bad.render()}"
-    return f"no customer {customer_id!r} in the onboarding list"
+        message = f"{customer_id} is skipped by the tick: {bad.render()}"
+        return CustomerNotFound(problem=LookupProblem.SKIPPED, message=message)
+    message = f"no customer {customer_id!r} in the onboarding list"
+    return CustomerNotFound(problem=LookupProblem.UNKNOWN, message=message)
+
+
+def find_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] | str:
+    """The customer's validated row and the rules in force, or a message saying why not."""
+    found = look_up_customer(guide, customer_id)
+    return found.message if isinstance(found, CustomerNotFound) else found
 
 
 class CustomerView(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.actions import ActionOutcome, Change, Subject, perform, refuse, unchanged
-from engine.models import AuditEntry, SendKind, Snapshot
+from engine.models import AuditEntry, SendKind, SendRecord, Snapshot
 from engine.tick import Guide
 
 
@@ -51,8 +51,15 @@ def _emails_already_sent(guide: Guide, subject: Subject, target: AuditEntry) -> 
     gone = sorted(
         f"{send.kind.value} {names.get(send.step, send.step)} ({send.local_date.isoformat()})"
         for send in sends
-        if send.kind != SendKind.FLAG and send.sent_at is not None and send.sent_at >= target.at
+        if send.kind != SendKind.FLAG and send.sent_at is not None and _since(send, target)
     )
     if not gone:
         return ""
     return "; already sent, and not unsent: " + ", ".join(gone)
+
+
+def _since(send: SendRecord, target: AuditEntry) -> bool:
+    # A finish's own wrap-up goes out just before the tick records the finish.
+    if target.action == "finished" and send.kind == SendKind.FINISH:
+        return send.journey == target.journey
+    return send.sent_at is not None and send.sent_at >= target.at

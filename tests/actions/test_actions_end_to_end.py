@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workspace import Workspace, nine_am, row
 
-from engine.actions import ActionOutcome, pause, resume
+from engine.actions import ActionOutcome, mark_done, pause, resume
 from engine.undo import undo
 
 OG = [sys.executable, "-m", "bot.cli"]
@@ -108,3 +108,49 @@ def test_pause_for_twenty_days_then_resume_continues_where_it_stopped(tmp_path: 
     assert (report.results[0].move, report.results[0].step) == ("nudge", "welcome")
     assert len(ws.emails()) == 2
     assert undo(guide, "C1", "dana", DAY0 + timedelta(days=22)).ok
+
+
+def test_the_tick_audits_a_sheet_pause_and_its_own_finish_and_each_can_be_undone(
+    tmp_path: Path,
+) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    guide = ws.guide()
+    guide.tick(DAY0)
+    ws.write_rows([row("C1", paused="yes", paused_note="typed in the sheet")])
+    assert guide.tick(DAY0 + timedelta(days=1)).results[0].reason == "paused: typed in the sheet"
+    (paused,) = guide.store.audit_trail("C1")
+    assert (paused.action, paused.actor, paused.note) == ("paused", "sheet", "paused")
+    assert paused.before.row["paused"] == "" and paused.after.row["paused"] == "yes"
+
+    assert undo(guide, "C1", "dana", DAY0 + timedelta(days=1, hours=1)).changed
+    assert next(iter(ws.read_rows()))["paused"] == ""
+    assert not guide.store.load().states["C1"].paused
+
+    for step in ("welcome", "setup", "check-in"):
+        assert mark_done(guide, "C1", step, DAY0 + timedelta(days=2), "customer").changed
+    assert guide.tick(DAY0 + timedelta(days=3)).results[0].move == "finish"
+    finished = guide.store.audit_trail("C1")[0]
+    assert (finished.action, finished.actor, finished.note) == (
+        "finished",
+        "guide",
+        "onboarding took 3 days",
+    )
+    assert finished.after.row["finished_by"] == "guide"
+
+    outcome = undo(guide, "C1", "dana", DAY0 + timedelta(days=3, hours=1))
+    assert outcome.changed, outcome.message
+    assert "already sent, and not unsent: finish wrap-up (2026-11-05)" in outcome.message
+    c1 = next(iter(ws.read_rows()))
+    assert (c1["finished"], c1["finished_by"]) == ("", "")
+    assert not guide.store.load().states["C1"].finished
+    assert {s.step for s in guide.store.load().sends["C1"]} == {"welcome"}
+    actions = [(e.action, e.actor) for e in guide.store.audit_trail("C1")]
+    assert actions == [
+        ("undo", "dana"),
+        ("finished", "guide"),
+        ("marked_done", "customer"),
+        ("marked_done", "customer"),
+        ("marked_done", "customer"),
+        ("undo", "dana"),
+        ("paused", "sheet"),
+    ]

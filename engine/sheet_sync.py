@@ -1,0 +1,63 @@
+"""Pause and hand-off flags that a person set straight in the sheet, brought into the state.
+
+Pure: the tick and the actions both use it, so a pause set in the sheet and one set from Slack
+stop the clock the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from engine.calendar import local_date
+from engine.models import Customer, CustomerState
+
+
+class SheetChange(BaseModel):
+    action: str
+    """As the audit names it: paused, resumed, handed_off, hand_off_cleared, note_changed."""
+    description: str
+
+
+def sync_state(
+    customer: Customer, state: CustomerState, now: datetime, team_timezone: str
+) -> tuple[CustomerState, SheetChange | None]:
+    """The state in line with the row's pause and hand-off flags: the clock stops on the day one
+    is set and runs again, where it stopped, when both are clear. Returns the new state and
+    what changed (None when nothing did)."""
+    today = local_date(now, customer.timezone or team_timezone)
+    offline_now = customer.paused or bool(customer.handed_off_to)
+    changes: list[tuple[str, str]] = []
+    update: dict[str, object] = {}
+    if customer.paused != state.paused:
+        changes.append(("paused", "paused") if customer.paused else ("resumed", "resumed"))
+        update["paused"] = customer.paused
+    if customer.paused and customer.paused_note != state.paused_note:
+        update["paused_note"] = customer.paused_note
+    if customer.handed_off_to != state.handed_off_to:
+        changes.append(
+            ("handed_off", f"handed off to {customer.handed_off_to}")
+            if customer.handed_off_to
+            else ("hand_off_cleared", f"taken back from {state.handed_off_to}")
+        )
+        update["handed_off_to"] = customer.handed_off_to
+    if offline_now and state.offline_since is None:
+        update["offline_since"] = today
+    elif not offline_now and state.offline_since is not None:
+        update["offline_since"] = None
+        update["offline_days"] = state.offline_days + max(0, (today - state.offline_since).days)
+    if not update:
+        return state, None
+    action, _ = changes[0] if changes else ("note_changed", "")
+    description = ", ".join(text for _, text in changes) or "pause note changed"
+    return state.model_copy(update=update), SheetChange(action=action, description=description)
+
+
+def flags_row(state: CustomerState) -> dict[str, str]:
+    """The pause and hand-off cells as the state last knew them."""
+    return {
+        "paused": "TRUE" if state.paused else "",
+        "paused_note": state.paused_note,
+        "handed_off_to": state.handed_off_to,
+    }

@@ -1,0 +1,284 @@
+"""One tick's pass over the customers: sync each with the sheet, decide, and carry out the
+move (claim -> send -> confirm), auditing what the tick changes for the sheet or for itself."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from pydantic import BaseModel
+
+from engine.audit import audit_entry, guide_row
+from engine.compose import flag_notice, step_email, wrap_up_email
+from engine.decide import decide
+from engine.links import done_url, make_token
+from engine.models import (
+    WRAP_UP_STEP,
+    Customer,
+    CustomerState,
+    History,
+    Move,
+    MoveKind,
+    OutgoingEmail,
+    Plan,
+    RawRow,
+    RosterSnapshot,
+    RowUpdate,
+    Rules,
+    SendKind,
+    SendRecord,
+    SendStatus,
+    Step,
+)
+from engine.ports import StaleStateError
+from engine.roster.validate import find_columns
+from engine.sheet_sync import flags_row, sync_state
+
+if TYPE_CHECKING:
+    from engine.tick import Guide
+
+GUIDE_ACTOR = "guide"
+SHEET_ACTOR = "sheet"
+
+
+class CustomerResult(BaseModel):
+    customer_id: str
+    move: str
+    """on_track | step | nudge | flag | finish | skipped"""
+    step: str | None = None
+    reason: str = ""
+    held: bool = False
+    error: str | None = None
+
+
+class Work(NamedTuple):
+    customer: Customer
+    plan: Plan
+    history: History
+    move: Move
+
+
+class TickRun:
+    """One tick's pass over the customers: decide, then apply (unless dry)."""
+
+    def __init__(
+        self,
+        guide: Guide,
+        rules: Rules,
+        now: datetime,
+        dry_run: bool,
+        tick_id: str,
+        roster: RosterSnapshot,
+    ) -> None:
+        self.guide = guide
+        self.rules = rules
+        self.now = now
+        self.dry_run = dry_run
+        self.tick_id = tick_id
+        self.roster = roster
+        self.roster_updates: list[RowUpdate] = []
+        self.failures: list[str] = []
+        self._rows: dict[str, RawRow] | None = None
+        self._rows_lock = threading.Lock()
+
+    def row_of(self, customer_id: str) -> dict[str, str]:
+        """The guide's columns of the customer's row as this tick read them, for the audit.
+        Indexed on first use: most ticks record nothing."""
+        columns = find_columns(self.roster.header)
+        with self._rows_lock:
+            if self._rows is None:
+                self._rows = {}
+                for raw in self.roster.rows:
+                    key = str(raw.values.get(columns["customer_id"], "")).strip()
+                    self._rows.setdefault(key, raw)
+        return guide_row(self._rows.get(customer_id), columns)
+
+    def _record(
+        self,
+        customer: Customer,
+        before: tuple[dict[str, str], CustomerState],
+        after: tuple[dict[str, str], CustomerState],
+        action: str,
+        actor: str,
+        note: str = "",
+        archive_journey: int | None = None,
+    ) -> CustomerState:
+        """A change the tick makes for the sheet or for itself, audited like any action."""
+        at = self.guide.wall_clock()
+        written = after[1].model_copy(
+            update={"version": before[1].version, "updated_at": at, "updated_by": actor}
+        )
+        entry = audit_entry(
+            customer_id=customer.customer_id,
+            action=action,
+            actor=actor,
+            at=at,
+            before=before,
+            after=(after[0], written.model_copy(update={"version": written.version + 1})),
+            note=note,
+        )
+        return self.guide.store.commit_action(written, entry, archive_journey=archive_journey)
+
+    def handle(self, customer: Customer, history: History) -> tuple[CustomerResult, Work | None]:
+        """Decide for one customer; what is left to carry out, if anything, comes back too."""
+        config = self.guide.config
+        plan = self.rules.plans[customer.effective_plan]
+        state, change = sync_state(customer, history.state, self.now, config.team_timezone)
+        if change and not self.dry_run:
+            row = self.row_of(customer.customer_id)
+            # Before the person's edit the row said what the state knew.
+            before = ({**row, **flags_row(history.state)}, history.state)
+            try:
+                state = self._record(
+                    customer, before, (row, state), change.action, SHEET_ACTOR, change.description
+                )
+            except StaleStateError as error:
+                result = CustomerResult(
+                    customer_id=customer.customer_id, move="on_track", error=str(error)
+                )
+                return result, None
+        history = history.model_copy(update={"state": state})
+        if not self.dry_run:
+            history = self._complete_finish(customer, history)
+        move = decide(
+            customer,
+            plan,
+            history,
+            self.now,
+            sending=self.rules.sending,
+            team_timezone=config.team_timezone,
+        )
+        result = CustomerResult(
+            customer_id=customer.customer_id,
+            move=move.kind.value,
+            step=move.step,
+            reason=move.reason,
+            held=move.held,
+        )
+        if move.kind == MoveKind.ON_TRACK or self.dry_run:
+            return result, None
+        return result, Work(customer, plan, history, move)
+
+    def apply(self, result: CustomerResult, work: Work) -> CustomerResult:
+        """Runs in a worker thread; the lists it appends to are only read once all are done."""
+        customer, move = work.customer, work.move
+        try:
+            applied = self._apply(customer, work.plan, work.history, move)
+        except Exception as error:  # one customer's failure must not stop the others
+            self.failures.append(f"{customer.customer_id}: {move.kind.value} failed: {error}")
+            return result.model_copy(update={"error": f"{type(error).__name__}: {error}"})
+        if not applied:
+            return result.model_copy(
+                update={"move": "on_track", "reason": "another tick already made this move"}
+            )
+        return result
+
+    def _apply(self, customer: Customer, plan: Plan, history: History, move: Move) -> bool:
+        journey = history.state.journey
+        assert move.guide_day is not None
+        step = plan.step(move.step) if move.step else None
+        record = SendRecord(
+            customer_id=customer.customer_id,
+            journey=journey,
+            step=step.id if step else WRAP_UP_STEP,
+            kind=SendKind(move.kind.value),
+            local_date=move.local_date,
+            guide_day=move.guide_day,
+            claimed_at=self.guide.wall_clock(),
+            tick_id=self.tick_id,
+        )
+        store = self.guide.store
+        if not store.claim(record):
+            return False
+        try:
+            if move.kind == MoveKind.FLAG:
+                assert step is not None
+                notice = flag_notice(
+                    self.rules, customer, plan, step, history, move.guide_day, move.reason
+                )
+                reference = self.guide.notifier.flag(notice)
+            else:
+                reference = self.guide.mailer.send(self._email(customer, plan, step, move, journey))
+        except BaseException:
+            store.release(record.key)
+            raise
+        store.confirm(record.key, reference, self.guide.wall_clock())
+        if move.kind == MoveKind.FINISH:
+            sent = record.model_copy(update={"status": SendStatus.SENT})
+            self._complete_finish(
+                customer, History(state=history.state, sends=(*history.sends, sent))
+            )
+        return True
+
+    def _email(
+        self, customer: Customer, plan: Plan, step: Step | None, move: Move, journey: int
+    ) -> OutgoingEmail:
+        if move.kind == MoveKind.FINISH or step is None:
+            return wrap_up_email(self.rules, customer, plan, journey)
+        config = self.guide.config
+        expires = self.guide.wall_clock() + config.link_ttl
+        token = make_token(config.link_secret, customer.customer_id, journey, step.id, expires)
+        link = done_url(config.base_url, token)
+        kind = SendKind(move.kind.value)
+        return step_email(self.rules, customer, plan, step, journey, link, kind)
+
+    def _complete_finish(self, customer: Customer, history: History) -> History:
+        """A finish writes state, archive and roster in turn. This does that after the wrap-up
+        went out, and completes a finish that a dying tick left half done."""
+        state = history.state
+        wrap_up = history.find(WRAP_UP_STEP, SendKind.FINISH)
+        wrapped_up = wrap_up is not None and wrap_up.status != SendStatus.CLAIMED
+        if not (state.finished or wrapped_up):
+            return history
+        try:
+            if not state.finished:
+                assert wrap_up is not None
+                state = self._record_finish(customer, state, wrap_up.local_date, history)
+                history = History(state=state)
+            elif wrapped_up and state.wrap_up_pending:
+                state = self._save(state.model_copy(update={"wrap_up_pending": False}))
+        except StaleStateError as error:
+            self.failures.append(f"{customer.customer_id}: finish not recorded: {error}")
+            return history
+        if history.sends:
+            store = self.guide.store
+            store.archive_journey(customer.customer_id, state.journey, self.guide.wall_clock())
+        if not customer.finished:
+            self.roster_updates.append(_finished_row(customer, state.finished_date))
+        return History(state=state)
+
+    def _record_finish(
+        self, customer: Customer, state: CustomerState, day: date, history: History
+    ) -> CustomerState:
+        row = self.row_of(customer.customer_id)
+        finished = state.model_copy(
+            update={"finished": True, "finished_date": day, "wrap_up_pending": False}
+        )
+        took = (day - customer.signup_date).days
+        return self._record(
+            customer,
+            (row, state),
+            ({**row, **_finished_row(customer, day).values}, finished),
+            "finished",
+            GUIDE_ACTOR,
+            note=f"onboarding took {took} days",
+            archive_journey=state.journey if history.sends else None,
+        )
+
+    def _save(self, state: CustomerState) -> CustomerState:
+        stamped = state.model_copy(
+            update={"updated_at": self.guide.wall_clock(), "updated_by": GUIDE_ACTOR}
+        )
+        return self.guide.store.save_state(stamped)
+
+
+def _finished_row(customer: Customer, day: date | None) -> RowUpdate:
+    return RowUpdate(
+        customer_id=customer.customer_id,
+        values={
+            "finished": "TRUE",
+            "finished_date": day.isoformat() if day else "",
+            "finished_by": GUIDE_ACTOR,
+        },
+    )
