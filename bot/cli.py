@@ -19,6 +19,7 @@ from engine.actions import (
     hand_off,
     mark_done,
     pause,
+    reenroll,
     resume,
 )
 from engine.calendar import zone
@@ -83,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     handoff.add_argument("to", help="a hand-off owner from the rules doc (name or Slack id)")
     handoff.add_argument("--note", default="")
     commands.add_parser("clear-handoff", parents=[acting], help="give back to the guide")
+    reenroll_ = commands.add_parser("reenroll", parents=[acting], help="a new journey")
+    reenroll_.add_argument("plan", help="a plan of the rules doc")
     undo_ = commands.add_parser("undo", parents=[acting], help="undo the last action")
     undo_.add_argument("--force", action="store_true", help="even if changed since")
     audit = commands.add_parser("audit", parents=[common], help="the audit trail, newest first")
@@ -180,6 +183,7 @@ ACTIONS: dict[str, Callable[[Guide, argparse.Namespace, datetime], ActionOutcome
     "resume": lambda g, a, now: resume(g, a.customer, a.by, now),
     "handoff": lambda g, a, now: hand_off(g, a.customer, a.to, a.note, a.by, now),
     "clear-handoff": lambda g, a, now: clear_hand_off(g, a.customer, a.by, now),
+    "reenroll": lambda g, a, now: reenroll(g, a.customer, a.plan, a.by, now),
     "undo": lambda g, a, now: undo(g, a.customer, a.by, now, force=a.force),
 }
 

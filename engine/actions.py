@@ -295,6 +295,40 @@ def finish(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionO
     return perform(guide, customer_id, actor, now, work_out)
 
 
+def reenroll(guide: Guide, customer_id: str, plan: str, actor: str, now: datetime) -> ActionOutcome:
+    def work_out(s: Subject) -> Change | ActionOutcome:
+        if not (s.customer.finished or s.state.finished):
+            return refuse(f"{customer_id} is still onboarding; only a finished customer re-enrolls")
+        new_plan = s.rules.plans.get(slugify(plan))
+        if new_plan is None:
+            return refuse(f"no plan {plan!r} in the rules doc ({', '.join(s.rules.plans)})")
+        today = local_date(now, _zone(guide, s.customer))
+        journey = s.stored.journey + 1
+        return Change(
+            action="reenrolled",
+            state=CustomerState(customer_id=customer_id, journey=journey),
+            row={
+                "plan": new_plan.name,
+                "plan_override": "",
+                "signup_date": today.isoformat(),
+                "paused": "",
+                "paused_note": "",
+                "handed_off_to": "",
+                "finished": "",
+                "finished_date": "",
+                "finished_by": "",
+            },
+            note=f"journey {journey} on the {new_plan.name} plan",
+            archive_journey=s.stored.journey,
+            message=(
+                f"{customer_id} starts journey {journey} on the {new_plan.name} plan today; "
+                "the earlier journey stays in the archive"
+            ),
+        )
+
+    return perform(guide, customer_id, actor, now, work_out)
+
+
 def _hand_off_owner(rules: Rules, who: str) -> Person | None:
     wanted = who.strip().removeprefix("<@").removesuffix(">").casefold()
     return next(

@@ -239,6 +239,7 @@ class CustomerState(Frozen):
 # back exactly as it was.
 GUIDE_COLUMNS = (
     "plan",
+    "plan_override",
     "signup_date",
     "paused",
     "paused_note",

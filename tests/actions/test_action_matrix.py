@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from workspace import Workspace, nine_am, row
 
-from engine.actions import ActionOutcome, clear_hand_off, finish, hand_off, mark_done, pause, resume
+from engine.actions import (
+    ActionOutcome,
+    clear_hand_off,
+    finish,
+    hand_off,
+    mark_done,
+    pause,
+    reenroll,
+    resume,
+)
 from engine.tick import Guide
 from engine.undo import undo
 
@@ -64,6 +73,8 @@ ACTIONS: dict[str, Act] = {
     "clear hand-off": lambda g: clear_hand_off(g, "C1", "sam", NOW),
     "mark done": lambda g: mark_done(g, "C1", "setup", NOW, "sam"),
     "mark done a step not in the plan": lambda g: mark_done(g, "C1", "launch", NOW, "sam"),
+    "reenroll": lambda g: reenroll(g, "C1", "Pro", "sam", NOW),
+    "reenroll on an unknown plan": lambda g: reenroll(g, "C1", "Gold", "sam", NOW),
 }
 # (action, start) -> what happens; anything not listed changes nothing.
 CHANGES = {
@@ -73,6 +84,7 @@ CHANGES = {
     **{("hand off", s): "handed_off" for s in ("new", "in progress", "flagged", "paused")},
     ("clear hand-off", "handed off"): "hand_off_cleared",
     **{("mark done", s): "marked_done" for s in STARTS if s != "finished"},
+    ("reenroll", "finished"): "reenrolled",
 }
 REFUSALS = {
     ("pause", "finished"): "has finished onboarding",
@@ -85,6 +97,9 @@ REFUSALS = {
     },
     ("hand off to a stranger", "finished"): "has finished onboarding",
     **{("mark done a step not in the plan", s): "has no step 'launch'" for s in STARTS},
+    **{("reenroll", s): "still onboarding" for s in STARTS if s != "finished"},
+    **{("reenroll on an unknown plan", s): "still onboarding" for s in STARTS if s != "finished"},
+    ("reenroll on an unknown plan", "finished"): "no plan 'Gold'",
 }
 
 
@@ -142,6 +157,10 @@ def test_every_action_from_every_state(tmp_path: Path, action: str, start: str) 
         assert c1["handed_off_to"] == "" == state.handed_off_to
     elif expected == "marked_done":
         assert "setup" in state.steps_done
+    elif expected == "reenrolled":
+        assert (c1["plan"], c1["signup_date"], c1["finished"]) == ("Pro", "2026-11-08", "")
+        assert state.journey == 2 and not state.finished and not state.steps_done
+        assert {s.journey for s in guide.store.archived_sends("C1")} == {1}
     c2 = next(r for r in ws.read_rows() if r["customer_id"] == "C2")
     assert not c2.get("paused") and not c2.get("finished")  # ragged rows read as None
 

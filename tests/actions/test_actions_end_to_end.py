@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workspace import Workspace, nine_am, row
 
-from engine.actions import ActionOutcome, mark_done, pause, resume
+from engine.actions import ActionOutcome, finish, mark_done, pause, reenroll, resume
 from engine.undo import undo
 
 OG = [sys.executable, "-m", "bot.cli"]
@@ -154,3 +154,28 @@ def test_the_tick_audits_a_sheet_pause_and_its_own_finish_and_each_can_be_undone
         ("undo", "dana"),
         ("paused", "sheet"),
     ]
+
+
+def test_reenroll_starts_a_new_journey_and_keeps_the_old_one_archived(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    guide = ws.guide()
+    guide.tick(DAY0)
+    assert finish(guide, "C1", "dana", DAY0 + timedelta(hours=1)).changed
+    guide.tick(DAY0 + timedelta(days=1))  # the wrap-up
+    outcome = reenroll(guide, "C1", "pro", "dana", DAY0 + timedelta(days=30))
+    assert outcome.changed and "journey 2 on the Pro plan" in outcome.message
+    c1 = next(iter(ws.read_rows()))
+    assert (c1["plan"], c1["signup_date"], c1["finished"]) == ("Pro", "2026-12-02", "")
+    report = guide.tick(DAY0 + timedelta(days=30))
+    assert (report.results[0].move, report.results[0].step) == ("step", "welcome")
+    journeys = [(m["X-OG-Step"], m["X-OG-Kind"], m["X-OG-Journey"]) for m in ws.emails()]
+    assert sorted(journeys) == [
+        ("welcome", "step", "1"),
+        ("welcome", "step", "2"),
+        ("wrap-up", "finish", "1"),
+    ]
+    assert {s.journey for s in guide.store.archived_sends("C1")} == {1}
+    undone = undo(guide, "C1", "sam", DAY0 + timedelta(days=30, hours=1))
+    assert undone.changed, undone.message
+    assert guide.store.load().states["C1"].journey == 1
+    assert next(iter(ws.read_rows()))["finished"] == "TRUE"

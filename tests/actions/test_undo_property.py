@@ -18,6 +18,7 @@ from engine.actions import (
     hand_off,
     mark_done,
     pause,
+    reenroll,
     resume,
 )
 from engine.tick import Guide
@@ -33,6 +34,7 @@ ACTIONS: dict[str, Act] = {
     "done welcome": lambda g, i: mark_done(g, "C1", "welcome", DAY0, "customer"),
     "done setup": lambda g, i: mark_done(g, "C1", "setup", DAY0 + timedelta(days=i), "customer"),
     "finish": lambda g, i: finish(g, "C1", "dana", DAY0 + timedelta(days=i)),
+    "reenroll": lambda g, i: reenroll(g, "C1", "Pro", "dana", DAY0 + timedelta(days=i)),
 }
 
 
@@ -43,7 +45,7 @@ def _everything(ws: Workspace, guide: Guide) -> tuple[object, ...]:
     state = live.history("C1").state
     return (
         {k: (c1.get(k) or "") for k in ("paused", "paused_note", "handed_off_to", "finished")},
-        {k: c1.get(k) or "" for k in ("finished_date", "finished_by")},
+        {k: c1.get(k) or "" for k in ("finished_date", "finished_by", "plan", "signup_date")},
         state.model_dump(exclude={"version", "updated_at", "updated_by"}),
         sorted((s.step, s.kind.value) for s in live.sends.get("C1", ())),
         sorted((s.step, s.kind.value) for s in guide.store.archived_sends("C1")),
