@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("customer")
     prev = commands.add_parser("preview", parents=[common, with_now], help="the coming days")
     prev.add_argument("--days", type=int, required=True)
+    serve = commands.add_parser("serve", parents=[common], help="serve the done links")
+    serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to listen on every address")
+    serve.add_argument("--port", type=int, default=8080)
     rules = commands.add_parser("rules", help="the rules doc")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_commands.add_parser("check", parents=[common], help="check a rules doc")
@@ -132,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     if args.command == "rules":
         return rules_check(Path(args.path or settings.rules))
+    if args.command == "serve":
+        from bot.serve import serve
+
+        serve(settings, args.host, args.port)
+        return 0
     try:
         now = parse_now(getattr(args, "now", None), settings.timezone)
     except argparse.ArgumentTypeError as error:

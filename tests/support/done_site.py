@@ -1,0 +1,94 @@
+"""The done link pages served for real: `bot.serve` on 127.0.0.1, in a thread, per test."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from workspace import SECRET, Workspace
+
+from bot.serve import make_server
+from engine.links import make_token
+from engine.models import StoreSnapshot
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+
+@dataclass(frozen=True)
+class Site:
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> Reply:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            return Reply(
+                status=response.status,
+                headers={k.lower(): v for k, v in response.getheaders()},
+                text=response.read().decode("utf-8"),
+            )
+        finally:
+            connection.close()
+
+    def get(self, path: str) -> Reply:
+        return self.request("GET", path)
+
+    def post(self, path: str) -> Reply:
+        # What the page's form sends: an empty urlencoded body.
+        return self.request("POST", path, body=b"")
+
+
+@contextmanager
+def running_site(ws: Workspace) -> Iterator[Site]:
+    server = make_server(ws.guide(), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield Site(host=str(host), port=int(port))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def done_path(
+    customer_id: str,
+    step: str,
+    *,
+    journey: int = 1,
+    secret: str = SECRET,
+    expires_at: datetime | None = None,
+) -> str:
+    expires = expires_at or datetime.now(UTC) + timedelta(days=30)
+    token = make_token(secret, customer_id, journey, step, expires)
+    return f"/done/{quote(token, safe='')}"
+
+
+@dataclass(frozen=True)
+class Everything:
+    """All the guide keeps that a visit could change: the state store and the roster file."""
+
+    store: StoreSnapshot
+    roster: bytes
+
+
+def everything(ws: Workspace) -> Everything:
+    return Everything(store=ws.guide().store.load(), roster=ws.roster_path.read_bytes())
