@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workspace import Workspace, nine_am, row
 
-from engine.actions import ActionOutcome, finish, mark_done, pause, reenroll, resume
+from engine.actions import ActionOutcome, finish, hand_off, mark_done, pause, reenroll, resume
 from engine.undo import undo
 
 OG = [sys.executable, "-m", "bot.cli"]
@@ -179,3 +179,18 @@ def test_reenroll_starts_a_new_journey_and_keeps_the_old_one_archived(tmp_path: 
     assert undone.changed, undone.message
     assert guide.store.load().states["C1"].journey == 1
     assert next(iter(ws.read_rows()))["finished"] == "TRUE"
+
+
+def test_undoing_again_walks_further_back(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    guide = ws.guide()
+    assert pause(guide, "C1", "first", "dana", DAY0).changed
+    assert hand_off(guide, "C1", "Sam Ortiz", "call them", "dana", DAY0).changed
+    assert "undid handed_off" in undo(guide, "C1", "sam", DAY0).message
+    assert next(iter(ws.read_rows()))["handed_off_to"] == ""
+    assert "undid paused" in undo(guide, "C1", "sam", DAY0).message
+    assert next(iter(ws.read_rows()))["paused"] == ""
+    assert undo(guide, "C1", "sam", DAY0).message == "nothing to undo for C1"
+    undos = [e for e in guide.store.audit_trail("C1") if e.action == "undo"]
+    targets = {e.id: e.action for e in guide.store.audit_trail("C1")}
+    assert [targets[u.undoes or ""] for u in undos] == ["paused", "handed_off"]

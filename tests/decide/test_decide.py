@@ -241,3 +241,14 @@ def test_local_day_follows_the_customers_time_zone() -> None:
     move = decide(auckland, plan(), history(), late, sending=EVERY_DAY, team_timezone=TEAM_TZ)
     assert move.local_date == DAY0 + timedelta(days=1)
     assert move.guide_day == 1
+
+
+def test_a_hand_finish_owes_the_wrap_up_which_waits_for_a_sending_day() -> None:
+    owed = history(finished=True, finished_date=DAY0, wrap_up_pending=True)
+    saturday = _decide(owed, 5, WEEKDAYS)
+    assert (saturday.kind, saturday.held) == (ON, True)
+    monday = _decide(owed, 7, WEEKDAYS)
+    assert (monday.kind, monday.step) == (FINISH, None)
+    assert "finished by hand" in monday.reason
+    sent = history(send("wrap-up", SendKind.FINISH, 7), finished=True, wrap_up_pending=True)
+    assert _decide(sent, 8, WEEKDAYS).reason == "finished"
