@@ -19,6 +19,7 @@ from engine.models import (
     CustomerState,
     Person,
     Plan,
+    RosterSnapshot,
     RowUpdate,
     Rules,
 )
@@ -76,7 +77,8 @@ def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str
     # another action is never read with a roster from before it (which would look like a
     # person undoing it in the sheet).
     stored = guide.store.load_one(customer_id).history(customer_id).state
-    found = find_customer(guide, customer_id)
+    roster = guide.roster.read()
+    found = find_customer(guide, customer_id, roster)
     if isinstance(found, str):
         return found
     customer, rules = found
@@ -87,17 +89,16 @@ def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str
         plan=rules.plans[customer.effective_plan],
         stored=stored,
         state=state,
-        row=_guide_row(guide, customer_id),
+        row=_guide_row(roster, customer_id),
     )
 
 
-def _guide_row(guide: Guide, customer_id: str) -> dict[str, str]:
-    snapshot = guide.roster.read()
-    columns = find_columns(snapshot.header)
+def _guide_row(roster: RosterSnapshot, customer_id: str) -> dict[str, str]:
+    columns = find_columns(roster.header)
     raw = next(
         (
             r
-            for r in snapshot.rows
+            for r in roster.rows
             if str(r.values.get(columns["customer_id"], "")).strip() == customer_id
         ),
         None,

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from engine.calendar import guide_day, local_date
 from engine.compose import journey_lines
 from engine.decide import decide
-from engine.models import Customer, History, Move, Plan, Rules, SendRecord
+from engine.models import Customer, History, Move, Plan, RosterSnapshot, Rules, SendRecord
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 from engine.sheet_sync import sync_state
@@ -28,7 +28,9 @@ class CustomerNotFound(BaseModel):
     message: str
 
 
-def look_up_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] | CustomerNotFound:
+def look_up_customer(
+    guide: Guide, customer_id: str, roster: RosterSnapshot | None = None
+) -> tuple[Customer, Rules] | CustomerNotFound:
     """The customer's validated row and the rules in force, or what kind of problem stops that
     (a customer-facing page answers an unknown customer differently from a broken rules doc)."""
     outcome = load_rules(guide.rules_source, guide.store, remember=False)
@@ -36,7 +38,7 @@ def look_up_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] |
         message = "no usable rules doc:\n" + "\n".join(outcome.problems)
         return CustomerNotFound(problem=LookupProblem.NO_RULES, message=message)
     customers, skipped = validate_rows(
-        guide.roster.read(), outcome.rules.plans.keys(), guide.config.team_timezone
+        roster or guide.roster.read(), outcome.rules.plans.keys(), guide.config.team_timezone
     )
     customer = next((c for c in customers if c.customer_id == customer_id), None)
     if customer is not None:
@@ -49,9 +51,11 @@ def look_up_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] |
     return CustomerNotFound(problem=LookupProblem.UNKNOWN, message=message)
 
 
-def find_customer(guide: Guide, customer_id: str) -> tuple[Customer, Rules] | str:
+def find_customer(
+    guide: Guide, customer_id: str, roster: RosterSnapshot | None = None
+) -> tuple[Customer, Rules] | str:
     """The customer's validated row and the rules in force, or a message saying why not."""
-    found = look_up_customer(guide, customer_id)
+    found = look_up_customer(guide, customer_id, roster)
     return found.message if isinstance(found, CustomerNotFound) else found
 
 
