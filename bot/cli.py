@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("clear-handoff", parents=[acting], help="give back to the guide")
     reenroll_ = commands.add_parser("reenroll", parents=[acting], help="a new journey")
     reenroll_.add_argument("plan", help="a plan of the rules doc")
+    reenroll_.add_argument("--reset", action="store_true", help="restart one in progress")
     undo_ = commands.add_parser("undo", parents=[acting], help="undo the last action")
     undo_.add_argument("--force", action="store_true", help="even if changed since")
     audit = commands.add_parser("audit", parents=[common], help="the audit trail, newest first")
@@ -191,7 +192,7 @@ ACTIONS: dict[str, Callable[[Guide, argparse.Namespace, datetime], ActionOutcome
     "resume": lambda g, a, now: resume(g, a.customer, a.by, now),
     "handoff": lambda g, a, now: hand_off(g, a.customer, a.to, a.note, a.by, now),
     "clear-handoff": lambda g, a, now: clear_hand_off(g, a.customer, a.by, now),
-    "reenroll": lambda g, a, now: reenroll(g, a.customer, a.plan, a.by, now),
+    "reenroll": lambda g, a, now: reenroll(g, a.customer, a.plan, a.by, now, reset=a.reset),
     "undo": lambda g, a, now: undo(g, a.customer, a.by, now, force=a.force),
 }
 

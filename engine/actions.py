@@ -296,10 +296,24 @@ def finish(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionO
     return perform(guide, customer_id, actor, now, work_out)
 
 
-def reenroll(guide: Guide, customer_id: str, plan: str, actor: str, now: datetime) -> ActionOutcome:
+def reenroll(
+    guide: Guide,
+    customer_id: str,
+    plan: str,
+    actor: str,
+    now: datetime,
+    *,
+    reset: bool = False,
+) -> ActionOutcome:
+    """A new journey on `plan` from today. Only for a finished customer, or with `reset`, which
+    deliberately restarts an onboarding in progress (its journey goes to the archive)."""
+
     def work_out(s: Subject) -> Change | ActionOutcome:
-        if not (s.customer.finished or s.state.finished):
-            return refuse(f"{customer_id} is still onboarding; only a finished customer re-enrolls")
+        if not (s.customer.finished or s.state.finished or reset):
+            return refuse(
+                f"{customer_id} is still onboarding; only a finished customer re-enrolls "
+                "(reset to restart an onboarding in progress)"
+            )
         new_plan = s.rules.plans.get(slugify(plan))
         if new_plan is None:
             return refuse(f"no plan {plan!r} in the rules doc ({', '.join(s.rules.plans)})")

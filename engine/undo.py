@@ -33,7 +33,7 @@ def undo(
             row=target.before.row,
             note=f"undid {what}",
             message=f"undid {what}{_emails_already_sent(guide, subject, target)}",
-            restore_journey=target.journey if target.action == "finished" else None,
+            restore_journey=target.journey if _archived_live_sends(target) else None,
             undoes=target.id,
         )
 
@@ -63,3 +63,11 @@ def _since(send: SendRecord, target: AuditEntry) -> bool:
     if target.action == "finished" and send.kind == SendKind.FINISH:
         return send.journey == target.journey
     return send.sent_at is not None and send.sent_at >= target.at
+
+
+def _archived_live_sends(target: AuditEntry) -> bool:
+    """A finish archives its journey, and so does a reset; a re-enrolment after a finish
+    found the journey archived already."""
+    if target.action == "finished":
+        return True
+    return target.action == "reenrolled" and not target.before.state.finished

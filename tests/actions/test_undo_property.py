@@ -35,6 +35,9 @@ ACTIONS: dict[str, Act] = {
     "done setup": lambda g, i: mark_done(g, "C1", "setup", DAY0 + timedelta(days=i), "customer"),
     "finish": lambda g, i: finish(g, "C1", "dana", DAY0 + timedelta(days=i)),
     "reenroll": lambda g, i: reenroll(g, "C1", "Pro", "dana", DAY0 + timedelta(days=i)),
+    "reset": lambda g, i: reenroll(
+        g, "C1", "Starter", "dana", DAY0 + timedelta(days=i), reset=True
+    ),
 }
 
 
