@@ -265,7 +265,7 @@ class Snapshot(Frozen):
         ]
         mine, theirs = _comparable(self.state), _comparable(other.state)
         changes += [
-            f"state {field}: {mine[field]!r} -> {theirs[field]!r}"
+            f"state {field}: {_change(mine[field], theirs[field])}"
             for field in mine
             if mine[field] != theirs[field]
         ]
@@ -274,7 +274,21 @@ class Snapshot(Frozen):
 
 def _comparable(state: CustomerState) -> dict[str, object]:
     # wrap_up_pending is the guide's own bookkeeping: it clears when the wrap-up goes out.
-    return state.model_dump(exclude={"version", "updated_at", "updated_by", "wrap_up_pending"})
+    return state.model_dump(
+        mode="json", exclude={"version", "updated_at", "updated_by", "wrap_up_pending"}
+    )
+
+
+def _change(old: object, new: object) -> str:
+    """One changed value as a person reads it; for a map (steps done), what came and went."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        added = [f"+{key}" for key in new if key not in old]
+        removed = [f"-{key}" for key in old if key not in new]
+        altered = [
+            f"{key} {old[key]} -> {new[key]}" for key in old if key in new and old[key] != new[key]
+        ]
+        return ", ".join(added + removed + altered)
+    return f"{old!r} -> {new!r}"
 
 
 class AuditEntry(Frozen):
