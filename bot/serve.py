@@ -12,6 +12,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from bot.scheduler import TICK_JOB, build_scheduler
 from engine.settings import Settings
 from engine.tick import Guide
 from engine.web.done_link import (
@@ -47,13 +48,20 @@ def make_server(guide: Guide, host: str, port: int) -> ThreadingHTTPServer:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    with make_server(build_guide(settings), host, port) as server:
+    guide = build_guide(settings)
+    scheduler = build_scheduler(guide, settings.timezone)
+    scheduler.start()
+    next_tick = scheduler.get_job(TICK_JOB).next_run_time
+    _log.info("daily tick at 09:00 %s; next at %s", settings.timezone, next_tick.isoformat())
+    with make_server(guide, host, port) as server:
         bound_host, bound_port = server.server_address[:2]
         _log.info("serving done links on http://%s:%s", bound_host, bound_port)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             _log.info("stopped")
+        finally:
+            scheduler.shutdown(wait=False)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

@@ -59,6 +59,7 @@ def test_og_serve_answers_done_links_and_logs_without_the_token(tmp_path: Path) 
     assert token not in log
     lines = log.splitlines()
     assert any(f"serving done links on http://127.0.0.1:{port}" in line for line in lines)
+    assert any("daily tick at 09:00 UTC; next at " in line for line in lines), log
     requests = [line for line in lines if '"GET /' in line or '"POST /' in line]
     assert len(requests) == 3, log
     assert requests[0].endswith(f'"GET /done/{token[:8]}..." 200')
