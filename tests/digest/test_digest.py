@@ -1,0 +1,82 @@
+"""The weekly digest's content, from a real workspace after a couple of weeks of ticks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from workspace import Workspace, nine_am, row
+
+from engine.actions import finish, hand_off, mark_done, pause
+from engine.digest import build_digest
+
+DAY0 = nine_am("2026-11-02")
+
+
+def test_the_digest_lists_paused_open_flags_hand_offs_finishes_and_medians(
+    tmp_path: Path,
+) -> None:
+    ws = Workspace(
+        tmp_path,
+        [
+            row("STUCK1"),
+            row("STUCK2", signup="2026-11-03"),
+            row("PAUSED"),
+            row("HANDED"),
+            row("FAST"),
+            row("BAD", email="nope"),
+        ],
+    )
+    guide = ws.guide()
+    for day in range(12):
+        now = DAY0 + timedelta(days=day)
+        if day == 1:
+            pause(guide, "PAUSED", "migrating, back in Q1", "dana", now)
+            hand_off(guide, "HANDED", "Sam Ortiz", "big account", "dana", now)
+        if day in (1, 3, 8):  # FAST does each step the day after it lands
+            step = {1: "welcome", 3: "setup", 8: "check-in"}[day]
+            mark_done(guide, "FAST", step, now, "customer")
+        guide.tick(now)
+
+    digest = build_digest(guide, DAY0 + timedelta(days=12))
+    assert digest.today == date(2026, 11, 14)
+    (paused,) = digest.paused
+    assert (paused.customer_id, paused.note, paused.since, paused.days) == (
+        "PAUSED",
+        "migrating, back in Q1",
+        date(2026, 11, 3),
+        11,
+    )
+    (handed,) = digest.handed_off
+    assert (handed.customer_id, handed.owner, handed.since) == (
+        "HANDED",
+        "Sam Ortiz",
+        date(2026, 11, 3),
+    )
+    flags = [(f.customer_id, f.step, f.flagged_on, f.age_days) for f in digest.open_flags]
+    assert flags == [
+        ("STUCK1", "welcome", date(2026, 11, 7), 7),
+        ("STUCK2", "welcome", date(2026, 11, 8), 6),
+        ("STUCK1", "setup", date(2026, 11, 11), 3),
+        ("STUCK2", "setup", date(2026, 11, 12), 2),
+    ]
+    (fast,) = digest.finished_this_week
+    assert (fast.customer_id, fast.finished_on, fast.days) == ("FAST", date(2026, 11, 10), 8)
+    # FAST's three steps were each done a day after their email.
+    assert digest.median_days_to_done == {"Starter": 1.0}
+    assert len(digest.skipped_rows) == 1 and "row 7, column email" in digest.skipped_rows[0]
+    assert digest.rules_problems == []
+
+
+def test_a_finish_older_than_a_week_is_not_listed_and_a_broken_doc_is(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    guide = ws.guide()
+    guide.tick(DAY0)
+    finish(guide, "C1", "dana", DAY0)
+    assert [
+        f.customer_id for f in build_digest(guide, DAY0 + timedelta(days=6)).finished_this_week
+    ] == ["C1"]
+    assert build_digest(guide, DAY0 + timedelta(days=7)).finished_this_week == []
+    ws.rules_path.write_text("Starter plan: welcome on day zero.\n")
+    broken = build_digest(guide, DAY0 + timedelta(days=7))
+    assert broken.rules_problems and broken.rules_problems[0].startswith(f"{ws.rules_path}:1:")
