@@ -23,6 +23,7 @@ from engine.actions import (
     resume,
 )
 from engine.calendar import zone
+from engine.digest import build_digest
 from engine.models import Rules
 from engine.ports import RosterError
 from engine.preview import preview
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     reenroll_.add_argument("--reset", action="store_true", help="restart one in progress")
     undo_ = commands.add_parser("undo", parents=[acting], help="undo the last action")
     undo_.add_argument("--force", action="store_true", help="even if changed since")
+    commands.add_parser("digest", parents=[common, with_now], help="the weekly digest")
     audit = commands.add_parser("audit", parents=[common], help="the audit trail, newest first")
     audit.add_argument("customer")
     status = commands.add_parser("status", parents=[common, with_now], help="a journey")
@@ -163,6 +165,9 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
         outcome = ACTIONS[args.command](guide, args, now)
         (output.say if outcome.ok else output.error)(outcome.message)
         return 0 if outcome.ok else 1
+    if args.command == "digest":
+        output.digest(build_digest(guide, now))
+        return 0
     if args.command == "audit":
         output.audit(guide.store.audit_trail(args.customer))
         return 0

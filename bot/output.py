@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from engine.digest import Digest
 from engine.models import AuditEntry, MoveKind, Rules
 from engine.queries import CustomerView
 from engine.tick import TickReport
@@ -183,3 +184,45 @@ def audit(trail: list[AuditEntry]) -> None:
         for entry in trail
     ]
     _table(f"{len(trail)} actions, newest first", ["when", "action", "by", "note", "changed"], rows)
+
+
+def digest(content: Digest) -> None:
+    say(f"Weekly digest, {content.today:%a %d %b %Y}")
+    _table(
+        f"Paused ({len(content.paused)})",
+        ["customer", "note", "paused for"],
+        [
+            [f"{p.customer_id} {p.name}", p.note or "-", f"{p.days} days" if p.days else "?"]
+            for p in content.paused
+        ],
+    )
+    _table(
+        f"Open flags nobody acted on ({len(content.open_flags)}), oldest first",
+        ["customer", "step", "age"],
+        [[f"{f.customer_id} {f.name}", f.step, f"{f.age_days} days"] for f in content.open_flags],
+    )
+    _table(
+        f"Handed off ({len(content.handed_off)})",
+        ["customer", "owner", "since"],
+        [
+            [f"{h.customer_id} {h.name}", h.owner, h.since.isoformat() if h.since else "?"]
+            for h in content.handed_off
+        ],
+    )
+    _table(
+        f"Finished this week ({len(content.finished_this_week)})",
+        ["customer", "finished", "took"],
+        [
+            [f"{f.customer_id} {f.name}", f.finished_on.isoformat(), f"{f.days} days"]
+            for f in content.finished_this_week
+        ],
+    )
+    _table(
+        "Median days from step sent to step done",
+        ["plan", "days"],
+        [[plan, f"{days:g}"] for plan, days in content.median_days_to_done.items()],
+    )
+    for problem in content.skipped_rows:
+        say(f"skipped {problem}")
+    for problem in content.rules_problems:
+        say(f"rules doc: {problem}")

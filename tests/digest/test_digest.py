@@ -80,3 +80,26 @@ def test_a_finish_older_than_a_week_is_not_listed_and_a_broken_doc_is(tmp_path: 
     ws.rules_path.write_text("Starter plan: welcome on day zero.\n")
     broken = build_digest(guide, DAY0 + timedelta(days=7))
     assert broken.rules_problems and broken.rules_problems[0].startswith(f"{ws.rules_path}:1:")
+
+
+def test_og_digest_prints_the_digest(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    ws = Workspace(tmp_path, [row("C1"), row("C2")])
+    guide = ws.guide()
+    guide.tick(DAY0)
+    pause(guide, "C2", "on leave", "dana", DAY0)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "digest", "--now", "2026-11-09"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ws.env()},
+        cwd=ws.root,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Weekly digest, Mon 09 Nov 2026" in result.stdout
+    assert "customer=C2 Name C2  note=on leave  paused for=7 days" in result.stdout
+    assert "Open flags nobody acted on (1), oldest first" in result.stdout
