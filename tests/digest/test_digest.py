@@ -89,8 +89,9 @@ def test_og_digest_prints_the_digest(tmp_path: Path) -> None:
 
     ws = Workspace(tmp_path, [row("C1"), row("C2")])
     guide = ws.guide()
-    guide.tick(DAY0)
     pause(guide, "C2", "on leave", "dana", DAY0)
+    for day in range(6):  # C1 never acts: welcome is flagged on day 5
+        guide.tick(DAY0 + timedelta(days=day))
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "digest", "--now", "2026-11-09"],
         capture_output=True,
