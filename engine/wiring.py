@@ -5,13 +5,17 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.csv_roster import CsvRoster
 from engine.adapters.file_rules import FileRulesSource
 from engine.adapters.mailer_url import open_mailer
+from engine.adapters.slack_notifier import SlackNotifier
 from engine.adapters.sqlite_store import SqliteStore
 from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.settings import Settings
+from engine.slack_settings import SlackSettings, web_client
 from engine.tick import Guide, GuideConfig
 
 LINK_SECRET_KEY = "link.secret"
@@ -30,7 +34,18 @@ def open_store(spec: str) -> StateStore:
 def open_notifier(spec: str) -> Notifier:
     if spec == "console":
         return ConsoleNotifier()
-    raise ValueError(f"unknown notifier {spec!r} (expected console)")
+    if spec == "slack":
+        try:
+            slack = SlackSettings()
+        except ValidationError as error:
+            missing = [str(e["loc"][0]) for e in error.errors() if e["type"] == "missing"]
+            raise ValueError(
+                f"the slack notifier needs {', '.join(missing)} set"
+                if missing
+                else f"bad Slack settings: {error}"
+            ) from error
+        return SlackNotifier(web_client(slack), slack.flag_channel)
+    raise ValueError(f"unknown notifier {spec!r} (expected console or slack)")
 
 
 def open_rules_source(spec: str) -> RulesSource:

@@ -1,6 +1,8 @@
-"""Fixtures shared by every test folder: real SMTP servers (aiosmtpd) on localhost.
+"""Fixtures shared by every test folder: real SMTP servers (aiosmtpd) and a fake Slack Web
+API on localhost.
 
-The servers themselves live in tests/support/smtp_servers.py; import types from there.
+The servers themselves live in tests/support/smtp_servers.py and tests/support/fake_slack.py;
+import types from there.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fake_slack import FakeSlack, run_fake_slack
 from smtp_servers import (
     SmtpServer,
     TlsFiles,
@@ -45,3 +48,9 @@ def tls_auth_server(tls_files: TlsFiles) -> Iterator[SmtpServer]:
         authenticator=check_login,
         auth_required=True,
     )
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """The Slack Web API over real HTTP; point a WebClient's base_url at `fake_slack.url`."""
+    yield from run_fake_slack()

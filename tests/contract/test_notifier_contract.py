@@ -1,0 +1,329 @@
+"""The Notifier contract: every notifier adapter must pass every test here.
+
+The console notifier writes to a stream the tests read; the Slack notifier talks through the
+real slack_sdk client to the fake Web API on localhost, and the tests read what it posted.
+Slack-only behaviour (direct messages, the reference, rate limits, wiring) follows below."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fake_slack import GOOD_TOKEN, FakeSlack, message_texts
+from slack_sdk import WebClient
+
+from engine.adapters.console_notifier import ConsoleNotifier
+from engine.adapters.slack_messages import flag_message
+from engine.adapters.slack_notifier import SlackNotifier
+from engine.models import FlagNotice, Person
+from engine.ports import Notifier, SendError
+from engine.slack_settings import SlackSettings
+from engine.wiring import open_notifier
+
+FLAG_CHANNEL = "C0FLAGS"
+SLACK_ENVIRONMENT = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_URL",
+    "OG_FLAG_CHANNEL",
+    "OG_DIGEST_CHANNEL",
+    "OG_ALLOWED_USERS",
+    "OG_ADMINS",
+)
+
+
+class FailingStream(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+@dataclass
+class NotifierUnderTest:
+    notifier: Notifier
+    delivered: Callable[[], list[str]]
+    """Each flag delivered so far, as the text a person reads, oldest first."""
+    break_backend: Callable[[], Notifier]
+    """A notifier of the same kind whose backend now refuses every flag."""
+
+
+def _slack_delivery(params: dict[str, Any]) -> str:
+    return "\n".join([*message_texts(params.get("blocks", [])), params.get("text", "")])
+
+
+@pytest.fixture(params=["console", "slack"])
+def under_test(request: pytest.FixtureRequest) -> Iterator[NotifierUnderTest]:
+    if request.param == "console":
+        stream = io.StringIO()
+        yield NotifierUnderTest(
+            notifier=ConsoleNotifier(stream),
+            delivered=lambda: [flag for flag in stream.getvalue().split("\n\n") if flag],
+            break_backend=lambda: ConsoleNotifier(FailingStream()),
+        )
+        return
+    # Only the Slack case needs the server (tests/conftest.py), so it is asked for here.
+    fake: FakeSlack = request.getfixturevalue("fake_slack")
+    notifier = SlackNotifier(fake.client(), FLAG_CHANNEL)
+
+    def break_slack() -> Notifier:
+        fake.fail("chat.postMessage", "channel_not_found", times=None)
+        return notifier
+
+    yield NotifierUnderTest(
+        notifier=notifier,
+        delivered=lambda: [_slack_delivery(params) for params in fake.posted()],
+        break_backend=break_slack,
+    )
+
+
+def a_notice(**changes: Any) -> FlagNotice:
+    fields: dict[str, Any] = {
+        "customer_id": "cust-42",
+        "customer_name": "Ada Lovelace",
+        "company": "Analytical Engines Ltd",
+        "plan": "Pro",
+        "step": "connect-data",
+        "step_name": "Connect your data",
+        "guide_day": 12,
+        "owner": Person(name="Sam Owner", slack_id="U123"),
+        "journey": 2,
+        "reason": "no progress 3 guide days after the nudge",
+        "history": ("2025-03-05  step Connect your data (sent)", "2025-03-10  nudge (sent)"),
+    }
+    return FlagNotice.model_validate(fields | changes)
+
+
+def the_one_delivery(under_test: NotifierUnderTest) -> str:
+    deliveries = under_test.delivered()
+    assert len(deliveries) == 1
+    return deliveries[0]
+
+
+def test_a_flag_names_the_customer_and_step_and_mentions_the_owner(
+    under_test: NotifierUnderTest,
+) -> None:
+    under_test.notifier.flag(a_notice())
+
+    text = the_one_delivery(under_test)
+    for expected in [
+        "<@U123>",
+        "Ada Lovelace",
+        "cust-42",
+        "Analytical Engines Ltd",
+        "Connect your data",
+        "12",
+        "no progress 3 guide days after the nudge",
+        "2025-03-05 step Connect your data (sent)",
+        "2025-03-10 nudge (sent)",
+    ]:
+        assert expected in text
+
+
+def test_each_flag_is_delivered_once_with_its_own_reference(
+    under_test: NotifierUnderTest,
+) -> None:
+    first = under_test.notifier.flag(a_notice())
+    second = under_test.notifier.flag(a_notice(customer_id="cust-43", customer_name="Grace"))
+
+    deliveries = under_test.delivered()
+    assert len(deliveries) == 2
+    assert "Ada Lovelace" in deliveries[0] and "Grace" in deliveries[1]
+    assert first and second and first != second
+
+
+def test_a_hostile_name_cannot_forge_lines_or_drive_the_reader(
+    under_test: NotifierUnderTest,
+) -> None:
+    under_test.notifier.flag(
+        a_notice(customer_name="Eve\nFORGED: all fine\x1b[2J\u2028TOO", history=("a\r\nFAKE",))
+    )
+
+    text = the_one_delivery(under_test)
+    assert "Eve FORGED: all fine" in text
+    assert not any(ch in text for ch in "\x1b\r\u2028")
+    assert not any(line.strip().startswith(("FORGED", "TOO", "FAKE")) for line in text.splitlines())
+
+
+def test_a_failing_backend_raises_send_error(under_test: NotifierUnderTest) -> None:
+    broken = under_test.break_backend()
+
+    with pytest.raises(SendError):
+        broken.flag(a_notice())
+
+
+# --- Slack only ----------------------------------------------------------------------------
+
+
+def test_slack_posts_the_checked_blocks_and_a_fallback_to_the_flag_channel(
+    fake_slack: FakeSlack,
+) -> None:
+    notice = a_notice()
+
+    reference = SlackNotifier(fake_slack.client(), FLAG_CHANNEL).flag(notice)
+
+    (posted,) = fake_slack.posted()
+    assert posted["channel"] == FLAG_CHANNEL
+    assert posted["text"].startswith("<@U123> Ada Lovelace")
+    assert posted["blocks"] == [block.to_dict() for block in flag_message(notice)]
+    channel, ts = reference.split(":")
+    assert channel == FLAG_CHANNEL and (channel, ts) in fake_slack.messages
+    assert [call.method for call in fake_slack.calls] == ["chat.postMessage"]
+
+
+def test_slack_reference_names_the_channel_id_so_the_flag_can_be_updated(
+    fake_slack: FakeSlack,
+) -> None:
+    fake_slack.channels["og-flags"] = FLAG_CHANNEL
+
+    reference = SlackNotifier(fake_slack.client(), "#og-flags").flag(a_notice())
+
+    channel, ts = reference.split(":")
+    assert channel == FLAG_CHANNEL
+    fake_slack.client().chat_update(channel=channel, ts=ts, text="Done by Sam")
+    assert fake_slack.messages[(channel, ts)]["text"] == "Done by Sam"
+
+
+def test_slack_without_a_flag_channel_sends_the_owner_a_direct_message(
+    fake_slack: FakeSlack,
+) -> None:
+    reference = SlackNotifier(fake_slack.client(), None).flag(a_notice())
+
+    opened, posted = fake_slack.calls
+    assert (opened.method, opened.params, opened.ok) == (
+        "conversations.open",
+        {"users": "U123"},
+        True,
+    )
+    assert (posted.method, posted.params["channel"], posted.ok) == (
+        "chat.postMessage",
+        "D123",
+        True,
+    )
+    assert reference.startswith("D123:")
+
+
+def test_slack_direct_message_that_cannot_be_opened_is_a_send_error(
+    fake_slack: FakeSlack,
+) -> None:
+    fake_slack.fail("conversations.open", "user_not_found")
+
+    with pytest.raises(SendError, match="user_not_found"):
+        SlackNotifier(fake_slack.client(), None).flag(a_notice())
+    assert fake_slack.posted() == []
+
+
+def test_slack_refusal_carries_slacks_error_code(fake_slack: FakeSlack) -> None:
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+
+    with pytest.raises(SendError, match="channel_not_found"):
+        SlackNotifier(fake_slack.client(), "C0GONE").flag(a_notice())
+
+
+def test_slack_with_a_wrong_token_is_a_send_error(fake_slack: FakeSlack) -> None:
+    with pytest.raises(SendError, match="invalid_auth"):
+        SlackNotifier(fake_slack.client(token="xoxb-wrong"), FLAG_CHANNEL).flag(a_notice())
+
+
+def test_slack_out_of_reach_is_a_send_error(unused_port: int) -> None:
+    client = WebClient(token=GOOD_TOKEN, base_url=f"http://127.0.0.1:{unused_port}/api/")
+
+    with pytest.raises(SendError, match="cannot reach Slack"):
+        SlackNotifier(client, FLAG_CHANNEL).flag(a_notice())
+
+
+def test_slack_hostile_sheet_text_arrives_escaped_and_pings_only_the_owner(
+    fake_slack: FakeSlack,
+) -> None:
+    SlackNotifier(fake_slack.client(), FLAG_CHANNEL).flag(
+        a_notice(customer_name="<!channel> *Eve*", company="<@U999> & Co", step_name="_x_")
+    )
+
+    (posted,) = fake_slack.posted()
+    parsed = message_texts(posted["blocks"], "mrkdwn")
+    for text in [*parsed, posted["text"]]:
+        assert text.replace("<@U123>", "", 1).count("<") == 0
+    assert "&lt;!channel&gt; ∗Eve∗" in posted["text"]
+    assert "&lt;@U999&gt; &amp; Co" in posted["text"]
+
+
+# --- Slack wiring --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def slack_environment(monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack) -> FakeSlack:
+    """The environment `og` reads with OG_NOTIFIER=slack, pointed at the fake."""
+    for name in SLACK_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url.removesuffix("/"))
+    monkeypatch.setenv("OG_FLAG_CHANNEL", FLAG_CHANNEL)
+    return fake_slack
+
+
+def test_wiring_opens_a_slack_notifier_from_the_environment(
+    slack_environment: FakeSlack,
+) -> None:
+    notifier = open_notifier("slack")
+
+    notifier.flag(a_notice())
+    assert [p["channel"] for p in slack_environment.posted()] == [FLAG_CHANNEL]
+
+
+def test_wiring_without_a_flag_channel_sends_direct_messages(
+    slack_environment: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OG_FLAG_CHANNEL", "")
+
+    open_notifier("slack").flag(a_notice())
+
+    assert [p["channel"] for p in slack_environment.posted()] == ["D123"]
+
+
+def test_wiring_waits_out_one_rate_limit_and_posts_once(slack_environment: FakeSlack) -> None:
+    slack_environment.fail("chat.postMessage", "ratelimited")
+
+    open_notifier("slack").flag(a_notice())
+
+    attempts = slack_environment.calls_to("chat.postMessage")
+    assert [call.error for call in attempts] == ["ratelimited", None]
+    assert len(slack_environment.posted()) == 1
+
+
+def test_wiring_gives_up_after_two_rate_limit_retries(slack_environment: FakeSlack) -> None:
+    slack_environment.fail("chat.postMessage", "ratelimited", times=3)
+
+    with pytest.raises(SendError, match="ratelimited"):
+        open_notifier("slack").flag(a_notice())
+    assert len(slack_environment.calls_to("chat.postMessage")) == 3
+
+
+def test_wiring_names_the_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SLACK_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+    with pytest.raises(ValueError, match="SLACK_BOT_TOKEN"):
+        open_notifier("slack")
+
+
+def test_slack_settings_read_lists_comma_separated_and_blank_as_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in SLACK_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "shh")
+    monkeypatch.setenv("OG_ALLOWED_USERS", " U1, U2,,U3 ")
+    monkeypatch.setenv("OG_DIGEST_CHANNEL", "  ")
+
+    settings = SlackSettings()
+
+    assert settings.bot_token.get_secret_value() == "xoxb-1"
+    assert settings.signing_secret is not None
+    assert settings.signing_secret.get_secret_value() == "shh"
+    assert settings.allowed_users == ["U1", "U2", "U3"]
+    assert settings.admins == []
+    assert settings.flag_channel is None and settings.digest_channel is None
+    assert settings.api_url is None
+    assert "xoxb-1" not in repr(settings)
