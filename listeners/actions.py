@@ -1,0 +1,77 @@
+"""Button clicks on flags. Each listener translates the click into an engine action and the
+outcome back into Slack; no business rule lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.app import SlackContext
+from engine.actions import ActionOutcome, finish
+from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
+
+DONE = "og_done"
+
+
+def register(app: App, context: SlackContext) -> None:
+    @app.action(DONE)
+    def done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        on_done(context, body, client)
+
+
+def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+    user = body["user"]["id"]
+    channel = body["channel"]["id"]
+    target = ButtonTarget.from_value(body["actions"][0]["value"])
+    refusal = _refusal(context, target, user, client)
+    if refusal:
+        client.chat_postEphemeral(channel=channel, user=user, text=refusal)
+        return
+    outcome = finish(context.guide, target.customer_id, user, context.clock())
+    _answer(client, body, outcome, f"finished by <@{user}>")
+
+
+def _refusal(
+    context: SlackContext, target: ButtonTarget, user: str, client: WebClient
+) -> str | None:
+    if not _may_act(context, user, client):
+        return "Only the onboarding team can act on flags; nothing was changed."
+    store = context.guide.store
+    journey = store.load_one(target.customer_id).history(target.customer_id).state.journey
+    if journey != target.journey:
+        return (
+            f"This flag is from an earlier onboarding of {escape_mrkdwn(target.customer_id)} "
+            f"(journey {target.journey}, now {journey}); nothing was changed."
+        )
+    return None
+
+
+def _may_act(context: SlackContext, user: str, client: WebClient) -> bool:
+    allowed = context.settings.allowed_users
+    if allowed:
+        return user in allowed
+    channel = context.settings.flag_channel
+    if channel is None:
+        return False
+    members: list[str] = client.conversations_members(channel=channel).get("members", [])
+    return user in members
+
+
+def _answer(client: WebClient, body: dict[str, Any], outcome: ActionOutcome, what: str) -> None:
+    """A change replaces the flag's buttons with what happened; anything else is told only to
+    the clicker, and the flag keeps its buttons."""
+    channel, user = body["channel"]["id"], body["user"]["id"]
+    if not outcome.changed:
+        client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(outcome.message))
+        return
+    original = [b for b in body["message"].get("blocks", []) if b.get("type") != "actions"]
+    done = {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": f"✅ {what}: {escape_mrkdwn(outcome.message)}"}],
+    }
+    client.chat_update(
+        channel=channel, ts=body["message"]["ts"], text=outcome.message, blocks=[*original, done]
+    )
