@@ -26,7 +26,7 @@ class SlackContext:
 
 
 def create_app(context: SlackContext) -> App:
-    from listeners import actions
+    from listeners import actions, views
 
     secret = context.settings.signing_secret
     if secret is None:
@@ -37,4 +37,5 @@ def create_app(context: SlackContext) -> App:
         process_before_response=True,
     )
     actions.register(app, context)
+    views.register(app, context)
     return app

@@ -11,8 +11,11 @@ from slack_sdk import WebClient
 from bot.app import SlackContext
 from engine.actions import ActionOutcome, finish
 from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
+from engine.queries import find_customer
+from modals.pause import pause_modal
 
 DONE = "og_done"
+PAUSE = "og_pause"
 
 
 def register(app: App, context: SlackContext) -> None:
@@ -21,12 +24,40 @@ def register(app: App, context: SlackContext) -> None:
         ack()
         on_done(context, body, client)
 
+    @app.action(PAUSE)
+    def pause_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        # In the same request as the click: a trigger id lives 3 seconds.
+        on_pause(context, body, client)
+
+
+def on_pause(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+    user, channel = body["user"]["id"], body["channel"]["id"]
+    target = ButtonTarget.from_value(body["actions"][0]["value"])
+    refusal = refusal_for(context, target, user, client)
+    if refusal is not None:
+        client.chat_postEphemeral(channel=channel, user=user, text=refusal)
+        return
+    found = find_customer(context.guide, target.customer_id)
+    if isinstance(found, str):
+        client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(found))
+        return
+    customer, _ = found
+    view = pause_modal(
+        target.customer_id,
+        target.journey,
+        customer.name,
+        customer.company,
+        message=f"{channel}:{body['message']['ts']}",
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
 
 def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
     user = body["user"]["id"]
     channel = body["channel"]["id"]
     target = ButtonTarget.from_value(body["actions"][0]["value"])
-    refusal = _refusal(context, target, user, client)
+    refusal = refusal_for(context, target, user, client)
     if refusal:
         client.chat_postEphemeral(channel=channel, user=user, text=refusal)
         return
@@ -34,9 +65,10 @@ def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> N
     _answer(client, body, outcome, f"finished by <@{user}>")
 
 
-def _refusal(
+def refusal_for(
     context: SlackContext, target: ButtonTarget, user: str, client: WebClient
 ) -> str | None:
+    """Why `user` may not act on `target` now, or None; the modals' submissions ask too."""
     if not _may_act(context, user, client):
         return "Only the onboarding team can act on flags; nothing was changed."
     store = context.guide.store

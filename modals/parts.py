@@ -79,10 +79,13 @@ class CustomerRef(Frozen):
 
     c: str = Field(min_length=1)
     j: int = Field(ge=1)
+    m: str | None = None
+    """The flag message the modal was opened from, as `channel:ts`, so its submission can
+    update that message."""
 
 
-def pack_metadata(customer_id: str, journey: int) -> str:
-    return CustomerRef(c=customer_id, j=journey).model_dump_json()
+def pack_metadata(customer_id: str, journey: int, message: str | None = None) -> str:
+    return CustomerRef(c=customer_id, j=journey, m=message).model_dump_json(exclude_none=True)
 
 
 def unpack_metadata(view: Mapping[str, Any]) -> CustomerRef:

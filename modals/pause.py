@@ -26,16 +26,24 @@ class PauseSubmission(Frozen):
     journey: int
     note: str
     """Trimmed; "" when the person left it empty."""
+    message: str | None = None
+    """The flag it was opened from, as `channel:ts`."""
 
 
-def pause_modal(customer_id: str, journey: int, customer_name: str, company: str) -> View:
+def pause_modal(
+    customer_id: str,
+    journey: int,
+    customer_name: str,
+    company: str,
+    message: str | None = None,
+) -> View:
     return View(
         type="modal",
         callback_id=PAUSE_CALLBACK_ID,
         title="Pause onboarding",
         submit="Pause",
         close="Cancel",
-        private_metadata=pack_metadata(customer_id, journey),
+        private_metadata=pack_metadata(customer_id, journey, message),
         blocks=[
             customer_section("Pause onboarding for", customer_id, customer_name, company),
             ContextBlock(
@@ -56,4 +64,6 @@ def read_pause_submission(view_payload: Mapping[str, Any]) -> PauseSubmission:
     """`view_payload` is the `view` object of a view_submission payload (Bolt's `view`)."""
     expect_callback(view_payload, PAUSE_CALLBACK_ID)
     customer = unpack_metadata(view_payload)
-    return PauseSubmission(customer_id=customer.c, journey=customer.j, note=read_note(view_payload))
+    return PauseSubmission(
+        customer_id=customer.c, journey=customer.j, note=read_note(view_payload), message=customer.m
+    )

@@ -5,93 +5,11 @@ fake Slack server over HTTP."""
 from __future__ import annotations
 
 import json
-import time
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import pytest
 from fake_slack import FakeSlack
-from slack_bolt import App, BoltRequest
-from slack_sdk.signature import SignatureVerifier
-from workspace import Workspace, nine_am, row
-
-from bot.app import SlackContext, create_app
-from engine.adapters.slack_notifier import SlackNotifier
-from engine.slack_settings import SlackSettings
-
-SECRET = "test-signing-secret"
-CHANNEL = "C0FLAGS"
-DAY0 = nine_am("2026-11-02")
-
-
-class Flagged:
-    def __init__(self, tmp_path: Path, fake: FakeSlack) -> None:
-        self.ws = Workspace(tmp_path, [row("C1")])
-        self.fake = fake
-        settings = SlackSettings(
-            bot_token=fake.token,
-            signing_secret=SECRET,
-            flag_channel=CHANNEL,
-            allowed_users=["U0DANA"],
-            api_url=fake.url,
-        )
-        self.guide = self.ws.guide()
-        self.guide.notifier = SlackNotifier(fake.client(), CHANNEL)
-        for day in range(6):  # C1 never acts: welcome is flagged on day 5
-            self.guide.tick(DAY0 + timedelta(days=day))
-        ((self.channel, self.ts),) = fake.messages
-        self.app: App = create_app(
-            SlackContext(guide=self.guide, settings=settings, clock=lambda: DAY0 + timedelta(6))
-        )
-
-    def click(
-        self,
-        user: str = "U0DANA",
-        *,
-        journey: int = 1,
-        secret: str = SECRET,
-        age: int = 0,
-    ) -> int:
-        message = self.fake.messages[(self.channel, self.ts)]
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
-            "api_app_id": "A0APP",
-            "team": {"id": "T0TEAM", "domain": "og-test"},
-            "container": {"type": "message", "message_ts": self.ts, "channel_id": self.channel},
-            "trigger_id": "1337.42.abcdef",
-            "channel": {"id": self.channel, "name": "onboarding"},
-            "message": message,
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": "og_done",
-                    "block_id": "og_actions",
-                    "value": json.dumps({"c": "C1", "j": journey}, separators=(",", ":")),
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
-        body = "payload=" + quote(json.dumps(payload))
-        timestamp = str(int(time.time()) - age)
-        signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
-        request = BoltRequest(
-            body=body,
-            headers={
-                "content-type": ["application/x-www-form-urlencoded"],
-                "x-slack-request-timestamp": [timestamp],
-                "x-slack-signature": [signature],
-            },
-        )
-        return self.app.dispatch(request).status
-
-    def row(self) -> dict[str, str]:
-        return next(iter(self.ws.read_rows()))
-
-    def ephemerals(self) -> list[str]:
-        return [str(c.params["text"]) for c in self.fake.calls_to("chat.postEphemeral")]
+from slack_flow import SECRET, Flagged
 
 
 @pytest.fixture
