@@ -12,10 +12,12 @@ from bot.app import SlackContext
 from engine.actions import ActionOutcome, finish
 from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
 from engine.queries import find_customer
+from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
 DONE = "og_done"
 PAUSE = "og_pause"
+HAND_OFF = "og_hand_off"
 
 
 def register(app: App, context: SlackContext) -> None:
@@ -28,10 +30,18 @@ def register(app: App, context: SlackContext) -> None:
     def pause_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         # In the same request as the click: a trigger id lives 3 seconds.
-        on_pause(context, body, client)
+        on_open_modal(context, body, client, PAUSE)
+
+    @app.action(HAND_OFF)
+    def hand_off_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        on_open_modal(context, body, client, HAND_OFF)
 
 
-def on_pause(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+def on_open_modal(
+    context: SlackContext, body: dict[str, Any], client: WebClient, action: str
+) -> None:
+    """Pause and Hand off both open a modal about the flagged customer, if the clicker may."""
     user, channel = body["user"]["id"], body["channel"]["id"]
     target = ButtonTarget.from_value(body["actions"][0]["value"])
     refusal = refusal_for(context, target, user, client)
@@ -42,13 +52,13 @@ def on_pause(context: SlackContext, body: dict[str, Any], client: WebClient) -> 
     if isinstance(found, str):
         client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(found))
         return
-    customer, _ = found
-    view = pause_modal(
-        target.customer_id,
-        target.journey,
-        customer.name,
-        customer.company,
-        message=f"{channel}:{body['message']['ts']}",
+    customer, rules = found
+    message = f"{channel}:{body['message']['ts']}"
+    names = (target.customer_id, target.journey, customer.name, customer.company)
+    view = (
+        pause_modal(*names, message=message)
+        if action == PAUSE
+        else hand_off_modal(*names, rules.hand_off_owners, message=message)
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 

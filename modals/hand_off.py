@@ -41,6 +41,8 @@ class HandOffSubmission(Frozen):
     """The picked owner's Slack id, which `engine.actions.hand_off` accepts as `to`."""
     note: str
     """Trimmed; "" when the person left it empty."""
+    message: str | None = None
+    """The flag it was opened from, as `channel:ts`."""
 
 
 def hand_off_modal(
@@ -49,6 +51,7 @@ def hand_off_modal(
     customer_name: str,
     company: str,
     owners: Sequence[Person],
+    message: str | None = None,
 ) -> View:
     customer = customer_section("Hand off onboarding for", customer_id, customer_name, company)
     if not owners:
@@ -59,7 +62,7 @@ def hand_off_modal(
             callback_id=HAND_OFF_CALLBACK_ID,
             title="Hand off",
             close="Close",
-            private_metadata=pack_metadata(customer_id, journey),
+            private_metadata=pack_metadata(customer_id, journey, message),
             blocks=[customer, _no_owners_section()],
         )
     blocks: list[Block] = [
@@ -85,7 +88,7 @@ def hand_off_modal(
         title="Hand off",
         submit="Hand off",
         close="Cancel",
-        private_metadata=pack_metadata(customer_id, journey),
+        private_metadata=pack_metadata(customer_id, journey, message),
         blocks=blocks,
     )
 
@@ -115,6 +118,7 @@ def read_hand_off_submission(view_payload: Mapping[str, Any]) -> HandOffSubmissi
         journey=customer.j,
         owner_id=owner_id,
         note=read_note(view_payload),
+        message=customer.m,
     )
 
 

@@ -99,7 +99,9 @@ class Flagged:
                 "x-slack-signature": [signature],
             },
         )
-        return self.app.dispatch(request).status
+        response = self.app.dispatch(request)
+        self.last_body = response.body
+        return response.status
 
     def row(self) -> dict[str, str]:
         return next(iter(self.ws.read_rows()))
