@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from builders import a_notice
 from fake_slack import GOOD_TOKEN, FakeSlack, message_texts
 from slack_sdk import WebClient
 
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.slack_messages import flag_message
 from engine.adapters.slack_notifier import SlackNotifier
-from engine.models import FlagNotice, Person
 from engine.ports import Notifier, SendError
 from engine.slack_settings import SlackSettings
 from engine.wiring import open_notifier
@@ -78,23 +78,6 @@ def under_test(request: pytest.FixtureRequest) -> Iterator[NotifierUnderTest]:
     )
 
 
-def a_notice(**changes: Any) -> FlagNotice:
-    fields: dict[str, Any] = {
-        "customer_id": "cust-42",
-        "customer_name": "Ada Lovelace",
-        "company": "Analytical Engines Ltd",
-        "plan": "Pro",
-        "step": "connect-data",
-        "step_name": "Connect your data",
-        "guide_day": 12,
-        "owner": Person(name="Sam Owner", slack_id="U123"),
-        "journey": 2,
-        "reason": "no progress 3 guide days after the nudge",
-        "history": ("2025-03-05  step Connect your data (sent)", "2025-03-10  nudge (sent)"),
-    }
-    return FlagNotice.model_validate(fields | changes)
-
-
 def the_one_delivery(under_test: NotifierUnderTest) -> str:
     deliveries = under_test.delivered()
     assert len(deliveries) == 1
@@ -116,7 +99,7 @@ def test_a_flag_names_the_customer_and_step_and_mentions_the_owner(
         "12",
         "no progress 3 guide days after the nudge",
         "2025-03-05 step Connect your data (sent)",
-        "2025-03-10 nudge (sent)",
+        "2025-03-10 nudge Connect your data (sent)",
     ]:
         assert expected in text
 

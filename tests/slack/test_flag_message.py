@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from builders import a_notice
 from fake_slack import message_texts
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,28 +31,6 @@ from engine.adapters.slack_messages import (
 from engine.models import FlagNotice, Person
 
 OWNER = Person(name="Sam Owner", slack_id="U123")
-
-
-def a_notice(**changes: Any) -> FlagNotice:
-    fields: dict[str, Any] = {
-        "customer_id": "cust-42",
-        "customer_name": "Ada Lovelace",
-        "company": "Analytical Engines Ltd",
-        "plan": "Pro",
-        "step": "connect-data",
-        "step_name": "Connect your data",
-        "guide_day": 12,
-        "owner": OWNER,
-        "journey": 2,
-        "reason": "no progress 3 guide days after the nudge",
-        "history": (
-            "2025-03-03  step Welcome (sent)",
-            "2025-03-04  done Welcome",
-            "2025-03-05  step Connect your data (sent)",
-            "2025-03-10  nudge Connect your data (sent)",
-        ),
-    }
-    return FlagNotice.model_validate(fields | changes)
 
 
 def built(notice: FlagNotice) -> list[dict[str, Any]]:

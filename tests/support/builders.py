@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.decide import decide
 from engine.models import (
     Customer,
     CustomerState,
+    FlagNotice,
     History,
     Move,
     MoveKind,
@@ -126,3 +128,26 @@ def simulate(
             h = apply(h, move)
             moves.append((day, move))
     return moves
+
+
+def a_notice(**changes: Any) -> FlagNotice:
+    """A flag notice for the notifier and Slack message tests."""
+    fields: dict[str, Any] = {
+        "customer_id": "cust-42",
+        "customer_name": "Ada Lovelace",
+        "company": "Analytical Engines Ltd",
+        "plan": "Pro",
+        "step": "connect-data",
+        "step_name": "Connect your data",
+        "guide_day": 12,
+        "owner": Person(name="Sam Owner", slack_id="U123"),
+        "journey": 2,
+        "reason": "no progress 3 guide days after the nudge",
+        "history": (
+            "2025-03-03  step Welcome (sent)",
+            "2025-03-04  done Welcome",
+            "2025-03-05  step Connect your data (sent)",
+            "2025-03-10  nudge Connect your data (sent)",
+        ),
+    }
+    return FlagNotice.model_validate(fields | changes)
