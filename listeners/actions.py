@@ -9,9 +9,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.app import SlackContext
-from engine.actions import ActionOutcome, finish
+from engine.actions import finish
 from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
 from engine.queries import find_customer
+from listeners.replies import settle
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
@@ -72,7 +73,9 @@ def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> N
         client.chat_postEphemeral(channel=channel, user=user, text=refusal)
         return
     outcome = finish(context.guide, target.customer_id, user, context.clock())
-    _answer(client, body, outcome, f"finished by <@{user}>")
+    what = f"✅ finished by <@{user}>: {escape_mrkdwn(outcome.message)}"
+    flag = f"{channel}:{body['message']['ts']}"
+    settle(client, flag, user, outcome, what, body["message"].get("blocks", []))
 
 
 def refusal_for(
@@ -100,20 +103,3 @@ def _may_act(context: SlackContext, user: str, client: WebClient) -> bool:
         return False
     members: list[str] = client.conversations_members(channel=channel).get("members", [])
     return user in members
-
-
-def _answer(client: WebClient, body: dict[str, Any], outcome: ActionOutcome, what: str) -> None:
-    """A change replaces the flag's buttons with what happened; anything else is told only to
-    the clicker, and the flag keeps its buttons."""
-    channel, user = body["channel"]["id"], body["user"]["id"]
-    if not outcome.changed:
-        client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(outcome.message))
-        return
-    original = [b for b in body["message"].get("blocks", []) if b.get("type") != "actions"]
-    done = {
-        "type": "context",
-        "elements": [{"type": "mrkdwn", "text": f"✅ {what}: {escape_mrkdwn(outcome.message)}"}],
-    }
-    client.chat_update(
-        channel=channel, ts=body["message"]["ts"], text=outcome.message, blocks=[*original, done]
-    )

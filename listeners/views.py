@@ -8,10 +8,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.app import SlackContext
-from engine.actions import ActionOutcome, hand_off, pause
+from engine.actions import hand_off, pause
 from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
 from engine.queries import timeline, view_customer
 from listeners.actions import refusal_for
+from listeners.replies import settle
 from modals.hand_off import HAND_OFF_CALLBACK_ID, hand_off_errors, read_hand_off_submission
 from modals.pause import PAUSE_CALLBACK_ID, read_pause_submission
 
@@ -56,25 +57,6 @@ def register(app: App, context: SlackContext) -> None:
         settle(client, submission.message, user, outcome, what)
         if outcome.changed:
             _ping_new_owner(context, client, submission.customer_id, owner, user, submission.note)
-
-
-def settle(
-    client: WebClient, message: str | None, user: str, outcome: ActionOutcome, what: str
-) -> None:
-    """A change replaces the flag's buttons with what happened; anything else is told only to
-    the person who acted."""
-    if message is None:
-        return
-    channel, ts = message.split(":", 1)
-    if not outcome.changed:
-        client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(outcome.message))
-        return
-    client.chat_update(
-        channel=channel,
-        ts=ts,
-        text=what,
-        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": what}}],
-    )
 
 
 def _ping_new_owner(

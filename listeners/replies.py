@@ -1,0 +1,32 @@
+"""How every listener answers after an engine action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from engine.actions import ActionOutcome
+from engine.adapters.slack_messages import escape_mrkdwn
+
+
+def settle(
+    client: WebClient,
+    message: str | None,
+    user: str,
+    outcome: ActionOutcome,
+    what: str,
+    original_blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """A change replaces the flag's buttons with what happened (keeping the flag's details when
+    the click brought them); anything else is told only to the person who acted.
+    `message` is the flag as `channel:ts`."""
+    if message is None:
+        return
+    channel, ts = message.split(":", 1)
+    if not outcome.changed:
+        client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(outcome.message))
+        return
+    kept = [b for b in original_blocks or [] if b.get("type") != "actions"]
+    happened = {"type": "section", "text": {"type": "mrkdwn", "text": what}}
+    client.chat_update(channel=channel, ts=ts, text=what, blocks=[*kept, happened])
