@@ -3,27 +3,18 @@ from __future__ import annotations
 import io
 
 import pytest
+from builders import a_notice as shared_notice
 
 from engine.adapters.console_notifier import ConsoleNotifier
-from engine.models import FlagNotice, Person
+from engine.models import FlagNotice
 from engine.ports import SendError
+
+HISTORY = ("day 0: sent kickoff", "day 5: sent connect-data", "day 9: nudged")
 
 
 def a_notice(**changes: object) -> FlagNotice:
-    fields: dict[str, object] = {
-        "customer_id": "cust-42",
-        "customer_name": "Ada Lovelace",
-        "company": "Analytical Engines Ltd",
-        "plan": "pro",
-        "step": "connect-data",
-        "step_name": "Connect your data",
-        "guide_day": 12,
-        "owner": Person(name="Sam Owner", slack_id="U123"),
-        "journey": 2,
-        "reason": "no progress 3 guide days after the nudge",
-        "history": ("day 0: sent kickoff", "day 5: sent connect-data", "day 9: nudged"),
-    }
-    return FlagNotice.model_validate(fields | changes)
+    """The shared notice, with a plan id and a history these tests read line by line."""
+    return shared_notice(**{"plan": "pro", "history": HISTORY, **changes})
 
 
 def test_prints_everything_a_person_needs_to_act() -> None:
