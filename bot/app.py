@@ -6,14 +6,18 @@ that can wait comes as lazy listeners.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from engine.slack_settings import SlackSettings, web_client
 from engine.tick import Guide
+
+_log = logging.getLogger("og.slack")
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,10 @@ class SlackContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
-def create_app(context: SlackContext) -> App:
-    from listeners import actions, views
+def create_app(context: SlackContext, *, listener_executor: Executor | None = None) -> App:
+    """The app with every listener registered. `listener_executor` runs lazy listeners off
+    Lambda (a thread pool by default)."""
+    from listeners import actions, commands, views
 
     secret = context.settings.signing_secret
     if secret is None:
@@ -35,7 +41,22 @@ def create_app(context: SlackContext) -> App:
         client=web_client(context.settings),
         signing_secret=secret.get_secret_value(),
         process_before_response=True,
+        listener_executor=listener_executor,
     )
+    app.use(ignore_slack_retries)
     actions.register(app, context)
     views.register(app, context)
+    commands.register(app, context)
     return app
+
+
+def ignore_slack_retries(request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Slack resends a request it thinks timed out, with `X-Slack-Retry-Num`. The first one is
+    running or has run already, so a retry is acknowledged and does nothing; it runs after the
+    signature check, so a forged "retry" is still refused."""
+    retry = request.headers.get("x-slack-retry-num")
+    if retry:
+        reason = request.headers.get("x-slack-retry-reason", ["unknown"])[0]
+        _log.info("ignored Slack's retry %s (%s)", retry[0], reason)
+        return BoltResponse(status=200, body="")
+    return next()

@@ -248,6 +248,21 @@ def clear_hand_off(guide: Guide, customer_id: str, actor: str, now: datetime) ->
     return perform(guide, customer_id, actor, now, work_out)
 
 
+def resume_guide(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionOutcome:
+    """Whatever holds the guide back for this customer, lifted: a pause, then a hand-off.
+    What a person asking to "resume" a customer means, whichever of the two they remember."""
+    resumed = resume(guide, customer_id, actor, now)
+    if not resumed.ok:
+        return resumed
+    cleared = clear_hand_off(guide, customer_id, actor, now)
+    if not cleared.ok:
+        return cleared
+    lifted = [outcome.message for outcome in (resumed, cleared) if outcome.changed]
+    if not lifted:
+        return unchanged(f"{customer_id} is neither paused nor handed off; the guide is on")
+    return ActionOutcome(ok=True, changed=True, message="; ".join(lifted))
+
+
 def mark_done(
     guide: Guide, customer_id: str, step: str, now: datetime, actor: str
 ) -> ActionOutcome:

@@ -1,105 +1,175 @@
-"""Button clicks on flags. Each listener translates the click into an engine action and the
-outcome back into Slack; no business rule lives here."""
+"""Button clicks: on flags (Done, Pause, Hand off), on the digest (Resume) and on a hand-off
+ping (Resume guide). Each listener translates the click into an engine action and the outcome
+back into Slack; no business rule lives here.
+
+Clicks that change something are acknowledged at once and do their work as lazy listeners
+(on Lambda nothing may run after the response, and Slack waits only 3 seconds for it); the
+modal buttons open their modal inside the acknowledgement, since a trigger id lives 3 seconds.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.app import SlackContext
-from engine.actions import finish
-from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
+from engine.actions import ActionOutcome, clear_hand_off, finish, resume
+from engine.adapters.slack_messages import (
+    DONE_ACTION_ID,
+    HAND_OFF_ACTION_ID,
+    PAUSE_ACTION_ID,
+    ButtonTarget,
+    escape_mrkdwn,
+)
+from engine.adapters.slack_replies import HAND_BACK_ACTION_ID
 from engine.queries import find_customer
-from listeners.replies import settle
+from listeners.replies import mark_acted, settle
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
-DONE = "og_done"
-PAUSE = "og_pause"
-HAND_OFF = "og_hand_off"
+RESUME_ACTION = re.compile(r"^og_resume_\d+$")
+"""The digest's Resume buttons, numbered so each message's action ids stay unique."""
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
 
 
 def register(app: App, context: SlackContext) -> None:
-    @app.action(DONE)
-    def done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def done(body: dict[str, Any], client: WebClient) -> None:
         on_done(context, body, client)
 
-    @app.action(PAUSE)
+    def resume_clicked(body: dict[str, Any], client: WebClient) -> None:
+        on_resume(context, body, client)
+
+    def hand_back_clicked(body: dict[str, Any], client: WebClient) -> None:
+        on_hand_back(context, body, client)
+
     def pause_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        # In the same request as the click: a trigger id lives 3 seconds.
-        on_open_modal(context, body, client, PAUSE)
+        on_open_modal(context, body, client, PAUSE_ACTION_ID)
 
-    @app.action(HAND_OFF)
     def hand_off_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        on_open_modal(context, body, client, HAND_OFF)
+        on_open_modal(context, body, client, HAND_OFF_ACTION_ID)
+
+    app.action(DONE_ACTION_ID)(ack=acknowledge, lazy=[done])
+    app.action(RESUME_ACTION)(ack=acknowledge, lazy=[resume_clicked])
+    app.action(HAND_BACK_ACTION_ID)(ack=acknowledge, lazy=[hand_back_clicked])
+    app.action(PAUSE_ACTION_ID)(pause_clicked)
+    app.action(HAND_OFF_ACTION_ID)(hand_off_clicked)
+
+
+class Click:
+    """Who clicked which button on which message."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        action = body["actions"][0]
+        self.user: str = body["user"]["id"]
+        self.channel: str = body["channel"]["id"]
+        self.message = f"{self.channel}:{body['message']['ts']}"
+        self.blocks: list[dict[str, Any]] = body["message"].get("blocks", [])
+        self.action_id: str = action["action_id"]
+        self.target = ButtonTarget.from_value(action["value"])
+
+    def tell(self, client: WebClient, text: str) -> None:
+        client.chat_postEphemeral(channel=self.channel, user=self.user, text=text)
 
 
 def on_open_modal(
     context: SlackContext, body: dict[str, Any], client: WebClient, action: str
 ) -> None:
     """Pause and Hand off both open a modal about the flagged customer, if the clicker may."""
-    user, channel = body["user"]["id"], body["channel"]["id"]
-    target = ButtonTarget.from_value(body["actions"][0]["value"])
-    refusal = refusal_for(context, target, user, client)
+    click = Click(body)
+    refusal = refusal_for(context, click.target, click.user, client)
     if refusal is not None:
-        client.chat_postEphemeral(channel=channel, user=user, text=refusal)
+        click.tell(client, refusal)
         return
-    found = find_customer(context.guide, target.customer_id)
+    found = find_customer(context.guide, click.target.customer_id)
     if isinstance(found, str):
-        client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(found))
+        click.tell(client, escape_mrkdwn(found))
         return
     customer, rules = found
-    message = f"{channel}:{body['message']['ts']}"
-    names = (target.customer_id, target.journey, customer.name, customer.company)
+    names = (click.target.customer_id, click.target.journey, customer.name, customer.company)
     view = (
-        pause_modal(*names, message=message)
-        if action == PAUSE
-        else hand_off_modal(*names, rules.hand_off_owners, message=message)
+        pause_modal(*names, message=click.message)
+        if action == PAUSE_ACTION_ID
+        else hand_off_modal(*names, rules.hand_off_owners, message=click.message)
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
-    user = body["user"]["id"]
-    channel = body["channel"]["id"]
-    target = ButtonTarget.from_value(body["actions"][0]["value"])
-    refusal = refusal_for(context, target, user, client)
-    if refusal:
-        client.chat_postEphemeral(channel=channel, user=user, text=refusal)
+    click = Click(body)
+    if (refusal := refusal_for(context, click.target, click.user, client)) is not None:
+        click.tell(client, refusal)
         return
-    outcome = finish(context.guide, target.customer_id, user, context.clock())
-    what = f"✅ finished by <@{user}>: {escape_mrkdwn(outcome.message)}"
-    flag = f"{channel}:{body['message']['ts']}"
-    settle(client, flag, user, outcome, what, body["message"].get("blocks", []))
+    outcome = finish(context.guide, click.target.customer_id, click.user, context.clock())
+    what = f"✅ finished by <@{click.user}>: {escape_mrkdwn(outcome.message)}"
+    settle(client, click.message, click.user, outcome, what, click.blocks)
+
+
+def on_resume(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+    """The digest's Resume: only this customer's line in the digest changes."""
+    click = Click(body)
+    if (refusal := refusal_for(context, click.target, click.user, client)) is not None:
+        click.tell(client, refusal)
+        return
+    outcome = resume(context.guide, click.target.customer_id, click.user, context.clock())
+    _mark(client, click, outcome, f"▶️ resumed by <@{click.user}>")
+
+
+def on_hand_back(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+    """The hand-off ping's Resume guide: the guide takes the customer back."""
+    click = Click(body)
+    if (refusal := refusal_for(context, click.target, click.user, client)) is not None:
+        click.tell(client, refusal)
+        return
+    now = context.clock()
+    outcome = clear_hand_off(context.guide, click.target.customer_id, click.user, now)
+    _mark(client, click, outcome, f"▶️ back with the guide, by <@{click.user}>")
+
+
+def _mark(client: WebClient, click: Click, outcome: ActionOutcome, what: str) -> None:
+    if not outcome.changed:
+        click.tell(client, escape_mrkdwn(outcome.message))
+        return
+    channel, ts = click.message.split(":", 1)
+    blocks = mark_acted(click.blocks, click.action_id, what)
+    client.chat_update(channel=channel, ts=ts, text=escape_mrkdwn(outcome.message), blocks=blocks)
 
 
 def refusal_for(
     context: SlackContext, target: ButtonTarget, user: str, client: WebClient
 ) -> str | None:
     """Why `user` may not act on `target` now, or None; the modals' submissions ask too."""
-    if not _may_act(context, user, client):
-        return "Only the onboarding team can act on flags; nothing was changed."
+    if not may_act(context, user, client):
+        return "Only the onboarding team can act on customers; nothing was changed."
     store = context.guide.store
     journey = store.load_one(target.customer_id).history(target.customer_id).state.journey
     if journey != target.journey:
         return (
-            f"This flag is from an earlier onboarding of {escape_mrkdwn(target.customer_id)} "
+            f"This is about an earlier onboarding of {escape_mrkdwn(target.customer_id)} "
             f"(journey {target.journey}, now {journey}); nothing was changed."
         )
     return None
 
 
-def _may_act(context: SlackContext, user: str, client: WebClient) -> bool:
+def may_act(context: SlackContext, user: str, client: WebClient) -> bool:
+    """Members of OG_ALLOWED_USERS, or of the flag channel when that list is empty; and the
+    admins, who may do more than anyone."""
+    if user in context.settings.admins:
+        return True
     allowed = context.settings.allowed_users
     if allowed:
         return user in allowed
     channel = context.settings.flag_channel
     if channel is None:
         return False
-    members: list[str] = client.conversations_members(channel=channel).get("members", [])
-    return user in members
+    for page in client.conversations_members(channel=channel, limit=1000):
+        if user in page.get("members", []):
+            return True
+    return False

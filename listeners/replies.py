@@ -30,3 +30,23 @@ def settle(
     kept = [b for b in original_blocks or [] if b.get("type") != "actions"]
     happened = {"type": "section", "text": {"type": "mrkdwn", "text": what}}
     client.chat_update(channel=channel, ts=ts, text=what, blocks=[*kept, happened])
+
+
+def mark_acted(blocks: list[dict[str, Any]], action_id: str, what: str) -> list[dict[str, Any]]:
+    """`blocks` with the button `action_id` gone and `what` said in its place, leaving every
+    other line of the message (a digest's other customers, say) as it was."""
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": what}]}
+    marked: list[dict[str, Any]] = []
+    for block in blocks:
+        accessory = block.get("accessory") or {}
+        if accessory.get("action_id") == action_id:
+            marked += [{k: v for k, v in block.items() if k != "accessory"}, note]
+            continue
+        elements = block.get("elements", [])
+        clicked = any(e.get("action_id") == action_id for e in elements)
+        if block.get("type") == "actions" and clicked:
+            rest = [e for e in elements if e.get("action_id") != action_id]
+            marked += ([{**block, "elements": rest}] if rest else []) + [note]
+            continue
+        marked.append(block)
+    return marked

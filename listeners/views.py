@@ -1,4 +1,8 @@
-"""Modal submissions: read the view, call the engine action as the submitting user, answer."""
+"""Modal submissions: read the view, call the engine action as the submitting user, answer.
+
+A submission is checked inside the acknowledgement (errors go back onto the modal's fields);
+the action itself, the flag's update and any ping run lazily after it.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +14,32 @@ from slack_sdk import WebClient
 from bot.app import SlackContext
 from engine.actions import hand_off, pause
 from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
+from engine.adapters.slack_replies import hand_off_ping
 from engine.queries import timeline, view_customer
 from listeners.actions import refusal_for
 from listeners.replies import settle
-from modals.hand_off import HAND_OFF_CALLBACK_ID, hand_off_errors, read_hand_off_submission
-from modals.pause import PAUSE_CALLBACK_ID, read_pause_submission
+from modals.hand_off import (
+    HAND_OFF_CALLBACK_ID,
+    HandOffSubmission,
+    hand_off_errors,
+    read_hand_off_submission,
+)
+from modals.pause import PAUSE_CALLBACK_ID, PauseSubmission, read_pause_submission
 
 
 def register(app: App, context: SlackContext) -> None:
-    @app.view(PAUSE_CALLBACK_ID)
-    def pause_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        submission = read_pause_submission(body["view"])
-        user = body["user"]["id"]
-        target = ButtonTarget(customer_id=submission.customer_id, journey=submission.journey)
-        refusal = refusal_for(context, target, user, client)
+    def check_pause(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        submission, user = read_pause_submission(body["view"]), body["user"]["id"]
+        refusal = _refusal(context, submission, user, client)
         if refusal:
             ack(response_action="errors", errors={"note": refusal})
             return
         ack()
+
+    def pause_submitted(body: dict[str, Any], client: WebClient) -> None:
+        submission, user = read_pause_submission(body["view"]), body["user"]["id"]
+        if _refusal(context, submission, user, client):
+            return  # the modal said why and stayed open
         outcome = pause(
             context.guide, submission.customer_id, submission.note, user, context.clock()
         )
@@ -35,28 +47,47 @@ def register(app: App, context: SlackContext) -> None:
         what = f"⏸ {escape_mrkdwn(submission.customer_id)} paused by <@{user}>{note}"
         settle(client, submission.message, user, outcome, what)
 
-    @app.view(HAND_OFF_CALLBACK_ID)
-    def hand_off_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        submission = read_hand_off_submission(body["view"])
-        user = body["user"]["id"]
-        target = ButtonTarget(customer_id=submission.customer_id, journey=submission.journey)
-        errors = hand_off_errors(submission)
-        refusal = refusal_for(context, target, user, client)
-        if refusal:
-            errors = {"owner": refusal}
-        if errors or submission.owner_id is None:
+    def check_hand_off(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        submission, user = read_hand_off_submission(body["view"]), body["user"]["id"]
+        errors = _hand_off_errors(context, submission, user, client)
+        if errors:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        now = context.clock()
-        outcome = hand_off(
-            context.guide, submission.customer_id, submission.owner_id, submission.note, user, now
-        )
+
+    def hand_off_submitted(body: dict[str, Any], client: WebClient) -> None:
+        submission, user = read_hand_off_submission(body["view"]), body["user"]["id"]
         owner = submission.owner_id
+        if _hand_off_errors(context, submission, user, client) or owner is None:
+            return
+        now = context.clock()
+        outcome = hand_off(context.guide, submission.customer_id, owner, submission.note, user, now)
         what = f"🤝 {escape_mrkdwn(submission.customer_id)} handed off to <@{owner}> by <@{user}>"
         settle(client, submission.message, user, outcome, what)
         if outcome.changed:
             _ping_new_owner(context, client, submission.customer_id, owner, user, submission.note)
+
+    app.view(PAUSE_CALLBACK_ID)(ack=check_pause, lazy=[pause_submitted])
+    app.view(HAND_OFF_CALLBACK_ID)(ack=check_hand_off, lazy=[hand_off_submitted])
+
+
+def _refusal(
+    context: SlackContext,
+    submission: PauseSubmission | HandOffSubmission,
+    user: str,
+    client: WebClient,
+) -> str | None:
+    target = ButtonTarget(customer_id=submission.customer_id, journey=submission.journey)
+    return refusal_for(context, target, user, client)
+
+
+def _hand_off_errors(
+    context: SlackContext, submission: HandOffSubmission, user: str, client: WebClient
+) -> dict[str, str]:
+    refusal = _refusal(context, submission, user, client)
+    if refusal:
+        return {"owner": refusal}
+    return hand_off_errors(submission)
 
 
 def _ping_new_owner(
@@ -66,14 +97,7 @@ def _ping_new_owner(
     view = view_customer(context.guide, customer_id, context.clock())
     if isinstance(view, str):
         return
-    customer = view.customer
-    name = customer.name or customer.customer_id
-    who = escape_mrkdwn(f"{name} ({customer.company})" if customer.company else name)
-    lines = "\n".join(f"• {escape_mrkdwn(line)}" for line in timeline(view))
-    said = f"\n> {escape_mrkdwn(note)}" if note else ""
-    text = f"<@{by}> handed {who} over to you. The guide stays quiet now.{said}\n{lines}"
+    text, blocks = hand_off_ping(view, by, note, timeline(view))
     client.chat_postMessage(
-        channel=owner,
-        text=f"{who} is yours now",
-        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}],
+        channel=owner, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
     )

@@ -46,7 +46,7 @@ def test_someone_outside_the_team_is_told_so_and_nothing_changes(flagged: Flagge
 def test_a_button_from_an_earlier_journey_changes_nothing(flagged: Flagged) -> None:
     assert flagged.click(journey=7) == 200
     assert flagged.guide.store.audit_trail("C1") == []
-    assert any("from an earlier onboarding" in text for text in flagged.ephemerals())
+    assert any("about an earlier onboarding" in text for text in flagged.ephemerals())
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,18 @@ def test_forged_or_stale_requests_are_refused_without_touching_state(
     assert flagged.ws.roster_path.read_bytes() == before
     assert flagged.guide.store.audit_trail("C1") == []
     assert flagged.fake.calls_to("chat.update") == []
+
+
+def test_a_slack_retry_of_a_click_is_acknowledged_and_runs_nothing(flagged: Flagged) -> None:
+    calls_before = len(flagged.fake.calls)
+    assert flagged.click(x_slack_retry_num="1", x_slack_retry_reason="http_timeout") == 200
+    assert flagged.row().get("finished") in ("", None)
+    assert flagged.guide.store.audit_trail("C1") == []
+    assert flagged.fake.calls[calls_before:] == []
+
+    assert flagged.click() == 200  # the same click, not a retry, still works
+    assert flagged.row()["finished"] == "TRUE"
+
+
+def test_a_forged_retry_is_refused_like_any_forged_request(flagged: Flagged) -> None:
+    assert flagged.click(secret="forged-secret", x_slack_retry_num="1") == 401

@@ -46,6 +46,45 @@ def test_hand_off_to_a_listed_owner_who_gets_the_journey(flagged: Flagged) -> No
     assert "handed off to <@U0SAM> by <@U0DANA>" in flag["text"]
     (dm,) = [p for p in flagged.fake.posted() if p["channel"] == "U0SAM"]
     text = json.dumps(dm["blocks"])
-    assert "<@U0DANA> handed Name C1 (Co C1) over to you" in text
+    assert "<@U0DANA> handed *Name C1 (Co C1)* (C1, Starter plan, guide day 6) over to you" in text
     assert "needs a call" in text
     assert "step welcome (sent)" in text and "flag welcome (sent)" in text
+
+
+def test_the_new_owner_gives_the_customer_back_with_resume_guide(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    flagged = Flagged(tmp_path, fake_slack, allowed=("U0DANA", "U0SAM"))
+    flagged.click(action_id="og_hand_off")
+    (view,) = flagged.fake.views.values()
+    flagged.submit(view, _values("U0SAM", "needs a call"))
+    ((dm_channel, dm_ts),) = [key for key in flagged.fake.messages if key[0] == "D0SAM"]
+
+    assert flagged.click("U0SAM", action_id="og_hand_back", on=(dm_channel, dm_ts)) == 200
+
+    assert flagged.row()["handed_off_to"] == ""
+    actions = [(a.action, a.actor) for a in flagged.guide.store.audit_trail("C1")]
+    assert actions == [("hand_off_cleared", "U0SAM"), ("handed_off", "U0DANA")]
+    dm = flagged.fake.messages[(dm_channel, dm_ts)]
+    assert "og_hand_back" not in json.dumps(dm["blocks"])
+    assert "back with the guide, by <@U0SAM>" in json.dumps(dm["blocks"])
+    assert "Journey so far" in json.dumps(dm["blocks"])  # the journey stays readable
+
+    flagged.click("U0SAM", action_id="og_hand_back", on=(dm_channel, dm_ts))
+    assert flagged.ephemerals()[-1] == "C1 is not handed off"
+    assert len(flagged.guide.store.audit_trail("C1")) == 2
+
+
+def test_someone_outside_the_team_cannot_resume_the_guide(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    flagged = Flagged(tmp_path, fake_slack)
+    flagged.click(action_id="og_hand_off")
+    (view,) = flagged.fake.views.values()
+    flagged.submit(view, _values("U0SAM"))
+    ((dm_channel, dm_ts),) = [key for key in flagged.fake.messages if key[0] == "D0SAM"]
+
+    flagged.click("U0EVE", action_id="og_hand_back", on=(dm_channel, dm_ts))
+
+    assert flagged.row()["handed_off_to"] == "Sam Ortiz"
+    assert "Only the onboarding team" in flagged.ephemerals()[-1]

@@ -107,6 +107,15 @@ class FakeSlack:
         with self._lock:
             self._failures.setdefault(method, []).append(failure)
 
+    def response_url(self, name: str = "1") -> str:
+        """A `response_url` for a slash command or interaction: what is posted there is recorded
+        as calls to the pseudo-method `response_url`."""
+        return self.url.removesuffix("api/") + f"respond/{name}"
+
+    def responses(self) -> list[dict[str, Any]]:
+        """Everything posted to a response_url, oldest first."""
+        return [c.params for c in self.calls_to("response_url")]
+
     def calls_to(self, method: str) -> list[SlackCall]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -385,6 +394,16 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             params: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
             params |= _parse_body(self.headers.get("Content-Type", ""), body)
+            if url.path.startswith("/respond/"):
+                # Slack's response_url takes no token and answers a bare "ok".
+                with fake._lock:
+                    fake.calls.append(SlackCall(method="response_url", params=params, error=None))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                return
             authorization = self.headers.get("Authorization", "")
             token = authorization.removeprefix("Bearer ").strip() or params.pop("token", None)
             params.pop("token", None)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fake_slack import FakeSlack
 from slack_bolt import App, BoltRequest
@@ -24,15 +26,36 @@ CHANNEL = "C0FLAGS"
 DAY0 = nine_am("2026-11-02")
 
 
+class InlineExecutor(Executor):
+    """Runs each lazy listener at once, in the request's thread: a test sees its effects as
+    soon as the request returns, with no sleeping."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+
 class Flagged:
-    def __init__(self, tmp_path: Path, fake: FakeSlack) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        fake: FakeSlack,
+        *,
+        allowed: tuple[str, ...] = ("U0DANA",),
+        admins: tuple[str, ...] = ("U0ADMIN",),
+    ) -> None:
         self.ws = Workspace(tmp_path, [row("C1")])
         self.fake = fake
         settings = SlackSettings(
             bot_token=fake.token,
             signing_secret=SECRET,
             flag_channel=CHANNEL,
-            allowed_users=["U0DANA"],
+            allowed_users=list(allowed),
+            admins=list(admins),
             api_url=fake.url,
         )
         self.guide = self.ws.guide()
@@ -41,7 +64,8 @@ class Flagged:
             self.guide.tick(DAY0 + timedelta(days=day))
         ((self.channel, self.ts),) = fake.messages
         self.app: App = create_app(
-            SlackContext(guide=self.guide, settings=settings, clock=lambda: DAY0 + timedelta(6))
+            SlackContext(guide=self.guide, settings=settings, clock=self.app_clock),
+            listener_executor=InlineExecutor(),
         )
 
     def click(
@@ -52,16 +76,20 @@ class Flagged:
         secret: str = SECRET,
         age: int = 0,
         action_id: str = "og_done",
+        on: tuple[str, str] | None = None,
+        **headers: str,
     ) -> int:
-        message = self.fake.messages[(self.channel, self.ts)]
+        """`user` clicks `action_id` on the flag, or on the message `on` = (channel, ts)."""
+        channel, ts = on or (self.channel, self.ts)
+        message = self.fake.messages[(channel, ts)]
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
             "api_app_id": "A0APP",
             "team": {"id": "T0TEAM", "domain": "og-test"},
-            "container": {"type": "message", "message_ts": self.ts, "channel_id": self.channel},
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel},
             "trigger_id": "1337.42.abcdef",
-            "channel": {"id": self.channel, "name": "onboarding"},
+            "channel": {"id": channel, "name": "onboarding"},
             "message": message,
             "actions": [
                 {
@@ -73,7 +101,7 @@ class Flagged:
                 }
             ],
         }
-        return self.send(payload, secret=secret, age=age)
+        return self.send(payload, secret=secret, age=age, **headers)
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0DANA") -> int:
         """A view_submission of `view` (as views.open left it) with these input values."""
@@ -87,8 +115,33 @@ class Flagged:
         }
         return self.send(payload)
 
-    def send(self, payload: dict[str, Any], *, secret: str = SECRET, age: int = 0) -> int:
+    def command(self, text: str, user: str = "U0DANA", **headers: str) -> int:
+        """`/og TEXT` typed by `user` in the flag channel."""
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": "T0TEAM",
+            "team_domain": "og-test",
+            "channel_id": self.channel,
+            "channel_name": "onboarding",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/og",
+            "text": text,
+            "api_app_id": "A0APP",
+            "response_url": self.fake.response_url(),
+            "trigger_id": "1337.44.abcdef",
+        }
+        return self.send_body(urlencode(form), headers=headers)
+
+    def send(
+        self, payload: dict[str, Any], *, secret: str = SECRET, age: int = 0, **headers: str
+    ) -> int:
         body = "payload=" + quote(json.dumps(payload))
+        return self.send_body(body, secret=secret, age=age, headers=headers)
+
+    def send_body(
+        self, body: str, *, secret: str = SECRET, age: int = 0, headers: dict[str, str]
+    ) -> int:
         timestamp = str(int(time.time()) - age)
         signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
         request = BoltRequest(
@@ -97,11 +150,16 @@ class Flagged:
                 "content-type": ["application/x-www-form-urlencoded"],
                 "x-slack-request-timestamp": [timestamp],
                 "x-slack-signature": [signature],
+                **{name.replace("_", "-").lower(): [value] for name, value in headers.items()},
             },
         )
         response = self.app.dispatch(request)
         self.last_body = response.body
         return response.status
+
+    def app_clock(self) -> datetime:
+        """The moment the app thinks it is: the day after the flag."""
+        return DAY0 + timedelta(6)
 
     def row(self) -> dict[str, str]:
         return next(iter(self.ws.read_rows()))
