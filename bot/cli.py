@@ -25,7 +25,7 @@ from engine.actions import (
 from engine.calendar import zone
 from engine.digest import build_digest
 from engine.models import Rules
-from engine.ports import RosterError
+from engine.ports import RosterError, SendError
 from engine.preview import preview
 from engine.queries import rule_lines, timeline, view_customer
 from engine.rules import parse_rules
@@ -90,7 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     reenroll_.add_argument("--reset", action="store_true", help="restart one in progress")
     undo_ = commands.add_parser("undo", parents=[acting], help="undo the last action")
     undo_.add_argument("--force", action="store_true", help="even if changed since")
-    commands.add_parser("digest", parents=[common, with_now], help="the weekly digest")
+    digest = commands.add_parser("digest", parents=[common, with_now], help="the weekly digest")
+    digest.add_argument(
+        "--post",
+        action="store_true",
+        help="post it as the Monday job does (to OG_DIGEST_CHANNEL when Slack is set up)",
+    )
     audit = commands.add_parser("audit", parents=[common], help="the audit trail, newest first")
     audit.add_argument("customer")
     status = commands.add_parser("status", parents=[common, with_now], help="a journey")
@@ -99,9 +104,16 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("customer")
     prev = commands.add_parser("preview", parents=[common, with_now], help="the coming days")
     prev.add_argument("--days", type=int, required=True)
-    serve = commands.add_parser("serve", parents=[common], help="serve the done links")
+    serve = commands.add_parser(
+        "serve", parents=[common], help="done links, Slack, and the daily tick and weekly digest"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to listen on every address")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="take Slack's requests over Socket Mode (SLACK_APP_TOKEN) instead of HTTP",
+    )
     rules = commands.add_parser("rules", help="the rules doc")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_commands.add_parser("check", parents=[common], help="check a rules doc")
@@ -141,7 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from bot.serve import serve
 
-        serve(settings, args.host, args.port)
+        try:
+            serve(settings, args.host, args.port, socket_mode=args.socket_mode)
+        except ValueError as error:
+            output.error(f"og serve: {error}")
+            return 1
         return 0
     try:
         now = parse_now(getattr(args, "now", None), settings.timezone)
@@ -166,7 +182,16 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
         (output.say if outcome.ok else output.error)(outcome.message)
         return 0 if outcome.ok else 1
     if args.command == "digest":
-        output.digest(build_digest(guide, now))
+        if args.post:
+            from bot.runtime import digest_poster, slack_settings
+
+            try:
+                digest_poster(guide, slack_settings())(now)
+            except (ValueError, SendError) as error:
+                output.error(f"the digest was not posted: {error}")
+                return 1
+        else:
+            output.digest(build_digest(guide, now))
         return 0
     if args.command == "audit":
         output.audit(guide.store.audit_trail(args.customer))

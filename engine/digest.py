@@ -21,6 +21,8 @@ from engine.tick import Guide
 
 class PausedCustomer(BaseModel):
     customer_id: str
+    journey: int
+    """The paused journey, so a Resume button acts on it and not on a later one."""
     name: str
     company: str
     note: str
@@ -122,6 +124,7 @@ def _place(digest: Digest, customer: Customer, history: History, today: date) ->
         digest.paused.append(
             PausedCustomer(
                 customer_id=customer.customer_id,
+                journey=state.journey,
                 name=name,
                 company=customer.company,
                 note=customer.paused_note or state.paused_note,

@@ -29,6 +29,8 @@ class SlackSettings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="OG_ADMINS"
     )
+    app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    """An app-level `xapp-` token with `connections:write`: only for `og serve --socket-mode`."""
     api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
     """The Web API base URL; only tests point it elsewhere (slack.com when unset)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def open_store(spec: str) -> StateStore:
 
 
 def open_notifier(spec: str) -> Notifier:
+    """`console`, `slack`, or `auto`: Slack when SLACK_BOT_TOKEN is set, else the console."""
+    if spec == "auto":
+        spec = "slack" if os.environ.get("SLACK_BOT_TOKEN", "").strip() else "console"
     if spec == "console":
         return ConsoleNotifier()
     if spec == "slack":
@@ -45,7 +49,7 @@ def open_notifier(spec: str) -> Notifier:
                 else f"bad Slack settings: {error}"
             ) from error
         return SlackNotifier(web_client(slack), slack.flag_channel)
-    raise ValueError(f"unknown notifier {spec!r} (expected console or slack)")
+    raise ValueError(f"unknown notifier {spec!r} (expected auto, console or slack)")
 
 
 def open_rules_source(spec: str) -> RulesSource:

@@ -67,6 +67,8 @@ class Flagged:
             SlackContext(guide=self.guide, settings=settings, clock=self.app_clock),
             listener_executor=InlineExecutor(),
         )
+        self.transport: Callable[[str, dict[str, str]], tuple[int, str]] = self.through_bolt
+        self.last_body = ""
 
     def click(
         self,
@@ -142,20 +144,23 @@ class Flagged:
     def send_body(
         self, body: str, *, secret: str = SECRET, age: int = 0, headers: dict[str, str]
     ) -> int:
+        """Sign `body` as Slack would and send it through `self.transport`, Bolt directly
+        unless a test routes it elsewhere (the local server, the Lambda handler)."""
         timestamp = str(int(time.time()) - age)
         signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
-        request = BoltRequest(
-            body=body,
-            headers={
-                "content-type": ["application/x-www-form-urlencoded"],
-                "x-slack-request-timestamp": [timestamp],
-                "x-slack-signature": [signature],
-                **{name.replace("_", "-").lower(): [value] for name, value in headers.items()},
-            },
-        )
+        signed = {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": timestamp,
+            "x-slack-signature": signature,
+            **{name.replace("_", "-").lower(): value for name, value in headers.items()},
+        }
+        status, self.last_body = self.transport(body, signed)
+        return status
+
+    def through_bolt(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
+        request = BoltRequest(body=body, headers={k: [v] for k, v in headers.items()})
         response = self.app.dispatch(request)
-        self.last_body = response.body
-        return response.status
+        return response.status, response.body
 
     def app_clock(self) -> datetime:
         """The moment the app thinks it is: the day after the flag."""

@@ -1,0 +1,59 @@
+"""What the entry points share: the Slack side of a guide, when Slack is configured.
+
+`og serve`, `og digest` and the Lambda handler all build the guide from settings; this module
+adds the Bolt app and the digest poster on top. Without `SLACK_BOT_TOKEN` there is no app and
+the digest goes to the console, as the flags do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from datetime import datetime
+
+from pydantic import ValidationError
+from slack_bolt import App
+
+from bot import output
+from bot.app import SlackContext, create_app
+from engine.adapters.slack_digest import post_digest
+from engine.digest import build_digest
+from engine.slack_settings import SlackSettings, web_client
+from engine.tick import Guide
+
+_log = logging.getLogger("og.digest")
+
+
+def slack_settings() -> SlackSettings | None:
+    """The Slack settings from the environment; None when no bot token is set. Raises
+    ValueError naming what is wrong otherwise."""
+    try:
+        return SlackSettings()
+    except ValidationError as error:
+        if all(e["type"] == "missing" for e in error.errors()):
+            return None
+        raise ValueError(f"bad Slack settings: {error}") from error
+
+
+def slack_app(
+    guide: Guide, slack: SlackSettings, *, listener_executor: Executor | None = None
+) -> App:
+    return create_app(
+        SlackContext(guide=guide, settings=slack), listener_executor=listener_executor
+    )
+
+
+def digest_poster(guide: Guide, slack: SlackSettings | None) -> Callable[[datetime], None]:
+    """Posts the digest for `now`: to OG_DIGEST_CHANNEL in Slack when there is one, otherwise
+    to the console. A Slack failure raises SendError, so a scheduled run counts as failed."""
+
+    def post(now: datetime) -> None:
+        digest = build_digest(guide, now)
+        if slack is None or slack.digest_channel is None:
+            output.digest(digest)
+            return
+        posted = post_digest(web_client(slack), slack.digest_channel, digest)
+        _log.info("digest for %s posted in %d messages", digest.today, len(posted))
+
+    return post
