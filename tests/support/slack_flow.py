@@ -26,6 +26,15 @@ CHANNEL = "C0FLAGS"
 DAY0 = nine_am("2026-11-02")
 
 
+def button_value(message: dict[str, Any], action_id: str) -> str | None:
+    """The value of the message's button `action_id`, as Slack sends it back on a click."""
+    for block in message.get("blocks", []):
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]:
+            if element.get("action_id") == action_id and element.get("value"):
+                return str(element["value"])
+    return None
+
+
 class InlineExecutor(Executor):
     """Runs each lazy listener at once, in the request's thread: a test sees its effects as
     soon as the request returns, with no sleeping."""
@@ -74,7 +83,7 @@ class Flagged:
         self,
         user: str = "U0DANA",
         *,
-        journey: int = 1,
+        journey: int | None = None,
         secret: str = SECRET,
         age: int = 0,
         action_id: str = "og_done",
@@ -84,6 +93,8 @@ class Flagged:
         """`user` clicks `action_id` on the flag, or on the message `on` = (channel, ts)."""
         channel, ts = on or (self.channel, self.ts)
         message = self.fake.messages[(channel, ts)]
+        # A button as it was never sent: for C1, in `journey`.
+        forged_value = json.dumps({"c": "C1", "j": journey or 1}, separators=(",", ":"))
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
@@ -98,7 +109,9 @@ class Flagged:
                     "type": "button",
                     "action_id": action_id,
                     "block_id": "og_actions",
-                    "value": json.dumps({"c": "C1", "j": journey}, separators=(",", ":")),
+                    "value": forged_value
+                    if journey is not None
+                    else button_value(message, action_id) or forged_value,
                     "action_ts": str(time.time()),
                 }
             ],
