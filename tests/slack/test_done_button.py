@@ -5,11 +5,12 @@ fake Slack server over HTTP."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fake_slack import FakeSlack
-from slack_flow import SECRET, Flagged
+from slack_flow import DAY0, SECRET, Flagged
 
 
 @pytest.fixture
@@ -75,3 +76,17 @@ def test_a_slack_retry_of_a_click_is_acknowledged_and_runs_nothing(flagged: Flag
 
 def test_a_forged_retry_is_refused_like_any_forged_request(flagged: Flagged) -> None:
     assert flagged.click(secret="forged-secret", x_slack_retry_num="1") == 401
+
+
+def test_done_archives_the_journey_and_the_next_tick_sends_the_wrap_up_once(
+    flagged: Flagged,
+) -> None:
+    flagged.click()
+    assert flagged.guide.store.archived_sends("C1")  # the journey's sends moved to the archive
+    before = flagged.ws.sent()
+
+    flagged.guide.tick(DAY0 + timedelta(days=7))
+    flagged.guide.tick(DAY0 + timedelta(days=7))  # a re-run sends nothing twice
+
+    new = flagged.ws.sent()[len(before) :]
+    assert [(customer, kind) for customer, _, kind in new] == [("C1", "finish")]
