@@ -29,17 +29,24 @@ class SlackContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
-def create_app(context: SlackContext, *, listener_executor: Executor | None = None) -> App:
+def create_app(
+    context: SlackContext,
+    *,
+    listener_executor: Executor | None = None,
+    socket_mode: bool = False,
+) -> App:
     """The app with every listener registered. `listener_executor` runs lazy listeners off
-    Lambda (a thread pool by default)."""
+    Lambda (a thread pool by default). Over HTTP every request is verified with the signing
+    secret; in Socket Mode requests come over the app's own connection and it needs none."""
     from listeners import actions, commands, views
 
     secret = context.settings.signing_secret
-    if secret is None:
+    if secret is None and not socket_mode:
         raise ValueError("SLACK_SIGNING_SECRET is required: every Slack request is verified")
     app = App(
         client=web_client(context.settings),
-        signing_secret=secret.get_secret_value(),
+        # Socket Mode without a secret: an empty one, which no HTTP request can satisfy.
+        signing_secret=secret.get_secret_value() if secret else "",
         process_before_response=True,
         listener_executor=listener_executor,
     )

@@ -37,11 +37,14 @@ def slack_settings() -> SlackSettings | None:
 
 
 def slack_app(
-    guide: Guide, slack: SlackSettings, *, listener_executor: Executor | None = None
+    guide: Guide,
+    slack: SlackSettings,
+    *,
+    listener_executor: Executor | None = None,
+    socket_mode: bool = False,
 ) -> App:
-    return create_app(
-        SlackContext(guide=guide, settings=slack), listener_executor=listener_executor
-    )
+    context = SlackContext(guide=guide, settings=slack)
+    return create_app(context, listener_executor=listener_executor, socket_mode=socket_mode)
 
 
 def digest_poster(guide: Guide, slack: SlackSettings | None) -> Callable[[datetime], None]:

@@ -9,11 +9,13 @@ modal buttons open their modal inside the acknowledgement, since a trigger id li
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.app import SlackContext
 from engine.actions import ActionOutcome, clear_hand_off, finish, resume
@@ -29,6 +31,8 @@ from engine.queries import find_customer
 from listeners.replies import mark_acted, settle
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
+
+_log = logging.getLogger("og.slack")
 
 RESUME_ACTION = re.compile(r"^og_resume_\d+$")
 """The digest's Resume buttons, numbered so each message's action ids stay unique."""
@@ -169,7 +173,17 @@ def may_act(context: SlackContext, user: str, client: WebClient) -> bool:
     channel = context.settings.flag_channel
     if channel is None:
         return False
-    for page in client.conversations_members(channel=channel, limit=1000):
-        if user in page.get("members", []):
-            return True
+    try:
+        for page in client.conversations_members(channel=channel, limit=1000):
+            if user in page.get("members", []):
+                return True
+    except SlackApiError as error:
+        # A channel name instead of an id, or the bot not in a private channel: refuse, and
+        # say why where the operator looks.
+        _log.warning(
+            "cannot list the members of OG_FLAG_CHANNEL %s (%s); refusing %s",
+            channel,
+            error.response.get("error"),
+            user,
+        )
     return False

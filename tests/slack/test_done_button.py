@@ -90,3 +90,29 @@ def test_done_archives_the_journey_and_the_next_tick_sends_the_wrap_up_once(
 
     new = flagged.ws.sent()[len(before) :]
     assert [(customer, kind) for customer, _, kind in new] == [("C1", "finish")]
+
+
+def test_without_an_allowed_list_members_of_the_flag_channel_may_act(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    flagged = Flagged(tmp_path, fake_slack, allowed=())
+    # More members than one page of conversations.members holds, Cara on the last page.
+    fake_slack.members[flagged.channel] = [f"U0M{n:04}" for n in range(1500)] + ["U0CARA"]
+
+    flagged.click(user="U0EVE")
+    assert flagged.guide.store.audit_trail("C1") == []
+    assert "Only the onboarding team" in flagged.ephemerals()[-1]
+
+    flagged.click(user="U0CARA")
+    assert flagged.row()["finished_by"] == "U0CARA"
+
+
+def test_a_flag_channel_slack_cannot_list_refuses_everyone_and_changes_nothing(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    flagged = Flagged(tmp_path, fake_slack, allowed=())  # the fake knows no members: not found
+
+    assert flagged.click(user="U0CARA") == 200
+
+    assert flagged.guide.store.audit_trail("C1") == []
+    assert "Only the onboarding team" in flagged.ephemerals()[-1]
