@@ -1,22 +1,28 @@
 """The local server's clock: APScheduler 3.x cron jobs in the team's time zone.
 
-On AWS, EventBridge Scheduler plays this part; both call the same tick.
+On AWS, EventBridge Scheduler plays this part; both go through `bot.scheduled.run_scheduled`,
+so a firing is run once per scheduled time, whichever clock delivered it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from contextlib import suppress
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.scheduled import PostDigest, ScheduledKind, describe_report, run_scheduled
 from engine.calendar import zone
 from engine.tick import Guide
 
 _log = logging.getLogger("og.scheduler")
 TICK_JOB = "og-tick"
+DIGEST_JOB = "og-digest"
+# A machine that slept through 09:00 still runs the job when it wakes, up to this late.
+MISFIRE_GRACE = timedelta(hours=6)
 
 
 def tick_trigger(timezone: str) -> CronTrigger:
@@ -30,36 +36,83 @@ def digest_trigger(timezone: str) -> CronTrigger:
     return CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=zone(timezone))
 
 
+def scheduled_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime:
+    """The fire time a job running at `now` was started for.
+
+    APScheduler 3 does not hand a job its scheduled run time, so ask the trigger for its
+    latest fire time in the last `lookback` (the job's misfire grace: APScheduler drops any
+    run later than that). With `coalesce=True` that is the very run time APScheduler started
+    the job for, late or not, so a job that starts at 09:00:02, or at 14:00 after a sleeping
+    laptop wakes, still claims the 09:00 run.
+
+    When the trigger has no fire time in that window the job was started by hand (say
+    `job.modify(next_run_time=...)`), and there is no scheduled time to find: the run's id is
+    then `now` truncated to the minute, the cron's own resolution, so a delivery repeated
+    within the same minute is still caught as a duplicate."""
+    latest: datetime | None = None
+    fire = trigger.get_next_fire_time(None, now - lookback)
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return latest or now.replace(second=0, microsecond=0)
+
+
+def run_job(
+    guide: Guide,
+    kind: ScheduledKind,
+    trigger: CronTrigger,
+    post_digest: PostDigest | None,
+    clock: Callable[[], datetime],
+    lookback: timedelta = MISFIRE_GRACE,
+) -> None:
+    """One scheduled job: run once for its fire time; a failure is logged (by `run_scheduled`,
+    with the traceback) and the scheduler keeps going."""
+    scheduled_time = scheduled_fire_time(trigger, clock(), lookback)
+    # Already logged, and the attempt recorded as failed, by run_scheduled.
+    with suppress(Exception):
+        run_scheduled(guide, kind, scheduled_time, post_digest)
+
+
 def run_tick(guide: Guide, now: Callable[[], datetime]) -> None:
-    """One scheduled tick, logged; a failure is logged and the scheduler keeps going."""
+    """One tick at the wall clock, logged; a failure is logged and the caller keeps going.
+
+    Not claimed per scheduled time like the scheduler's jobs: a plain run, as `og tick` is."""
     moment = now()
     try:
         report = guide.tick(moment)
     except Exception:
         _log.exception("tick at %s failed", moment.isoformat(timespec="minutes"))
         return
-    counts = ", ".join(f"{kind} {n}" for kind, n in sorted(report.counts().items()))
-    _log.info(
-        "tick at %s: %s; %d skipped rows, %d failures%s",
-        moment.isoformat(timespec="minutes"),
-        counts or "no customers",
-        len(report.skipped),
-        len(report.failures),
-        "" if report.ran else " (did not run: no usable rules doc)",
-    )
+    _log.info("tick at %s: %s", moment.isoformat(timespec="minutes"), describe_report(report))
 
 
-def build_scheduler(guide: Guide, timezone: str) -> BackgroundScheduler:
+def build_scheduler(
+    guide: Guide, timezone: str, post_digest: PostDigest | None = None
+) -> BackgroundScheduler:
+    """The daily tick, and the Monday digest when there is something to post it with."""
     scheduler = BackgroundScheduler(timezone=zone(timezone))
-    scheduler.add_job(
-        run_tick,
-        tick_trigger(timezone),
-        args=(guide, lambda: datetime.now(zone(timezone))),
-        id=TICK_JOB,
-        # A machine that slept through 09:00 ticks once when it wakes, not once per missed day;
-        # a re-run the same day is a no-op anyway.
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=6 * 3600,
-    )
+    jobs: list[tuple[str, ScheduledKind, CronTrigger]] = [
+        (TICK_JOB, "tick", tick_trigger(timezone))
+    ]
+    if post_digest is not None:
+        jobs.append((DIGEST_JOB, "digest", digest_trigger(timezone)))
+    for job_id, kind, trigger in jobs:
+        scheduler.add_job(
+            run_job,
+            trigger,
+            kwargs={
+                "guide": guide,
+                "kind": kind,
+                "trigger": trigger,
+                "post_digest": post_digest,
+                "clock": lambda: datetime.now(zone(timezone)),
+                "lookback": MISFIRE_GRACE,
+            },
+            id=job_id,
+            # A machine that slept through 09:00 runs the job once when it wakes, not once per
+            # missed firing; a second delivery of the same firing is a no-op anyway.
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+        )
     return scheduler

@@ -1,7 +1,9 @@
-"""A local web server for the guide's pages, on the standard library's `http.server`.
+"""`og serve`: one local process for a team on one machine. An HTTP server on the standard
+library's `http.server` answers done links (`/done/...`) and Slack (`/slack/events`, or Socket
+Mode instead), and APScheduler runs the daily tick and the Monday digest.
 
-It only translates HTTP to `engine.web` requests and back; all the decisions live there, so a
-Lambda Function URL can serve the same handler without this module.
+It only translates HTTP to `engine.web` requests (and to Bolt) and back; all the decisions live
+there, so a Lambda Function URL serves the same handlers without this module.
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from bot.scheduler import TICK_JOB, build_scheduler
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot import slack_http
+from bot.runtime import digest_poster, slack_app, slack_settings
+from bot.scheduler import DIGEST_JOB, TICK_JOB, build_scheduler
+from bot.slack_http import SLACK_PATH
 from engine.settings import Settings
+from engine.slack_settings import SlackSettings
 from engine.tick import Guide
 from engine.web.done_link import (
     BAD_REQUEST,
@@ -27,6 +36,8 @@ from engine.wiring import build_guide
 
 # A done link's POST carries an empty form; anything near this size is not from our page.
 MAX_BODY_BYTES = 64 * 1024
+# A modal's submission carries the whole view: far more than a done link, far less than this.
+MAX_SLACK_BODY_BYTES = 1024 * 1024
 # How long a connection may sit idle mid-request before its thread gives up on it.
 REQUEST_TIMEOUT_SECONDS = 30
 
@@ -36,32 +47,68 @@ _TOKEN_IN_PATH = re.compile(r"(/done/[^/?]{0,8})[^/?]*")
 
 
 class GuideServer(ThreadingHTTPServer):
-    def __init__(self, address: tuple[str, int], guide: Guide) -> None:
+    def __init__(self, address: tuple[str, int], guide: Guide, slack: App | None = None) -> None:
         self.guide = guide
+        self.slack = slack
+        """The Bolt app answering `/slack/events`; None when Slack is not set up here."""
         super().__init__(address, _RequestHandler)
 
 
-def make_server(guide: Guide, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(
+    guide: Guide, host: str, port: int, slack: App | None = None
+) -> ThreadingHTTPServer:
     """A server bound to host:port (port 0 picks a free one), not yet serving."""
-    return GuideServer((host, port), guide)
+    return GuideServer((host, port), guide, slack)
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8080, *, socket_mode: bool = False
+) -> None:
+    """Raises ValueError when the Slack settings are unusable (or Socket Mode lacks its token)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     guide = build_guide(settings)
-    scheduler = build_scheduler(guide, settings.timezone)
+    slack = slack_settings()
+    app = _slack_app(guide, slack, socket_mode=socket_mode)
+    socket = connect_socket_mode(app, slack) if socket_mode else None
+    scheduler = build_scheduler(guide, settings.timezone, digest_poster(guide, slack))
     scheduler.start()
-    next_tick = scheduler.get_job(TICK_JOB).next_run_time
-    _log.info("daily tick at 09:00 %s; next at %s", settings.timezone, next_tick.isoformat())
-    with make_server(guide, host, port) as server:
+    for job, what in ((TICK_JOB, "daily tick"), (DIGEST_JOB, "weekly digest")):
+        next_run = scheduler.get_job(job).next_run_time
+        _log.info("%s at 09:00 %s; next at %s", what, settings.timezone, next_run.isoformat())
+    with make_server(guide, host, port, None if socket_mode else app) as server:
         bound_host, bound_port = server.server_address[:2]
         _log.info("serving done links on http://%s:%s", bound_host, bound_port)
+        if app is not None and not socket_mode:
+            _log.info("Slack requests at http://%s:%s%s", bound_host, bound_port, SLACK_PATH)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             _log.info("stopped")
         finally:
             scheduler.shutdown(wait=False)
+            if socket is not None:
+                socket.close()  # type: ignore[no-untyped-call]
+
+
+def _slack_app(guide: Guide, slack: SlackSettings | None, *, socket_mode: bool) -> App | None:
+    if slack is None:
+        if socket_mode:
+            raise ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN set")
+        _log.info("no SLACK_BOT_TOKEN: flags and the digest go to the console")
+        return None
+    if slack.signing_secret is None and not socket_mode:
+        raise ValueError("SLACK_SIGNING_SECRET is required to take Slack's requests over HTTP")
+    return slack_app(guide, slack, socket_mode=socket_mode)
+
+
+def connect_socket_mode(app: App | None, slack: SlackSettings | None) -> SocketModeHandler:
+    """Slack's requests over a WebSocket the app opens itself: for a team without a public URL."""
+    if app is None or slack is None or slack.app_token is None:
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN (an xapp- token) set")
+    handler = SocketModeHandler(app, slack.app_token.get_secret_value())
+    handler.connect()  # type: ignore[no-untyped-call]
+    _log.info("connected to Slack in Socket Mode")
+    return handler
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -77,21 +124,25 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
     def _answer(self) -> None:
-        body = self._read_body()
+        url = urlsplit(self.path)
+        for_slack = url.path == SLACK_PATH
+        body = self._read_body(MAX_SLACK_BODY_BYTES if for_slack else MAX_BODY_BYTES)
         if isinstance(body, HttpResponse):
             self._send(body)
             return
         server = self.server
         assert isinstance(server, GuideServer)
         request = HttpRequest(
-            method=self.command,
-            path=urlsplit(self.path).path,
-            headers=dict(self.headers.items()),
-            body=body,
+            method=self.command, path=url.path, headers=dict(self.headers.items()), body=body
         )
-        self._send(handle_done_link(server.guide, request))
+        if not for_slack:
+            self._send(handle_done_link(server.guide, request))
+        elif server.slack is None:
+            self._send(slack_http.not_configured())
+        else:
+            self._send(slack_http.dispatch(server.slack, request, url.query))
 
-    def _read_body(self) -> bytes | HttpResponse:
+    def _read_body(self, limit: int) -> bytes | HttpResponse:
         declared = self.headers.get("Content-Length")
         if declared is None:
             return b""
@@ -102,7 +153,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if length < 0:
             self.close_connection = True
             return problem_page(BAD_REQUEST)
-        if length > MAX_BODY_BYTES:
+        if length > limit:
             # The unread body is still on the socket: close rather than parse it as a request.
             self.close_connection = True
             return problem_page(REQUEST_TOO_LARGE)

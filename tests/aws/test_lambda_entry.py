@@ -1,0 +1,333 @@
+"""`bot.aws_lambda`: Function URL requests and EventBridge Scheduler events, handled as Lambda
+hands them over (plain dicts), against an on-disk workspace."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from done_site import done_path, everything
+from workspace import Workspace, row
+
+import bot.aws_lambda
+from bot.aws_lambda import LambdaEntry, make_handler
+from bot.scheduled import claim_key
+from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
+from engine.ports import RosterError
+from engine.settings import Settings
+from engine.tick import Guide
+
+
+@dataclass
+class FakeContext:
+    """The parts of Lambda's context object the entry (and Bolt) read."""
+
+    remaining_ms: int = 60_000
+    function_name: str = "og"
+    invoked_function_arn: str = "arn:aws:lambda:eu-central-1:123456789012:function:og"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def http_event(
+    method: str,
+    path: str,
+    body: str | None = None,
+    *,
+    base64_encoded: bool = False,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A Function URL request, payload format 2.0."""
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"host": "abc.lambda-url.eu-central-1.on.aws", **(headers or {})},
+        "requestContext": {
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1"},
+            "domainName": "abc.lambda-url.eu-central-1.on.aws",
+        },
+        "isBase64Encoded": base64_encoded,
+    }
+    if body is not None:
+        event["body"] = body
+    return event
+
+
+def scheduler_event(kind: str, scheduled_time: str) -> dict[str, Any]:
+    """What a schedule whose input is {"og": KIND, "scheduled_time":
+    "<aws.scheduler.scheduled-time>"} delivers."""
+    return {"og": kind, "scheduled_time": scheduled_time}
+
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path, [row("C1", name="Priya Nair"), row("C2", plan="Pro")])
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+
+    def __call__(self, *args: Any) -> dict[str, Any]:
+        self.calls.append(args)
+        return {"statusCode": 200, "headers": {}, "body": "from slack"}
+
+
+@pytest.fixture
+def digests() -> list[datetime]:
+    return []
+
+
+@pytest.fixture
+def entry(ws: Workspace, digests: list[datetime]) -> LambdaEntry:
+    return LambdaEntry(ws.guide(), slack=None, post_digest=digests.append)
+
+
+def steps_done(ws: Workspace, customer_id: str) -> set[str]:
+    return set(ws.guide().store.load_one(customer_id).history(customer_id).state.steps_done)
+
+
+def assert_page(response: dict[str, Any], status: int) -> None:
+    assert set(response) == {"statusCode", "headers", "body", "isBase64Encoded"}
+    assert response["statusCode"] == status
+    assert response["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert response["isBase64Encoded"] is False
+    assert response["body"].startswith("<!doctype html>")
+
+
+# --- done links -------------------------------------------------------------------------------
+
+
+def test_a_done_link_get_asks_and_post_marks_the_step_done(
+    ws: Workspace, entry: LambdaEntry
+) -> None:
+    path = done_path("C1", "welcome")
+    before = everything(ws)
+    shown = entry(http_event("GET", path), FakeContext())
+    assert_page(shown, 200)
+    assert "Mark as done" in shown["body"] and "Priya" in shown["body"]
+    assert everything(ws) == before
+
+    marked = entry(http_event("POST", path, "", headers=FORM), FakeContext())
+    assert_page(marked, 200)
+    assert "Welcome is done" in marked["body"]
+    assert steps_done(ws, "C1") == {"welcome"}
+    assert "Already done" in entry(http_event("GET", path), FakeContext())["body"]
+
+
+def test_a_base64_body_is_decoded(ws: Workspace, entry: LambdaEntry) -> None:
+    body = base64.b64encode(b"submit=1").decode("ascii")
+    event = http_event("POST", done_path("C2", "welcome"), body, base64_encoded=True, headers=FORM)
+    assert_page(entry(event, FakeContext()), 200)
+    assert steps_done(ws, "C2") == {"welcome"}
+
+
+@pytest.mark.parametrize("base64_encoded", [False, True])
+def test_an_oversized_body_is_refused_and_changes_nothing(
+    ws: Workspace, entry: LambdaEntry, base64_encoded: bool
+) -> None:
+    raw = b"x" * (MAX_BODY_BYTES + 1)
+    body = base64.b64encode(raw).decode("ascii") if base64_encoded else raw.decode("ascii")
+    before = everything(ws)
+    event = http_event("POST", done_path("C1", "welcome"), body, base64_encoded=base64_encoded)
+    response = entry(event, FakeContext())
+    assert_page(response, 413)
+    assert "That request is too large" in response["body"]
+    assert everything(ws) == before
+
+
+def test_a_body_at_the_limit_is_fine(ws: Workspace, entry: LambdaEntry) -> None:
+    body = "x" * MAX_BODY_BYTES
+    assert_page(entry(http_event("POST", done_path("C1", "welcome"), body), FakeContext()), 200)
+
+
+def test_a_body_that_is_not_base64_is_a_bad_request(ws: Workspace, entry: LambdaEntry) -> None:
+    event = http_event("POST", done_path("C1", "welcome"), "not base64!", base64_encoded=True)
+    assert_page(entry(event, FakeContext()), 400)
+    assert steps_done(ws, "C1") == set()
+
+
+def test_other_methods_get_the_handlers_answer_and_head_no_body(entry: LambdaEntry) -> None:
+    put = entry(http_event("PUT", done_path("C1", "welcome")), FakeContext())
+    assert_page(put, 405)
+    assert put["headers"]["Allow"] == "GET, POST"
+    head = entry(http_event("HEAD", done_path("C1", "welcome")), FakeContext())
+    assert head["statusCode"] == 405 and head["body"] == ""
+
+
+@pytest.mark.parametrize("path", ["/", "/favicon.ico", "/done", "/slack/events/extra", "/DONE/x"])
+def test_an_unknown_path_is_404(entry: LambdaEntry, path: str) -> None:
+    response = entry(http_event("GET", path), FakeContext())
+    assert_page(response, 404)
+    assert "This address leads nowhere" in response["body"]
+
+
+# --- Slack ------------------------------------------------------------------------------------
+
+
+def test_slack_requests_go_to_the_slack_handler_untouched(ws: Workspace) -> None:
+    slack = Recorder()
+    entry = LambdaEntry(ws.guide(), slack=slack, post_digest=None)
+    event = http_event("POST", "/slack/events", "token=x&command=%2Fog", headers=FORM)
+    context = FakeContext()
+    assert entry(event, context) == {"statusCode": 200, "headers": {}, "body": "from slack"}
+    ((seen_event, seen_context),) = slack.calls
+    assert seen_event == event and seen_context is context
+
+
+def test_an_oversized_slack_request_never_reaches_bolt(ws: Workspace) -> None:
+    slack = Recorder()
+    entry = LambdaEntry(ws.guide(), slack=slack, post_digest=None)
+    body = base64.b64encode(b"x" * (MAX_SLACK_BODY_BYTES + 1)).decode("ascii")
+    event = http_event("POST", "/slack/events", body, base64_encoded=True, headers=FORM)
+    assert_page(entry(event, FakeContext()), 413)
+    assert slack.calls == []
+    # A modal's submission is far bigger than a done link's form, and is let through.
+    big = http_event("POST", "/slack/events", "x" * (MAX_BODY_BYTES + 1), headers=FORM)
+    assert entry(big, FakeContext())["body"] == "from slack"
+
+
+def test_without_slack_wired_slack_requests_get_a_clear_404(entry: LambdaEntry) -> None:
+    response = entry(http_event("POST", "/slack/events", "{}"), FakeContext())
+    assert response["statusCode"] == 404
+    assert "Slack is not wired" in response["body"]
+
+
+# --- EventBridge Scheduler --------------------------------------------------------------------
+
+
+def test_a_tick_event_ticks_for_its_scheduled_time_and_its_duplicate_does_nothing(
+    ws: Workspace, entry: LambdaEntry
+) -> None:
+    first = entry(scheduler_event("tick", "2026-11-02T09:00:00Z"), FakeContext())
+    assert first["outcome"] == "ran" and first["attempt"] == 1
+    assert first["summary"] == "step 2; 0 skipped rows, 0 failures"
+    assert ws.sent() == [("C1", "welcome", "step"), ("C2", "welcome", "step")]
+    json.dumps(first)  # Lambda returns it as JSON
+
+    again = entry(scheduler_event("tick", "2026-11-02T09:00:00Z"), FakeContext())
+    assert again["outcome"] == "already ran"
+    assert "duplicate delivery, nothing done" in again["summary"]
+    assert ws.sent() == [("C1", "welcome", "step"), ("C2", "welcome", "step")]
+
+
+def test_a_digest_event_posts_once(entry: LambdaEntry, digests: list[datetime]) -> None:
+    event = scheduler_event("digest", "2026-11-02T08:00:00Z")
+    assert entry(event, FakeContext())["outcome"] == "ran"
+    assert entry(event, FakeContext())["outcome"] == "already ran"
+    assert digests == [datetime.fromisoformat("2026-11-02T08:00:00+00:00")]
+
+
+def test_a_failed_scheduled_run_fails_the_invocation_and_the_retry_runs(
+    ws: Workspace, entry: LambdaEntry
+) -> None:
+    roster = ws.roster_path.read_bytes()
+    ws.roster_path.unlink()
+    event = scheduler_event("tick", "2026-11-02T09:00:00Z")
+    with pytest.raises(RosterError):
+        entry(event, FakeContext())
+    ws.roster_path.write_bytes(roster)
+    retried = entry(event, FakeContext())
+    assert retried["outcome"] == "ran" and retried["attempt"] == 2
+    assert len(ws.sent()) == 2
+
+
+def test_the_claim_lasts_as_long_as_the_invocation_can(ws: Workspace) -> None:
+    guide = ws.guide()
+    seen: list[dict[str, str]] = []
+
+    def post_digest(scheduled_time: datetime) -> None:
+        stored = guide.store.get_meta(claim_key("digest", scheduled_time, 1))
+        assert stored is not None
+        seen.append(json.loads(stored))
+
+    entry = LambdaEntry(guide, slack=None, post_digest=post_digest)
+    entry(scheduler_event("digest", "2026-11-02T08:00:00Z"), FakeContext(remaining_ms=30_000))
+    (running,) = seen
+    lease = datetime.fromisoformat(running["expires"]) - datetime.fromisoformat(running["started"])
+    assert running["state"] == "running"
+    assert lease == timedelta(seconds=30) + bot.aws_lambda.LEASE_MARGIN
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({}, "unrecognised event"),
+        ({"source": "aws.events", "detail-type": "Scheduled Event"}, "unrecognised event"),
+        ({"requestContext": {"httpMethod": "GET"}, "path": "/"}, "unrecognised event"),
+        ({"og": "weekly", "scheduled_time": "2026-11-02T09:00:00Z"}, "unknown scheduled run"),
+        ({"og": "tick"}, "needs scheduled_time"),
+        ({"og": "tick", "scheduled_time": 1793610000}, "needs scheduled_time"),
+        ({"og": "tick", "scheduled_time": "<aws.scheduler.scheduled-time>"}, "placeholder"),
+        ({"og": "tick", "scheduled_time": "Monday 9am"}, "not an ISO 8601 time"),
+        ({"og": "tick", "scheduled_time": "2026-11-02T09:00:00"}, "no time zone"),
+    ],
+)
+def test_a_malformed_event_is_a_clear_error(
+    ws: Workspace, entry: LambdaEntry, event: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        entry(event, FakeContext())
+    assert ws.sent() == []
+
+
+def test_a_digest_event_with_no_poster_wired_is_an_error(ws: Workspace) -> None:
+    entry = LambdaEntry(ws.guide(), slack=None, post_digest=None)
+    with pytest.raises(ValueError, match="needs post_digest"):
+        entry(scheduler_event("digest", "2026-11-02T08:00:00Z"), FakeContext())
+
+
+# --- the module's handler -----------------------------------------------------------------------
+
+
+def test_the_handler_builds_the_guide_once_from_the_environment(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in ws.env().items():
+        monkeypatch.setenv(name, value)
+    built: list[Settings] = []
+    real_build = bot.aws_lambda.build_guide
+
+    def counting_build(settings: Settings) -> Guide:
+        built.append(settings)
+        return real_build(settings)
+
+    monkeypatch.setattr(bot.aws_lambda, "build_guide", counting_build)
+    slack = Recorder()
+    handler = make_handler(slack=lambda guide: slack)
+
+    assert handler(scheduler_event("tick", "2026-11-02T09:00:00Z"), FakeContext())["outcome"] == (
+        "ran"
+    )
+    assert handler(http_event("POST", "/slack/events", "{}"), FakeContext())["body"] == (
+        "from slack"
+    )
+    posted = handler(http_event("POST", done_path("C1", "welcome"), ""), FakeContext())
+    assert posted["statusCode"] == 200
+    assert len(built) == 1
+    assert built[0].roster == str(ws.roster_path)
+    assert steps_done(ws, "C1") == {"welcome"}
+    assert len(slack.calls) == 1
+
+
+def test_by_default_the_handler_has_no_slack_and_no_digest_poster(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in ws.env().items():
+        monkeypatch.setenv(name, value)
+    handler = make_handler()
+    response = handler(http_event("POST", "/slack/events", "{}"), FakeContext())
+    assert response["statusCode"] == 404
+    with pytest.raises(ValueError, match="needs post_digest"):
+        handler(scheduler_event("digest", "2026-11-02T08:00:00Z"), FakeContext())
