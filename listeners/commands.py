@@ -60,11 +60,12 @@ def refusal(context: SlackContext, request: Request, user: str, client: WebClien
 
 
 def register(app: App, context: SlackContext) -> None:
+    def is_request(command: dict[str, Any]) -> bool:
+        return isinstance(parse(command.get("text", "")), Request)
+
     def check(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         request = parse(command.get("text", ""))
-        if isinstance(request, str):
-            ack(text=request)
-            return
+        assert isinstance(request, Request)  # the matcher let only requests through
         denied = refusal(context, request, command["user_id"], client)
         if denied:
             ack(text=denied)
@@ -74,12 +75,17 @@ def register(app: App, context: SlackContext) -> None:
     def answer(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         request = parse(command.get("text", ""))
         user = command["user_id"]
-        if isinstance(request, str) or refusal(context, request, user, client):
+        if not isinstance(request, Request) or refusal(context, request, user, client):
             return  # answered in the acknowledgement
         text, blocks = run(context, request, user)
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    app.command(COMMAND)(ack=check, lazy=[answer])
+    def help_or_usage(ack: Ack, command: dict[str, Any]) -> None:
+        """Help and typos need no reading: answered in the acknowledgement, no lazy work."""
+        ack(text=str(parse(command.get("text", ""))))
+
+    app.command(COMMAND, matchers=[is_request])(ack=check, lazy=[answer])
+    app.command(COMMAND)(help_or_usage)
 
 
 def run(context: SlackContext, request: Request, user: str) -> tuple[str, list[Block] | None]:

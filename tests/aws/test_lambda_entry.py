@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from done_site import done_path, everything
+from lambda_events import FakeContext, http_event, scheduler_event
 from workspace import Workspace, row
 
 import bot.aws_lambda
@@ -21,51 +21,6 @@ from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
 from engine.ports import RosterError
 from engine.settings import Settings
 from engine.tick import Guide
-
-
-@dataclass
-class FakeContext:
-    """The parts of Lambda's context object the entry (and Bolt) read."""
-
-    remaining_ms: int = 60_000
-    function_name: str = "og"
-    invoked_function_arn: str = "arn:aws:lambda:eu-central-1:123456789012:function:og"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
-
-
-def http_event(
-    method: str,
-    path: str,
-    body: str | None = None,
-    *,
-    base64_encoded: bool = False,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """A Function URL request, payload format 2.0."""
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"host": "abc.lambda-url.eu-central-1.on.aws", **(headers or {})},
-        "requestContext": {
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1"},
-            "domainName": "abc.lambda-url.eu-central-1.on.aws",
-        },
-        "isBase64Encoded": base64_encoded,
-    }
-    if body is not None:
-        event["body"] = body
-    return event
-
-
-def scheduler_event(kind: str, scheduled_time: str) -> dict[str, Any]:
-    """What a schedule whose input is {"og": KIND, "scheduled_time":
-    "<aws.scheduler.scheduled-time>"} delivers."""
-    return {"og": kind, "scheduled_time": scheduled_time}
-
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
