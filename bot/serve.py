@@ -98,6 +98,8 @@ def _slack_app(guide: Guide, slack: SlackSettings | None, *, socket_mode: bool) 
         return None
     if slack.signing_secret is None and not socket_mode:
         raise ValueError("SLACK_SIGNING_SECRET is required to take Slack's requests over HTTP")
+    if slack.app_token is None and socket_mode:
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN (an xapp- token) set")
     return slack_app(guide, slack, socket_mode=socket_mode)
 
 

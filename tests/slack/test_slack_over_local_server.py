@@ -9,10 +9,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from fake_slack import FakeSlack
 from slack_flow import Flagged
 from slack_sdk.signature import SignatureVerifier
+from workspace import Workspace, row
 
+from bot.cli import main
 from bot.serve import make_server
 
 
@@ -88,3 +91,22 @@ def test_without_slack_the_path_says_so_and_a_get_is_not_allowed(
         status, _ = over_http(address, "GET")(body, {"x-slack-signature": signature})
         assert status == 405
     assert flagged.guide.store.audit_trail("C1") == []
+
+
+def test_og_serve_refuses_to_start_slack_without_what_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    for name, value in ws.env().items():
+        monkeypatch.setenv(name, value)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert main(["serve", "--socket-mode", "--port", "0"]) == 1
+    assert "Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN" in capsys.readouterr().err
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    assert main(["serve", "--port", "0"]) == 1
+    assert "SLACK_SIGNING_SECRET is required" in capsys.readouterr().err
+    assert main(["serve", "--socket-mode", "--port", "0"]) == 1
+    assert "SLACK_APP_TOKEN" in capsys.readouterr().err
