@@ -118,7 +118,11 @@ def journey_lines(plan: Plan, history: History) -> tuple[str, ...]:
     """The journey so far, oldest first: what was sent, nudged, flagged and done."""
     names = {s.id: s.name for s in plan.steps}
     events: list[tuple[str, str]] = [
-        (s.local_date.isoformat(), f"{s.kind.value} {names.get(s.step, s.step)} ({s.status})")
+        (
+            s.local_date.isoformat(),
+            f"{s.kind.value} {names.get(s.step, s.step)} "
+            f"({s.status}{': ' + s.error if s.error else ''})",
+        )
         for s in history.sends
     ]
     events += [

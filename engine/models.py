@@ -176,6 +176,8 @@ class SendStatus(StrEnum):
     SENT = "sent"
     UNCONFIRMED = "unconfirmed"
     """A claim a crash left behind, already reported once; never resent automatically."""
+    REJECTED = "rejected"
+    """The mail service refused it for good (a bad or suppressed address); never resent."""
 
 
 WRAP_UP_STEP = "wrap-up"
@@ -207,6 +209,8 @@ class SendRecord(Frozen):
     claimed_at: datetime
     sent_at: datetime | None = None
     tick_id: str = ""
+    error: str = ""
+    """Why the mail service rejected it, for a REJECTED send."""
 
     @property
     def key(self) -> SendKey:

@@ -43,6 +43,11 @@ class SendError(Exception):
     """A mailer or notifier could not deliver; the claim is released and retried next tick."""
 
 
+class RejectedError(SendError):
+    """The mail service refused this email for good (say, an address it will never deliver
+    to): the send is recorded as rejected with this reason, and never retried."""
+
+
 class Roster(Protocol):
     """The onboarding list."""
 
@@ -75,6 +80,11 @@ class StateStore(Protocol):
 
     def release(self, key: SendKey) -> None:
         """Forget a claim whose send failed, so a later tick tries again."""
+        ...
+
+    def reject(self, key: SendKey, reason: str, at: datetime) -> None:
+        """Record that a claimed send was refused for good: kept, with its reason, so it is
+        neither retried nor forgotten."""
         ...
 
     def mark_unconfirmed(self, keys: Sequence[SendKey]) -> None:

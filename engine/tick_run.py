@@ -31,7 +31,7 @@ from engine.models import (
     SendStatus,
     Step,
 )
-from engine.ports import StaleStateError
+from engine.ports import RejectedError, StaleStateError
 from engine.roster.validate import find_columns
 from engine.sheet_sync import flags_row, sync_state
 
@@ -200,6 +200,10 @@ class TickRun:
                 reference = self.guide.notifier.flag(notice)
             else:
                 reference = self.guide.mailer.send(self._email(customer, plan, step, move, journey))
+        except RejectedError as error:
+            # Refused for good: kept as rejected (og status shows why), never retried.
+            store.reject(record.key, str(error), self.guide.wall_clock())
+            raise
         except BaseException:
             store.release(record.key)
             raise

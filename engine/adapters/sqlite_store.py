@@ -31,7 +31,7 @@ from engine.ports import StaleStateError
 
 _SEND_COLUMNS = (
     "customer_id, journey, step, kind, local_date, guide_day, status, message_id, "
-    "claimed_at, sent_at, tick_id"
+    "claimed_at, sent_at, tick_id, error"
 )
 
 _SCHEMA = """
@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS og_sends (
     claimed_at TEXT NOT NULL,
     sent_at TEXT,
     tick_id TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (customer_id, journey, step, kind)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS og_state (
@@ -67,6 +68,7 @@ CREATE TABLE IF NOT EXISTS og_sends_archive (
     claimed_at TEXT NOT NULL,
     sent_at TEXT,
     tick_id TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
     archived_at TEXT NOT NULL,
     PRIMARY KEY (journey_id, step, kind)
 ) WITHOUT ROWID;
@@ -111,6 +113,7 @@ class SqliteStore:
             self._db.execute("PRAGMA synchronous = NORMAL")
         with self._lock:
             self._db.executescript(_SCHEMA)
+            _add_missing_columns(self._db)
 
     @classmethod
     def from_url(cls, url: str) -> SqliteStore:
@@ -169,7 +172,7 @@ class SqliteStore:
         with self._lock:
             try:
                 self._db.execute(
-                    f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     _send_to_row(send),
                 )
             except sqlite3.IntegrityError:
@@ -182,6 +185,20 @@ class SqliteStore:
                 "UPDATE og_sends SET status = ?, message_id = ?, sent_at = ? "
                 "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ?",
                 (SendStatus.SENT.value, message_id, sent_at.isoformat(), *_key(key)),
+            )
+
+    def reject(self, key: SendKey, reason: str, at: datetime) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE og_sends SET status = ?, error = ?, sent_at = ? "
+                "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ? AND status = ?",
+                (
+                    SendStatus.REJECTED.value,
+                    reason,
+                    at.isoformat(),
+                    *_key(key),
+                    SendStatus.CLAIMED.value,
+                ),
             )
 
     def release(self, key: SendKey) -> None:
@@ -306,6 +323,15 @@ def _restore(db: sqlite3.Connection, customer_id: str, journey: int) -> None:
     db.execute(f"DELETE FROM og_sends_archive {where}", (journey_id(customer_id, journey),))
 
 
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a database from an older release up to this schema: columns added since are
+    appended with their defaults (SQLite adds a column in place, without copying rows)."""
+    for table in ("og_sends", "og_sends_archive"):
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if "error" not in present:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN error TEXT NOT NULL DEFAULT ''")
+
+
 def _key(key: SendKey) -> tuple[str, int, str, str]:
     return (key.customer_id, key.journey, key.step, key.kind.value)
 
@@ -323,6 +349,7 @@ def _send_to_row(send: SendRecord) -> tuple[object, ...]:
         send.claimed_at.isoformat(),
         send.sent_at.isoformat() if send.sent_at else None,
         send.tick_id,
+        send.error,
     )
 
 

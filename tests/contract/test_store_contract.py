@@ -82,6 +82,32 @@ def test_release_frees_a_failed_claim_but_never_a_confirmed_send(store: StateSto
     assert len(store.load().sends["C1"]) == 1
 
 
+def test_a_rejected_send_is_kept_with_its_reason_and_survives_the_archive(
+    store: StateStore,
+) -> None:
+    store.claim(a_send())
+    store.reject(a_send().key, "MessageRejected: address on the suppression list", T0)
+    (rejected,) = store.load().sends["C1"]
+    assert (rejected.status, rejected.error, rejected.sent_at) == (
+        SendStatus.REJECTED,
+        "MessageRejected: address on the suppression list",
+        T0,
+    )
+    store.release(a_send().key)  # a rejection is final, not a claim to free
+    assert store.claim(a_send()) is False
+    store.archive_journey("C1", 1, T0)
+    (archived,) = store.archived_sends("C1")
+    assert (archived.status, archived.error) == (SendStatus.REJECTED, rejected.error)
+
+
+def test_reject_only_touches_an_open_claim(store: StateStore) -> None:
+    store.claim(a_send())
+    store.confirm(a_send().key, "<m1@og>", T0)
+    store.reject(a_send().key, "too late", T0)
+    (sent,) = store.load().sends["C1"]
+    assert (sent.status, sent.error) == (SendStatus.SENT, "")
+
+
 def test_mark_unconfirmed_only_touches_open_claims(store: StateStore) -> None:
     store.claim(a_send())
     store.claim(a_send(step="setup"))
