@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import ExitStack
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
 
 from bot import slack_http
 from bot.runtime import digest_poster, slack_app, slack_settings
@@ -69,13 +71,17 @@ def serve(
     guide = build_guide(settings)
     slack = slack_settings()
     app = _slack_app(guide, slack, socket_mode=socket_mode)
-    socket = connect_socket_mode(app, slack) if socket_mode else None
-    scheduler = build_scheduler(guide, settings.timezone, digest_poster(guide, slack))
-    scheduler.start()
-    for job, what in ((TICK_JOB, "daily tick"), (DIGEST_JOB, "weekly digest")):
-        next_run = scheduler.get_job(job).next_run_time
-        _log.info("%s at 09:00 %s; next at %s", what, settings.timezone, next_run.isoformat())
-    with make_server(guide, host, port, None if socket_mode else app) as server:
+    with ExitStack() as running:
+        if socket_mode:
+            socket = connect_socket_mode(app, slack)
+            running.callback(socket.close)
+        scheduler = build_scheduler(guide, settings.timezone, digest_poster(guide, slack))
+        scheduler.start()
+        running.callback(scheduler.shutdown, wait=False)
+        for job, what in ((TICK_JOB, "daily tick"), (DIGEST_JOB, "weekly digest")):
+            next_run = scheduler.get_job(job).next_run_time
+            _log.info("%s at 09:00 %s; next at %s", what, settings.timezone, next_run.isoformat())
+        server = running.enter_context(make_server(guide, host, port, None if socket_mode else app))
         bound_host, bound_port = server.server_address[:2]
         _log.info("serving done links on http://%s:%s", bound_host, bound_port)
         if app is not None and not socket_mode:
@@ -84,10 +90,6 @@ def serve(
             server.serve_forever()
         except KeyboardInterrupt:
             _log.info("stopped")
-        finally:
-            scheduler.shutdown(wait=False)
-            if socket is not None:
-                socket.close()  # type: ignore[no-untyped-call]
 
 
 def _slack_app(guide: Guide, slack: SlackSettings | None, *, socket_mode: bool) -> App | None:
@@ -108,7 +110,18 @@ def connect_socket_mode(app: App | None, slack: SlackSettings | None) -> SocketM
     if app is None or slack is None or slack.app_token is None:
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN (an xapp- token) set")
     handler = SocketModeHandler(app, slack.app_token.get_secret_value())
-    handler.connect()  # type: ignore[no-untyped-call]
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as error:
+        handler.close()  # type: ignore[no-untyped-call]
+        raise ValueError(
+            f"Slack refused the Socket Mode connection ({error.response.get('error')}): "
+            "check SLACK_APP_TOKEN, an xapp- token with connections:write"
+        ) from error
+    # The client logs a failed WebSocket handshake rather than raising it.
+    if not handler.client.is_connected():
+        handler.close()  # type: ignore[no-untyped-call]
+        raise ValueError("the Socket Mode connection to Slack did not open; see the log above")
     _log.info("connected to Slack in Socket Mode")
     return handler
 

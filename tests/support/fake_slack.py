@@ -5,6 +5,9 @@ It answers the methods the guide uses with the shapes Slack documents, checks th
 records every call (blocks and views decoded), and can be told to fail a method with any error
 code, including `ratelimited` as HTTP 429 with Retry-After. The fixture that starts and stops
 it is `fake_slack` in tests/conftest.py.
+
+`apps.connections.open` takes the app-level (`xapp-`) token instead and answers `socket_url`,
+where a FakeSocketMode (tests/support/fake_socket_mode.py) listens for the Socket Mode client.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 from slack_sdk import WebClient
 
 GOOD_TOKEN = "xoxb-og-test-token"
+APP_TOKEN = "xapp-og-test-token"
 TEAM_ID = "T0OGTEST"
 BOT_USER_ID = "U0OGBOT"
 BOT_ID = "B0OGBOT"
@@ -36,6 +40,8 @@ _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _MAX_BLOCKS = 50
 _MAX_MODAL_BLOCKS = 100
+# Methods that take the app-level (xapp-) token; every other one takes the bot token.
+_APP_LEVEL_METHODS = ("apps.connections.open",)
 
 Response = dict[str, Any]
 
@@ -67,8 +73,11 @@ class _Failure:
 @dataclass
 class FakeSlack:
     token: str = GOOD_TOKEN
+    app_token: str = APP_TOKEN
     url: str = ""
     """The base URL to give WebClient (`base_url`), ending in `/api/`."""
+    socket_url: str = ""
+    """What `apps.connections.open` answers: a FakeSocketMode's `ws://` URL."""
     calls: list[SlackCall] = field(default_factory=list)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     """Each message as last posted or updated, by (channel id, ts)."""
@@ -155,8 +164,11 @@ class FakeSlack:
         try:
             if not token:
                 raise Refusal("not_authed")
-            if token != self.token:
-                raise Refusal("invalid_auth")
+            expected = self.app_token if method in _APP_LEVEL_METHODS else self.token
+            if token != expected:
+                # As Slack: a real token of the other kind is the wrong type, not a bad token.
+                known = token in (self.token, self.app_token)
+                raise Refusal("not_allowed_token_type" if known else "invalid_auth")
             failure = self._take_failure(method)
             if failure is not None:
                 status = failure.status
@@ -190,6 +202,7 @@ class FakeSlack:
 
     def _handlers(self) -> dict[str, Callable[[dict[str, Any]], Response]]:
         return {
+            "apps.connections.open": self._connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
@@ -250,6 +263,9 @@ class FakeSlack:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _connections_open(self, params: dict[str, Any]) -> Response:
+        return {"url": self.socket_url}
 
     def _post_message(self, params: dict[str, Any]) -> Response:
         channel = self._channel_id(params.get("channel"))
