@@ -275,18 +275,10 @@ def digest_messages(digest: Digest) -> list[list[Block]]:
 
 
 def _check(blocks: Sequence[Block]) -> None:
-    """`check_message`; also room for every Resume click, and unique action ids among
-    section accessories, which `check_message` does not look at."""
+    """`check_message`, and room left for every Resume click's "resumed by" line."""
     check_message(blocks)
     if sum(_cost(block) for block in blocks) > MAX_BLOCKS:
         raise SlackObjectFormationError("no room to mark the Resume buttons as clicked")
-    ids = [
-        accessory["action_id"]
-        for accessory in (block.to_dict().get("accessory") for block in blocks)
-        if accessory and "action_id" in accessory
-    ]
-    if duplicates := sorted({i for i in ids if ids.count(i) > 1}):
-        raise SlackObjectFormationError(f"action ids used twice: {', '.join(duplicates)}")
 
 
 def post_digest(client: WebClient, channel: str, digest: Digest) -> list[str]:

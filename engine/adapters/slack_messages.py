@@ -238,6 +238,7 @@ def check_message(blocks: Sequence[Block]) -> None:
                 raise SlackObjectFormationError(
                     f"a section field exceeds {FIELD_TEXT_LIMIT} characters"
                 )
-        action_ids += [e["action_id"] for e in payload.get("elements", []) if "action_id" in e]
+        elements = [*payload.get("elements", []), payload.get("accessory") or {}]
+        action_ids += [e["action_id"] for e in elements if "action_id" in e]
     if duplicates := sorted({a for a in action_ids if action_ids.count(a) > 1}):
         raise SlackObjectFormationError(f"action ids used twice: {', '.join(duplicates)}")

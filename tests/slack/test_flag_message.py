@@ -260,6 +260,17 @@ def test_check_message_refuses_the_same_action_id_twice() -> None:
         check_message(blocks)
 
 
+def test_check_message_counts_section_buttons_among_the_action_ids() -> None:
+    button = ButtonElement(text="Resume", action_id="og_resume_0", value="1")
+    blocks: list[Block] = [
+        SectionBlock(text=PlainTextObject(text="a"), accessory=button),
+        ActionsBlock(elements=[ButtonElement(text="B", action_id="og_resume_0", value="2")]),
+    ]
+
+    with pytest.raises(SlackObjectFormationError, match="og_resume_0"):
+        check_message(blocks)
+
+
 @pytest.mark.parametrize(
     "block",
     [
