@@ -36,7 +36,7 @@ def test_og_serve_answers_done_links_and_logs_without_the_token(tmp_path: Path) 
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        env={**os.environ, **ws.env()},
+        env={k: v for k, v in os.environ.items() if not k.startswith("SLACK_")} | ws.env(),
         cwd=ws.root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -60,6 +60,10 @@ def test_og_serve_answers_done_links_and_logs_without_the_token(tmp_path: Path) 
     lines = log.splitlines()
     assert any(f"serving done links on http://127.0.0.1:{port}" in line for line in lines)
     assert any("daily tick at 09:00 UTC; next at " in line for line in lines), log
+    assert any("weekly digest at 09:00 UTC; next at " in line for line in lines), log
+    assert any(
+        "no SLACK_BOT_TOKEN: flags and the digest go to the console" in line for line in lines
+    )
     requests = [line for line in lines if '"GET /' in line or '"POST /' in line]
     assert len(requests) == 3, log
     assert requests[0].endswith(f'"GET /done/{token[:8]}..." 200')
