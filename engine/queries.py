@@ -11,7 +11,7 @@ from engine.calendar import guide_day, local_date
 from engine.compose import journey_lines
 from engine.decide import decide
 from engine.models import Customer, History, Move, Plan, RosterSnapshot, Rules, SendRecord
-from engine.roster.validate import validate_rows
+from engine.roster.validate import validate_customer
 from engine.rulebook import load_rules
 from engine.sheet_sync import sync_state
 from engine.tick import Guide
@@ -37,8 +37,11 @@ def look_up_customer(
     if outcome.rules is None:
         message = "no usable rules doc:\n" + "\n".join(outcome.problems)
         return CustomerNotFound(problem=LookupProblem.NO_RULES, message=message)
-    customers, skipped = validate_rows(
-        roster or guide.roster.read(), outcome.rules.plans.keys(), guide.config.team_timezone
+    customers, skipped = validate_customer(
+        roster or guide.roster.read(),
+        customer_id,
+        outcome.rules.plans.keys(),
+        guide.config.team_timezone,
     )
     customer = next((c for c in customers if c.customer_id == customer_id), None)
     if customer is not None:

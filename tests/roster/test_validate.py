@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
 from engine.ports import RosterError
-from engine.roster.validate import _RowValidator, find_columns, validate_rows
+from engine.roster.validate import _RowValidator, find_columns, validate_customer, validate_rows
 
 PLANS = ("starter", "pro", "enterprise-plus")
 HEADER = (
@@ -390,3 +390,21 @@ def test_every_row_is_a_customer_or_one_skip_or_blank(rows: list[dict[str, CellV
     expected = [full_check.check(raw) for raw in snapshot.rows if raw.row_number not in blank]
     results: list[Customer | SkippedRow] = [*customers, *skipped]
     assert expected == sorted(results, key=lambda result: result.row_number)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(_ROW, max_size=25))
+def test_one_customers_rows_alone_get_the_verdict_the_whole_list_gives(
+    rows: list[dict[str, CellValue]],
+) -> None:
+    snapshot = roster(rows)
+    customers, skipped = validate_rows(snapshot, PLANS, "UTC")
+
+    for customer_id in {c.customer_id for c in customers} | {s.customer_id for s in skipped}:
+        if not customer_id:
+            continue
+        alone = validate_customer(snapshot, customer_id, PLANS, "UTC")
+        assert alone == (
+            [c for c in customers if c.customer_id == customer_id],
+            [s for s in skipped if s.customer_id == customer_id],
+        )
