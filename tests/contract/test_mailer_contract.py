@@ -1,7 +1,8 @@
 """The Mailer contract: every mailer adapter must pass every test here.
 
-Each adapter sends for real (into a folder, or to a real SMTP server on localhost) and the
-tests read back what arrived, exactly as a mail client would."""
+Each adapter sends for real (into a folder, to a real SMTP server on localhost, or to SES as
+moto plays it, in process and over HTTP) and the tests read back what arrived, exactly as a
+mail client would."""
 
 from __future__ import annotations
 
@@ -14,9 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
+from moto_ses import (
+    REGION,
+    MotoServer,
+    fake_aws_credentials,
+    record_requests,
+    run_moto_server,
+    ses_sends,
+    verify_identity,
+)
 from smtp_servers import SmtpServer
 
 from engine.adapters.outbox import OutboxMailer
+from engine.adapters.ses_mailer import SesMailer
 from engine.adapters.smtp import SmtpMailer
 from engine.models import OutgoingEmail, SendKind
 from engine.ports import Mailer, SendError
@@ -29,6 +41,13 @@ class Delivery:
     recipients: list[str]
     """The envelope for SMTP; every address header for a written file."""
     raw: bytes
+    service_id: str | None = None
+    """The id the mail service gave the message, when it is not the Message-ID header (SES
+    puts its own in place of ours)."""
+
+    @property
+    def message_id(self) -> str:
+        return self.service_id or str(self.message["Message-ID"])
 
     @property
     def message(self) -> EmailMessage:
@@ -63,8 +82,35 @@ def _outbox_deliveries(directory: Path) -> list[Delivery]:
     return deliveries
 
 
-@pytest.fixture(params=["outbox", "smtp"])
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[MotoServer]:
+    yield from run_moto_server()
+
+
+def _ses_under_test(mailer: SesMailer) -> MailerUnderTest:
+    verify_identity("guide@og.example", mailer.endpoint_url)
+    requests = record_requests(mailer.client)
+    return MailerUnderTest(
+        mailer=mailer,
+        delivered=lambda: [
+            Delivery(recipients=s.recipients, raw=s.raw, service_id=s.message_id)
+            for s in ses_sends(requests)
+        ],
+    )
+
+
+@pytest.fixture(params=["outbox", "smtp", "ses", "ses-http"])
 def under_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MailerUnderTest]:
+    if request.param == "ses":
+        with mock_aws():
+            yield _ses_under_test(SesMailer(REGION, SENDER))
+        return
+    if request.param == "ses-http":
+        server: MotoServer = request.getfixturevalue("moto_server")
+        fake_aws_credentials(request.getfixturevalue("monkeypatch"))
+        server.reset()
+        yield _ses_under_test(SesMailer(REGION, SENDER, endpoint_url=server.url))
+        return
     if request.param == "outbox":
         directory = tmp_path / "outbox"
         yield MailerUnderTest(
@@ -73,11 +119,11 @@ def under_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Maile
         )
         return
     # Only the SMTP case needs the server (tests/conftest.py), so it is asked for here.
-    server: SmtpServer = request.getfixturevalue("smtp_server")
+    smtp: SmtpServer = request.getfixturevalue("smtp_server")
     yield MailerUnderTest(
-        mailer=SmtpMailer(server.host, server.port, SENDER, timeout=10),
+        mailer=SmtpMailer(smtp.host, smtp.port, SENDER, timeout=10),
         delivered=lambda: [
-            Delivery(recipients=r.recipients, raw=r.raw) for r in server.handler.received
+            Delivery(recipients=r.recipients, raw=r.raw) for r in smtp.handler.received
         ],
     )
 
@@ -134,10 +180,13 @@ def test_returns_the_message_id_it_sent(under_test: MailerUnderTest) -> None:
     first = under_test.mailer.send(an_email())
     second = under_test.mailer.send(an_email())
 
-    received_ids = sorted(d.message["Message-ID"] for d in under_test.delivered())
-    assert received_ids == sorted([first, second])
+    deliveries = under_test.delivered()
+    assert sorted(d.message_id for d in deliveries) == sorted([first, second])
     assert first != second
-    assert first.startswith("<") and first.endswith("@og.example>")
+    # Every adapter writes a Message-ID in the sender's domain (SES replaces it on delivery).
+    for delivery in deliveries:
+        header = str(delivery.message["Message-ID"])
+        assert header.startswith("<") and header.endswith("@og.example>")
 
 
 def test_line_breaks_in_name_subject_and_ids_cannot_add_headers(
