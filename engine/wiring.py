@@ -23,6 +23,13 @@ LINK_SECRET_KEY = "link.secret"
 
 
 def open_roster(spec: str) -> Roster:
+    """`gsheet://SPREADSHEET_ID/WORKSHEET_TITLE`, or a CSV path."""
+    if spec.startswith("gsheet://"):
+        # Imported here: the Google libraries take a noticeable part of a second to load,
+        # which every command on the CSV default would otherwise pay.
+        from engine.adapters.gsheet_roster import GoogleSheetRoster
+
+        return GoogleSheetRoster.from_url(spec)
     return CsvRoster(Path(spec))
 
 
@@ -53,6 +60,11 @@ def open_notifier(spec: str) -> Notifier:
 
 
 def open_rules_source(spec: str) -> RulesSource:
+    """`gdoc://DOCUMENT_ID`, or a file path."""
+    if spec.startswith("gdoc://"):
+        from engine.adapters.gdoc_rules import GoogleDocRulesSource  # see open_roster
+
+        return GoogleDocRulesSource.from_url(spec)
     return FileRulesSource(spec)
 
 

@@ -1,8 +1,8 @@
 """What every `Roster` adapter promises, run against each of them.
 
-To add a backend (the Google Sheet), add its name to the `roster_factory` params and a class
-like `CsvRosterUnderTest` that can seed the list, edit it as a person would, and show its
-cells.
+To add a backend, add its name to the `roster_factory` params and a class like
+`CsvRosterUnderTest` that can seed the list, edit it as a person would, and show its cells.
+The Google Sheet runs through gspread against the in-process Sheets API of `fake_google`.
 """
 
 import csv
@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from fake_google import FakeGoogle
+from fake_sheets_grid import Worksheet
 
 from engine.adapters.csv_roster import CsvRoster
+from engine.adapters.gsheet_roster import GoogleSheetRoster
 from engine.models import RowUpdate
 from engine.ports import Roster, RosterError
 
@@ -49,6 +52,23 @@ class CsvRosterUnderTest:
             return [trimmed(row) for row in csv.reader(file)]
 
 
+class GoogleSheetRosterUnderTest:
+    """Cells are typed as text, as in a list whose columns are formatted as plain text: the
+    contract is about text; typed cells (numbers, dates, checkboxes) have their own tests."""
+
+    def __init__(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        google = FakeGoogle()
+        self.sheet: Worksheet = google.sheets.add_spreadsheet("1SheetId").add_worksheet("Roster")
+        self.edit([list(header), *map(list, rows)])
+        self.roster: Roster = GoogleSheetRoster("1SheetId", "Roster", google.session())
+
+    def edit(self, table: Table) -> None:
+        self.sheet.fill(table)
+
+    def table(self) -> Table:
+        return self.sheet.displayed()
+
+
 def trimmed(row: Sequence[str]) -> list[str]:
     cells = list(row)
     while cells and cells[-1] == "":
@@ -56,11 +76,13 @@ def trimmed(row: Sequence[str]) -> list[str]:
     return cells
 
 
-@pytest.fixture(params=["csv"])
+@pytest.fixture(params=["csv", "gsheet"])
 def roster_factory(request: pytest.FixtureRequest, tmp_path: Path) -> RosterFactory:
     def make(header: Sequence[str], rows: Sequence[Sequence[str]]) -> RosterUnderTest:
         if request.param == "csv":
             return CsvRosterUnderTest(tmp_path / "onboarding.csv", header, rows)
+        if request.param == "gsheet":
+            return GoogleSheetRosterUnderTest(header, rows)
         raise NotImplementedError(request.param)
 
     return make

@@ -1,0 +1,357 @@
+"""The onboarding list as a Google Sheet: `OG_ROSTER=gsheet://SPREADSHEET_ID/WORKSHEET_TITLE`.
+
+The spreadsheet id is the part of the sheet's address between `/d/` and `/edit`; the worksheet
+is the tab's name (URL-encoded when it holds a `/` or a `%`). Requests go through gspread's
+HTTP client over the retrying session of `google_auth`.
+
+Reading is one `values.get` of the whole worksheet with UNFORMATTED_VALUE and SERIAL_NUMBER
+dates, so cells arrive as Sheets holds them: text as typed (`00123` typed as text stays
+`00123`), numbers as numbers, checkboxes as booleans and dates as serial numbers, which
+validation reads. An id that Sheets itself turned into the number 123 arrives as 123 and is the
+customer `123`: the zeros were gone from the sheet before the guide looked. Format the id column
+as plain text to keep them.
+
+Writing never trusts the read: people sort, insert and delete rows while the guide runs. A
+write re-reads the header row and the customer_id column (one `spreadsheets.get`, which also
+gives the grid's size), finds each row by its id, and sends every cell in one
+`values.batchUpdate` with RAW input: what the guide writes is stored as the text it is, so a
+pause note like `=IMPORTXML(...)` or `+1` is never a formula or a number. Columns the list
+lacks are added after its last column, widening the grid first when it is too narrow.
+
+Calls per tick (the budget is on Sheets API calls; the OAuth token exchange, about once an
+hour, is not one): 1 to read; a write adds 2, plus 1 when the grid must widen for new
+columns, plus 1 in the rare case that someone moved the customer_id column since the read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote
+
+import gspread
+import requests
+from google.auth.exceptions import GoogleAuthError
+from gspread.exceptions import APIError
+
+from engine.adapters.google_auth import (
+    RetryingSession,
+    credentials_from_environment,
+    google_session,
+)
+from engine.bulk import cyclic_gc_paused
+from engine.models import CellValue, RawRow, RosterSnapshot, RowUpdate
+from engine.ports import RosterError
+from engine.roster.cells import cell_text
+from engine.roster.validate import column_key
+
+SCHEME = "gsheet://"
+_ID_COLUMN = "customer_id"
+_SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]+")
+_READ_OPTIONS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+}
+# Only what the write needs: without a field mask, Sheets sends every cell's formats too.
+_LAYOUT_FIELDS = (
+    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "data(rowData(values(effectiveValue))))"
+)
+
+T = TypeVar("T")
+
+
+def parse_gsheet_url(spec: str) -> tuple[str, str]:
+    """(spreadsheet id, worksheet title) from `gsheet://ID/TITLE`. Raises ValueError."""
+    spreadsheet_id, _, title = spec.strip().removeprefix(SCHEME).partition("/")
+    title = unquote(title)
+    if not _SPREADSHEET_ID.fullmatch(spreadsheet_id):
+        raise ValueError(
+            f"roster {spec!r}: {spreadsheet_id!r} is not a spreadsheet id; use "
+            "gsheet://SPREADSHEET_ID/WORKSHEET_TITLE with the id from the sheet's address "
+            "(between /d/ and /edit)"
+        )
+    if not title:
+        raise ValueError(f"roster {spec!r} names no worksheet: gsheet://{spreadsheet_id}/TITLE")
+    return spreadsheet_id, title
+
+
+def column_letter(position: int) -> str:
+    """`A` for position 0, `Z` for 25, `AA` for 26."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass
+class _WriteLayout:
+    sheet_id: int
+    column_count: int
+    header: list[str]
+    id_position: int
+    id_column: list[CellValue]
+    """The cells of column `id_position`, row 1 first."""
+
+
+class GoogleSheetRoster:
+    """A `Roster` backed by one worksheet of a Google spreadsheet."""
+
+    def __init__(self, spreadsheet_id: str, worksheet_title: str, session: RetryingSession):
+        self.spreadsheet_id = spreadsheet_id
+        self.worksheet_title = worksheet_title
+        self._session = session
+        # gspread uses the session as given (auth and all); the credentials argument is only
+        # for its own log-in path, which an injected session bypasses.
+        self._sheets = gspread.Client(session.credentials, session=session).http_client
+        self._a1_sheet = "'" + worksheet_title.replace("'", "''") + "'"
+        # Learnt from the last read, to make the write's re-read hit the id column first time
+        # and to put new columns after any unnamed column that holds data.
+        self._id_position = 0
+        self._read_header: list[str] = []
+        self._data_width = 0
+
+    @classmethod
+    def from_url(cls, spec: str, session: RetryingSession | None = None) -> GoogleSheetRoster:
+        spreadsheet_id, title = parse_gsheet_url(spec)
+        return cls(spreadsheet_id, title, session or google_session(credentials_from_environment()))
+
+    @property
+    def url(self) -> str:
+        return f"{SCHEME}{self.spreadsheet_id}/{quote(self.worksheet_title, safe=' ')}"
+
+    def __repr__(self) -> str:
+        return f"GoogleSheetRoster({self.url!r})"
+
+    def read(self) -> RosterSnapshot:
+        with cyclic_gc_paused():
+            payload = self._call(
+                "read",
+                lambda: self._sheets.values_get(
+                    self.spreadsheet_id, self._a1_sheet, params=dict(_READ_OPTIONS)
+                ),
+            )
+            return self._snapshot(payload.get("values", []))
+
+    def _snapshot(self, rows: list[list[CellValue]]) -> RosterSnapshot:
+        if not rows or not any(_header_text(cell).strip() for cell in rows[0]):
+            raise RosterError(f"{self.url}: the worksheet has no header row (row 1 is blank)")
+        header = [_header_text(cell) for cell in rows[0]]
+        # As in the CSV list: a blank header cell names nothing, and of two cells with one
+        # name the first counts (validation refuses a list where that matters).
+        named_columns: dict[str, int] = {}
+        for position, name in enumerate(header):
+            if name.strip():
+                named_columns.setdefault(name, position)
+        raw_rows = tuple(
+            RawRow(
+                row_number=row_number,
+                values={
+                    # Sheets leaves out a row's trailing empty cells; the CSV list has "".
+                    name: cells[position] if position < len(cells) else ""
+                    for name, position in named_columns.items()
+                },
+            )
+            for row_number, cells in enumerate(rows[1:], start=2)
+        )
+        self._id_position = next(
+            (p for p, name in enumerate(header) if column_key(name) == _ID_COLUMN), 0
+        )
+        self._read_header = header
+        self._data_width = max(len(cells) for cells in rows)
+        return RosterSnapshot(header=tuple(header), rows=raw_rows)
+
+    def write(self, updates: Sequence[RowUpdate]) -> list[str]:
+        if not updates:
+            return []
+        layout = self._layout()
+        columns: dict[str, int] = {}
+        for position, name in enumerate(layout.header):
+            columns.setdefault(column_key(name), position)
+        id_position = columns.get(_ID_COLUMN)
+        if id_position is None:
+            raise RosterError(f"{self.url}: the onboarding list has no {_ID_COLUMN} column")
+        ids = layout.id_column if id_position == layout.id_position else self._column(id_position)
+        # The first row with an id is the customer, as validation skips later duplicates.
+        row_by_id: dict[str, int] = {}
+        for row_number, value in enumerate(ids[1:], start=2):
+            if customer_id := cell_text(value):
+                row_by_id.setdefault(customer_id, row_number)
+
+        # Past the widest row of the last read, unless the columns changed since (then that
+        # width says nothing about the columns now).
+        width = self._data_width if layout.header == self._read_header else 0
+        next_column = max(len(layout.header), width)
+        cells: dict[tuple[int, int], str] = {}
+        not_found: list[str] = []
+        for update in updates:
+            target_row = row_by_id.get(update.customer_id.strip())
+            if target_row is None:
+                if update.customer_id not in not_found:
+                    not_found.append(update.customer_id)
+                continue
+            for name, value in update.values.items():
+                key = column_key(name)
+                if key not in columns:
+                    columns[key] = next_column
+                    cells[(1, next_column)] = name
+                    next_column += 1
+                cells[(target_row, columns[key])] = value
+        if not cells:
+            return not_found
+        needed_columns = max(position for _, position in cells) + 1
+        if needed_columns > layout.column_count:
+            self._widen(layout.sheet_id, needed_columns)
+        body = {"valueInputOption": "RAW", "data": self._value_ranges(cells)}
+        self._call(
+            "update", lambda: self._sheets.values_batch_update(self.spreadsheet_id, body=body)
+        )
+        return not_found
+
+    def _layout(self) -> _WriteLayout:
+        """The header row, the column where customer_id stood at the last read, and the grid,
+        in one request."""
+        guess = column_letter(self._id_position)
+        params: dict[str, Any] = {
+            "ranges": [f"{self._a1_sheet}!1:1", f"{self._a1_sheet}!{guess}:{guess}"],
+            "includeGridData": "true",
+            "fields": _LAYOUT_FIELDS,
+        }
+        payload = self._call(
+            "update", lambda: self._sheets.fetch_sheet_metadata(self.spreadsheet_id, params)
+        )
+        # Picked by title: which other sheets come along when ranges are given is not ours
+        # to rely on.
+        sheet = next(
+            (s for s in payload["sheets"] if s["properties"]["title"] == self.worksheet_title),
+            None,
+        )
+        if sheet is None:
+            raise RosterError(f"{self.url}: Google Sheets answered without the worksheet")
+        properties = sheet["properties"]
+        # One GridData per requested range, in the order requested.
+        data = sheet.get("data", [])
+        if len(data) != 2:
+            raise RosterError(f"{self.url}: Google Sheets answered {len(data)} ranges, not 2")
+        header_data, id_data = data
+        header_cells = _grid_values(header_data)
+        return _WriteLayout(
+            # JSON may leave out zeros, and the first sheet's id is usually 0.
+            sheet_id=int(properties.get("sheetId", 0)),
+            column_count=int(properties["gridProperties"]["columnCount"]),
+            header=[_header_text(cell) for cell in (header_cells[0] if header_cells else [])],
+            id_position=self._id_position,
+            id_column=[row[0] if row else None for row in _grid_values(id_data)],
+        )
+
+    def _column(self, position: int) -> list[CellValue]:
+        letter = column_letter(position)
+        payload = self._call(
+            "update",
+            lambda: self._sheets.values_get(
+                self.spreadsheet_id,
+                f"{self._a1_sheet}!{letter}:{letter}",
+                params={**_READ_OPTIONS, "majorDimension": "COLUMNS"},
+            ),
+        )
+        values: list[list[CellValue]] = payload.get("values", [])
+        return values[0] if values else []
+
+    def _widen(self, sheet_id: int, column_count: int) -> None:
+        # Setting the count (rather than appending columns) is safe to retry.
+        body = {
+            "requests": [
+                {
+                    "updateSheetProperties": {
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "gridProperties": {"columnCount": column_count},
+                        },
+                        "fields": "gridProperties.columnCount",
+                    }
+                }
+            ]
+        }
+        self._call("update", lambda: self._sheets.batch_update(self.spreadsheet_id, body))
+
+    def _value_ranges(self, cells: dict[tuple[int, int], str]) -> list[dict[str, Any]]:
+        """One range per row, from its first to its last written cell; `None` in between
+        leaves a cell as it is (the API skips nulls)."""
+        by_row: dict[int, dict[int, str]] = {}
+        for (row_number, position), value in cells.items():
+            by_row.setdefault(row_number, {})[position] = value
+        ranges = []
+        for row_number in sorted(by_row):
+            row = by_row[row_number]
+            first, last = min(row), max(row)
+            ranges.append(
+                {
+                    "range": f"{self._a1_sheet}!{column_letter(first)}{row_number}:"
+                    f"{column_letter(last)}{row_number}",
+                    "majorDimension": "ROWS",
+                    "values": [[row.get(position) for position in range(first, last + 1)]],
+                }
+            )
+        return ranges
+
+    def _call(self, doing: str, request: Callable[[], T]) -> T:
+        account = self._session.account
+        try:
+            return request()
+        except APIError as error:
+            raise RosterError(f"{self.url}: {self._explain(doing, error, account)}") from error
+        except GoogleAuthError as error:
+            raise RosterError(
+                f"{self.url}: cannot sign in to Google as {account}: {error}"
+            ) from error
+        except requests.RequestException as error:
+            raise RosterError(
+                f"{self.url}: cannot {doing} the sheet, Google Sheets did not answer ({error})"
+            ) from error
+
+    def _explain(self, doing: str, error: APIError, account: str) -> str:
+        code = error.code
+        message = str(error.error.get("message", "")) or "no reason given"
+        if code == 404:
+            return (
+                f"there is no spreadsheet {self.spreadsheet_id}: check the id in OG_ROSTER "
+                "(the part of the sheet's address between /d/ and /edit)"
+            )
+        if code == 403:
+            return (
+                f"{account} may not {doing} this spreadsheet ({message}): share the sheet with "
+                "that address as an editor"
+            )
+        if code == 400 and message.startswith("Unable to parse range"):
+            return f"the spreadsheet has no worksheet (tab) named {self.worksheet_title!r}"
+        if code == 429 or code >= 500:
+            tries = self._session.retry.attempts
+            return f"Google Sheets answered {code} ({message}) to all {tries} tries to {doing} it"
+        return f"Google Sheets refused to {doing} the sheet: {code} {message}"
+
+
+def _header_text(cell: CellValue) -> str:
+    # A header cell is kept as typed, spaces and all, like the CSV list's; a number or a
+    # checkbox in row 1 becomes its text.
+    return cell if isinstance(cell, str) else cell_text(cell)
+
+
+def _grid_values(grid_data: dict[str, Any]) -> list[list[CellValue]]:
+    """The effective values of a GridData, as the values API would give them unformatted."""
+    rows: list[list[CellValue]] = []
+    for row in grid_data.get("rowData", []):
+        rows.append([_effective_value(cell) for cell in row.get("values", [])])
+    return rows
+
+
+def _effective_value(cell: dict[str, Any]) -> CellValue:
+    value = cell.get("effectiveValue", {})
+    for kind in ("stringValue", "numberValue", "boolValue"):
+        if kind in value:
+            found: CellValue = value[kind]
+            return found
+    return None  # empty, or an error such as #REF!: not an id
