@@ -25,14 +25,14 @@ from engine.actions import (
 from engine.calendar import zone
 from engine.digest import build_digest
 from engine.models import Rules
-from engine.ports import RosterError, SendError
+from engine.ports import RosterError, RulesSourceError, SendError
 from engine.preview import preview
 from engine.queries import rule_lines, timeline, view_customer
 from engine.rules import parse_rules
 from engine.settings import Settings
 from engine.tick import Guide, TickReport
 from engine.undo import undo
-from engine.wiring import build_guide
+from engine.wiring import build_guide, open_rules_source
 
 TICK_HOUR = time(9, 0)
 
@@ -117,7 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="the rules doc")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_commands.add_parser("check", parents=[common], help="check a rules doc")
-    check.add_argument("path", nargs="?")
+    check.add_argument(
+        "path", nargs="?", help="a file, or gdoc://DOCUMENT_ID; OG_RULES when left out"
+    )
     demo = commands.add_parser("demo", help="write an example workspace and run 14 days")
     demo.add_argument("directory", nargs="?", default="og-demo")
     demo.add_argument("--days", type=int, default=14)
@@ -149,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         parser.error(str(error))
     if args.command == "rules":
-        return rules_check(Path(args.path or settings.rules))
+        return rules_check(args.path or settings.rules)
     if args.command == "serve":
         from bot.serve import serve
 
@@ -240,18 +242,20 @@ def tick_command(guide: Guide, now: datetime, *, dry_run: bool, as_json: bool) -
     return 0
 
 
-def rules_check(path: Path) -> int:
+def rules_check(spec: str) -> int:
+    """Check a rules doc where the guide would read it: a file, or a Google Doc."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        output.error(f"{path}: {error.strerror or error}")
+        source = open_rules_source(spec)
+        text = source.fetch()
+    except (RulesSourceError, ValueError) as error:
+        output.error(f"{spec}: {error}")
         return 1
-    parsed = parse_rules(text, str(path))
+    parsed = parse_rules(text, source.name)
     if isinstance(parsed, Rules):
         output.plans_table(parsed)
         return 0
     for problem in parsed:
-        print(problem.render(str(path)))
+        print(problem.render(source.name))
     return 1
 
 

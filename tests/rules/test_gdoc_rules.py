@@ -10,6 +10,7 @@ import pytest
 from fake_google import ACCOUNT, DRIVE_HOST, Document, FakeGoogle, no_wait_retries
 from workspace import RULES, Workspace, nine_am, row
 
+import bot.cli
 from engine.adapters.file_rules import FileRulesSource
 from engine.adapters.gdoc_rules import GoogleDocRulesSource, parse_gdoc_url
 from engine.models import Rules
@@ -123,3 +124,28 @@ def test_the_setting_names_a_document(spec: str, expected: str) -> None:
 def test_a_pasted_address_is_refused_saying_which_part_to_use() -> None:
     with pytest.raises(ValueError, match="between /d/ and /edit"):
         parse_gdoc_url(f"gdoc://docs.google.com/document/d/{DOC_ID}/edit")
+
+
+def test_og_rules_check_reads_a_google_doc_and_reports_its_lines(
+    google: FakeGoogle, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The CLI opens the source from its setting; only the transport is the fake's.
+    monkeypatch.setattr(
+        bot.cli,
+        "open_rules_source",
+        lambda spec: GoogleDocRulesSource(parse_gdoc_url(spec), google.session()),
+    )
+    spec = f"gdoc://{DOC_ID}"
+    google.documents[DOC_ID] = Document(RULES)
+    assert bot.cli.main(["rules", "check", spec]) == 0
+
+    google.documents[DOC_ID] = Document("Starter plan: welcome on day 3, setup on day 1.\n")
+    capsys.readouterr()
+    assert bot.cli.main(["rules", "check", spec]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(line.startswith(f"{spec}:") for line in lines)
+    assert any(line.startswith(f"{spec}:1:") for line in lines)
+
+    google.fail(404, host=DRIVE_HOST)
+    assert bot.cli.main(["rules", "check", spec]) == 1
+    assert capsys.readouterr().err.startswith(f"{spec}: ")
