@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit browser bench clean
+.PHONY: demo test lint typecheck unit browser dynamodb-local bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,29 @@ typecheck: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-unit: $(STAMP) browser
+# AWS's DynamoDB Local (a Java jar; Java 17 runs it) ships in the npm package below. Only the
+# package's own tarball is fetched (not its Node dependencies), checked against the pinned
+# sha256, and its emulator/ folder kept in .cache (git-ignored). The state store's tests start it.
+DYNAMODB_LOCAL_NPM := amplify-dynamodb-simulator
+DYNAMODB_LOCAL_VERSION := 2.9.30
+DYNAMODB_LOCAL_SHA256 := 3503ffac19f183407909fecdacf4db51ab1fdad1da7b2f177016670b2d80e4b9
+DYNAMODB_LOCAL := .cache/dynamodb-local
+DYNAMODB_LOCAL_TGZ := $(DYNAMODB_LOCAL)/$(DYNAMODB_LOCAL_NPM)-$(DYNAMODB_LOCAL_VERSION).tgz
+DYNAMODB_LOCAL_STAMP := $(DYNAMODB_LOCAL)/.installed-$(DYNAMODB_LOCAL_VERSION)
+
+$(DYNAMODB_LOCAL_STAMP):
+	@command -v npm >/dev/null || (echo "DynamoDB Local comes from the npm registry: install npm" >&2; exit 1)
+	rm -rf $(DYNAMODB_LOCAL) && mkdir -p $(DYNAMODB_LOCAL)
+	npm pack --silent --pack-destination $(DYNAMODB_LOCAL) \
+		$(DYNAMODB_LOCAL_NPM)@$(DYNAMODB_LOCAL_VERSION) >/dev/null
+	echo "$(DYNAMODB_LOCAL_SHA256)  $(DYNAMODB_LOCAL_TGZ)" | sha256sum --check --quiet
+	tar -xzf $(DYNAMODB_LOCAL_TGZ) -C $(DYNAMODB_LOCAL) --strip-components=1 package/emulator
+	rm $(DYNAMODB_LOCAL_TGZ)
+	touch $@
+
+dynamodb-local: $(DYNAMODB_LOCAL_STAMP)
+
+unit: $(STAMP) browser dynamodb-local
 	$(BIN)/pytest -n 2
 
 test: lint typecheck unit

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import output
+from bot import output, tables
 from engine.actions import (
     ActionOutcome,
     clear_hand_off,
@@ -120,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "path", nargs="?", help="a file, or gdoc://DOCUMENT_ID; OG_RULES when left out"
     )
+    tables.add_parser(commands, common)
     demo = commands.add_parser("demo", help="write an example workspace and run 14 days")
     demo.add_argument("directory", nargs="?", default="og-demo")
     demo.add_argument("--days", type=int, default=14)
@@ -152,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     if args.command == "rules":
         return rules_check(args.path or settings.rules)
+    if args.command == "tables":
+        return tables.run(args.tables_command, settings.state)
     if args.command == "serve":
         from bot.serve import serve
 

@@ -36,7 +36,13 @@ def open_roster(spec: str) -> Roster:
 def open_store(spec: str) -> StateStore:
     if spec.startswith("sqlite:"):
         return SqliteStore.from_url(spec)
-    raise ValueError(f"unknown state store {spec!r} (expected sqlite:///PATH)")
+    if spec.startswith("dynamodb:"):
+        from engine.adapters.dynamodb_store import DynamoDbStore  # boto3 only when asked for
+
+        return DynamoDbStore.from_url(spec)
+    raise ValueError(
+        f"unknown state store {spec!r} (expected sqlite:///PATH or dynamodb://?region=REGION)"
+    )
 
 
 def open_notifier(spec: str) -> Notifier:

@@ -1,6 +1,8 @@
 """The state store contract: every StateStore adapter must pass all of this.
 
-A new backend joins by adding one entry to `STORES`.
+A new backend joins by adding one entry to `STORES`: a function of the test's request that
+returns the store (fixtures it needs, for servers or clean-up, it asks the request for).
+DynamoDB runs three ways: moto in-process, moto's HTTP server, and AWS's DynamoDB Local.
 """
 
 from __future__ import annotations
@@ -8,25 +10,60 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from dynamodb_local import DynamoDbLocalUnavailable, run_dynamodb_local, run_moto_server, store_on
 
+from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.sqlite_store import SqliteStore, parse_sqlite_url
 from engine.models import AuditEntry, CustomerState, SendKind, SendRecord, SendStatus, Snapshot
 from engine.ports import StaleStateError, StateStore
 
 T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 
-STORES: dict[str, Callable[[Path], StateStore]] = {
-    "sqlite-file": lambda tmp: SqliteStore(tmp / "og.db"),
-    "sqlite-memory": lambda tmp: SqliteStore(":memory:"),
+STORES: dict[str, Callable[[pytest.FixtureRequest], StateStore]] = {
+    "sqlite-file": lambda request: SqliteStore(request.getfixturevalue("tmp_path") / "og.db"),
+    "sqlite-memory": lambda request: SqliteStore(":memory:"),
+    "dynamodb-moto": lambda request: request.getfixturevalue("moto_store"),
+    "dynamodb-moto-server": lambda request: request.getfixturevalue("moto_server_store"),
+    "dynamodb-local": lambda request: request.getfixturevalue("dynamodb_local_store"),
 }
 
 
 @pytest.fixture(params=sorted(STORES))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
-    yield STORES[request.param](tmp_path)
+def store(request: pytest.FixtureRequest) -> StateStore:
+    return STORES[request.param](request)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    yield from run_moto_server()
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local() -> Iterator[str]:
+    try:
+        yield from run_dynamodb_local()
+    except DynamoDbLocalUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture
+def moto_store() -> Iterator[DynamoDbStore]:
+    with store_on(None) as store:
+        yield store
+
+
+@pytest.fixture
+def moto_server_store(moto_server: str) -> Iterator[DynamoDbStore]:
+    with store_on(moto_server) as store:
+        yield store
+
+
+@pytest.fixture
+def dynamodb_local_store(dynamodb_local: str) -> Iterator[DynamoDbStore]:
+    with store_on(dynamodb_local) as store:
+        yield store
 
 
 def a_send(

@@ -1,0 +1,418 @@
+"""State on AWS: DynamoDB, in four tables (their keys: `engine/adapters/dynamodb_items.py`).
+
+The same contract as the SQLite store, kept the DynamoDB way:
+
+- a claim is a conditional put (`attribute_not_exists`), so two ticks racing never send twice;
+  and once it has landed, a consistent read of the customer's state makes sure the journey
+  still takes it (see `_journey_open`), else it is taken back and refused;
+- every state write is conditional on the version it was based on; a human action's state,
+  its audit row and any journey it moves are one TransactWriteItems, so a concurrent change
+  makes the later writer fail with StaleStateError (saying who changed it, and when) instead
+  of overwriting;
+- the tick's bulk read is a paginated Scan of the sends and state tables, both at once and in
+  parallel segments when a table is large; never a request per customer;
+- every read is strongly consistent: an action sees the tick's last write, and the reverse.
+
+Requests go through botocore's `standard` retries (throttling, transient errors). A write that
+was retried after it had in fact landed is recognised (claims and state writes carry a token,
+transactions botocore's idempotency token) rather than reported as someone else's.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from itertools import chain
+from typing import Any
+
+from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
+
+from engine.adapters.dynamodb_items import (
+    ARCHIVE,
+    AUDIT,
+    SENDS,
+    STATE,
+    Item,
+    audit_from_item,
+    audit_item,
+    is_meta,
+    journey_prefix,
+    journey_takes,
+    meta_item,
+    meta_key,
+    send_from_item,
+    send_item,
+    send_key,
+    state_from_item,
+    state_item,
+)
+from engine.adapters.dynamodb_reads import Reader, snapshot
+from engine.adapters.dynamodb_tables import (
+    MAX_SEGMENTS,
+    error_code,
+    make_client,
+    parse_dynamodb_url,
+)
+from engine.adapters.dynamodb_writes import (
+    JourneyTooLargeError,
+    archive_moves,
+    back_off,
+    batch_put,
+    cancellation_reasons,
+    cancelled,
+    check_size,
+    restore_moves,
+)
+from engine.models import (
+    AuditEntry,
+    CustomerState,
+    SendKey,
+    SendRecord,
+    SendStatus,
+    StoreSnapshot,
+    journey_id,
+)
+from engine.ports import StaleStateError
+
+__all__ = ["DynamoDbStore", "JourneyTooLargeError"]
+
+CONFLICT_ATTEMPTS = 8
+"""Transactions cancelled by a concurrent write to their items are read and tried again."""
+
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class DynamoDbStore:
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "og-",
+        *,
+        segments: int | None = None,
+        page_limit: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """`client`: a low-level DynamoDB client (`dynamodb_tables.make_client`). `segments`:
+        parallel Scan segments per table for `load`, None to pick by the table's size.
+        `page_limit`: items per Scan or Query page (DynamoDB's 1 MB pages when None)."""
+        if segments is not None and not 1 <= segments <= MAX_SEGMENTS:
+            raise ValueError(f"segments must be from 1 to {MAX_SEGMENTS}, not {segments}")
+        self.client = client
+        self.prefix = prefix
+        self.segments = segments
+        self._sleep = sleep
+        self._sends = SENDS.name(prefix)
+        self._state = STATE.name(prefix)
+        self._archive = ARCHIVE.name(prefix)
+        self._audit = AUDIT.name(prefix)
+        self._reader = Reader(client, page_limit)
+
+    @classmethod
+    def from_url(cls, url: str, **session_args: Any) -> DynamoDbStore:
+        settings = parse_dynamodb_url(url)
+        client = make_client(settings, **session_args)
+        return cls(client, settings.prefix, segments=settings.segments)
+
+    def close(self) -> None:
+        self.client.close()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def load(self) -> StoreSnapshot:
+        found = self._reader.scan_all((self._sends, self._state), self.segments)
+        return snapshot(found[self._state], found[self._sends])
+
+    def load_one(self, customer_id: str) -> StoreSnapshot:
+        sends = list(self._query(self._sends, customer_id))
+        state = self._get(self._state, {"customer_id": {"S": customer_id}})
+        return snapshot([state] if state is not None else [], sends)
+
+    def _query(
+        self, table: str, customer_id: str, sk_prefix: str = "", *, newest_first: bool = False
+    ) -> Iterator[Item]:
+        return self._reader.query(table, customer_id, sk_prefix, newest_first=newest_first)
+
+    def _get(self, table: str, key: Item) -> Item | None:
+        return self._reader.get(table, key)
+
+    # --- sends -----------------------------------------------------------------------------
+
+    def claim(self, send: SendRecord) -> bool:
+        token = uuid.uuid4().hex
+        try:
+            self.client.put_item(
+                TableName=self._sends,
+                Item=send_item(send) | {"claim_token": {"S": token}},
+                ConditionExpression="attribute_not_exists(customer_id)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error_code(error) != _CONDITION_FAILED:
+                raise
+            existing = _failed_item(error) or {}
+            if existing.get("claim_token", {}).get("S") != token:
+                return False
+            # Ours after all: a retried put that had landed the first time.
+        if self._journey_open(send):
+            return True
+        self._withdraw(send, token)
+        return False
+
+    def _journey_open(self, send: SendRecord) -> bool:
+        """Whether the customer's journey still takes this send, read after the claim landed.
+
+        A finish moves the journey's sends to the archive, so a tick that read the state before
+        the finish could claim one of them again. The finish writes the state in the same
+        transaction as the move (or before it), so a claim made after the move finds the
+        journey over here; one made before it was a claim on an open journey."""
+        item = self._get(self._state, {"customer_id": {"S": send.customer_id}})
+        if item is None or is_meta(item):
+            return True
+        return journey_takes(state_from_item(item), send)
+
+    def _withdraw(self, send: SendRecord, token: str) -> None:
+        """Take back a claim on a journey that is over, wherever it went meanwhile."""
+        for table in (self._sends, self._archive):
+            try:
+                self.client.delete_item(
+                    TableName=table,
+                    Key=send_key(send.key),
+                    ConditionExpression="claim_token = :token",
+                    ExpressionAttributeValues={":token": {"S": token}},
+                )
+            except ClientError as error:
+                if error_code(error) != _CONDITION_FAILED:
+                    raise
+
+    def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None:
+        self._update_send(
+            key,
+            "SET #status = :status, message_id = :message_id, sent_at = :sent_at",
+            {
+                ":status": {"S": SendStatus.SENT.value},
+                ":message_id": {"S": message_id},
+                ":sent_at": {"S": sent_at.isoformat()},
+            },
+        )
+
+    def reject(self, key: SendKey, reason: str, at: datetime) -> None:
+        self._update_send(
+            key,
+            "SET #status = :status, #error = :error, sent_at = :sent_at",
+            {
+                ":status": {"S": SendStatus.REJECTED.value},
+                ":error": {"S": reason},
+                ":sent_at": {"S": at.isoformat()},
+            },
+            only_if_claimed=True,
+        )
+
+    def release(self, key: SendKey) -> None:
+        try:
+            self.client.delete_item(
+                TableName=self._sends,
+                Key=send_key(key),
+                ConditionExpression="#status = :claimed",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":claimed": {"S": SendStatus.CLAIMED.value}},
+            )
+        except ClientError as error:
+            if error_code(error) != _CONDITION_FAILED:
+                raise
+
+    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> None:
+        # Each only if still an open claim, so it needs a condition BatchWriteItem cannot
+        # carry; a crash leaves at most a tick's concurrent sends behind, so these are few.
+        for key in keys:
+            self._update_send(
+                key,
+                "SET #status = :status",
+                {":status": {"S": SendStatus.UNCONFIRMED.value}},
+                only_if_claimed=True,
+            )
+
+    def _update_send(
+        self,
+        key: SendKey,
+        update: str,
+        values: dict[str, dict[str, str]],
+        *,
+        only_if_claimed: bool = False,
+    ) -> None:
+        """An update of a send that exists (and is an open claim, if asked); else nothing."""
+        condition = "attribute_exists(customer_id)"
+        if only_if_claimed:
+            condition += " AND #status = :claimed"
+            values = values | {":claimed": {"S": SendStatus.CLAIMED.value}}
+        names = {"#status": "status"} | ({"#error": "error"} if "#error" in update else {})
+        try:
+            self.client.update_item(
+                TableName=self._sends,
+                Key=send_key(key),
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error_code(error) != _CONDITION_FAILED:
+                raise
+
+    def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
+        for attempt in range(CONFLICT_ATTEMPTS):
+            moves = self._archive_moves(customer_id, journey, archived_at)
+            if not moves:
+                return 0
+            check_size(len(moves), customer_id, journey)
+            try:
+                self.client.transact_write_items(TransactItems=moves)
+            except ClientError as error:
+                if not cancelled(error):
+                    raise
+                back_off(attempt, self._sleep)  # a send changed or moved since it was read
+                continue
+            return len(moves) // 2
+        raise RuntimeError(f"{journey_id(customer_id, journey)} kept changing; not archived")
+
+    def _archive_moves(self, customer_id: str, journey: int, at: datetime) -> list[Any]:
+        live = self._query(self._sends, customer_id, journey_prefix(journey))
+        return archive_moves(live, self._sends, self._archive, at)
+
+    def _restore_moves(self, customer_id: str, journey: int) -> list[Any]:
+        archived = self._query(self._archive, customer_id, journey_prefix(journey))
+        return restore_moves(archived, self._sends, self._archive)
+
+    def archived_sends(self, customer_id: str) -> tuple[SendRecord, ...]:
+        items = sorted(
+            self._query(self._archive, customer_id),
+            key=lambda item: (int(item["journey"]["N"]), item["claimed_at"]["S"]),
+        )
+        return tuple(send_from_item(item) for item in items)
+
+    # --- customer state --------------------------------------------------------------------
+
+    def save_state(self, state: CustomerState) -> CustomerState:
+        written = state.model_copy(update={"version": state.version + 1})
+        token = uuid.uuid4().hex
+        try:
+            self.client.put_item(
+                **self._state_put(state, written, token),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error_code(error) != _CONDITION_FAILED:
+                raise
+            current = _failed_item(error)
+            if current is not None and current.get("write_token", {}).get("S") == token:
+                return written  # a retried put that had landed the first time
+            raise self._stale(state.customer_id, current) from None
+        return written
+
+    def _state_put(self, based_on: CustomerState, written: CustomerState, token: str) -> Any:
+        put: dict[str, Any] = {"TableName": self._state, "Item": state_item(written, token)}
+        if based_on.version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(customer_id)"
+        else:
+            put["ConditionExpression"] = "#version = :version"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":version": {"N": str(based_on.version)}}
+        return put
+
+    def _stale(self, customer_id: str, item: Item | None) -> StaleStateError:
+        if item is None:  # the failure did not say; read what is there now
+            item = self._get(self._state, {"customer_id": {"S": customer_id}})
+        current = state_from_item(item) if item is not None and not is_meta(item) else None
+        return StaleStateError(customer_id, current)
+
+    def commit_action(
+        self,
+        state: CustomerState,
+        audit: AuditEntry,
+        *,
+        archive_journey: int | None = None,
+        restore_journey: int | None = None,
+    ) -> CustomerState:
+        if archive_journey is not None and archive_journey == restore_journey:
+            raise ValueError("an action cannot archive and restore the same journey")
+        written = state.model_copy(update={"version": state.version + 1})
+        customer_id = state.customer_id
+        for attempt in range(CONFLICT_ATTEMPTS):
+            put = self._state_put(state, written, uuid.uuid4().hex)
+            operations: list[Any] = [
+                {"Put": put | {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+                {"Put": {"TableName": self._audit, "Item": audit_item(audit)}},
+            ]
+            if archive_journey is not None:
+                operations += self._archive_moves(customer_id, archive_journey, audit.at)
+            if restore_journey is not None:
+                operations += self._restore_moves(customer_id, restore_journey)
+            check_size(len(operations), customer_id, archive_journey or restore_journey or 0)
+            try:
+                # One transaction; botocore gives it an idempotency token, so a retry of one
+                # that landed succeeds rather than failing its own version condition.
+                self.client.transact_write_items(TransactItems=operations)
+            except ClientError as error:
+                if not cancelled(error):
+                    raise
+                state_reason = (cancellation_reasons(error) or [{}])[0]
+                if state_reason.get("Code") == "ConditionalCheckFailed":
+                    raise self._stale(customer_id, state_reason.get("Item")) from None
+                back_off(attempt, self._sleep)  # a send it moves changed, or a write was in flight
+                continue
+            return written
+        raise RuntimeError(f"{customer_id} kept changing during the action; nothing was written")
+
+    def audit_trail(self, customer_id: str) -> list[AuditEntry]:
+        return [
+            audit_from_item(item)
+            for item in self._query(self._audit, customer_id, newest_first=True)
+        ]
+
+    # --- meta ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        item = self._get(self._state, meta_key(key))
+        return item["meta_value"]["S"] if item is not None and is_meta(item) else None
+
+    def put_meta(self, key: str, value: str) -> None:
+        self.client.put_item(TableName=self._state, Item=meta_item(key, value))
+
+    def add_meta_if_absent(self, key: str, value: str) -> str:
+        try:
+            self.client.put_item(
+                TableName=self._state,
+                Item=meta_item(key, value),
+                ConditionExpression="attribute_not_exists(customer_id)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error_code(error) != _CONDITION_FAILED:
+                raise
+            stored = _failed_item(error) or self._get(self._state, meta_key(key))
+            assert stored is not None, f"meta {key!r} vanished"
+            return str(stored["meta_value"]["S"])
+        return value
+
+    # --- bulk writes -----------------------------------------------------------------------
+
+    def import_records(self, states: Iterable[CustomerState], sends: Iterable[SendRecord]) -> int:
+        """Write states and live sends as they are, unconditionally, in BatchWriteItem calls of
+        25: for filling empty tables (moving a deployment over from SQLite, seeding tests and
+        benchmarks), never while ticks run. States keep their version (at least 1). Returns
+        how many items were written."""
+        items = chain(
+            (
+                (self._state, state_item(s.model_copy(update={"version": max(s.version, 1)}), ""))
+                for s in states
+            ),
+            ((self._sends, send_item(send)) for send in sends),
+        )
+        return batch_put(self.client, items, self._sleep)
+
+
+def _failed_item(error: Any) -> Item | None:
+    """The item a failed condition found, when the request asked for it (ALL_OLD)."""
+    item: Item | None = error.response.get("Item")
+    return item

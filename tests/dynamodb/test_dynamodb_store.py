@@ -1,0 +1,397 @@
+"""What the DynamoDB store does beyond the shared contract (tests/contract): retries,
+batches, parallel scans, transactions' limits, and telling a retried write from someone
+else's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.awsrequest import AWSResponse
+from dynamodb_local import RequestCounter, client_for, store_on
+
+from engine.adapters.dynamodb_reads import SEGMENT_BYTES, segments_for
+from engine.adapters.dynamodb_store import DynamoDbStore, JourneyTooLargeError
+from engine.adapters.dynamodb_tables import MAX_ATTEMPTS, MAX_SEGMENTS
+from engine.models import AuditEntry, CustomerState, SendKind, SendRecord, SendStatus, Snapshot
+from engine.ports import StaleStateError
+
+T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+
+
+def a_send(customer: str = "C1", step: str = "welcome", journey: int = 1) -> SendRecord:
+    return SendRecord(
+        customer_id=customer,
+        journey=journey,
+        step=step,
+        kind=SendKind.STEP,
+        local_date=date(2026, 11, 2),
+        guide_day=0,
+        claimed_at=T0,
+        tick_id="tick-1",
+    )
+
+
+def an_audit(entry_id: str, customer: str = "C1", actor: str = "dana") -> AuditEntry:
+    empty = Snapshot(row={}, state=CustomerState(customer_id=customer))
+    return AuditEntry(
+        id=entry_id,
+        customer_id=customer,
+        journey=1,
+        action="paused",
+        actor=actor,
+        at=T0,
+        before=empty,
+        after=empty,
+    )
+
+
+@pytest.fixture
+def server_store(moto_server: str) -> Iterator[DynamoDbStore]:
+    with store_on(moto_server) as store:
+        yield store
+
+
+def force_a_retry_of_a_request_that_landed(client: Any, operation: str) -> list[int]:
+    """Make botocore send `operation` again after its first attempt succeeded, as it does when
+    the answer is lost on the way back (a timeout, a dropped connection)."""
+    made: list[int] = []
+
+    def retry_the_first(attempts: int, **_: Any) -> float | None:
+        made.append(attempts)
+        return 0 if attempts == 1 else None
+
+    client.meta.events.register(f"needs-retry.dynamodb.{operation}", retry_the_first)
+    return made
+
+
+# --- retries -----------------------------------------------------------------------------------
+
+
+def test_the_client_retries_in_standard_mode() -> None:
+    client = client_for("http://127.0.0.1:1")
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": MAX_ATTEMPTS}
+
+
+class _Body:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def test_a_throttled_claim_is_retried_and_lands_once(server_store: DynamoDbStore) -> None:
+    sent: list[str] = []
+
+    def throttle_the_first(request: Any, **_: Any) -> AWSResponse | None:
+        sent.append(request.headers["X-Amz-Target"].decode())
+        if len(sent) > 1:
+            return None  # on to moto's server
+        body = b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",'
+        body += b'"message":"Rate of requests exceeds the allowed throughput."}'
+        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "throttled"}, _Body(body))
+
+    server_store.client.meta.events.register("before-send.dynamodb.PutItem", throttle_the_first)
+    assert server_store.claim(a_send()) is True
+    assert sent == ["DynamoDB_20120810.PutItem"] * 2
+    assert [s.step for s in server_store.load().sends["C1"]] == ["welcome"]
+    assert server_store.claim(a_send()) is False
+
+
+def test_a_claim_whose_answer_was_lost_is_still_ours(moto_store: DynamoDbStore) -> None:
+    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "PutItem")
+    assert moto_store.claim(a_send()) is True  # the retry found our own claim
+    assert attempts == [1, 2]
+    assert moto_store.claim(a_send()) is False  # a second claim is still refused
+
+
+def test_a_state_write_whose_answer_was_lost_is_not_stale(moto_store: DynamoDbStore) -> None:
+    first = moto_store.save_state(CustomerState(customer_id="C1", updated_by="dana"))
+    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "PutItem")
+    written = moto_store.save_state(first.model_copy(update={"paused": True}))
+    assert attempts == [1, 2]
+    assert written.version == 2 and moto_store.load().states["C1"] == written
+    with pytest.raises(StaleStateError, match="changed by dana"):
+        moto_store.save_state(first.model_copy(update={"finished": True}))
+
+
+def test_an_action_whose_answer_was_lost_is_not_stale(local_store: DynamoDbStore) -> None:
+    # DynamoDB honours the transaction's idempotency token (moto does not, so DynamoDB Local).
+    local_store.claim(a_send())
+    attempts = force_a_retry_of_a_request_that_landed(local_store.client, "TransactWriteItems")
+    written = local_store.commit_action(
+        CustomerState(customer_id="C1", finished=True), an_audit("a1"), archive_journey=1
+    )
+    assert attempts == [1, 2]
+    assert written.version == 1
+    assert [e.id for e in local_store.audit_trail("C1")] == ["a1"]
+    assert len(local_store.archived_sends("C1")) == 1 and local_store.load().sends == {}
+
+
+# --- claims on a journey that is over -------------------------------------------------------------
+
+
+def finished(store: DynamoDbStore, journey: int = 1, pending: bool = False) -> CustomerState:
+    """C1's journey finished as the tick records it: state and archive in one action."""
+    state = CustomerState(customer_id="C1", journey=journey, finished=True, wrap_up_pending=pending)
+    return store.commit_action(state, an_audit(f"fin-{journey}"), archive_journey=journey)
+
+
+def test_a_send_of_a_finished_journey_is_not_claimed_again(moto_store: DynamoDbStore) -> None:
+    # A tick that read the state before the finish would claim the wrap-up once more: the
+    # finish moved the first claim to the archive, out of the way of the claim's own check.
+    wrap_up = a_send(step="wrap-up").model_copy(update={"kind": SendKind.FINISH})
+    assert moto_store.claim(wrap_up) is True
+    moto_store.confirm(wrap_up.key, "<wrap@og>", T0)
+    finished(moto_store)
+    assert moto_store.claim(wrap_up) is False
+    assert moto_store.claim(a_send(step="setup")) is False  # nor anything else of journey 1
+    assert moto_store.load().sends == {}
+    assert [(s.step, s.status) for s in moto_store.archived_sends("C1")] == [
+        ("wrap-up", SendStatus.SENT)
+    ]
+    assert moto_store.claim(a_send(journey=2)) is True  # a new journey is open
+
+
+def test_the_wrap_up_of_a_finish_by_hand_is_still_claimed(moto_store: DynamoDbStore) -> None:
+    finished(moto_store, pending=True)
+    assert moto_store.claim(a_send(step="setup")) is False
+    wrap_up = a_send(step="wrap-up").model_copy(update={"kind": SendKind.FINISH})
+    assert moto_store.claim(wrap_up) is True
+
+
+def test_a_send_of_an_earlier_journey_is_not_claimed(moto_store: DynamoDbStore) -> None:
+    moto_store.save_state(CustomerState(customer_id="C1", journey=2))
+    assert moto_store.claim(a_send(journey=1)) is False
+    assert moto_store.claim(a_send(journey=2)) is True
+    assert [s.journey for s in moto_store.load().sends["C1"]] == [2]
+
+
+def test_a_claim_the_finish_archived_before_the_check_is_taken_back(moto_server: str) -> None:
+    with store_on(moto_server) as store:
+        other = DynamoDbStore(client_for(moto_server), store.prefix)
+        done: list[bool] = []
+
+        def finish_in_between(**_: Any) -> None:
+            if not done:  # the claim has landed; the finish archives it with the journey
+                done.append(True)
+                finished(other)
+
+        store.client.meta.events.register("before-call.dynamodb.GetItem", finish_in_between)
+        assert store.claim(a_send(step="setup")) is False
+        assert done and store.load().sends == {} and store.archived_sends("C1") == ()
+
+
+# --- transactions -----------------------------------------------------------------------------
+
+
+def test_a_concurrent_change_fails_the_later_action_and_says_who(
+    local_store: DynamoDbStore,
+) -> None:
+    base = local_store.save_state(CustomerState(customer_id="C1"))
+    local_store.commit_action(
+        base.model_copy(update={"paused": True, "updated_by": "sam", "updated_at": T0}),
+        an_audit("a1", actor="sam"),
+    )
+    with pytest.raises(StaleStateError) as refused:
+        local_store.commit_action(base.model_copy(update={"finished": True}), an_audit("a2"))
+    assert str(refused.value) == f"C1 was changed by sam at {T0.isoformat()}, try again"
+    assert refused.value.current is not None and refused.value.current.paused
+    assert [e.id for e in local_store.audit_trail("C1")] == ["a1"]
+
+
+def test_a_send_confirmed_while_its_journey_is_archived_is_archived_as_sent(
+    moto_server: str,
+) -> None:
+    with store_on(moto_server) as store:
+        store.claim(a_send())
+        store.claim(a_send(step="setup"))
+        other = DynamoDbStore(client_for(moto_server), store.prefix)
+        confirmed: list[bool] = []
+
+        def confirm_in_between(**_: Any) -> None:
+            if not confirmed:  # after the archive read the sends, before its transaction
+                confirmed.append(True)
+                other.confirm(a_send().key, "<m1@og>", T0)
+
+        store.client.meta.events.register(
+            "before-call.dynamodb.TransactWriteItems", confirm_in_between
+        )
+        assert store.archive_journey("C1", 1, T0) == 2
+        archived = {s.step: s for s in store.archived_sends("C1")}
+        assert archived["welcome"].status == SendStatus.SENT
+        assert archived["welcome"].message_id == "<m1@og>"
+        assert store.load().sends == {}
+
+
+def test_a_journey_too_big_for_one_transaction_is_refused_whole(
+    moto_store: DynamoDbStore,
+) -> None:
+    for number in range(50):
+        moto_store.claim(a_send(step=f"step-{number:02d}"))
+    base = moto_store.save_state(CustomerState(customer_id="C1"))
+    with pytest.raises(JourneyTooLargeError, match=r"C1#1: .* 102 writes, more than the 100"):
+        moto_store.commit_action(
+            base.model_copy(update={"finished": True}), an_audit("a1"), archive_journey=1
+        )
+    assert moto_store.load().states["C1"] == base and moto_store.audit_trail("C1") == []
+    assert moto_store.archive_journey("C1", 1, T0) == 50  # 100 writes: one transaction holds it
+    moto_store.claim(a_send(step="one-more", journey=1))
+    moto_store.archive_journey("C1", 1, T0)
+    for number in range(51):
+        moto_store.claim(a_send(step=f"again-{number:02d}", journey=2))
+    with pytest.raises(JourneyTooLargeError, match="C1#2"):
+        moto_store.archive_journey("C1", 2, T0)
+    assert len(moto_store.load().sends["C1"]) == 51 and len(moto_store.archived_sends("C1")) == 51
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def test_meta_values_never_show_up_as_customers(moto_store: DynamoDbStore) -> None:
+    moto_store.put_meta("link.secret", "s3cret")
+    moto_store.add_meta_if_absent("scheduled", "claim")
+    moto_store.save_state(CustomerState(customer_id="C1"))
+    assert set(moto_store.load().states) == {"C1"}
+    assert moto_store.load_one("#meta#link.secret").states == {}
+
+
+def test_load_reads_in_parallel_segments_and_gets_the_same_snapshot(
+    moto_store: DynamoDbStore,
+) -> None:
+    for number in range(30):
+        moto_store.claim(a_send(customer=f"C{number:02d}"))
+        moto_store.save_state(CustomerState(customer_id=f"C{number:02d}", offline_days=number))
+    whole = moto_store.load()
+    split = DynamoDbStore(moto_store.client, moto_store.prefix, segments=4)
+    counter = RequestCounter(moto_store.client)
+    assert split.load() == whole
+    scans = [params for name, params in counter.requests if name == "Scan"]
+    assert {(p["TableName"], p["Segment"], p["TotalSegments"]) for p in scans} == {
+        (f"{moto_store.prefix}{table}", segment, 4)
+        for table in ("sends", "state")
+        for segment in range(4)
+    }
+    assert all(p["ConsistentRead"] for p in scans)
+
+
+def test_segments_follow_the_table_size_and_the_size_is_asked_once(
+    moto_store: DynamoDbStore,
+) -> None:
+    assert [segments_for(n * SEGMENT_BYTES) for n in (0, 1, 2, 7, 1000)] == [1, 1, 2, 7, 64]
+    assert MAX_SEGMENTS == 64
+    counter = RequestCounter(moto_store.client)
+    moto_store.load()
+    moto_store.load()
+    assert counter.calls["DescribeTable"] == 2  # once per table, then remembered
+    assert counter.calls["Scan"] == 4
+
+
+def test_a_role_that_may_not_describe_tables_reads_in_one_segment(
+    server_store: DynamoDbStore,
+) -> None:
+    def denied(request: Any, **_: Any) -> AWSResponse:
+        body = b'{"__type":"com.amazon.coral.service#AccessDeniedException",'
+        body += b'"Message":"not authorized to perform: dynamodb:DescribeTable"}'
+        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "denied"}, _Body(body))
+
+    server_store.claim(a_send())
+    server_store.client.meta.events.register("before-send.dynamodb.DescribeTable", denied)
+    counter = RequestCounter(server_store.client)
+    assert set(server_store.load().sends) == {"C1"}
+    assert counter.calls == {"DescribeTable": 2, "Scan": 2}
+
+
+def test_pages_are_followed_to_the_end(moto_store: DynamoDbStore) -> None:
+    for number in range(23):
+        moto_store.claim(a_send(customer="C1", step=f"s{number:02d}"))
+    paged = DynamoDbStore(moto_store.client, moto_store.prefix, segments=1, page_limit=5)
+    counter = RequestCounter(moto_store.client)
+    assert len(paged.load().sends["C1"]) == 23
+    assert len(paged.load_one("C1").sends["C1"]) == 23
+    assert counter.calls["Scan"] == 5 + 1  # the sends in five pages, the empty state in one
+    assert counter.calls["Query"] == 5
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def test_bulk_writes_go_in_batches_of_25(moto_store: DynamoDbStore) -> None:
+    counter = RequestCounter(moto_store.client)
+    states = [CustomerState(customer_id=f"C{n:02d}") for n in range(20)]
+    sends = [a_send(customer=f"C{n:02d}") for n in range(40)]
+    assert moto_store.import_records(states, sends) == 60
+    batches = [params for name, params in counter.requests if name == "BatchWriteItem"]
+    sizes = [sum(len(v) for v in p["RequestItems"].values()) for p in batches]
+    assert sizes == [25, 25, 10]
+    loaded = moto_store.load()
+    assert len(loaded.states) == 20 and all(s.version == 1 for s in loaded.states.values())
+    assert sum(len(s) for s in loaded.sends.values()) == 40
+
+
+def test_unprocessed_batch_items_are_sent_again_after_a_wait(moto_server: str) -> None:
+    """DynamoDB answers a throttled BatchWriteItem with the items it did not write. Here the
+    server really gets only part of the first batch, and is said to have left the rest."""
+    waits: list[float] = []
+    with store_on(moto_server, sleep=waits.append) as store:
+        held_back: list[dict[str, Any]] = []
+
+        def hold_back_half(params: dict[str, Any], **_: Any) -> None:
+            if not held_back:
+                (table, requests), *_ = params["RequestItems"].items()
+                held_back.append({table: requests[10:]})
+                params["RequestItems"][table] = requests[:10]
+
+        def report_them_unprocessed(parsed: dict[str, Any], **_: Any) -> None:
+            if len(held_back) == 1:
+                parsed["UnprocessedItems"] = held_back[0]
+                held_back.append({})
+
+        counter = RequestCounter(store.client)
+        events = store.client.meta.events
+        events.register("before-parameter-build.dynamodb.BatchWriteItem", hold_back_half)
+        events.register("after-call.dynamodb.BatchWriteItem", report_them_unprocessed)
+        sends = [a_send(customer=f"C{n:02d}") for n in range(25)]
+        assert store.import_records([], sends) == 25
+        assert counter.calls["BatchWriteItem"] == 2
+        assert len(waits) == 1 and 0 <= waits[0] <= 0.05
+        assert sorted(store.load().sends) == [f"C{n:02d}" for n in range(25)]
+
+
+def test_a_batch_still_unprocessed_after_every_try_is_an_error(moto_store: DynamoDbStore) -> None:
+    sent: list[dict[str, Any]] = []
+
+    def remember(params: dict[str, Any], **_: Any) -> None:
+        sent.append(params["RequestItems"])
+
+    def none_processed(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["UnprocessedItems"] = sent[-1]
+
+    events = moto_store.client.meta.events
+    events.register("before-parameter-build.dynamodb.BatchWriteItem", remember)
+    events.register("after-call.dynamodb.BatchWriteItem", none_processed)
+    waits: list[float] = []
+    store = DynamoDbStore(moto_store.client, moto_store.prefix, sleep=waits.append)
+    with pytest.raises(RuntimeError, match="left 3 writes unprocessed after 12 tries"):
+        store.import_records([], [a_send(customer=f"C{n}") for n in range(3)])
+    assert len(sent) == 12 and len(waits) == 11
+    assert max(waits) <= 5.0
+
+
+def test_stale_claims_are_marked_one_by_one_only_if_still_open(
+    moto_store: DynamoDbStore,
+) -> None:
+    keys = [a_send(customer=f"C{n}").key for n in range(3)]
+    for key in keys:
+        moto_store.claim(a_send(customer=key.customer_id))
+    moto_store.confirm(keys[1], "<m@og>", T0 + timedelta(seconds=1))
+    moto_store.mark_unconfirmed(keys)
+    statuses = {c: s[0].status for c, s in moto_store.load().sends.items()}
+    assert statuses == {
+        "C0": SendStatus.UNCONFIRMED,
+        "C1": SendStatus.SENT,
+        "C2": SendStatus.UNCONFIRMED,
+    }

@@ -1,0 +1,222 @@
+"""The real tick and actions with their state in DynamoDB: what they send and record matches
+the SQLite store day by day, a tick reads the tables in pages (never a request per customer),
+and eight ticks racing on DynamoDB Local send every message exactly once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from dynamodb_local import RequestCounter, client_for, store_on
+from workspace import Workspace, nine_am, row
+
+from engine.actions import finish, mark_done, pause, reenroll, resume
+from engine.adapters.dynamodb_store import DynamoDbStore
+from engine.ports import StateStore
+from engine.tick import Guide, TickReport
+from engine.undo import undo
+
+START = nine_am("2026-11-02")
+
+
+def customers(count: int) -> list[dict[str, str]]:
+    """Signups over the week before START, Starter and Pro mixed."""
+    return [
+        row(
+            f"C{n:04d}",
+            plan="Pro" if n % 3 == 0 else "Starter",
+            signup=(START - timedelta(days=n % 7)).date().isoformat(),
+        )
+        for n in range(count)
+    ]
+
+
+def workspace(root: Path, count: int) -> Workspace:
+    root.mkdir(parents=True, exist_ok=True)
+    return Workspace(root, customers(count))
+
+
+def guide_on(ws: Workspace, store: StateStore) -> Guide:
+    guide = ws.guide()
+    guide.store = store
+    return guide
+
+
+# --- the same story as on SQLite -------------------------------------------------------------
+
+
+Action = Callable[[Guide, datetime], object]
+
+STORY: dict[int, list[Action]] = {
+    1: [lambda g, now: mark_done(g, "C0001", "welcome", now, actor="customer")],
+    2: [lambda g, now: pause(g, "C0002", "migrating", "dana", now)],
+    3: [
+        lambda g, now: finish(g, "C0003", "dana", now),
+        lambda g, now: mark_done(g, "C0004", "welcome", now, actor="customer"),
+        lambda g, now: mark_done(g, "C0004", "setup", now, actor="customer"),
+        lambda g, now: mark_done(g, "C0004", "check-in", now, actor="customer"),
+    ],
+    5: [
+        lambda g, now: resume(g, "C0002", "dana", now),
+        lambda g, now: undo(g, "C0003", "sam", now),
+    ],
+    6: [lambda g, now: reenroll(g, "C0004", "Pro", "dana", now)],
+    8: [lambda g, now: reenroll(g, "C0001", "Pro", "dana", now, reset=True)],
+}
+
+
+def run_story(guide: Guide, days: int = 12) -> list[object]:
+    seen: list[object] = []
+    for day in range(days):
+        now = START + timedelta(days=day)
+        for action in STORY.get(day, []):
+            outcome = action(guide, now)
+            seen.append((day, getattr(outcome, "ok", None), getattr(outcome, "message", None)))
+        report = guide.tick(now)
+        seen.append(
+            (day, [(r.customer_id, r.move, r.step, r.reason, r.error) for r in report.results])
+        )
+    return seen
+
+
+def test_ticks_and_actions_on_dynamodb_do_what_they_do_on_sqlite(tmp_path: Path) -> None:
+    on_sqlite = workspace(tmp_path / "sqlite", 8)
+    on_dynamodb = workspace(tmp_path / "dynamodb", 8)
+    with store_on(None) as store:
+        expected = run_story(on_sqlite.guide())
+        assert run_story(guide_on(on_dynamodb, store)) == expected
+        assert on_dynamodb.sent() == on_sqlite.sent()
+        assert on_dynamodb.read_rows() == on_sqlite.read_rows()
+        sqlite = on_sqlite.guide().store
+        for cid in (f"C{n:04d}" for n in range(8)):
+            assert _journey(store, cid) == _journey(sqlite, cid)
+            assert _archived(store, cid) == _archived(sqlite, cid)
+            assert _actions(store, cid) == _actions(sqlite, cid)
+    # the story did take the paths that archive and restore journeys
+    assert [a[0] for a in _actions(sqlite, "C0003")] == ["undo", "finished"]
+    assert {a[0] for a in _archived(sqlite, "C0001")} == {1}
+    assert {a[0] for a in _archived(sqlite, "C0004")} == {1}
+
+
+def _journey(store: StateStore, cid: str) -> tuple[object, ...]:
+    """A customer's state and sends, without what the wall clock stamps."""
+    history = store.load_one(cid).history(cid)
+    return (
+        history.state.model_dump(exclude={"updated_at"}),
+        sorted(
+            (s.journey, s.step, s.kind, s.status, s.local_date, s.guide_day) for s in history.sends
+        ),
+    )
+
+
+def _archived(store: StateStore, cid: str) -> list[tuple[object, ...]]:
+    return sorted((s.journey, s.step, s.kind, s.status) for s in store.archived_sends(cid))
+
+
+def _actions(store: StateStore, cid: str) -> list[tuple[str, str, str]]:
+    return [(e.action, e.actor, e.note) for e in store.audit_trail(cid)]
+
+
+# --- requests per tick ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [30, 120])
+def test_a_tick_reads_the_tables_in_pages_never_per_customer(tmp_path: Path, count: int) -> None:
+    ws = Workspace(tmp_path, customers(count))
+    with store_on(None, segments=1) as store:
+        guide = guide_on(ws, store)
+        guide.tick(START)
+        counter = RequestCounter(store.client)
+        report = guide.tick(START + timedelta(days=1))
+        busy = Counter(counter.calls)
+        counter.reset()
+        guide.tick(START + timedelta(days=1, hours=1))
+        idle = Counter(counter.calls)
+    moves = sum(n for move, n in report.counts().items() if move != "on_track")
+    assert moves > count // 10
+    # Reading: one Scan page per table (each under 1 MB) and the rules doc's last good copy,
+    # for 30 customers as for 120.
+    assert idle == {"Scan": 2, "GetItem": 1}
+    # A move adds its claim, the claim's look at the journey, and the confirmation.
+    assert busy == {"Scan": 2, "GetItem": 1 + moves, "PutItem": moves, "UpdateItem": moves}
+
+
+def test_a_tick_follows_the_pages_and_nothing_else_grows(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, customers(55))
+    with store_on(None, segments=1, page_limit=10) as store:
+        guide = guide_on(ws, store)
+        guide.tick(START)
+        live_sends = sum(len(s) for s in store.load().sends.values())
+        counter = RequestCounter(store.client)
+        guide.tick(START + timedelta(hours=1))
+        calls = Counter(counter.calls)
+    assert live_sends == 55  # everyone was welcomed on the first day
+    # The sends in six pages of up to 10, the state (one meta value) in one.
+    assert calls == {"Scan": 6 + 1, "GetItem": 1}
+
+
+# --- eight ticks at once --------------------------------------------------------------------------
+
+
+def test_eight_ticks_racing_on_dynamodb_local_send_each_message_once(
+    tmp_path: Path, dynamodb_local: str
+) -> None:
+    reference = workspace(tmp_path / "reference", 16)
+    racing = workspace(tmp_path / "racing", 16)
+    days = 6
+    alone = reference.guide()
+    with store_on(dynamodb_local) as store:
+        # Each tick as its own process would have it: a guide and a client of its own.
+        guides = [
+            guide_on(racing, DynamoDbStore(client_for(dynamodb_local), store.prefix))
+            for _ in range(8)
+        ]
+        reports: list[TickReport] = []
+        for day in range(days):
+            now = START + timedelta(days=day)
+            if day == 3:  # so that the race also finishes a journey
+                for guide in (alone, guides[0]):
+                    for step in ("welcome", "setup", "check-in"):
+                        assert mark_done(guide, "C0001", step, now, actor="customer").ok
+            alone.tick(now)
+            reports += _race([lambda g=g, now=now: g.tick(now) for g in guides])
+        sent = racing.sent()
+        assert [m for m, n in Counter(sent).items() if n > 1] == []
+        assert sent == reference.sent()
+        assert ("C0001", "wrap-up", "finish") in sent
+        assert len(sent) > 3 * 16
+        live = store.load()
+        claims = [(s.customer_id, s.step, s.kind) for sends in live.sends.values() for s in sends]
+        assert len(claims) == len(set(claims))
+        assert live.states["C0001"].finished
+    # They did race: most moves were made by one tick and found made by the seven others.
+    lost = [r for report in reports for r in report.results if r.reason == _LOST]
+    assert len(lost) > len(sent)
+
+
+_LOST = "another tick already made this move"
+
+
+def _race(runs: list[Callable[[], TickReport]]) -> list[TickReport]:
+    barrier = threading.Barrier(len(runs))
+    errors: list[BaseException] = []
+    reports: list[TickReport] = []
+
+    def run(work: Callable[[], TickReport]) -> None:
+        barrier.wait()
+        try:
+            reports.append(work())
+        except BaseException as error:  # surfaced below, not lost in a thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return reports
