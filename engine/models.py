@@ -238,6 +238,17 @@ class CustomerState(Frozen):
     updated_at: datetime | None = None
     updated_by: str = ""
 
+    def takes(self, send: SendRecord) -> bool:
+        """Whether a send may still be claimed on this state: not for an earlier journey, nor
+        for a finished one, except the wrap-up of a finish by hand. A store checks this
+        where it claims, because a tick that read the state before a finish (which archives
+        the journey's sends) would otherwise find the send's slot free and send it again."""
+        if send.journey < self.journey:
+            return False
+        if self.finished and send.journey == self.journey:
+            return self.wrap_up_pending and send.kind == SendKind.FINISH
+        return True
+
 
 # The roster columns the guide itself writes; audit snapshots keep them so undo can put the row
 # back exactly as it was.

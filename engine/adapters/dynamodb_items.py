@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.models import AuditEntry, CustomerState, SendKey, SendKind, SendRecord, journey_id
+from engine.models import AuditEntry, CustomerState, SendKey, SendRecord, journey_id
 
 Item = dict[str, dict[str, Any]]
 """One item as the low-level client sends and returns it."""
@@ -145,16 +145,6 @@ def state_item(state: CustomerState, write_token: str) -> Item:
         "data": {"S": state.model_dump_json()},
         "write_token": {"S": write_token},
     }
-
-
-def journey_takes(state: CustomerState, send: SendRecord) -> bool:
-    """Whether a send may still be claimed for the journey that `state` is on: not for an
-    earlier journey, nor for a finished one, except the wrap-up of a finish by hand."""
-    if send.journey < state.journey:
-        return False
-    if state.finished and send.journey == state.journey:
-        return state.wrap_up_pending and send.kind == SendKind.FINISH
-    return True
 
 
 def is_meta(item: Mapping[str, Mapping[str, Any]]) -> bool:

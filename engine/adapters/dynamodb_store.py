@@ -39,7 +39,6 @@ from engine.adapters.dynamodb_items import (
     audit_item,
     is_meta,
     journey_prefix,
-    journey_takes,
     meta_item,
     meta_key,
     send_from_item,
@@ -170,7 +169,7 @@ class DynamoDbStore:
         item = self._get(self._state, {"customer_id": {"S": send.customer_id}})
         if item is None or is_meta(item):
             return True
-        return journey_takes(state_from_item(item), send)
+        return state_from_item(item).takes(send)
 
     def _withdraw(self, send: SendRecord, token: str) -> None:
         """Take back a claim on a journey that is over, wherever it went meanwhile."""

@@ -169,9 +169,16 @@ class SqliteStore:
     # --- sends -----------------------------------------------------------------------------
 
     def claim(self, send: SendRecord) -> bool:
-        with self._lock:
+        # Checked and inserted under one write lock: a finish in between (another tick,
+        # another process) cannot slip past the check.
+        with self._transaction() as db:
+            stored = db.execute(
+                "SELECT data, version FROM og_state WHERE customer_id = ?", (send.customer_id,)
+            ).fetchone()
+            if stored is not None and not _state_from_json(*stored).takes(send):
+                return False
             try:
-                self._db.execute(
+                db.execute(
                     f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     _send_to_row(send),
                 )

@@ -98,6 +98,27 @@ def test_a_claim_is_taken_once(store: StateStore) -> None:
     assert next(s for s in loaded if s.key == a_send().key) == a_send()
 
 
+def test_a_claim_for_an_earlier_journey_is_refused(store: StateStore) -> None:
+    store.save_state(CustomerState(customer_id="C1", journey=2))
+    assert store.claim(a_send(journey=1)) is False
+    assert store.claim(a_send(journey=2)) is True
+    assert [s.journey for s in store.load().sends["C1"]] == [2]
+
+
+def test_a_finished_journey_takes_no_claim_but_a_hand_finish_takes_its_wrap_up(
+    store: StateStore,
+) -> None:
+    # A tick that read the state before another finished the journey (and archived its
+    # sends) must not find their slots free and send them again.
+    finished = store.save_state(CustomerState(customer_id="C1", finished=True))
+    wrap_up = a_send(step="wrap-up", kind=SendKind.FINISH)
+    assert store.claim(a_send()) is False
+    assert store.claim(wrap_up) is False
+    store.save_state(finished.model_copy(update={"wrap_up_pending": True}))
+    assert store.claim(a_send(kind=SendKind.NUDGE)) is False
+    assert store.claim(wrap_up) is True
+
+
 def test_confirm_records_message_id_and_time(store: StateStore) -> None:
     store.claim(a_send())
     store.confirm(a_send().key, "<m1@og>", T0 + timedelta(seconds=2))

@@ -4,7 +4,6 @@ and eight ticks racing on DynamoDB Local send every message exactly once."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -12,32 +11,14 @@ from pathlib import Path
 
 import pytest
 from dynamodb_local import RequestCounter, client_for, store_on
-from workspace import Workspace, nine_am, row
+from racing import START, customers, race_for_days, workspace
+from workspace import Workspace
 
 from engine.actions import finish, mark_done, pause, reenroll, resume
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.ports import StateStore
-from engine.tick import Guide, TickReport
+from engine.tick import Guide
 from engine.undo import undo
-
-START = nine_am("2026-11-02")
-
-
-def customers(count: int) -> list[dict[str, str]]:
-    """Signups over the week before START, Starter and Pro mixed."""
-    return [
-        row(
-            f"C{n:04d}",
-            plan="Pro" if n % 3 == 0 else "Starter",
-            signup=(START - timedelta(days=n % 7)).date().isoformat(),
-        )
-        for n in range(count)
-    ]
-
-
-def workspace(root: Path, count: int) -> Workspace:
-    root.mkdir(parents=True, exist_ok=True)
-    return Workspace(root, customers(count))
 
 
 def guide_on(ws: Workspace, store: StateStore) -> Guide:
@@ -167,56 +148,20 @@ def test_eight_ticks_racing_on_dynamodb_local_send_each_message_once(
 ) -> None:
     reference = workspace(tmp_path / "reference", 16)
     racing = workspace(tmp_path / "racing", 16)
-    days = 6
-    alone = reference.guide()
     with store_on(dynamodb_local) as store:
         # Each tick as its own process would have it: a guide and a client of its own.
         guides = [
             guide_on(racing, DynamoDbStore(client_for(dynamodb_local), store.prefix))
             for _ in range(8)
         ]
-        reports: list[TickReport] = []
-        for day in range(days):
-            now = START + timedelta(days=day)
-            if day == 3:  # so that the race also finishes a journey
-                for guide in (alone, guides[0]):
-                    for step in ("welcome", "setup", "check-in"):
-                        assert mark_done(guide, "C0001", step, now, actor="customer").ok
-            alone.tick(now)
-            reports += _race([lambda g=g, now=now: g.tick(now) for g in guides])
-        sent = racing.sent()
-        assert [m for m, n in Counter(sent).items() if n > 1] == []
-        assert sent == reference.sent()
-        assert ("C0001", "wrap-up", "finish") in sent
-        assert len(sent) > 3 * 16
+        outcome = race_for_days(reference, racing, guides)
         live = store.load()
-        claims = [(s.customer_id, s.step, s.kind) for sends in live.sends.values() for s in sends]
-        assert len(claims) == len(set(claims))
-        assert live.states["C0001"].finished
+    assert [m for m, n in Counter(outcome.sent).items() if n > 1] == []
+    assert outcome.sent == outcome.reference
+    assert ("C0001", "wrap-up", "finish") in outcome.sent
+    assert len(outcome.sent) > 3 * 16
+    claims = [(s.customer_id, s.step, s.kind) for sends in live.sends.values() for s in sends]
+    assert len(claims) == len(set(claims))
+    assert live.states["C0001"].finished
     # They did race: most moves were made by one tick and found made by the seven others.
-    lost = [r for report in reports for r in report.results if r.reason == _LOST]
-    assert len(lost) > len(sent)
-
-
-_LOST = "another tick already made this move"
-
-
-def _race(runs: list[Callable[[], TickReport]]) -> list[TickReport]:
-    barrier = threading.Barrier(len(runs))
-    errors: list[BaseException] = []
-    reports: list[TickReport] = []
-
-    def run(work: Callable[[], TickReport]) -> None:
-        barrier.wait()
-        try:
-            reports.append(work())
-        except BaseException as error:  # surfaced below, not lost in a thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in runs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return reports
+    assert outcome.lost > len(outcome.sent)
