@@ -73,7 +73,9 @@ class StateStore(Protocol):
         ...
 
     def claim(self, send: SendRecord) -> bool:
-        """Insert a send as claimed; False if the same (customer, journey, step, kind) exists."""
+        """Insert a send as claimed; False if the same (customer, journey, step, kind) exists,
+        or if the stored state no longer takes it (`CustomerState.takes`: an earlier or a
+        finished journey), checked atomically with the insert."""
         ...
 
     def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None: ...
