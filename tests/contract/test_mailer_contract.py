@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+from moto_server import MotoServer
 from moto_ses import (
     REGION,
-    MotoServer,
     fake_aws_credentials,
     record_requests,
-    run_moto_server,
     ses_sends,
     verify_identity,
 )
@@ -80,11 +79,6 @@ def _outbox_deliveries(directory: Path) -> list[Delivery]:
         ]
         deliveries.append(Delivery(recipients=recipients, raw=raw))
     return deliveries
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[MotoServer]:
-    yield from run_moto_server()
 
 
 def _ses_under_test(mailer: SesMailer) -> MailerUnderTest:

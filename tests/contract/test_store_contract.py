@@ -8,13 +8,11 @@ DynamoDB runs three ways: moto in-process, moto's HTTP server, and AWS's DynamoD
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from dynamodb_local import DynamoDbLocalUnavailable, run_dynamodb_local, run_moto_server, store_on
 
-from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.sqlite_store import SqliteStore, parse_sqlite_url
 from engine.models import AuditEntry, CustomerState, SendKind, SendRecord, SendStatus, Snapshot
 from engine.ports import StaleStateError, StateStore
@@ -33,37 +31,6 @@ STORES: dict[str, Callable[[pytest.FixtureRequest], StateStore]] = {
 @pytest.fixture(params=sorted(STORES))
 def store(request: pytest.FixtureRequest) -> StateStore:
     return STORES[request.param](request)
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    yield from run_moto_server()
-
-
-@pytest.fixture(scope="session")
-def dynamodb_local() -> Iterator[str]:
-    try:
-        yield from run_dynamodb_local()
-    except DynamoDbLocalUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
-
-
-@pytest.fixture
-def moto_store() -> Iterator[DynamoDbStore]:
-    with store_on(None) as store:
-        yield store
-
-
-@pytest.fixture
-def moto_server_store(moto_server: str) -> Iterator[DynamoDbStore]:
-    with store_on(moto_server) as store:
-        yield store
-
-
-@pytest.fixture
-def dynamodb_local_store(dynamodb_local: str) -> Iterator[DynamoDbStore]:
-    with store_on(dynamodb_local) as store:
-        yield store
 
 
 def a_send(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 from dynamodb_local import RequestCounter, client_for, store_on
+from moto_server import MotoServer
 
 from engine.adapters.dynamodb_reads import SEGMENT_BYTES, segments_for
 from engine.adapters.dynamodb_store import DynamoDbStore, JourneyTooLargeError
@@ -48,12 +49,6 @@ def an_audit(entry_id: str, customer: str = "C1", actor: str = "dana") -> AuditE
     )
 
 
-@pytest.fixture
-def server_store(moto_server: str) -> Iterator[DynamoDbStore]:
-    with store_on(moto_server) as store:
-        yield store
-
-
 def force_a_retry_of_a_request_that_landed(client: Any, operation: str) -> list[int]:
     """Make botocore send `operation` again after its first attempt succeeded, as it does when
     the answer is lost on the way back (a timeout, a dropped connection)."""
@@ -83,7 +78,7 @@ class _Body:
         yield self._body
 
 
-def test_a_throttled_claim_is_retried_and_lands_once(server_store: DynamoDbStore) -> None:
+def test_a_throttled_claim_is_retried_and_lands_once(moto_server_store: DynamoDbStore) -> None:
     sent: list[str] = []
 
     def throttle_the_first(request: Any, **_: Any) -> AWSResponse | None:
@@ -94,11 +89,13 @@ def test_a_throttled_claim_is_retried_and_lands_once(server_store: DynamoDbStore
         body += b'"message":"Rate of requests exceeds the allowed throughput."}'
         return AWSResponse(request.url, 400, {"x-amzn-RequestId": "throttled"}, _Body(body))
 
-    server_store.client.meta.events.register("before-send.dynamodb.PutItem", throttle_the_first)
-    assert server_store.claim(a_send()) is True
+    moto_server_store.client.meta.events.register(
+        "before-send.dynamodb.PutItem", throttle_the_first
+    )
+    assert moto_server_store.claim(a_send()) is True
     assert sent == ["DynamoDB_20120810.PutItem"] * 2
-    assert [s.step for s in server_store.load().sends["C1"]] == ["welcome"]
-    assert server_store.claim(a_send()) is False
+    assert [s.step for s in moto_server_store.load().sends["C1"]] == ["welcome"]
+    assert moto_server_store.claim(a_send()) is False
 
 
 def test_a_claim_whose_answer_was_lost_is_still_ours(moto_store: DynamoDbStore) -> None:
@@ -118,17 +115,22 @@ def test_a_state_write_whose_answer_was_lost_is_not_stale(moto_store: DynamoDbSt
         moto_store.save_state(first.model_copy(update={"finished": True}))
 
 
-def test_an_action_whose_answer_was_lost_is_not_stale(local_store: DynamoDbStore) -> None:
+def test_an_action_whose_answer_was_lost_is_not_stale(dynamodb_local_store: DynamoDbStore) -> None:
     # DynamoDB honours the transaction's idempotency token (moto does not, so DynamoDB Local).
-    local_store.claim(a_send())
-    attempts = force_a_retry_of_a_request_that_landed(local_store.client, "TransactWriteItems")
-    written = local_store.commit_action(
+    dynamodb_local_store.claim(a_send())
+    attempts = force_a_retry_of_a_request_that_landed(
+        dynamodb_local_store.client, "TransactWriteItems"
+    )
+    written = dynamodb_local_store.commit_action(
         CustomerState(customer_id="C1", finished=True), an_audit("a1"), archive_journey=1
     )
     assert attempts == [1, 2]
     assert written.version == 1
-    assert [e.id for e in local_store.audit_trail("C1")] == ["a1"]
-    assert len(local_store.archived_sends("C1")) == 1 and local_store.load().sends == {}
+    assert [e.id for e in dynamodb_local_store.audit_trail("C1")] == ["a1"]
+    assert (
+        len(dynamodb_local_store.archived_sends("C1")) == 1
+        and dynamodb_local_store.load().sends == {}
+    )
 
 
 # --- claims on a journey that is over -------------------------------------------------------------
@@ -170,9 +172,11 @@ def test_a_send_of_an_earlier_journey_is_not_claimed(moto_store: DynamoDbStore) 
     assert [s.journey for s in moto_store.load().sends["C1"]] == [2]
 
 
-def test_a_claim_the_finish_archived_before_the_check_is_taken_back(moto_server: str) -> None:
-    with store_on(moto_server) as store:
-        other = DynamoDbStore(client_for(moto_server), store.prefix)
+def test_a_claim_the_finish_archived_before_the_check_is_taken_back(
+    moto_server: MotoServer,
+) -> None:
+    with store_on(moto_server.url) as store:
+        other = DynamoDbStore(client_for(moto_server.url), store.prefix)
         done: list[bool] = []
 
         def finish_in_between(**_: Any) -> None:
@@ -189,27 +193,29 @@ def test_a_claim_the_finish_archived_before_the_check_is_taken_back(moto_server:
 
 
 def test_a_concurrent_change_fails_the_later_action_and_says_who(
-    local_store: DynamoDbStore,
+    dynamodb_local_store: DynamoDbStore,
 ) -> None:
-    base = local_store.save_state(CustomerState(customer_id="C1"))
-    local_store.commit_action(
+    base = dynamodb_local_store.save_state(CustomerState(customer_id="C1"))
+    dynamodb_local_store.commit_action(
         base.model_copy(update={"paused": True, "updated_by": "sam", "updated_at": T0}),
         an_audit("a1", actor="sam"),
     )
     with pytest.raises(StaleStateError) as refused:
-        local_store.commit_action(base.model_copy(update={"finished": True}), an_audit("a2"))
+        dynamodb_local_store.commit_action(
+            base.model_copy(update={"finished": True}), an_audit("a2")
+        )
     assert str(refused.value) == f"C1 was changed by sam at {T0.isoformat()}, try again"
     assert refused.value.current is not None and refused.value.current.paused
-    assert [e.id for e in local_store.audit_trail("C1")] == ["a1"]
+    assert [e.id for e in dynamodb_local_store.audit_trail("C1")] == ["a1"]
 
 
 def test_a_send_confirmed_while_its_journey_is_archived_is_archived_as_sent(
-    moto_server: str,
+    moto_server: MotoServer,
 ) -> None:
-    with store_on(moto_server) as store:
+    with store_on(moto_server.url) as store:
         store.claim(a_send())
         store.claim(a_send(step="setup"))
-        other = DynamoDbStore(client_for(moto_server), store.prefix)
+        other = DynamoDbStore(client_for(moto_server.url), store.prefix)
         confirmed: list[bool] = []
 
         def confirm_in_between(**_: Any) -> None:
@@ -291,17 +297,17 @@ def test_segments_follow_the_table_size_and_the_size_is_asked_once(
 
 
 def test_a_role_that_may_not_describe_tables_reads_in_one_segment(
-    server_store: DynamoDbStore,
+    moto_server_store: DynamoDbStore,
 ) -> None:
     def denied(request: Any, **_: Any) -> AWSResponse:
         body = b'{"__type":"com.amazon.coral.service#AccessDeniedException",'
         body += b'"Message":"not authorized to perform: dynamodb:DescribeTable"}'
         return AWSResponse(request.url, 400, {"x-amzn-RequestId": "denied"}, _Body(body))
 
-    server_store.claim(a_send())
-    server_store.client.meta.events.register("before-send.dynamodb.DescribeTable", denied)
-    counter = RequestCounter(server_store.client)
-    assert set(server_store.load().sends) == {"C1"}
+    moto_server_store.claim(a_send())
+    moto_server_store.client.meta.events.register("before-send.dynamodb.DescribeTable", denied)
+    counter = RequestCounter(moto_server_store.client)
+    assert set(moto_server_store.load().sends) == {"C1"}
     assert counter.calls == {"DescribeTable": 2, "Scan": 2}
 
 
@@ -332,11 +338,11 @@ def test_bulk_writes_go_in_batches_of_25(moto_store: DynamoDbStore) -> None:
     assert sum(len(s) for s in loaded.sends.values()) == 40
 
 
-def test_unprocessed_batch_items_are_sent_again_after_a_wait(moto_server: str) -> None:
+def test_unprocessed_batch_items_are_sent_again_after_a_wait(moto_server: MotoServer) -> None:
     """DynamoDB answers a throttled BatchWriteItem with the items it did not write. Here the
     server really gets only part of the first batch, and is said to have left the rest."""
     waits: list[float] = []
-    with store_on(moto_server, sleep=waits.append) as store:
+    with store_on(moto_server.url, sleep=waits.append) as store:
         held_back: list[dict[str, Any]] = []
 
         def hold_back_half(params: dict[str, Any], **_: Any) -> None:

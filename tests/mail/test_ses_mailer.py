@@ -15,15 +15,14 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+from moto_server import MotoServer
 from moto_ses import (
     REGION,
-    MotoServer,
     SesAnswer,
     answer_with,
     fake_aws_credentials,
     raw_data,
     record_requests,
-    run_moto_server,
     ses_sends,
     verify_identity,
 )
@@ -56,11 +55,6 @@ def in_process() -> Iterator[None]:
     with mock_aws():
         verify_identity("guide@og.example")
         yield
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[MotoServer]:
-    yield from run_moto_server()
 
 
 @pytest.fixture

@@ -10,22 +10,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from moto_server import MotoServer
 from moto_ses import (
     REGION,
-    MotoServer,
     SesAnswer,
     SesSend,
     answer_with,
     fake_aws_credentials,
     record_requests,
-    run_moto_server,
     ses_sends,
     verify_identity,
 )
@@ -40,11 +38,6 @@ DAY0 = nine_am("2026-11-02")
 REFUSED = "refused@example.test"
 ILLEGAL = SesAnswer(400, "BadRequestException", "Illegal address")
 REASON = f"SES refused the address {REFUSED} (BadRequestException: Illegal address)"
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[MotoServer]:
-    yield from run_moto_server()
 
 
 @pytest.fixture

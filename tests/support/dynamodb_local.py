@@ -15,7 +15,6 @@ and every test its own table prefix, so tests never share tables.
 from __future__ import annotations
 
 import atexit
-import logging
 import os
 import shutil
 import subprocess
@@ -33,7 +32,6 @@ import boto3
 import botocore.session
 from botocore.config import Config
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
 from smtp_servers import free_port
 
 from engine.adapters.dynamodb_store import DynamoDbStore
@@ -127,17 +125,11 @@ class _Shared:
 
 
 _LOCAL = _Shared()
-_MOTO = _Shared()
 
 
 def run_dynamodb_local() -> Iterator[str]:
     """For a session fixture: DynamoDB Local's URL, on 127.0.0.1."""
     yield from _run_shared(_LOCAL, _start_dynamodb_local)
-
-
-def run_moto_server() -> Iterator[str]:
-    """For a session fixture: moto's server in a thread, on 127.0.0.1."""
-    yield from _run_shared(_MOTO, _start_moto_server)
 
 
 def _run_shared(shared: _Shared, start: Any) -> Iterator[str]:
@@ -152,14 +144,6 @@ def _run_shared(shared: _Shared, start: Any) -> Iterator[str]:
             shared.users -= 1
             if shared.users == 0:
                 shared.stop()
-
-
-def _start_moto_server() -> tuple[str, Any]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    return f"http://{host}:{port}", server.stop
 
 
 def _start_dynamodb_local() -> tuple[str, Any]:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -27,33 +25,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.server import ThreadedMotoServer
 
 REGION = "eu-west-1"
 SEND_EMAIL = "before-send.sesv2.SendEmail"
-
-
-@dataclass(frozen=True)
-class MotoServer:
-    url: str
-
-    def reset(self) -> None:
-        """Forget every identity and message (moto's own reset API)."""
-        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 200
-
-
-def run_moto_server() -> Iterator[MotoServer]:
-    """moto's HTTP server on a free port of localhost, in a thread of this process."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield MotoServer(url=f"http://{host}:{port}")
-    finally:
-        server.stop()
 
 
 def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
