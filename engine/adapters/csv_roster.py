@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.bulk import cyclic_gc_paused
-from engine.models import RawRow, RosterSnapshot, RowUpdate
+from engine.models import RosterSnapshot, RowUpdate
 from engine.ports import RosterError
+from engine.roster.grid import snapshot_from_grid
 from engine.roster.validate import column_key
 
 _ID_COLUMN = "customer_id"
@@ -52,26 +53,8 @@ class CsvRoster:
 
     def _read(self) -> RosterSnapshot:
         rows = self._load().rows
-        header = rows[0]
-        # A blank header cell names nothing, and of two cells with one name the first counts;
-        # validation refuses a list where that matters.
-        named_columns: dict[str, int] = {}
-        for position, name in enumerate(header):
-            if name.strip():
-                named_columns.setdefault(name, position)
-        raw_rows = tuple(
-            RawRow(
-                row_number=row_number,
-                values={
-                    name: cells[position] if position < len(cells) else ""
-                    for name, position in named_columns.items()
-                },
-            )
-            # Row numbers count records, as a spreadsheet app shows them, not text lines: a
-            # quoted cell may span several lines.
-            for row_number, cells in enumerate(rows[1:], start=2)
-        )
-        return RosterSnapshot(header=tuple(header), rows=raw_rows)
+        # Row numbers count records, not text lines: a quoted cell may span several lines.
+        return snapshot_from_grid(rows[0], rows[1:])
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         if not updates:

@@ -42,9 +42,10 @@ from engine.adapters.google_auth import (
     google_session,
 )
 from engine.bulk import cyclic_gc_paused
-from engine.models import CellValue, RawRow, RosterSnapshot, RowUpdate
+from engine.models import CellValue, RosterSnapshot, RowUpdate
 from engine.ports import RosterError
 from engine.roster.cells import cell_text
+from engine.roster.grid import snapshot_from_grid
 from engine.roster.validate import column_key
 
 SCHEME = "gsheet://"
@@ -141,29 +142,12 @@ class GoogleSheetRoster:
         if not rows or not any(_header_text(cell).strip() for cell in rows[0]):
             raise RosterError(f"{self.url}: the worksheet has no header row (row 1 is blank)")
         header = [_header_text(cell) for cell in rows[0]]
-        # As in the CSV list: a blank header cell names nothing, and of two cells with one
-        # name the first counts (validation refuses a list where that matters).
-        named_columns: dict[str, int] = {}
-        for position, name in enumerate(header):
-            if name.strip():
-                named_columns.setdefault(name, position)
-        raw_rows = tuple(
-            RawRow(
-                row_number=row_number,
-                values={
-                    # Sheets leaves out a row's trailing empty cells; the CSV list has "".
-                    name: cells[position] if position < len(cells) else ""
-                    for name, position in named_columns.items()
-                },
-            )
-            for row_number, cells in enumerate(rows[1:], start=2)
-        )
         self._id_position = next(
             (p for p, name in enumerate(header) if column_key(name) == _ID_COLUMN), 0
         )
         self._read_header = header
         self._data_width = max(len(cells) for cells in rows)
-        return RosterSnapshot(header=tuple(header), rows=raw_rows)
+        return snapshot_from_grid(header, rows[1:])
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         if not updates:
