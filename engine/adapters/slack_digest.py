@@ -27,10 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from http.client import HTTPException
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
@@ -52,6 +51,7 @@ from engine.adapters.slack_messages import (
     escape_mrkdwn,
     mention,
 )
+from engine.adapters.slack_notifier import slack_send_errors
 from engine.digest import Digest, PausedCustomer
 from engine.models import Person
 from engine.ports import SendError
@@ -293,7 +293,7 @@ def post_digest(client: WebClient, channel: str, digest: Digest) -> list[str]:
     thread: tuple[str, str] | None = None  # the first message's channel id and ts
     for n, blocks in enumerate(messages, start=1):
         part = f"part {n} of {len(messages)} of the digest ({len(posted)} posted before it)"
-        try:
+        with slack_send_errors(part):
             answer = client.chat_postMessage(
                 channel=thread[0] if thread else channel,
                 thread_ts=thread[1] if thread else None,
@@ -302,11 +302,6 @@ def post_digest(client: WebClient, channel: str, digest: Digest) -> list[str]:
                 unfurl_links=False,
                 unfurl_media=False,
             )
-        except SlackApiError as error:
-            raise SendError(f"Slack refused {part}: {error.response.get('error')}") from error
-        except (SlackClientError, OSError, HTTPException) as error:
-            # OSError covers URLError (refused, DNS) and timeouts; HTTPException a cut reply.
-            raise SendError(f"cannot reach Slack for {part}: {error}") from error
         ref = (str(answer["channel"]), str(answer["ts"]))
         thread = thread or ref
         posted.append(f"{ref[0]}:{ref[1]}")

@@ -3,6 +3,8 @@ direct message to the owner (which needs the `im:write` scope besides `chat:writ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.client import HTTPException
 
 from slack_sdk import WebClient
@@ -11,6 +13,18 @@ from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormati
 from engine.adapters.slack_messages import check_message, flag_message, flag_text
 from engine.models import FlagNotice
 from engine.ports import SendError
+
+
+@contextmanager
+def slack_send_errors(what: str) -> Iterator[None]:
+    """Slack's refusals and lost connections while posting `what`, as SendError."""
+    try:
+        yield
+    except SlackApiError as error:
+        raise SendError(f"Slack refused {what}: {error.response.get('error')}") from error
+    except (SlackClientError, OSError, HTTPException) as error:
+        # OSError covers URLError (refused, DNS) and timeouts; HTTPException a cut reply.
+        raise SendError(f"cannot reach Slack for {what}: {error}") from error
 
 
 class SlackNotifier:
@@ -27,7 +41,7 @@ class SlackNotifier:
             raise SendError(
                 f"the flag for {notice.customer_id} is not a valid message: {error}"
             ) from error
-        try:
+        with slack_send_errors("the flag"):
             channel = self._flag_channel or self._open_dm(notice.owner.slack_id)
             posted = self._client.chat_postMessage(
                 channel=channel,
@@ -36,11 +50,6 @@ class SlackNotifier:
                 unfurl_links=False,
                 unfurl_media=False,
             )
-        except SlackApiError as error:
-            raise SendError(f"Slack refused the flag: {error.response.get('error')}") from error
-        except (SlackClientError, OSError, HTTPException) as error:
-            # OSError covers URLError (refused, DNS) and timeouts; HTTPException a cut reply.
-            raise SendError(f"cannot reach Slack: {error}") from error
         return f"{posted['channel']}:{posted['ts']}"
 
     def _open_dm(self, user_id: str) -> str:
