@@ -53,8 +53,10 @@ unit: $(STAMP) browser dynamodb-local
 
 test: lint typecheck unit
 
-bench: $(STAMP)
+bench: $(STAMP) dynamodb-local
 	$(BIN)/python benchmarks/tick.py
+	$(BIN)/python benchmarks/slack_ack.py
+	$(BIN)/python benchmarks/adapters.py
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,13 +20,16 @@ from engine.models import StoreSnapshot
 SEGMENT_BYTES = 8 * 1024 * 1024
 """Size-picked segments give a table one parallel Scan segment per this much data: each segment
 then reads at least 8 pages of 1 MB, so splitting costs at most one page in eight."""
+STATE_SHARE = 0.5
+"""The state table's size as a share of the sends table's, at most: one small item per customer
+against one per email sent (measured at 10k customers: 2.8 MiB against 7.1 MiB)."""
 SIZE_TTL_SECONDS = 3600.0
 """How long a table's described size is trusted (DynamoDB itself updates it every ~6 hours)."""
 
 
-def segments_for(table_bytes: int) -> int:
+def segments_for(table_bytes: float) -> int:
     """Parallel Scan segments for a table of this size (see SEGMENT_BYTES)."""
-    return max(1, min(MAX_SEGMENTS, table_bytes // SEGMENT_BYTES))
+    return max(1, min(MAX_SEGMENTS, int(table_bytes // SEGMENT_BYTES)))
 
 
 class Reader:
@@ -37,14 +40,24 @@ class Reader:
         self._sizes: dict[str, tuple[float, int]] = {}
         self._sizes_lock = threading.Lock()
 
-    def scan_all(self, tables: Sequence[str], segments: int | None) -> dict[str, list[Item]]:
-        """Every item of each table, the tables and their segments read side by side.
-        `segments`: per table, or None to pick by each table's size (one DescribeTable per
-        table per SIZE_TTL_SECONDS)."""
+    def scan_all(self, sends: str, state: str, segments: int | None) -> dict[str, list[Item]]:
+        """Every item of both tables, the tables and their segments read side by side.
+        `segments`: per table, or None to pick by size. Only the sends table, the larger, is
+        described (once per SIZE_TTL_SECONDS); the state table's segments follow from it by
+        STATE_SHARE, so a tick spends one request, not two, on choosing."""
+        if segments is None:
+            sends_bytes = self._size(sends)
+            plan = {
+                sends: segments_for(sends_bytes),
+                state: segments_for(sends_bytes * STATE_SHARE),
+            }
+        else:
+            plan = {sends: segments, state: segments}
+        tables = (sends, state)
         jobs = [
             (table, segment, total)
             for table in tables
-            for total in [segments or self._segments_by_size(table)]
+            for total in [plan[table]]
             for segment in range(total)
         ]
         found: dict[str, list[Item]] = {table: [] for table in tables}
@@ -53,7 +66,7 @@ class Reader:
                 found[table] += items
         return found
 
-    def _segments_by_size(self, table: str) -> int:
+    def _size(self, table: str) -> int:
         now = time.monotonic()
         with self._sizes_lock:
             cached = self._sizes.get(table)
@@ -67,7 +80,7 @@ class Reader:
             cached = (now, int(described.get("TableSizeBytes", 0)))
             with self._sizes_lock:
                 self._sizes[table] = cached
-        return segments_for(cached[1])
+        return cached[1]
 
     def scan(self, table: str, segment: int = 0, total: int = 1) -> Iterator[Item]:
         request: dict[str, Any] = {"TableName": table, "ConsistentRead": True}

@@ -120,7 +120,7 @@ class DynamoDbStore:
     # --- reading ---------------------------------------------------------------------------
 
     def load(self) -> StoreSnapshot:
-        found = self._reader.scan_all((self._sends, self._state), self.segments)
+        found = self._reader.scan_all(self._sends, self._state, self.segments)
         return snapshot(found[self._state], found[self._sends])
 
     def load_one(self, customer_id: str) -> StoreSnapshot:
