@@ -26,6 +26,42 @@ CHANNEL = "C0FLAGS"
 DAY0 = nine_am("2026-11-02")
 
 
+def block_actions(
+    user: str, channel: str, message: dict[str, Any], action_id: str, value: str
+) -> dict[str, Any]:
+    """The `block_actions` payload Slack sends when `user` clicks a button on `message`."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "team": {"id": "T0TEAM", "domain": "og-test"},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+        "trigger_id": "1337.42.abcdef",
+        "channel": {"id": channel, "name": "onboarding"},
+        "message": message,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "og_actions",
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+
+
+def signed_headers(body: str, *, secret: str = SECRET, age: int = 0) -> dict[str, str]:
+    """The headers Slack sends with `body`, signed with `secret`, `age` seconds ago."""
+    timestamp = str(int(time.time()) - age)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": signature,
+    }
+
+
 def button_value(message: dict[str, Any], action_id: str) -> str | None:
     """The value of the message's button `action_id`, as Slack sends it back on a click."""
     for block in message.get("blocks", []):
@@ -95,27 +131,12 @@ class Flagged:
         message = self.fake.messages[(channel, ts)]
         # A button as it was never sent: for C1, in `journey`.
         forged_value = json.dumps({"c": "C1", "j": journey or 1}, separators=(",", ":"))
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
-            "api_app_id": "A0APP",
-            "team": {"id": "T0TEAM", "domain": "og-test"},
-            "container": {"type": "message", "message_ts": ts, "channel_id": channel},
-            "trigger_id": "1337.42.abcdef",
-            "channel": {"id": channel, "name": "onboarding"},
-            "message": message,
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "og_actions",
-                    "value": forged_value
-                    if journey is not None
-                    else button_value(message, action_id) or forged_value,
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
+        value = (
+            forged_value
+            if journey is not None
+            else button_value(message, action_id) or forged_value
+        )
+        payload = block_actions(user, channel, message, action_id, value)
         return self.send(payload, secret=secret, age=age, **headers)
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0DANA") -> int:
@@ -159,13 +180,8 @@ class Flagged:
     ) -> int:
         """Sign `body` as Slack would and send it through `self.transport`, Bolt directly
         unless a test routes it elsewhere (the local server, the Lambda handler)."""
-        timestamp = str(int(time.time()) - age)
-        signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
-        signed = {
-            "content-type": "application/x-www-form-urlencoded",
-            "x-slack-request-timestamp": timestamp,
-            "x-slack-signature": signature,
-            **{name.replace("_", "-").lower(): value for name, value in headers.items()},
+        signed = signed_headers(body, secret=secret, age=age) | {
+            name.replace("_", "-").lower(): value for name, value in headers.items()
         }
         status, self.last_body = self.transport(body, signed)
         return status
