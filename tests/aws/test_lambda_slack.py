@@ -1,7 +1,7 @@
 """Slack through the Lambda entry: signed requests as Function URL events into Bolt's Lambda
 adapter, and the lazy work re-invoking the function as Bolt's Lambda runner does.
 
-The one stand-in is Lambda's `invoke` itself: `Invocations` keeps each asynchronous
+The one stand-in is Lambda's `invoke` itself: `QueuedInvocations` keeps each asynchronous
 self-invocation until the test runs it, so a test sees the acknowledgement return before the
 work happens, then the work."""
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fake_slack import FakeSlack
-from lambda_events import FakeContext, http_event, scheduler_event
+from lambda_events import FakeContext, QueuedInvocations, http_event, scheduler_event
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 from slack_flow import DAY0, Flagged
@@ -28,29 +28,10 @@ from engine.slack_settings import SlackSettings
 DIGEST_CHANNEL = "C0DIGEST"
 
 
-class Invocations:
-    """Lambda's `invoke`, as boto3's client has it, for InvocationType=Event."""
-
-    def __init__(self) -> None:
-        self.pending: list[dict[str, Any]] = []
-        self.calls: list[dict[str, Any]] = []
-        self.entry: LambdaEntry | None = None
-
-    def invoke(self, FunctionName: str, InvocationType: str, Payload: str) -> dict[str, Any]:
-        self.calls.append({"FunctionName": FunctionName, "InvocationType": InvocationType})
-        self.pending.append(json.loads(Payload))
-        return {"StatusCode": 202}
-
-    def run_pending(self) -> None:
-        assert self.entry is not None
-        while self.pending:
-            self.entry(self.pending.pop(0), FakeContext())
-
-
 class OnLambda:
     def __init__(self, flagged: Flagged, *, base64_bodies: bool = False) -> None:
         self.flagged = flagged
-        self.invocations = Invocations()
+        self.invocations = QueuedInvocations()
         handler = SlackRequestHandler(flagged.app)
         # Built after the handler: building one installs a fresh runner.
         flagged.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
@@ -60,7 +41,6 @@ class OnLambda:
             bot_token=flagged.fake.token, digest_channel=DIGEST_CHANNEL, api_url=flagged.fake.url
         )
         self.entry = LambdaEntry(flagged.guide, handler.handle, digest_poster(flagged.guide, slack))
-        self.invocations.entry = self.entry
         self.base64_bodies = base64_bodies
         flagged.transport = self.send
 
@@ -89,7 +69,7 @@ def test_done_is_acknowledged_first_and_finished_by_the_lazy_invocation(
     assert flagged.row().get("finished") in ("", None)  # only acknowledged so far
     (call,) = on_lambda.invocations.calls
     assert call == {"FunctionName": FakeContext().invoked_function_arn, "InvocationType": "Event"}
-    on_lambda.invocations.run_pending()
+    on_lambda.invocations.run_pending(on_lambda.entry)
     assert (flagged.row()["finished"], flagged.row()["finished_by"]) == ("TRUE", "U0DANA")
     updated = flagged.fake.messages[(flagged.channel, flagged.ts)]
     assert "finished by <@U0DANA>" in json.dumps(updated["blocks"])
@@ -110,7 +90,7 @@ def test_og_status_answers_through_the_response_url_from_the_lazy_invocation(
     on_lambda = OnLambda(flagged)
     assert flagged.command("status C1") == 200
     assert flagged.fake.responses() == []
-    on_lambda.invocations.run_pending()
+    on_lambda.invocations.run_pending(on_lambda.entry)
     (answer,) = flagged.fake.responses()
     assert "Name C1" in json.dumps(answer["blocks"])
 
@@ -158,7 +138,7 @@ def test_the_deployed_handler_wires_slack_from_the_environment(
     monkeypatch.setenv("SLACK_API_URL", flagged.fake.url)
     handle = bot.aws_lambda.slack_from_env(guide)
     assert handle is not None
-    invocations = Invocations()
+    invocations = QueuedInvocations()
     app = handle.__self__.app  # type: ignore[attr-defined]
     app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
         app.logger, lambda_client=invocations

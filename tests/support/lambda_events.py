@@ -3,6 +3,8 @@ Scheduler inputs, and the context object, as plain values."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,3 +51,22 @@ def scheduler_event(kind: str, scheduled_time: str) -> dict[str, Any]:
     """What a schedule whose input is {"og": KIND, "scheduled_time":
     "<aws.scheduler.scheduled-time>"} delivers."""
     return {"og": kind, "scheduled_time": scheduled_time}
+
+
+class QueuedInvocations:
+    """Lambda's asynchronous `invoke`, as boto3's client has it, for Bolt's lazy listeners
+    (moto would need Docker to run a function): each invocation is kept until the test runs
+    it through the handler, as Lambda would, so a test sees the ack before the work."""
+
+    def __init__(self) -> None:
+        self.pending: list[dict[str, Any]] = []
+        self.calls: list[dict[str, str]] = []
+
+    def invoke(self, FunctionName: str, InvocationType: str, Payload: str) -> dict[str, int]:
+        self.calls.append({"FunctionName": FunctionName, "InvocationType": InvocationType})
+        self.pending.append(json.loads(Payload))
+        return {"StatusCode": 202}
+
+    def run_pending(self, handler: Callable[[dict[str, Any], Any], Any]) -> None:
+        while self.pending:
+            handler(self.pending.pop(0), FakeContext())
