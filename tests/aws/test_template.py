@@ -1,0 +1,543 @@
+"""`template.yaml`, the AWS SAM deployment: what it must hold, checked against the code it
+deploys rather than against a copy of it.
+
+- the four tables are exactly the adapter's (`TABLES`, `table_definition`): created in moto from
+  the template's own definitions, `og tables check`'s `check_tables` passes on them;
+- the function's environment, resolved for a sample deployment, is read by the real settings,
+  state URL and mailer parsers; it holds no secret, only the secret's ARN;
+- every IAM statement names its actions and resources; the state actions are exactly the
+  DynamoDB operations the store's code calls;
+- the schedules deliver what `bot.aws_lambda` expects, in the team's zone, disabled until the
+  done links have a base URL;
+- cfn-lint has nothing to say.
+
+The template is read with cfn-lint's own decoder (it knows `!Ref`, `!Sub`, `!GetAtt`, ...), and a
+small resolver below evaluates the intrinsic functions the template uses for given parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from cfnlint.api import lint_file
+from cfnlint.config import ManualArgs
+from cfnlint.decode import decode
+from dynamodb_local import client_for
+from moto import mock_aws
+
+from bot.aws_lambda import SCHEDULER_KEY
+from bot.scheduled import SCHEDULED_KINDS
+from engine.adapters.dynamodb_items import TABLES
+from engine.adapters.dynamodb_tables import check_tables, parse_dynamodb_url, table_definition
+from engine.adapters.mailer_url import open_mailer
+from engine.adapters.ses_mailer import SesMailer
+from engine.settings import Settings
+from engine.slack_settings import SlackSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
+SECRET_VARIABLES = {
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "OG_LINK_SECRET",
+    "OG_GOOGLE_CREDENTIALS",
+}
+"""What the function reads from the secret named by OG_SECRETS_ARN."""
+NEVER_IN_ENVIRONMENT = SECRET_VARIABLES | {"SLACK_APP_TOKEN", "OG_SMTP_PASSWORD"}
+SAMPLE = {
+    "TeamTimezone": "Europe/Berlin",
+    "RosterUrl": "gsheet://1AbCdEfGhIjKlMnOp/Onboarding list",
+    "RulesUrl": "gdoc://1QrStUvWxYz",
+    "MailFrom": "Onboarding Guide <guide@example.com>",
+    "SesIdentity": "example.com",
+}
+"""A deployment's answers to the parameters without a default."""
+FUNCTION_URL = "https://abcdefghij.lambda-url.eu-west-1.on.aws/"
+LAMBDA_ENVIRONMENT_LIMIT = 4096
+"""Bytes of all keys and values together (Lambda's quota)."""
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    decoded, problems = decode(str(TEMPLATE))
+    assert not problems, problems
+    assert decoded is not None
+    plain: dict[str, Any] = json.loads(json.dumps(decoded))  # the decoder's nodes as dicts
+    return plain
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def function(template: dict[str, Any]) -> dict[str, Any]:
+    (found,) = resources(template, "AWS::Serverless::Function").values()
+    return found
+
+
+def function_name(template: dict[str, Any]) -> str:
+    (name,) = resources(template, "AWS::Serverless::Function")
+    return name
+
+
+def get_att(name: str, attribute: str = "Arn") -> dict[str, Any]:
+    return {"Fn::GetAtt": [name, attribute]}
+
+
+# --- a resolver for the intrinsic functions the template uses --------------------------------
+
+_NO_VALUE = object()
+_SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
+
+
+class Resolver:
+    """Evaluates Ref, Fn::Sub (string form), Fn::If, Fn::Not, Fn::Equals and Fn::GetAtt for
+    one deployment. References to resources come out as `<Name>` / `<Name.Attribute>`."""
+
+    def __init__(self, template: dict[str, Any], **parameters: str) -> None:
+        self.template = template
+        declared = template["Parameters"]
+        unknown = set(parameters) - set(declared)
+        assert not unknown, f"no such parameters: {unknown}"
+        self.values = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::StackName": "og",
+        }
+        for name, spec in declared.items():
+            if name in parameters:
+                self.values[name] = parameters[name]
+            elif "Default" in spec:
+                self.values[name] = str(spec["Default"])
+            else:
+                raise AssertionError(f"parameter {name} has no default: give it")
+
+    def condition(self, name: str) -> bool:
+        value = self(self.template["Conditions"][name])
+        assert isinstance(value, bool)
+        return value
+
+    def _lookup(self, name: str) -> str:
+        if name in self.values:
+            return self.values[name]
+        if "." in name:
+            return f"<{name}>"
+        assert name in self.template["Resources"], f"unknown reference {name}"
+        return f"<{name}>"
+
+    def __call__(self, node: Any) -> Any:
+        if isinstance(node, dict) and len(node) == 1:
+            ((key, value),) = node.items()
+            if key == "Ref":
+                return _NO_VALUE if value == "AWS::NoValue" else self._lookup(value)
+            if key == "Fn::Sub":
+                assert isinstance(value, str), "only the string form of Fn::Sub"
+                return _SUB_VARIABLE.sub(lambda m: self._lookup(m.group(1)), value)
+            if key == "Fn::If":
+                name, then, otherwise = value
+                return self(then if self.condition(name) else otherwise)
+            if key == "Fn::Not":
+                (inner,) = value
+                return not self(inner)
+            if key == "Fn::Equals":
+                left, right = value
+                return self(left) == self(right)
+            if key == "Fn::GetAtt":
+                return f"<{value[0]}.{value[1]}>"
+            assert not key.startswith("Fn::"), f"the resolver does not know {key}"
+        if isinstance(node, dict):
+            resolved = {k: self(v) for k, v in node.items()}
+            return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+        if isinstance(node, list):
+            return [v for v in map(self, node) if v is not _NO_VALUE]
+        return node
+
+
+def environment(template: dict[str, Any], **parameters: str) -> dict[str, str]:
+    resolve = Resolver(template, **(SAMPLE | parameters))
+    variables = resolve(function(template)["Properties"]["Environment"]["Variables"])
+    return {name: str(value) for name, value in variables.items()}
+
+
+# --- lint -----------------------------------------------------------------------------------
+
+
+def test_cfn_lint_finds_nothing_not_even_informational() -> None:
+    matches = lint_file(TEMPLATE, ManualArgs(include_checks=["I"]))
+    assert [str(m) for m in matches] == []
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+
+def test_the_tables_are_the_adapters_four_on_demand_with_point_in_time_recovery(
+    template: dict[str, Any],
+) -> None:
+    resolve = Resolver(template, **SAMPLE, TablePrefix="acme-og-")
+    tables = {
+        resolve(t["Properties"]["TableName"]): t
+        for t in resources(template, "AWS::DynamoDB::Table").values()
+    }
+    assert set(tables) == {spec.name("acme-og-") for spec in TABLES}
+    for spec in TABLES:
+        table = tables[spec.name("acme-og-")]
+        properties = table["Properties"]
+        wanted = table_definition(spec, "acme-og-")
+        assert properties["KeySchema"] == wanted["KeySchema"], spec
+        assert properties["AttributeDefinitions"] == wanted["AttributeDefinitions"], spec
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["PointInTimeRecoverySpecification"] == {
+            "PointInTimeRecoveryEnabled": True
+        }
+        # The guide's state outlives the stack: deleting or replacing it keeps the data.
+        assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+        assert properties["DeletionProtectionEnabled"] is True
+
+
+def test_og_tables_check_passes_on_tables_made_from_the_template(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    resolve = Resolver(template, **SAMPLE, TablePrefix="tmpl-og-")
+    # The prefix the function uses is the one in its OG_STATE, not merely the parameter.
+    state = parse_dynamodb_url(environment(template, TablePrefix="tmpl-og-")["OG_STATE"])
+    with mock_aws():
+        client = client_for(None)
+        for table in resources(template, "AWS::DynamoDB::Table").values():
+            properties = resolve(table["Properties"])
+            client.create_table(
+                TableName=properties["TableName"],
+                KeySchema=properties["KeySchema"],
+                AttributeDefinitions=properties["AttributeDefinitions"],
+                BillingMode=properties["BillingMode"],
+            )
+        checks = check_tables(client, state.prefix)
+    assert [check.render() for check in checks if not check.ok] == []
+    assert {check.billing for check in checks} == {"PAY_PER_REQUEST"}
+    assert len(checks) == len(TABLES)
+
+
+# --- the function -------------------------------------------------------------------------
+
+
+def test_the_function_is_the_image_built_from_the_dockerfile(template: dict[str, Any]) -> None:
+    fn = function(template)
+    assert fn["Properties"]["PackageType"] == "Image"
+    assert fn["Metadata"]["DockerContext"] == "."
+    assert (ROOT / fn["Metadata"]["DockerContext"] / fn["Metadata"]["Dockerfile"]).is_file()
+    assert fn["Properties"]["Timeout"] == 900  # Lambda's maximum, for a 100k-customer tick
+    assert 2048 <= fn["Properties"]["MemorySize"] <= 3008
+
+
+def test_the_function_url_is_public(template: dict[str, Any]) -> None:
+    # Slack's requests and done links prove themselves with their own signatures. SAM's
+    # transform adds the public permissions (InvokeFunctionUrl, InvokeFunction via the URL);
+    # nothing else may invoke the function from outside.
+    assert function(template)["Properties"]["FunctionUrlConfig"]["AuthType"] == "NONE"
+    assert resources(template, "AWS::Lambda::Permission") == {}
+
+
+def test_asynchronous_invocations_are_never_retried_and_failures_are_kept(
+    template: dict[str, Any],
+) -> None:
+    config = function(template)["Properties"]["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == 0
+    on_failure = config["DestinationConfig"]["OnFailure"]
+    assert on_failure["Type"] == "SQS"
+    (queue,) = on_failure["Destination"]["Fn::GetAtt"][:1]
+    assert template["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+    assert {"Action": "sqs:SendMessage", "Resource": get_att(queue)} in [
+        {"Action": s["Action"], "Resource": s["Resource"]}
+        for s in role_statements(template, "GuideFunctionRole")
+    ]
+
+
+def test_the_environment_is_what_the_settings_read(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = environment(
+        template,
+        BaseUrl=FUNCTION_URL,
+        FlagChannel="C0FLAGS",
+        DigestChannel="C0DIGEST",
+        AllowedUsers="U0DANA,U0SAM",
+        Admins="U0DANA",
+        SesConfigurationSet="og-events",
+    )
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert settings.roster == SAMPLE["RosterUrl"]
+    assert settings.rules == SAMPLE["RulesUrl"]
+    assert settings.timezone == "Europe/Berlin"
+    assert settings.base_url == FUNCTION_URL
+    assert settings.mail_from == SAMPLE["MailFrom"]
+    assert settings.send_concurrency == 8
+    assert settings.link_secret is None  # from the secret, never the environment
+    state = parse_dynamodb_url(settings.state)
+    assert (state.prefix, state.region, state.endpoint_url) == ("og-", REGION, None)
+    mailer = open_mailer(settings.mailer, sender=settings.mail_from)
+    assert isinstance(mailer, SesMailer)
+    assert (mailer.region, mailer.configuration_set) == (REGION, "og-events")
+    assert mailer.sender == SAMPLE["MailFrom"]
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "from-the-secret")
+    slack = SlackSettings()
+    assert (slack.flag_channel, slack.digest_channel) == ("C0FLAGS", "C0DIGEST")
+    assert (slack.allowed_users, slack.admins) == (["U0DANA", "U0SAM"], ["U0DANA"])
+
+
+def test_optional_parameters_left_empty_leave_their_settings_unset(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = environment(template)
+    assert "OG_BASE_URL" not in env  # no base URL yet: the schedules stay off (below)
+    assert env["OG_MAILER"] == f"ses://{REGION}"
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "from-the-secret")
+    slack = SlackSettings()
+    assert (slack.flag_channel, slack.digest_channel) == (None, None)
+    assert (slack.allowed_users, slack.admins) == ([], [])
+    mailer = open_mailer(Settings().mailer, sender=Settings().mail_from)
+    assert isinstance(mailer, SesMailer)
+    assert mailer.configuration_set is None
+
+
+# --- secrets --------------------------------------------------------------------------------
+
+
+def test_no_secret_is_in_the_environment_only_the_secrets_arn(template: dict[str, Any]) -> None:
+    variables = function(template)["Properties"]["Environment"]["Variables"]
+    assert not NEVER_IN_ENVIRONMENT & set(variables)
+    # A dynamic reference ({{resolve:...}}) would put the value itself into the environment.
+    assert "{{resolve:" not in json.dumps(variables)
+    (secret_name,) = resources(template, "AWS::SecretsManager::Secret")
+    assert variables["OG_SECRETS_ARN"] == {"Ref": secret_name}
+
+
+def test_the_secret_holds_the_four_values_generating_the_link_key(
+    template: dict[str, Any],
+) -> None:
+    (secret,) = resources(template, "AWS::SecretsManager::Secret").values()
+    generate = secret["Properties"]["GenerateSecretString"]
+    placeholders = json.loads(generate["SecretStringTemplate"])
+    assert set(placeholders) | {generate["GenerateStringKey"]} == SECRET_VARIABLES
+    assert generate["GenerateStringKey"] == "OG_LINK_SECRET"
+    assert set(placeholders.values()) == {""}  # filled in after deploying, never here
+    assert "SecretString" not in secret["Properties"]
+
+
+def test_nothing_in_the_template_looks_like_a_secret(template: dict[str, Any]) -> None:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    for pattern in (r"xox[abposre]-", r"xapp-", r"-----BEGIN", r"private_key", r"AKIA[0-9A-Z]{12}"):
+        assert not re.search(pattern, text), pattern
+    secretive = re.compile(r"token|secret|password|credential|key", re.IGNORECASE)
+    assert [name for name in template["Parameters"] if secretive.search(name)] == []
+
+
+def test_the_environment_fits_lambdas_limit_with_room_to_spare(template: dict[str, Any]) -> None:
+    env = environment(
+        template,
+        BaseUrl=FUNCTION_URL,
+        FlagChannel="C0123456789",
+        DigestChannel="C0123456789",
+        AllowedUsers=",".join(f"U0{n:09d}" for n in range(20)),
+        Admins=",".join(f"U0{n:09d}" for n in range(5)),
+    )
+    size = sum(len(k) + len(v) for k, v in env.items())
+    # A service account key alone is ~2.3 KB: one reason the secrets are not in here.
+    assert size < LAMBDA_ENVIRONMENT_LIMIT / 2
+
+
+# --- IAM ----------------------------------------------------------------------------------
+
+
+def role_statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """Every statement granted to `role`: its inline policies and AWS::IAM::Policy resources
+    attached to it."""
+    found = [
+        statement
+        for policy in template["Resources"][role]["Properties"].get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role} in policy["Properties"]["Roles"]:
+            found += policy["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def granted(statements: list[dict[str, Any]], prefix: str) -> dict[str, list[Any]]:
+    """Action -> resources, for the actions starting with `prefix`."""
+    actions: dict[str, list[Any]] = {}
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            if action.startswith(prefix):
+                actions.setdefault(action, []).extend(as_list(statement["Resource"]))
+    return actions
+
+
+def test_every_statement_names_its_actions_and_resources(template: dict[str, Any]) -> None:
+    roles = resources(template, "AWS::IAM::Role")
+    assert set(roles) == {"GuideFunctionRole", "SchedulerRole"}
+    for role in roles:
+        for statement in role_statements(template, role):
+            assert statement["Effect"] == "Allow"
+            assert "NotAction" not in statement and "NotResource" not in statement
+            for action in as_list(statement["Action"]):
+                assert "*" not in action, (role, action)
+            for resource in as_list(statement["Resource"]):
+                assert "*" not in json.dumps(resource), (role, resource)
+        assert "ManagedPolicyArns" not in roles[role]["Properties"]
+    assert function(template)["Properties"]["Role"] == get_att("GuideFunctionRole")
+
+
+def dynamodb_operations_of_the_store() -> set[str]:
+    """The IAM actions the store's code needs: each low-level client call in its modules, and
+    each kind of item in its transactions (a transaction is authorised per item)."""
+    adapters = ROOT / "engine" / "adapters"
+    source = "\n".join(
+        (adapters / name).read_text(encoding="utf-8")
+        for name in ("dynamodb_store.py", "dynamodb_reads.py", "dynamodb_writes.py")
+    )
+    operations = boto3.client(
+        "dynamodb", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
+    ).meta.method_to_api_mapping
+    called = {operations[m] for m in re.findall(r"\bclient\.(\w+)", source) if m in operations}
+    assert "Scan" in called and "TransactWriteItems" in called  # the pattern still finds them
+    items = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+    items["ConditionCheck"] = "ConditionCheckItem"
+    in_transactions = {items[kind] for kind in re.findall(r'\{"(\w+)": ', source) if kind in items}
+    return {f"dynamodb:{op}" for op in (called - {"TransactWriteItems"}) | in_transactions}
+
+
+def test_the_function_may_use_exactly_the_stores_operations_on_the_four_tables(
+    template: dict[str, Any],
+) -> None:
+    tables = [get_att(name) for name in resources(template, "AWS::DynamoDB::Table")]
+    actions = granted(role_statements(template, "GuideFunctionRole"), "dynamodb:")
+    assert set(actions) == dynamodb_operations_of_the_store()
+    for action, on in actions.items():
+        assert sorted(map(json.dumps, on)) == sorted(map(json.dumps, tables)), action
+
+
+def test_the_function_sends_mail_as_the_one_identity(template: dict[str, Any]) -> None:
+    statements = role_statements(template, "GuideFunctionRole")
+    actions = granted(statements, "ses:")
+    assert set(actions) == {"ses:SendEmail", "ses:SendRawEmail"}
+    for with_set, expected in [
+        ("", ["arn:aws:ses:eu-west-1:123456789012:identity/example.com"]),
+        (
+            "og-events",
+            [
+                "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+                "arn:aws:ses:eu-west-1:123456789012:configuration-set/og-events",
+            ],
+        ),
+    ]:
+        resolve = Resolver(template, **SAMPLE, SesConfigurationSet=with_set)
+        for action, on in actions.items():
+            assert resolve(on) == expected, action
+
+
+def test_the_function_reads_its_secret_writes_its_logs_and_invokes_itself(
+    template: dict[str, Any],
+) -> None:
+    statements = role_statements(template, "GuideFunctionRole")
+    (secret,) = resources(template, "AWS::SecretsManager::Secret")
+    (log_group,) = resources(template, "AWS::Logs::LogGroup")
+    assert granted(statements, "secretsmanager:") == {
+        "secretsmanager:GetSecretValue": [{"Ref": secret}]
+    }
+    assert granted(statements, "logs:") == {
+        "logs:CreateLogStream": [get_att(log_group)],
+        "logs:PutLogEvents": [get_att(log_group)],
+    }
+    assert function(template)["Properties"]["LoggingConfig"]["LogGroup"] == {"Ref": log_group}
+    # Bolt's lazy listeners: the function invokes itself, and nothing else.
+    assert granted(statements, "lambda:") == {
+        "lambda:InvokeFunction": [get_att(function_name(template))]
+    }
+    every_service = {a.split(":")[0] for s in statements for a in as_list(s["Action"])}
+    assert every_service == {"dynamodb", "ses", "secretsmanager", "logs", "sqs", "lambda"}
+
+
+def test_the_scheduler_may_invoke_only_the_function(template: dict[str, Any]) -> None:
+    role = template["Resources"]["SchedulerRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    statements = role_statements(template, "SchedulerRole")
+    (dead_letters,) = {
+        json.dumps(s["Target"]["DeadLetterConfig"]["Arn"])
+        for s in (r["Properties"] for r in resources(template, "AWS::Scheduler::Schedule").values())
+    }
+    assert granted(statements, "") == {
+        "lambda:InvokeFunction": [get_att(function_name(template))],
+        "sqs:SendMessage": [json.loads(dead_letters)],
+    }
+
+
+# --- the schedules ------------------------------------------------------------------------
+
+
+def test_two_schedules_tick_daily_and_digest_mondays_at_nine_team_time(
+    template: dict[str, Any],
+) -> None:
+    schedules = {
+        json.loads(s["Properties"]["Target"]["Input"])[SCHEDULER_KEY]: s["Properties"]
+        for s in resources(template, "AWS::Scheduler::Schedule").values()
+    }
+    assert set(schedules) == set(SCHEDULED_KINDS)
+    assert schedules["tick"]["ScheduleExpression"] == "cron(0 9 * * ? *)"
+    assert schedules["digest"]["ScheduleExpression"] == "cron(0 9 ? * MON *)"
+    timezone = function(template)["Properties"]["Environment"]["Variables"]["OG_TIMEZONE"]
+    assert timezone == {"Ref": "TeamTimezone"}
+    for kind, schedule in schedules.items():
+        assert schedule["ScheduleExpressionTimezone"] == timezone
+        assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
+        target = schedule["Target"]
+        assert json.loads(target["Input"]) == {
+            SCHEDULER_KEY: kind,
+            "scheduled_time": SCHEDULED_TIME,
+        }
+        assert target["Arn"] == get_att(function_name(template))
+        assert target["RoleArn"] == get_att("SchedulerRole")
+        retry = target["RetryPolicy"]
+        assert 1 <= retry["MaximumRetryAttempts"] <= 185
+        assert 60 <= retry["MaximumEventAgeInSeconds"] <= 86400
+        (queue,) = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][:1]
+        assert template["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+
+
+def test_the_schedules_stay_disabled_until_done_links_have_a_base_url(
+    template: dict[str, Any],
+) -> None:
+    for base_url, state in [("", "DISABLED"), (FUNCTION_URL, "ENABLED")]:
+        resolve = Resolver(template, **SAMPLE, BaseUrl=base_url)
+        for schedule in resources(template, "AWS::Scheduler::Schedule").values():
+            assert resolve(schedule["Properties"]["State"]) == state
+
+
+def test_the_outputs_name_the_slack_request_url(template: dict[str, Any]) -> None:
+    resolve = Resolver(template, **SAMPLE)
+    outputs = {name: resolve(o["Value"]) for name, o in template["Outputs"].items()}
+    url = f"<{function_name(template)}Url.FunctionUrl>"
+    assert outputs["FunctionUrl"] == url
+    # The Function URL ends with "/", and manifest.yml's URLs end with /slack/events.
+    assert outputs["SlackRequestUrl"] == f"{url}slack/events"
+    assert outputs["StateUrl"] == environment(template)["OG_STATE"]
