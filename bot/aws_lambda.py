@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.aws_secrets import load_secrets
 from bot.runtime import digest_poster, slack_app, slack_settings
 from bot.scheduled import (
     DEFAULT_LEASE,
@@ -144,6 +145,7 @@ def make_handler(
     def handler(event: LambdaEvent, context: Any) -> LambdaResponse:
         nonlocal entry
         if entry is None:
+            load_secrets()  # before any settings are read: they may come from the secret
             guide = build_guide(settings())
             entry = LambdaEntry(
                 guide,

@@ -147,6 +147,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except FileExistsError as error:
             output.error(f"og demo: {error}; name an empty or new folder")
             return 1
+    if os.environ.get("OG_SECRETS_ARN", "").strip():
+        # The deployed function's environment on a workstation: its secrets come from AWS.
+        from bot.aws_secrets import load_secrets
+
+        try:
+            load_secrets()
+        except ValueError as error:
+            output.error(f"og: {error}")
+            return 1
     try:
         settings = settings_from(args)
     except ValidationError as error:
