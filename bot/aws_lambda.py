@@ -12,7 +12,8 @@ What arrives, and where it goes:
   `{"og": "tick" | "digest", "scheduled_time": "<aws.scheduler.scheduled-time>"}`
   (Scheduler replaces the placeholder with the firing's time, e.g. `2026-11-02T08:00:00Z`)
   -> `bot.scheduled.run_scheduled`, which runs each scheduled time once however often it is
-  delivered. A run that raises makes the invocation fail, so the retry comes;
+  delivered. A run that raises makes the invocation fail, so it lands in the on-failure queue
+  for a replay (docs/deploy.md);
 - anything else -> ValueError: a deployment mistake should fail loudly, not look handled.
 """
 

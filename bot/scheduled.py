@@ -1,8 +1,8 @@
 """A scheduled run (the daily tick, the Monday digest), done once per scheduled time.
 
-Both clocks deliver at least once, not exactly once: EventBridge Scheduler retries an invocation
-that failed, Lambda retries an asynchronous invocation that raised or timed out, and either may
-deliver the same firing twice even when nothing failed. So the scheduled time is the run's id,
+Both clocks deliver at least once, not exactly once: EventBridge Scheduler retries a delivery
+it could not hand over, a person replays a failed run from the dead-letter queue (the template
+sets Lambda's own async retries to 0), and a firing can arrive twice even when nothing failed. So the scheduled time is the run's id,
 and the first delivery of a (kind, scheduled time) claims it in the state store; any other
 delivery of the same pair finds the claim and does nothing. The tick is idempotent per local
 day on its own, but the digest is not (a second delivery would post a second digest), and the
@@ -36,7 +36,8 @@ for the tick that is harmless (its sends are claimed per customer), for the dige
 mean a second post, which is why the lease must not be shorter than the real time limit.
 
 A run that raises is recorded as `failed` and the exception propagates: on Lambda the
-invocation must fail for the retry to come; the local scheduler logs it and carries on.
+invocation fails and lands in the on-failure queue, whence it can be replayed (or retried, if
+the function's async retries are raised); the local scheduler logs it and carries on.
 """
 
 from __future__ import annotations
