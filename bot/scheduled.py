@@ -2,9 +2,10 @@
 
 Both clocks deliver at least once, not exactly once: EventBridge Scheduler retries a delivery
 it could not hand over, a person replays a failed run from the dead-letter queue (the template
-sets Lambda's own async retries to 0), and a firing can arrive twice even when nothing failed. So the scheduled time is the run's id,
-and the first delivery of a (kind, scheduled time) claims it in the state store; any other
-delivery of the same pair finds the claim and does nothing. The tick is idempotent per local
+sets Lambda's own async retries to 0), and a firing can arrive twice even when nothing failed.
+So the scheduled time is the run's id, and the first delivery of a (kind, scheduled time)
+claims it in the state store; any other delivery of the same pair finds the claim and does
+nothing. The tick is idempotent per local
 day on its own, but the digest is not (a second delivery would post a second digest), and the
 claim also keeps a late delivery honest: it ticks for the scheduled time, not the wall clock,
 so a retry after midnight still ticks for the day it was meant for.
