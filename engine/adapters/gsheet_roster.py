@@ -44,7 +44,7 @@ from engine.adapters.google_auth import (
 from engine.bulk import cyclic_gc_paused
 from engine.models import CellValue, RosterSnapshot, RowUpdate
 from engine.ports import RosterError
-from engine.roster.cells import cell_text
+from engine.roster.cells import cell_text, column_letter
 from engine.roster.grid import snapshot_from_grid
 from engine.roster.validate import column_key
 
@@ -77,16 +77,6 @@ def parse_gsheet_url(spec: str) -> tuple[str, str]:
     if not title:
         raise ValueError(f"roster {spec!r} names no worksheet: gsheet://{spreadsheet_id}/TITLE")
     return spreadsheet_id, title
-
-
-def column_letter(position: int) -> str:
-    """`A` for position 0, `Z` for 25, `AA` for 26."""
-    letters = ""
-    number = position + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 @dataclass

@@ -215,3 +215,13 @@ def _from_words(text: str) -> date:
             f"{text!r} does not add up: {_written(parsed)} is a {_WEEKDAY_NAMES[parsed.weekday()]}"
         )
     return parsed
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet name of a column: `A` for position 0, `Z` for 25, `AA` for 26."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters

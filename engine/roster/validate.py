@@ -17,7 +17,7 @@ from typing import NamedTuple
 from engine.bulk import cyclic_gc_paused
 from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
 from engine.ports import RosterError
-from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
+from engine.roster.cells import cell_text, column_letter, is_blank, parse_bool, parse_date
 from engine.rules import slugify
 
 REQUIRED_COLUMNS = ("customer_id", "email", "plan", "signup_date")
@@ -60,7 +60,7 @@ def find_columns(header: Sequence[str]) -> dict[str, str]:
         if key in found:
             raise RosterError(
                 f"the onboarding list has two {key} columns "
-                f"({_column_letter(positions[key])} and {_column_letter(position)}); "
+                f"({column_letter(positions[key])} and {column_letter(position)}); "
                 "remove or rename one"
             )
         found[key] = cell
@@ -103,15 +103,6 @@ def validate_customer(
     wanted = customer_id.strip()
     rows = tuple(row for row in snapshot.rows if _text(row.values.get(id_key)) == wanted)
     return validate_rows(RosterSnapshot(header=snapshot.header, rows=rows), plans, default_timezone)
-
-
-def _column_letter(position: int) -> str:
-    letters = ""
-    number = position + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 # Files some systems keep beside the zones: not places, and `localtime` differs per machine.
