@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from digest_story import run_story
 from workspace import Workspace, nine_am, row
 
-from engine.actions import finish, hand_off, mark_done, pause
+from engine.actions import finish, pause
 from engine.digest import build_digest
 
 DAY0 = nine_am("2026-11-02")
@@ -27,16 +28,7 @@ def test_the_digest_lists_paused_open_flags_hand_offs_finishes_and_medians(
             row("BAD", email="nope"),
         ],
     )
-    guide = ws.guide()
-    for day in range(12):
-        now = DAY0 + timedelta(days=day)
-        if day == 1:
-            pause(guide, "PAUSED", "migrating, back in Q1", "dana", now)
-            hand_off(guide, "HANDED", "Sam Ortiz", "big account", "dana", now)
-        if day in (1, 3, 8):  # FAST does each step the day after it lands
-            step = {1: "welcome", 3: "setup", 8: "check-in"}[day]
-            mark_done(guide, "FAST", step, now, "customer")
-        guide.tick(now)
+    guide = run_story(ws)
 
     digest = build_digest(guide, DAY0 + timedelta(days=12))
     assert digest.today == date(2026, 11, 14)

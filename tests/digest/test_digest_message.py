@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from digest_story import run_story
 from fake_slack import FakeSlack, message_texts
 from slack_sdk import WebClient
 from workspace import Workspace, nine_am, row
 
-from engine.actions import hand_off, mark_done, pause
 from engine.adapters.slack_digest import (
     RESUME_ACTION_PREFIX,
     digest_messages,
@@ -69,15 +69,7 @@ def test_a_workspace_digest_shows_each_section_with_its_people_notes_and_ages(
             row("BAD", email="nope"),
         ],
     )
-    guide = ws.guide()
-    for day in range(12):
-        now = DAY0 + timedelta(days=day)
-        if day == 1:
-            pause(guide, "PAUSED", "migrating, back in Q1", "dana", now)
-            hand_off(guide, "HANDED", "Sam Ortiz", "big account", "dana", now)
-        if day in (1, 3, 8):
-            mark_done(guide, "FAST", {1: "welcome", 3: "setup", 8: "check-in"}[day], now, "x")
-        guide.tick(now)
+    guide = run_story(ws)
     digest = build_digest(guide, DAY0 + timedelta(days=12))
 
     (message,) = digest_messages(digest)
