@@ -49,6 +49,9 @@ def create_app(
         signing_secret=secret.get_secret_value() if secret else "",
         process_before_response=True,
         listener_executor=listener_executor,
+        # No auth.test while building: a Lambda cold start for the tick must not depend on
+        # Slack answering. Bolt still checks the token on the first Slack request.
+        token_verification_enabled=False,
     )
     app.use(ignore_slack_retries)
     actions.register(app, context)

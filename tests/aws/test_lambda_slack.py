@@ -19,6 +19,8 @@ from lambda_events import FakeContext, QueuedInvocations, http_event, scheduler_
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 from slack_flow import DAY0, Flagged
+from smtp_servers import free_port
+from workspace import Workspace, row
 
 import bot.aws_lambda
 from bot.aws_lambda import LambdaEntry
@@ -156,3 +158,21 @@ def test_the_deployed_handler_wires_slack_from_the_environment(
 
 def _status(response: dict[str, Any]) -> tuple[int, str]:
     return int(response["statusCode"]), str(response.get("body") or "")
+
+
+def test_a_cold_start_for_the_tick_does_not_wait_on_slack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    for name, value in ws.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-while-slack-is-down")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "test-signing-secret")
+    monkeypatch.setenv("SLACK_API_URL", f"http://127.0.0.1:{free_port()}/api/")  # nobody there
+    monkeypatch.setenv("OG_NOTIFIER", "console")
+    handler = bot.aws_lambda.make_handler(slack=bot.aws_lambda.slack_from_env)
+
+    outcome = handler(scheduler_event("tick", DAY0.isoformat()), FakeContext())
+
+    assert outcome["outcome"] == "ran"
+    assert ws.sent() == [("C1", "welcome", "step")]

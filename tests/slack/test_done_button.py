@@ -68,7 +68,8 @@ def test_a_slack_retry_of_a_click_is_acknowledged_and_runs_nothing(flagged: Flag
     assert flagged.click(x_slack_retry_num="1", x_slack_retry_reason="http_timeout") == 200
     assert flagged.row().get("finished") in ("", None)
     assert flagged.guide.store.audit_trail("C1") == []
-    assert flagged.fake.calls[calls_before:] == []
+    # Nothing but Bolt's one check of the token, which its first request makes.
+    assert [c.method for c in flagged.fake.calls[calls_before:]] in ([], ["auth.test"])
 
     assert flagged.click() == 200  # the same click, not a retry, still works
     assert flagged.row()["finished"] == "TRUE"
