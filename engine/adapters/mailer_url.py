@@ -7,6 +7,8 @@
         ?from=ADDRESS                   the sender, instead of the mail_from setting
         &configuration_set=NAME         an SES configuration set (event publishing etc.)
         &endpoint_url=URL               an SES look-alike (moto, LocalStack) instead of AWS
+        &max_send_rate=N                the account's sending quota (emails a second): sends
+                                        are spaced to keep to it instead of being throttled
 
 SMTP credentials are separate settings, never part of the spec, so the spec can be logged; SES
 takes AWS credentials from the usual chain (environment, profile, the Lambda's role).
@@ -103,7 +105,7 @@ def _open_smtp(spec: str, sender: str, username: str | None, password: str | Non
 _AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 # SES: configuration set names are letters, digits, `_` and `-`, at most 64.
 _CONFIGURATION_SET = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_SES_OPTIONS = ("from", "configuration_set", "endpoint_url")
+_SES_OPTIONS = ("from", "configuration_set", "endpoint_url", "max_send_rate")
 
 
 def _open_ses(spec: str, sender: str) -> SesMailer:
@@ -160,11 +162,22 @@ def _open_ses(spec: str, sender: str) -> SesMailer:
             f"mailer {spec!r}: SES cannot send from {sender!r}; set from= in the spec or "
             "the mail_from setting to an address SES has verified"
         )
+    rate = options.get("max_send_rate")
+    try:
+        max_send_rate = float(rate) if rate is not None else None
+    except ValueError:
+        max_send_rate = -1.0
+    if max_send_rate is not None and not 0 < max_send_rate <= 100_000:
+        raise ValueError(
+            f"mailer {spec!r}: max_send_rate {rate!r} should be the account's sending quota, "
+            "emails a second (SES console: Account dashboard)"
+        )
     return SesMailer(
         region,
         sender,
         configuration_set=configuration_set,
         endpoint_url=endpoint_url,
+        max_send_rate=max_send_rate,
     )
 
 

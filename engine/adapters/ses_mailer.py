@@ -23,6 +23,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
 )
 
 from engine.adapters.email_message import build_message, one_line, parse_sender
+from engine.adapters.pacing import Pacer
 from engine.models import OutgoingEmail
 from engine.ports import RejectedError, SendError
 
@@ -52,15 +53,21 @@ class SesMailer:
         configuration_set: str | None = None,
         endpoint_url: str | None = None,
         max_attempts: int = 3,
+        max_send_rate: float | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         """`endpoint_url` points the client at an SES look-alike (moto, LocalStack).
         `max_attempts` counts botocore's own retries of throttling and network errors within
-        one send (3 is botocore's standard-mode default)."""
+        one send (3 is botocore's standard-mode default). `max_send_rate`: the account's
+        sending quota in emails a second (SES's MaxSendRate); sends are spaced to keep to
+        it. `pacer` replaces the one made from it (tests give one with a fake clock)."""
         self.region = region
         self.sender = sender
         self.configuration_set = configuration_set
         self.endpoint_url = endpoint_url
         self.max_attempts = max_attempts
+        self.max_send_rate = max_send_rate
+        self._pacer = pacer or (Pacer(max_send_rate) if max_send_rate else None)
         sender_address = parse_sender(sender)
         self._from_address = sender_address.addr_spec
         self._message_id_domain = sender_address.domain
@@ -113,6 +120,8 @@ class SesMailer:
         }
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
+        if self._pacer is not None:
+            self._pacer.wait()
         try:
             response = self.client.send_email(**request)
         except ClientError as error:

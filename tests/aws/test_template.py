@@ -289,6 +289,7 @@ def test_the_environment_is_what_the_settings_read(
     mailer = open_mailer(settings.mailer, sender=settings.mail_from)
     assert isinstance(mailer, SesMailer)
     assert (mailer.region, mailer.configuration_set) == (REGION, "og-events")
+    assert mailer.max_send_rate == 14
     assert mailer.sender == SAMPLE["MailFrom"]
     monkeypatch.setenv("SLACK_BOT_TOKEN", "from-the-secret")
     slack = SlackSettings()
@@ -301,7 +302,7 @@ def test_optional_parameters_left_empty_leave_their_settings_unset(
 ) -> None:
     env = environment(template)
     assert "OG_BASE_URL" not in env  # no base URL yet: the schedules stay off (below)
-    assert env["OG_MAILER"] == f"ses://{REGION}"
+    assert env["OG_MAILER"] == f"ses://{REGION}?max_send_rate=14"
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "from-the-secret")
