@@ -121,7 +121,12 @@ class LambdaEntry:
         kind = _scheduled_kind(event[SCHEDULER_KEY])
         scheduled_time = _scheduled_time(event.get("scheduled_time"))
         outcome = run_scheduled(
-            self.guide, kind, scheduled_time, self.post_digest, lease=_lease(context)
+            self.guide,
+            kind,
+            scheduled_time,
+            self.post_digest,
+            lease=_lease(context),
+            seconds_left=_seconds_left(context),
         )
         return {
             "og": kind,
@@ -259,6 +264,15 @@ def _scheduled_time(value: object) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"scheduled_time {value!r} has no time zone (Scheduler sends UTC, ...Z)")
     return moment
+
+
+def _seconds_left(context: Any) -> Callable[[], float] | None:
+    """The invocation's remaining time, so a long tick stops starting moves before Lambda
+    stops it (None off Lambda)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return None
+    return lambda: int(remaining()) / 1000
 
 
 def _lease(context: Any) -> timedelta:

@@ -50,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from itertools import count
 from typing import Literal, get_args
 
@@ -105,6 +106,7 @@ def run_scheduled(
     post_digest: PostDigest | None,
     *,
     lease: timedelta = DEFAULT_LEASE,
+    seconds_left: Callable[[], float] | None = None,
 ) -> ScheduledOutcome:
     """Run `kind` for `scheduled_time` unless another delivery of it ran or is running.
 
@@ -125,7 +127,8 @@ def run_scheduled(
         mine = _encode(state="running", owner=owner, started=started, expires=started + lease)
         stored = guide.store.add_meta_if_absent(key, mine)
         if stored == mine:
-            return _run(guide, kind, scheduled_time, post_digest, key, attempt, owner, label)
+            run = partial(guide.tick, seconds_left=seconds_left)
+            return _run(run, guide, kind, scheduled_time, post_digest, key, attempt, owner, label)
         claim = json.loads(stored)
         state = claim["state"]
         if state == "done":
@@ -147,6 +150,7 @@ def run_scheduled(
 
 
 def _run(
+    tick: Callable[[datetime], TickReport],
     guide: Guide,
     kind: ScheduledKind,
     scheduled_time: datetime,
@@ -160,7 +164,7 @@ def _run(
     report: TickReport | None = None
     try:
         if kind == "tick":
-            report = guide.tick(scheduled_time)
+            report = tick(scheduled_time)
             summary = describe_report(report)
         else:
             assert post_digest is not None  # checked before claiming

@@ -80,12 +80,19 @@ class Guide:
         *,
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        seconds_left: Callable[[], float] | None = None,
     ) -> TickReport:
+        """`seconds_left`: how long the run may still take (a Lambda invocation's remaining
+        time); moves not started when it runs short wait for the next tick."""
         with cyclic_gc_paused():
-            return self._tick(now, dry_run, progress)
+            return self._tick(now, dry_run, progress, seconds_left)
 
     def _tick(
-        self, now: datetime, dry_run: bool, progress: Callable[[int, int], None] | None
+        self,
+        now: datetime,
+        dry_run: bool,
+        progress: Callable[[int, int], None] | None,
+        seconds_left: Callable[[], float] | None,
     ) -> TickReport:
         outcome = load_rules(self.rules_source, self.store, remember=not dry_run)
         report = TickReport(
@@ -107,6 +114,7 @@ class Guide:
         report.unconfirmed = self._stale_claims(snapshot.sends.values(), dry_run)
 
         run = TickRun(self, rules, now, dry_run, f"tick-{uuid.uuid4().hex[:12]}", roster)
+        run.seconds_left = seconds_left
         to_apply: list[tuple[int, Work]] = []
         for index, customer in enumerate(customers):
             result, work = run.handle(customer, snapshot.history(customer.customer_id))

@@ -4,6 +4,7 @@ move (claim -> send -> confirm), auditing what the tick changes for the sheet or
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -59,6 +60,11 @@ class Work(NamedTuple):
     move: Move
 
 
+TIME_TO_FINISH_A_MOVE = 30.0
+"""Seconds a move may need at worst (claim, a send with botocore's retries, confirm): no move
+starts with less than this left of the run."""
+
+
 class TickRun:
     """One tick's pass over the customers: decide, then apply (unless dry)."""
 
@@ -79,6 +85,8 @@ class TickRun:
         self.roster = roster
         self.roster_updates: list[RowUpdate] = []
         self.failures: list[str] = []
+        self.seconds_left: Callable[[], float] | None = None
+        """How long the run may still take; None for no limit (see `apply`)."""
         self._rows: dict[str, RawRow] | None = None
         self._rows_lock = threading.Lock()
 
@@ -163,6 +171,13 @@ class TickRun:
     def apply(self, result: CustomerResult, work: Work) -> CustomerResult:
         """Runs in a worker thread; the lists it appends to are only read once all are done."""
         customer, move = work.customer, work.move
+        if self.seconds_left is not None and self.seconds_left() < TIME_TO_FINISH_A_MOVE:
+            # Killed mid-send, a claim would stay open and be reported, never sent; a move not
+            # started is simply made by the next tick.
+            self.failures.append(
+                f"{customer.customer_id}: {move.kind.value} not started: the run's time ran out"
+            )
+            return result.model_copy(update={"error": "not started: the run's time ran out"})
         try:
             applied = self._apply(customer, work.plan, work.history, move)
         except Exception as error:  # one customer's failure must not stop the others
