@@ -83,14 +83,21 @@ class Click:
         client.chat_postEphemeral(channel=self.channel, user=self.user, text=text)
 
 
-def on_open_modal(
-    context: SlackContext, body: dict[str, Any], client: WebClient, action: str
-) -> None:
-    """Pause and Hand off both open a modal about the flagged customer, if the clicker may."""
+def permitted_click(context: SlackContext, body: dict[str, Any], client: WebClient) -> Click | None:
+    """The click, or None when its clicker may not act on its target (and was told why)."""
     click = Click(body)
     refusal = refusal_for(context, click.target, click.user, client)
     if refusal is not None:
         click.tell(client, refusal)
+        return None
+    return click
+
+
+def on_open_modal(
+    context: SlackContext, body: dict[str, Any], client: WebClient, action: str
+) -> None:
+    """Pause and Hand off both open a modal about the flagged customer, if the clicker may."""
+    if (click := permitted_click(context, body, client)) is None:
         return
     found = find_customer(context.guide, click.target.customer_id)
     if isinstance(found, str):
@@ -107,9 +114,7 @@ def on_open_modal(
 
 
 def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
-    click = Click(body)
-    if (refusal := refusal_for(context, click.target, click.user, client)) is not None:
-        click.tell(client, refusal)
+    if (click := permitted_click(context, body, client)) is None:
         return
     outcome = finish(context.guide, click.target.customer_id, click.user, context.clock())
     what = f"✅ finished by <@{click.user}>: {escape_mrkdwn(outcome.message)}"
@@ -118,9 +123,7 @@ def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> N
 
 def on_resume(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
     """The digest's Resume: only this customer's line in the digest changes."""
-    click = Click(body)
-    if (refusal := refusal_for(context, click.target, click.user, client)) is not None:
-        click.tell(client, refusal)
+    if (click := permitted_click(context, body, client)) is None:
         return
     outcome = resume(context.guide, click.target.customer_id, click.user, context.clock())
     _mark(client, click, outcome, f"▶️ resumed by <@{click.user}>")
@@ -128,9 +131,7 @@ def on_resume(context: SlackContext, body: dict[str, Any], client: WebClient) ->
 
 def on_hand_back(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
     """The hand-off ping's Resume guide: the guide takes the customer back."""
-    click = Click(body)
-    if (refusal := refusal_for(context, click.target, click.user, client)) is not None:
-        click.tell(client, refusal)
+    if (click := permitted_click(context, body, client)) is None:
         return
     now = context.clock()
     outcome = clear_hand_off(context.guide, click.target.customer_id, click.user, now)
