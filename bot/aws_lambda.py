@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.aws_secrets import load_secrets
-from bot.runtime import digest_poster, slack_app, slack_settings
+from bot.runtime import digest_poster, slack_app
 from bot.scheduled import (
     DEFAULT_LEASE,
     SCHEDULED_KINDS,
@@ -37,6 +37,7 @@ from bot.scheduled import (
 from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
 from bot.slack_http import SLACK_PATH
 from engine.settings import Settings
+from engine.slack_settings import slack_settings
 from engine.tick import Guide
 from engine.web.done_link import (
     BAD_REQUEST,
@@ -278,7 +279,7 @@ def _seconds_left(context: Any) -> Callable[[], float] | None:
 def _lease(context: Any) -> timedelta:
     """How long this invocation can still run: past that Lambda has stopped it, so its claim
     on a scheduled run may be taken over by a retry."""
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if not callable(remaining):
+    seconds_left = _seconds_left(context)
+    if seconds_left is None:
         return DEFAULT_LEASE
-    return timedelta(milliseconds=int(remaining())) + LEASE_MARGIN
+    return timedelta(seconds=seconds_left()) + LEASE_MARGIN

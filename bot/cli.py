@@ -197,7 +197,8 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
         return 0 if outcome.ok else 1
     if args.command == "digest":
         if args.post:
-            from bot.runtime import digest_poster, slack_settings
+            from bot.runtime import digest_poster
+            from engine.slack_settings import slack_settings
 
             try:
                 digest_poster(guide, slack_settings())(now)

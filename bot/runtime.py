@@ -12,7 +12,6 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
 
-from pydantic import ValidationError
 from slack_bolt import App
 
 from bot import output
@@ -23,17 +22,6 @@ from engine.slack_settings import SlackSettings, web_client
 from engine.tick import Guide
 
 _log = logging.getLogger("og.digest")
-
-
-def slack_settings() -> SlackSettings | None:
-    """The Slack settings from the environment; None when no bot token is set. Raises
-    ValueError naming what is wrong otherwise."""
-    try:
-        return SlackSettings()
-    except ValidationError as error:
-        if all(e["type"] == "missing" for e in error.errors()):
-            return None
-        raise ValueError(f"bad Slack settings: {error}") from error
 
 
 def slack_app(

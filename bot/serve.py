@@ -20,11 +20,11 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot import slack_http
-from bot.runtime import digest_poster, slack_app, slack_settings
+from bot.runtime import digest_poster, slack_app
 from bot.scheduler import DIGEST_JOB, TICK_JOB, build_scheduler
 from bot.slack_http import SLACK_PATH
 from engine.settings import Settings
-from engine.slack_settings import SlackSettings
+from engine.slack_settings import SlackSettings, slack_settings
 from engine.tick import Guide
 from engine.web.done_link import (
     BAD_REQUEST,

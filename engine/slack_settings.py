@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -48,6 +49,17 @@ class SlackSettings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+
+def slack_settings() -> SlackSettings | None:
+    """The Slack settings from the environment; None when no bot token is set (a blank one
+    counts as none). Raises ValueError naming what is wrong otherwise."""
+    if not os.environ.get("SLACK_BOT_TOKEN", "").strip():
+        return None
+    try:
+        return SlackSettings()
+    except ValidationError as error:
+        raise ValueError(f"bad Slack settings: {error}") from error
 
 
 def web_client(settings: SlackSettings) -> WebClient:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.csv_roster import CsvRoster
@@ -16,7 +13,7 @@ from engine.adapters.slack_notifier import SlackNotifier
 from engine.adapters.sqlite_store import SqliteStore
 from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.settings import Settings
-from engine.slack_settings import SlackSettings, web_client
+from engine.slack_settings import slack_settings, web_client
 from engine.tick import Guide, GuideConfig
 
 LINK_SECRET_KEY = "link.secret"
@@ -47,22 +44,14 @@ def open_store(spec: str) -> StateStore:
 
 def open_notifier(spec: str) -> Notifier:
     """`console`, `slack`, or `auto`: Slack when SLACK_BOT_TOKEN is set, else the console."""
-    if spec == "auto":
-        spec = "slack" if os.environ.get("SLACK_BOT_TOKEN", "").strip() else "console"
-    if spec == "console":
-        return ConsoleNotifier()
-    if spec == "slack":
-        try:
-            slack = SlackSettings()
-        except ValidationError as error:
-            missing = [str(e["loc"][0]) for e in error.errors() if e["type"] == "missing"]
-            raise ValueError(
-                f"the slack notifier needs {', '.join(missing)} set"
-                if missing
-                else f"bad Slack settings: {error}"
-            ) from error
+    if spec not in ("auto", "console", "slack"):
+        raise ValueError(f"unknown notifier {spec!r} (expected auto, console or slack)")
+    slack = slack_settings() if spec != "console" else None
+    if slack is not None:
         return SlackNotifier(web_client(slack), slack.flag_channel)
-    raise ValueError(f"unknown notifier {spec!r} (expected auto, console or slack)")
+    if spec == "slack":
+        raise ValueError("the slack notifier needs SLACK_BOT_TOKEN set")
+    return ConsoleNotifier()
 
 
 def open_rules_source(spec: str) -> RulesSource:
