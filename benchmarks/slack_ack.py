@@ -25,11 +25,12 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
 from fake_slack import run_fake_slack
+from lambda_events import FakeContext, QueuedInvocations, http_event
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 from slack_bolt.adapter.aws_lambda.lazy_listener_runner import (
     LambdaLazyListenerRunner,
 )
-from slack_sdk.signature import SignatureVerifier
+from slack_flow import block_actions, signed_headers
 from workspace import Workspace, row
 
 from bot.app import SlackContext, create_app
@@ -39,64 +40,14 @@ from engine.slack_settings import SlackSettings
 SECRET = "bench-signing-secret"
 
 
-class QueuedInvocations:
-    """Lambda's asynchronous `invoke`, kept and never run: only the ack is measured."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def invoke(self, **_: Any) -> dict[str, int]:
-        self.count += 1
-        return {"StatusCode": 202}
+FLAG = {"ts": "1.000001", "text": "flag", "blocks": []}
 
 
-class Context:
-    function_name = "og"
-    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:og"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
-
-
-def click_event(payload: dict[str, Any]) -> dict[str, Any]:
+def click_event() -> dict[str, Any]:
+    """A signed Done click on C1's flag, as the Function URL hands it over."""
+    payload = block_actions("U0DANA", "C0FLAGS", FLAG, "og_done", '{"c":"C1","j":1}')
     body = "payload=" + quote(json.dumps(payload))
-    timestamp = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body)
-    return {
-        "version": "2.0",
-        "rawPath": "/slack/events",
-        "rawQueryString": "",
-        "headers": {
-            "content-type": "application/x-www-form-urlencoded",
-            "x-slack-request-timestamp": timestamp,
-            "x-slack-signature": signature,
-        },
-        "requestContext": {"http": {"method": "POST", "path": "/slack/events"}},
-        "body": body,
-        "isBase64Encoded": False,
-    }
-
-
-def done_click(n: int) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "user": {"id": "U0DANA", "username": "dana", "team_id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "team": {"id": "T0TEAM", "domain": "og-bench"},
-        "container": {"type": "message", "message_ts": "1.000001", "channel_id": "C0FLAGS"},
-        "trigger_id": f"1337.{n}.abcdef",
-        "channel": {"id": "C0FLAGS", "name": "onboarding"},
-        "message": {"ts": "1.000001", "text": "flag", "blocks": []},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "og_done",
-                "block_id": "og_actions",
-                "value": '{"c":"C1","j":1}',
-                "action_ts": str(time.time()),
-            }
-        ],
-    }
+    return http_event("POST", "/slack/events", body, headers=signed_headers(body, secret=SECRET))
 
 
 def measure(clicks: int) -> list[float]:
@@ -118,15 +69,15 @@ def measure(clicks: int) -> list[float]:
             app.logger, lambda_client=invocations
         )
         entry = LambdaEntry(guide, handler.handle, None)
-        entry(click_event(done_click(0)), Context())  # Bolt's one-off auth.test, not timed
+        entry(click_event(), FakeContext())  # Bolt's one-off auth.test, not timed
         times = []
-        for n in range(1, clicks + 1):
-            event = click_event(done_click(n))
+        for _ in range(clicks):
+            event = click_event()
             started = time.perf_counter()
-            response = entry(event, Context())
+            response = entry(event, FakeContext())
             times.append(time.perf_counter() - started)
             assert response["statusCode"] == 200, response
-        assert invocations.count == clicks + 1
+        assert len(invocations.calls) == clicks + 1
     fakes.close()
     return times
 
