@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import websocket
+from processes import stop
 
 STARTUP_SECONDS = 30
 COMMAND_SECONDS = 20
@@ -187,12 +188,7 @@ def headless_chromium(workdir: Path) -> Iterator[Browser]:
         finally:
             devtools.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _devtools_url(profile: Path, process: subprocess.Popen[bytes], log: Path) -> str:

@@ -32,6 +32,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 from moto import mock_aws
+from processes import stop as stop_process
 from smtp_servers import free_port
 
 from engine.adapters.dynamodb_store import DynamoDbStore
@@ -182,13 +183,7 @@ def _start_dynamodb_local() -> tuple[str, Any]:
     )
 
     def stop() -> None:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
         log.close()
 
     atexit.register(stop)  # should the session die before its teardown
