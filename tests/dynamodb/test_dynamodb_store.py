@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from dynamodb_local import RequestCounter, client_for, store_on
+from dynamodb_local import client_for, store_on
 from moto_server import MotoServer
+from request_counter import RequestCounter
 
 from engine.adapters.dynamodb_reads import SEGMENT_BYTES, segments_for
 from engine.adapters.dynamodb_store import DynamoDbStore, JourneyTooLargeError

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dynamodb_local import RequestCounter, client_for, store_on
+from dynamodb_local import client_for, store_on
 from racing import START, customers, race_for_days, workspace
+from request_counter import RequestCounter
 from workspace import Workspace
 
 from engine.actions import finish, mark_done, pause, reenroll, resume
@@ -138,6 +139,29 @@ def test_a_tick_follows_the_pages_and_nothing_else_grows(tmp_path: Path) -> None
     assert live_sends == 55  # everyone was welcomed on the first day
     # The sends in six pages of up to 10, the state (one meta value) in one.
     assert calls == {"Scan": 6 + 1, "GetItem": 1}
+
+
+def test_the_capacity_a_tick_consumes_is_counted_as_dynamodb_bills_it(
+    tmp_path: Path, dynamodb_local: str
+) -> None:
+    ws = Workspace(tmp_path, customers(40))
+    with store_on(dynamodb_local, segments=1) as store:
+        counter = RequestCounter(store.client, capacity=True)
+        store.put_meta("probe", "x" * 3000)  # 3 KB: three write units
+        assert (counter.read_units, counter.write_units) == (0, 3)
+        assert store.get_meta("probe") == "x" * 3000  # a consistent read under 4 KB: one unit
+        assert (counter.read_units, counter.write_units) == (1, 3)
+        guide = guide_on(ws, store)
+        counter.reset()
+        report = guide.tick(START)
+    moves = sum(n for move, n in report.counts().items() if move != "on_track")
+    assert moves == 40  # everyone welcomed
+    # Each move: a claim (a put) and its confirmation (an update), items well under 1 KB;
+    # and this first tick keeps the rules doc's last good copy (1-2 KB: two units).
+    assert counter.calls["PutItem"] == moves + 1
+    assert counter.write_units == 2 * moves + 2
+    # The Scans of two small tables, the rules' last good copy, each claim's journey check.
+    assert moves < counter.read_units < moves + 10
 
 
 # --- eight ticks at once --------------------------------------------------------------------------

@@ -22,7 +22,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -89,27 +88,6 @@ def store_on(endpoint_url: str | None, **store_args: Any) -> Iterator[DynamoDbSt
         client = client_for(endpoint_url)
         with fresh_tables(client) as prefix:
             yield DynamoDbStore(client, prefix, **store_args)
-
-
-class RequestCounter:
-    """Counts a client's API calls by operation, keeping each call's parameters (calls, not
-    HTTP attempts: botocore's retries of a call are not counted again)."""
-
-    def __init__(self, client: Any) -> None:
-        self.calls: Counter[str] = Counter()
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-        self._lock = threading.Lock()
-        client.meta.events.register("before-parameter-build.dynamodb", self._count)
-
-    def _count(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        with self._lock:
-            self.calls[model.name] += 1
-            self.requests.append((model.name, params))
-
-    def reset(self) -> None:
-        with self._lock:
-            self.calls.clear()
-            self.requests.clear()
 
 
 # --- DynamoDB Local ------------------------------------------------------------------------
