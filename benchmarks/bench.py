@@ -1,0 +1,210 @@
+"""Benchmark: every figure `make bench` reports, in one table.
+
+    python benchmarks/bench.py [--sizes 1000,10000,100000] [--clicks 200] [--json FILE]
+
+For each size N, one workspace of N customers whose histories were made by the real tick (as
+benchmarks/tick.py makes them: signups spread over a year), then, each in a fresh process so
+its peak memory is the tick's own:
+
+- the tick on the embedded default (CSV + SQLite + outbox);
+- the same tick with the state in AWS's DynamoDB Local (the same states and live sends, copied
+  in with the store's bulk import; the roster a copy taken before the SQLite tick wrote to it),
+  built from an `OG_STATE=dynamodb://` URL as production builds it. Its requests are counted by
+  operation and its consumed capacity summed (read / write request units, as on-demand bills);
+  the read requests are set against the minimum to read both tables once (a Scan page holds at
+  most 1 MB: ceil(bytes / 1 MiB) per table, bytes as DynamoDB counts item sizes).
+
+Then the Google Sheets API calls of three ticks on an N-row sheet (in-process fake Sheets API):
+one with nothing to write, one that finishes customers and must widen the sheet for the
+finished columns, one that finishes more with room; and the Slack acknowledgement of a signed
+button click through the Lambda handler (benchmarks/slack_ack.py), median and p99.
+
+`--json FILE` also writes every figure, for docs/cost.md's arithmetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+
+from adapters import SHEET_TICKS, _table, sheets
+from dynamodb_local import (
+    CREDENTIALS,
+    REGION,
+    client_for,
+    fresh_tables,
+    run_dynamodb_local,
+)
+from slack_ack import measure as measure_acks
+from tick import _settings, build_seeds, build_workspace
+
+from engine.adapters.dynamodb_store import DynamoDbStore
+from engine.rulebook import load_rules
+from engine.wiring import build_guide
+
+SPREAD_DAYS = 365
+ONE_TICK = Path(__file__).resolve().parent / "one_tick.py"
+
+
+def _moves(counts: dict[str, int]) -> int:
+    return sum(n for move, n in counts.items() if move != "on_track")
+
+
+def _tick_in_child(workspace: Path, state: str | None = None) -> dict[str, Any]:
+    """benchmarks/one_tick.py in a fresh process: its peak memory is the tick's own."""
+    command = [sys.executable, str(ONE_TICK), str(workspace), *([state] if state else [])]
+    env = {**os.environ, **{k.upper(): v for k, v in CREDENTIALS.items()}}
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    result: dict[str, Any] = json.loads(output)
+    return result
+
+
+# --- one size ----------------------------------------------------------------------------------
+
+
+def measure_size(size: int, seeded: Any, directory: Path, url: str) -> dict[str, Any]:
+    on_sqlite = directory / "sqlite"
+    live = build_workspace(on_sqlite, size, seeded, SPREAD_DAYS)
+    on_dynamodb = directory / "dynamodb"
+    on_dynamodb.mkdir()
+    for name in ("roster.csv", "rules.md"):  # before the SQLite tick writes to the roster
+        shutil.copy(on_sqlite / name, on_dynamodb / name)
+    client = client_for(url)
+    with _filled_tables(client, on_sqlite) as prefix:
+        tables = [_table(client_for(url), prefix + name) for name in ("sends", "state")]
+        sqlite = _tick_in_child(on_sqlite)
+        state = f"dynamodb://?prefix={prefix}&region={REGION}&endpoint_url={url}&segments=auto"
+        dynamodb = _tick_in_child(on_dynamodb, state)
+    if sqlite["moves"] != dynamodb["moves"]:
+        raise AssertionError(f"the two stores moved differently: {sqlite} / {dynamodb}")
+    return {
+        "customers": size,
+        "live_sends": live,
+        "moves": _moves(sqlite["moves"]),
+        "sqlite": sqlite,
+        "dynamodb": dynamodb,
+        "table_bytes": sum(t["bytes"] for t in tables),
+        "minimum_reads": sum(t["floor_pages"] for t in tables),
+    }
+
+
+@contextmanager
+def _filled_tables(client: Any, workspace: Path) -> Iterator[str]:
+    """Fresh tables holding the workspace's states and live sends, and the rules doc's last
+    good copy an earlier tick would have stored (so the measured tick does not write it)."""
+    snapshot = build_guide(_settings(workspace)).store.load()
+    with fresh_tables(client) as prefix:
+        store = DynamoDbStore(client, prefix)
+        store.import_records(snapshot.states.values(), chain.from_iterable(snapshot.sends.values()))
+        load_rules(build_guide(_settings(workspace)).rules_source, store)
+        yield prefix
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+
+def run(sizes: list[int], clicks: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    urls = run_dynamodb_local()
+    url = next(urls)
+    try:
+        with tempfile.TemporaryDirectory(prefix="og-bench-") as directory:
+            seeded = build_seeds(Path(directory) / "seed")
+            per_size = []
+            for size in sizes:
+                per_size.append(measure_size(size, seeded, Path(directory) / str(size), url))
+                sheet = sheets(size, Path(directory) / f"sheet-{size}")
+                per_size[-1]["sheets"] = [len(sheet[label]["sheets"]) for label in SHEET_TICKS]
+                print(f"  measured {size} customers", file=sys.stderr, flush=True)
+    finally:
+        urls.close()  # stops DynamoDB Local
+    acks = sorted(measure_acks(clicks))
+    p99 = acks[min(len(acks) - 1, round(0.99 * len(acks)) - 1)]
+    return {
+        "sizes": per_size,
+        "ack": {
+            "clicks": clicks,
+            "median_ms": statistics.median(acks) * 1000,
+            "p99_ms": p99 * 1000,
+        },
+        "whole_run_s": time.perf_counter() - started,
+    }
+
+
+def table(figures: dict[str, Any]) -> list[str]:
+    sizes = figures["sizes"]
+
+    def line(label: str, cells: list[str], aim: str = "") -> str:
+        return f"{label:<48}" + "".join(f"{c:>18}" for c in cells) + (f"  {aim}" if aim else "")
+
+    def each(cell: Any) -> list[str]:
+        return [cell(s) for s in sizes]
+
+    def ratio(s: dict[str, Any]) -> str:
+        reads, minimum = s["dynamodb"]["table_reads"], s["minimum_reads"]
+        return f"{reads}/{minimum} = {reads / minimum:.2f}"
+
+    def per_move(s: dict[str, Any]) -> str:
+        requests = sum(s["dynamodb"]["calls"].values()) - s["dynamodb"]["table_reads"]
+        return f"{requests / max(1, s['moves']):.1f}"
+
+    def units(s: dict[str, Any]) -> str:
+        return f"{s['dynamodb']['read_units']:,.0f} / {s['dynamodb']['write_units']:,.0f}"
+
+    def store(name: str, figure: str, form: str) -> list[str]:
+        return each(lambda s: format(s[name][figure], form))
+
+    ack = figures["ack"]
+    return [
+        line("customers", each(lambda s: f"{s['customers']:,}")),
+        line("live sends (the state every tick reads)", each(lambda s: f"{s['live_sends']:,}")),
+        line("moves in the tick (the rest on track)", each(lambda s: f"{s['moves']:,}")),
+        line("SQLite: tick seconds", store("sqlite", "seconds", ".2f")),
+        line("SQLite: peak memory MiB", store("sqlite", "peak_mib", ".0f")),
+        line("DynamoDB Local: tick seconds", store("dynamodb", "seconds", ".2f"), "< 300"),
+        line("DynamoDB Local: peak memory MiB", store("dynamodb", "peak_mib", ".0f")),
+        line("DynamoDB: table read requests / minimum", each(ratio), "<= 1.2 from 10k"),
+        line("DynamoDB: other requests per move", each(per_move)),
+        line("DynamoDB: read / write units consumed", each(units)),
+        line(
+            "Sheets calls: " + " / ".join(SHEET_TICKS),
+            each(lambda s: " / ".join(str(n) for n in s["sheets"])),
+            "<= 4",
+        ),
+        line(
+            f"Slack ack, Lambda handler, {ack['clicks']} clicks: p50/p99 ms",
+            [f"{ack['median_ms']:.1f} / {ack['p99_ms']:.1f}"],
+            "p99 < 300",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--clicks", type=int, default=200)
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    args = parser.parse_args()
+    figures = run([int(s) for s in args.sizes.split(",")], args.clicks)
+    print(f"Onboarding Guide benchmarks (whole run {figures['whole_run_s']:.0f} s)")
+    print("\n".join(table(figures)))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

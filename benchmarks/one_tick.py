@@ -1,0 +1,97 @@
+"""One measured tick in a process of its own, for benchmarks/bench.py: its peak memory is the
+tick's, with nothing imported that the tick would not import.
+
+    python benchmarks/one_tick.py WORKSPACE [STATE_URL]
+
+Prints the figures as JSON. With STATE_URL (an `OG_STATE=dynamodb://` URL) the state is there,
+built as production builds it, and every DynamoDB request and the capacity it consumed is
+counted; after the tick, two clicks are counted the same way, for docs/cost.md: a customer's
+done link (a step marked done) and a Done in Slack (a journey finished and archived).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+
+from request_counter import RequestCounter
+from tick import TICK_DAY, _settings, peak_mib
+
+from engine.actions import ActionOutcome, finish, mark_done
+from engine.adapters.dynamodb_items import META_PREFIX
+from engine.adapters.memory import RecordingNotifier
+from engine.tick import Guide, TickReport
+from engine.wiring import build_guide
+
+
+def is_table_read(operation: str, params: dict[str, Any]) -> bool:
+    """The read the tick makes whatever it decides (meta lives in the state table)."""
+    if operation == "GetItem":
+        return str(params["Key"]["customer_id"]["S"]).startswith(META_PREFIX)
+    return operation in ("Scan", "DescribeTable")
+
+
+def measure(workspace: Path, state: str | None) -> dict[str, Any]:
+    settings = _settings(workspace)
+    if state:
+        settings = settings.model_copy(update={"state": state})
+    guide = build_guide(settings)
+    guide.notifier = RecordingNotifier()
+    store: Any = guide.store
+    counter = RequestCounter(store.client, capacity=True) if state else None
+    started = time.perf_counter()
+    report = guide.tick(TICK_DAY)
+    seconds = time.perf_counter() - started
+    if report.failures:
+        raise SystemExit(f"the tick failed: {report.failures}")
+    result: dict[str, Any] = {
+        "seconds": seconds,
+        "peak_mib": peak_mib(),
+        "moves": dict(report.counts()),
+    }
+    if counter is not None:
+        result["calls"] = dict(counter.calls)
+        result["table_reads"] = sum(1 for op, p in counter.requests if is_table_read(op, p))
+        result["read_units"] = counter.read_units
+        result["write_units"] = counter.write_units
+        result["units_by_operation"] = dict(counter.units)
+        result["actions"] = clicks(guide, report, counter)
+    return result
+
+
+def clicks(guide: Guide, report: TickReport, counter: RequestCounter) -> dict[str, Any]:
+    """What a done link and a Done click ask of DynamoDB, on customers the tick just moved."""
+    figures: dict[str, Any] = {}
+    for result in report.results:
+        cid, step = result.customer_id, result.step
+        if "done_link" not in figures and result.move == "step" and step:
+            done_link = partial(mark_done, guide, cid, step, TICK_DAY, "customer")
+            figures["done_link"] = _counted(counter, done_link)
+        elif "done_button" not in figures and result.move in ("nudge", "flag"):
+            figures["done_button"] = _counted(
+                counter, partial(finish, guide, cid, "U0DANA", TICK_DAY)
+            )
+    return figures
+
+
+def _counted(counter: RequestCounter, click: Callable[[], ActionOutcome]) -> dict[str, Any]:
+    counter.reset()
+    outcome = click()
+    if not outcome.changed:
+        raise SystemExit(f"the click changed nothing: {outcome.message}")
+    return {
+        "calls": dict(counter.calls),
+        "read_units": counter.read_units,
+        "write_units": counter.write_units,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)))

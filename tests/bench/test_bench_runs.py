@@ -1,0 +1,75 @@
+"""`make bench` stays runnable: the benchmark runs end to end at a small size and prints its one
+table, with figures that hang together. Nothing here looks at a clock: times and memory are
+printed by the benchmark, never asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "benchmarks" / "bench.py"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import cost  # noqa: E402 - a script of benchmarks/, not a package
+
+LABEL_WIDTH = 48
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
+    figures_file = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, BENCH, "--sizes", "150,300", "--clicks", "5", "--json", figures_file],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    title, *rows = result.stdout.splitlines()
+    assert title.startswith("Onboarding Guide benchmarks")
+    table = {row[:LABEL_WIDTH].strip(): row[LABEL_WIDTH:].split() for row in rows}
+    assert list(table) == [
+        "customers",
+        "live sends (the state every tick reads)",
+        "moves in the tick (the rest on track)",
+        "SQLite: tick seconds",
+        "SQLite: peak memory MiB",
+        "DynamoDB Local: tick seconds",
+        "DynamoDB Local: peak memory MiB",
+        "DynamoDB: table read requests / minimum",
+        "DynamoDB: other requests per move",
+        "DynamoDB: read / write units consumed",
+        "Sheets calls: no write / widen+write / write",
+        "Slack ack, Lambda handler, 5 clicks: p50/p99 ms",
+    ]
+    assert table["customers"] == ["150", "300"]
+    assert table["Sheets calls: no write / widen+write / write"][:5] == ["1", "/", "4", "/", "3"]
+
+    figures = json.loads(figures_file.read_text(encoding="utf-8"))
+    for size in figures["sizes"]:
+        sqlite, dynamodb = size["sqlite"], size["dynamodb"]
+        assert size["moves"] > 0
+        assert sqlite["moves"] == dynamodb["moves"]  # the same tick on either store
+        # Both tables read once (a page each at this size), the Scan's sizing and the rules.
+        assert size["minimum_reads"] == 2
+        assert dynamodb["table_reads"] == 4
+        # Every move claims and confirms: at least two write units each.
+        assert dynamodb["write_units"] >= 2 * size["moves"]
+        assert dynamodb["read_units"] > 0
+        assert sqlite["peak_mib"] > 0 and dynamodb["peak_mib"] > 0
+        # The clicks counted after the tick, for docs/cost.md: each writes in one transaction.
+        for click in ("done_link", "done_button"):
+            assert dynamodb["actions"][click]["calls"]["TransactWriteItems"] == 1
+            assert dynamodb["actions"][click]["write_units"] > 0
+    assert figures["ack"]["clicks"] == 5
+    assert 0 < figures["ack"]["median_ms"] <= figures["ack"]["p99_ms"]
+    # The same figures make the cost page.
+    assert any(line.startswith("| **total** |") for line in cost.report(figures))
