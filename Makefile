@@ -3,14 +3,25 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 
-.PHONY: demo test lint typecheck unit browser dynamodb-local bench clean
+.PHONY: demo test lint typecheck unit browser dynamodb-local bench lock clean
 
-$(STAMP): pyproject.toml
+# The runtime dependencies at exactly the versions requirements.lock pins for the image, so
+# the tests exercise what ships (the lock's hashes are for the image; here its pins constrain).
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' $(LOCK) > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+# Rewrites requirements.lock from pyproject.toml for the Lambda image's Python (3.12, x86_64),
+# keeping the pins it has; `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --no-strip-markers \
+		--python-version 3.12 --python-platform x86_64-manylinux_2_28 \
+		--custom-compile-command 'make lock' $(LOCK_ARGS) -o $(LOCK)
 
 demo: $(STAMP)
 	$(BIN)/og demo demo-workspace

@@ -22,7 +22,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 BASE_IMAGE = "public.ecr.aws/lambda/python:3.12"
 HANDLER = "bot.aws_lambda.handler"
 PACKAGES = {"bot", "engine", "listeners", "modals"}
-CONTEXT_ROOTS = PACKAGES | {"pyproject.toml", "README.md"}
+LOCK = "requirements.lock"
+CONTEXT_ROOTS = PACKAGES | {LOCK, "pyproject.toml", "README.md"}
 """All the build context may hold: pyproject.toml names README.md as the project's readme."""
 
 
@@ -162,6 +163,19 @@ def test_the_build_copies_only_the_project_and_installs_no_extras() -> None:
         assert "--no-cache-dir" in command, command
 
 
+def test_the_dependencies_come_from_the_lock_checked_by_hash_and_the_wheel_adds_none() -> None:
+    build = stages()[0]
+    runs = [arguments for keyword, arguments in build if keyword == "RUN"]
+    (from_lock,) = [r for r in runs if f"-r {LOCK}" in r]
+    assert "--require-hashes" in from_lock.split()
+    assert "--no-deps" in from_lock.split(), "the lock is complete: pip resolves nothing"
+    (wheel_install,) = [c for c in re.findall(r"pip install[^&]*", " ".join(runs)) if ".whl" in c]
+    assert "--no-deps" in wheel_install.split(), "everything the wheel needs came from the lock"
+    # The lock's layer comes before the sources', so a code change reuses it.
+    order = [arguments.split()[0] for keyword, arguments in build if keyword == "COPY"]
+    assert order[0] == LOCK and order.index(LOCK) < order.index("pyproject.toml")
+
+
 # --- the build context ---------------------------------------------------------------------
 
 
@@ -190,6 +204,7 @@ def test_dockerignore_lets_in_only_the_project() -> None:
     ]:
         assert excluded(path, rules), path
     for path in [
+        LOCK,
         "pyproject.toml",
         "README.md",
         "bot/aws_lambda.py",
