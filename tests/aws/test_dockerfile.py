@@ -126,11 +126,13 @@ def context_files() -> list[str]:
 # --- the Dockerfile -----------------------------------------------------------------------
 
 
-def test_every_stage_starts_from_the_aws_python_312_lambda_image_pinned_by_tag() -> None:
+def test_every_stage_starts_from_the_aws_python_312_lambda_image_by_tag_or_digest() -> None:
     froms = [arguments.split() for keyword, arguments in instructions() if keyword == "FROM"]
     assert len(froms) >= 2, "a build stage and a clean final stage"
+    pinned = re.compile(re.escape(BASE_IMAGE) + r"(@sha256:[0-9a-f]{64})?")
     for words in froms:
-        assert words[0] == BASE_IMAGE, words
+        assert pinned.fullmatch(words[0]), words
+    assert len({words[0] for words in froms}) == 1, "both stages on the same image"
     final = stages()[-1][0][1].split()
     assert len(final) == 1, "the final stage is the image itself, not a named builder"
 
