@@ -179,6 +179,13 @@ class TickRun:
             )
             return result.model_copy(update={"error": "not started: the run's time ran out"})
         try:
+            if move.kind == MoveKind.FINISH and (sent := self._wrap_up_sent(work.history)):
+                # A finish undone and due again: the customer has had this journey's wrap-up.
+                self._complete_finish(
+                    customer, work.history.model_copy(update={"sends": (*work.history.sends, sent)})
+                )
+                reason = f"{result.reason}; its wrap-up already went out on {sent.local_date}"
+                return result.model_copy(update={"reason": reason})
             applied = self._apply(customer, work.plan, work.history, move)
         except Exception as error:  # one customer's failure must not stop the others
             self.failures.append(f"{customer.customer_id}: {move.kind.value} failed: {error}")
@@ -188,6 +195,21 @@ class TickRun:
                 update={"move": "on_track", "reason": "another tick already made this move"}
             )
         return result
+
+    def _wrap_up_sent(self, history: History) -> SendRecord | None:
+        """This journey's wrap-up, when one went out and was archived with the journey (a finish
+        since undone keeps it there): one more look at the store, for finishes only."""
+        state = history.state
+        return next(
+            (
+                send
+                for send in self.guide.store.archived_sends(state.customer_id)
+                if send.journey == state.journey
+                and send.kind == SendKind.FINISH
+                and send.status == SendStatus.SENT
+            ),
+            None,
+        )
 
     def _apply(self, customer: Customer, plan: Plan, history: History, move: Move) -> bool:
         journey = history.state.journey

@@ -194,3 +194,30 @@ def test_undoing_again_walks_further_back(tmp_path: Path) -> None:
     undos = [e for e in guide.store.audit_trail("C1") if e.action == "undo"]
     targets = {e.id: e.action for e in guide.store.audit_trail("C1")}
     assert [targets[u.undoes or ""] for u in undos] == ["paused", "handed_off"]
+
+
+def test_a_finish_undone_is_made_again_by_the_next_tick_without_a_second_wrap_up(
+    tmp_path: Path,
+) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    guide = ws.guide()
+    guide.tick(DAY0)
+    for step in ("welcome", "setup", "check-in"):
+        assert mark_done(guide, "C1", step, DAY0 + timedelta(days=2), "customer").changed
+    assert guide.tick(DAY0 + timedelta(days=3)).results[0].move == "finish"
+    assert undo(guide, "C1", "dana", DAY0 + timedelta(days=3, hours=1)).changed
+    assert not guide.store.load().states["C1"].finished
+
+    # Every step is still done, so the guide finishes her again; the wrap-up already went out.
+    again = guide.tick(DAY0 + timedelta(days=4)).results[0]
+    assert again.move == "finish"
+    assert "wrap-up already went out on 2026-11-05" in again.reason
+    wrap_ups = [p.name for p in ws.outbox.iterdir() if "wrap-up" in p.name]
+    assert len(wrap_ups) == 1, wrap_ups
+    state = guide.store.load().states["C1"]
+    assert state.finished and str(state.finished_date) == "2026-11-05"
+    assert next(iter(ws.read_rows()))["finished"] == "TRUE"
+    assert guide.store.load().sends.get("C1", ()) == ()  # the journey archived again
+    archived = [(s.step, s.kind.value) for s in guide.store.archived_sends("C1")]
+    assert archived.count(("wrap-up", "finish")) == 1
+    assert guide.tick(DAY0 + timedelta(days=5)).results[0].reason == "finished"

@@ -32,6 +32,7 @@ def guide_on(ws: Workspace, store: StateStore) -> Guide:
 
 
 Action = Callable[[Guide, datetime], object]
+STEPS = ("welcome", "setup", "check-in")
 
 STORY: dict[int, list[Action]] = {
     1: [lambda g, now: mark_done(g, "C0001", "welcome", now, actor="customer")],
@@ -41,10 +42,12 @@ STORY: dict[int, list[Action]] = {
         lambda g, now: mark_done(g, "C0004", "welcome", now, actor="customer"),
         lambda g, now: mark_done(g, "C0004", "setup", now, actor="customer"),
         lambda g, now: mark_done(g, "C0004", "check-in", now, actor="customer"),
+        *(lambda g, now, s=s: mark_done(g, "C0005", s, now, "customer") for s in STEPS),
     ],
     5: [
         lambda g, now: resume(g, "C0002", "dana", now),
         lambda g, now: undo(g, "C0003", "sam", now),
+        lambda g, now: undo(g, "C0005", "sam", now),  # the tick's own finish
     ],
     6: [lambda g, now: reenroll(g, "C0004", "Pro", "dana", now)],
     8: [lambda g, now: reenroll(g, "C0001", "Pro", "dana", now, reset=True)],
@@ -80,6 +83,9 @@ def test_ticks_and_actions_on_dynamodb_do_what_they_do_on_sqlite(tmp_path: Path)
             assert _actions(store, cid) == _actions(sqlite, cid)
     # the story did take the paths that archive and restore journeys
     assert [a[0] for a in _actions(sqlite, "C0003")] == ["undo", "finished"]
+    # C0005's finish, undone, was made again by the next tick without a second wrap-up
+    assert [a[0] for a in _actions(sqlite, "C0005")][:3] == ["finished", "undo", "finished"]
+    assert on_dynamodb.sent().count(("C0005", "wrap-up", "finish")) == 1
     assert {a[0] for a in _archived(sqlite, "C0001")} == {1}
     assert {a[0] for a in _archived(sqlite, "C0004")} == {1}
 
