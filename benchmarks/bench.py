@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,7 @@ from dynamodb_local import (
     run_dynamodb_local,
 )
 from slack_ack import measure as measure_acks
+from slack_ack import median_and_p99
 from tick import _settings, build_seeds, build_workspace
 
 from engine.adapters.dynamodb_store import DynamoDbStore
@@ -68,8 +68,10 @@ def _tick_in_child(workspace: Path, state: str | None = None) -> dict[str, Any]:
     """benchmarks/one_tick.py in a fresh process: its peak memory is the tick's own."""
     command = [sys.executable, str(ONE_TICK), str(workspace), *([state] if state else [])]
     env = {**os.environ, **{k.upper(): v for k, v in CREDENTIALS.items()}}
-    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
-    result: dict[str, Any] = json.loads(output)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"the measured tick failed ({' '.join(command)}):\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
@@ -132,15 +134,10 @@ def run(sizes: list[int], clicks: int) -> dict[str, Any]:
                 print(f"  measured {size} customers", file=sys.stderr, flush=True)
     finally:
         urls.close()  # stops DynamoDB Local
-    acks = sorted(measure_acks(clicks))
-    p99 = acks[min(len(acks) - 1, round(0.99 * len(acks)) - 1)]
+    median, p99 = median_and_p99(measure_acks(clicks))
     return {
         "sizes": per_size,
-        "ack": {
-            "clicks": clicks,
-            "median_ms": statistics.median(acks) * 1000,
-            "p99_ms": p99 * 1000,
-        },
+        "ack": {"clicks": clicks, "median_ms": median * 1000, "p99_ms": p99 * 1000},
         "whole_run_s": time.perf_counter() - started,
     }
 
