@@ -43,6 +43,12 @@ class SendError(Exception):
     """A mailer or notifier could not deliver; the claim is released and retried next tick."""
 
 
+class OutcomeUnknownError(SendError):
+    """The request went out and no answer came back (a read timeout, a connection closed
+    mid-reply): the message may have been delivered. The send is kept as unconfirmed and never
+    sent again automatically; a person checks with the customer (og status shows it)."""
+
+
 class RejectedError(SendError):
     """The mail service refused this email for good (say, an address it will never deliver
     to): the send is recorded as rejected with this reason, and never retried."""

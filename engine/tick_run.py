@@ -32,7 +32,7 @@ from engine.models import (
     SendStatus,
     Step,
 )
-from engine.ports import RejectedError, StaleStateError
+from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
 from engine.roster.validate import find_columns
 from engine.sheet_sync import flags_row, sync_state
 
@@ -240,6 +240,11 @@ class TickRun:
         except RejectedError as error:
             # Refused for good: kept as rejected (og status shows why), never retried.
             store.reject(record.key, str(error), self.guide.wall_clock())
+            raise
+        except OutcomeUnknownError:
+            # It may have been delivered: kept as unconfirmed, as a crash mid-send leaves it,
+            # and never sent again by a tick.
+            store.mark_unconfirmed([record.key])
             raise
         except BaseException:
             store.release(record.key)

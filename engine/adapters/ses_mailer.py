@@ -6,13 +6,19 @@ kept on the send is the MessageId SES returns: the one its bounce and complaint 
 Each send is also tagged (customer, journey, step, kind) so SES events can be told apart.
 
 Which SES answers mean "never retry this send" (RejectedError) and which mean "retry next
-tick" (SendError) is decided in `_refusal`; see its docstring.
+tick" (SendError) is decided in `_refusal`; see its docstring. SendEmail is not idempotent, so
+the retries within a send are the mailer's own, not botocore's: only what SES certainly did not
+take (throttling, no connection) is tried again; a request that went out and got no answer may
+have been delivered, and raises OutcomeUnknownError instead of going out twice.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import boto3  # type: ignore[import-untyped, unused-ignore]
@@ -20,12 +26,16 @@ from botocore.config import Config  # type: ignore[import-untyped, unused-ignore
 from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
     BotoCoreError,
     ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
 )
 
 from engine.adapters.email_message import build_message, one_line, parse_sender
 from engine.adapters.pacing import Pacer
 from engine.models import OutgoingEmail
-from engine.ports import RejectedError, SendError
+from engine.ports import OutcomeUnknownError, RejectedError, SendError
 
 # SES tag values allow only ASCII letters, digits, `_` and `-`, at most 256 of them. Tags are
 # for telling events apart; the exact ids stay in the X-OG-* headers and the stored MessageId.
@@ -37,6 +47,10 @@ _IDENTITY_TROUBLE = ("not verified", "authority to send", "not authorized")
 # BadRequestException / InvalidParameterValue wording when SES cannot use an address
 # ("Illegal address", "Missing final '@domain'", "Domain contains illegal character", ...).
 _ADDRESS_TROUBLE = ("address", "domain", "@")
+# Answers that say SES did not take the message and will take it in a moment.
+_TRY_AGAIN_NOW = ("TooManyRequestsException", "Throttling", "ThrottlingException")
+_BACKOFF_BASE = 0.2  # seconds; doubled per attempt, with full jitter
+_BACKOFF_CAP = 5.0
 
 
 def tag_value(text: str) -> str:
@@ -55,18 +69,23 @@ class SesMailer:
         max_attempts: int = 3,
         max_send_rate: float | None = None,
         pacer: Pacer | None = None,
+        read_timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """`endpoint_url` points the client at an SES look-alike (moto, LocalStack).
-        `max_attempts` counts botocore's own retries of throttling and network errors within
-        one send (3 is botocore's standard-mode default). `max_send_rate`: the account's
-        sending quota in emails a second (SES's MaxSendRate); sends are spaced to keep to
-        it. `pacer` replaces the one made from it (tests give one with a fake clock)."""
+        `max_attempts`: tries of one send while SES throttles or cannot be reached (3, as
+        botocore's standard mode). `max_send_rate`: the account's sending quota in emails a
+        second (SES's MaxSendRate); sends are spaced to keep to it. `pacer` replaces the one
+        made from it (tests give one with a fake clock). `read_timeout`: how long an answer
+        may take before the send's outcome counts as unknown."""
         self.region = region
         self.sender = sender
         self.configuration_set = configuration_set
         self.endpoint_url = endpoint_url
         self.max_attempts = max_attempts
         self.max_send_rate = max_send_rate
+        self.read_timeout = read_timeout
+        self._sleep = sleep
         self._pacer = pacer or (Pacer(max_send_rate) if max_send_rate else None)
         sender_address = parse_sender(sender)
         self._from_address = sender_address.addr_spec
@@ -96,9 +115,10 @@ class SesMailer:
                     region_name=self.region,
                     endpoint_url=self.endpoint_url,
                     config=Config(
-                        retries={"mode": "standard", "total_max_attempts": self.max_attempts},
+                        # No retries by botocore: it would send again after a read timeout.
+                        retries={"mode": "standard", "total_max_attempts": 1},
                         connect_timeout=10,
-                        read_timeout=30,
+                        read_timeout=self.read_timeout,
                         # As many connections as OG_SEND_CONCURRENCY allows sends at once.
                         max_pool_connections=64,
                     ),
@@ -120,19 +140,38 @@ class SesMailer:
         }
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
-        if self._pacer is not None:
-            self._pacer.wait()
-        try:
-            response = self.client.send_email(**request)
-        except ClientError as error:
-            raise self._refusal(error, message.recipient) from error
-        except BotoCoreError as error:
-            # No credentials, no connection, timeouts: nothing about this address.
-            raise SendError(f"cannot send through SES in {self.region}: {error}") from error
+        response = self._send_once(request, message.recipient)
         message_id = response.get("MessageId")
         # SES accepted the message; failing now would release the claim and send it twice.
         # Without an SES id (never seen), the Message-ID header we wrote is the best we have.
         return message_id if isinstance(message_id, str) and message_id else message.message_id
+
+    def _send_once(self, request: dict[str, Any], recipient: str) -> dict[str, Any]:
+        """SendEmail, tried again only while SES certainly has not taken the message."""
+        attempt = 1
+        while True:
+            if self._pacer is not None:
+                self._pacer.wait()
+            try:
+                response: dict[str, Any] = self.client.send_email(**request)
+                return response
+            except ClientError as error:
+                code = str(error.response.get("Error", {}).get("Code") or "")
+                if code not in _TRY_AGAIN_NOW or attempt >= self.max_attempts:
+                    raise self._refusal(error, recipient) from error
+            except (ReadTimeoutError, ConnectionClosedError) as error:
+                raise OutcomeUnknownError(
+                    f"SES in {self.region} may have taken the message to {recipient}: the "
+                    f"request went out and no answer came ({error})"
+                ) from error
+            except (EndpointConnectionError, ConnectTimeoutError) as error:
+                if attempt >= self.max_attempts:  # the request never reached SES
+                    raise SendError(f"cannot send through SES in {self.region}: {error}") from error
+            except BotoCoreError as error:
+                # No credentials, a bad endpoint: nothing about this address, nothing sent.
+                raise SendError(f"cannot send through SES in {self.region}: {error}") from error
+            self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)))
+            attempt += 1
 
     def _refusal(self, error: Any, recipient: str) -> SendError:
         """Map one SES error answer to the port's errors.
@@ -155,8 +194,9 @@ class SesMailer:
         - NotFoundException: the configuration set named in the spec does not exist;
         - AccountSuspendedException, SendingPausedException: the account or configuration set
           may not send now; someone has to act, and then every send should go;
-        - TooManyRequestsException, LimitExceededException, throttling: botocore already
-          retried within the call; the next tick tries again;
+        - TooManyRequestsException, throttling: already tried again within the send (up to
+          `max_attempts`); the next tick tries again;
+        - LimitExceededException (the day's quota is spent): the next tick tries again;
         - any other answer (access denied, bad credentials, 5xx): not about the address.
 
         Suppressed addresses are not among these: SES accepts a message to an address on the

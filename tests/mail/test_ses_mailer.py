@@ -26,11 +26,12 @@ from moto_ses import (
     ses_sends,
     verify_identity,
 )
+from stalling_server import stalling_server
 
 from engine.adapters.outbox import OutboxMailer
 from engine.adapters.ses_mailer import SesMailer, tag_value
 from engine.models import OutgoingEmail, SendKind
-from engine.ports import RejectedError, SendError
+from engine.ports import OutcomeUnknownError, RejectedError, SendError
 
 SENDER = "Onboarding Guide <guide@og.example>"
 TAG_VALUE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -266,6 +267,42 @@ def test_an_unreachable_endpoint_is_retried_next_tick(
     assert not isinstance(caught.value, RejectedError)
     assert f"cannot send through SES in {REGION}" in str(caught.value)
     assert f"127.0.0.1:{unused_port}" in str(caught.value)
+
+
+def test_an_unreachable_endpoint_is_tried_again_within_the_send_first(
+    unused_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_aws_credentials(monkeypatch)
+    pauses: list[float] = []
+    mailer = SesMailer(
+        REGION,
+        SENDER,
+        endpoint_url=f"http://127.0.0.1:{unused_port}",
+        max_attempts=3,
+        sleep=pauses.append,
+    )
+
+    with pytest.raises(SendError) as caught:
+        mailer.send(an_email())
+
+    assert not isinstance(caught.value, OutcomeUnknownError)  # it never got there
+    assert len(pauses) == 2 and all(0 <= p <= 5 for p in pauses)
+
+
+def test_no_answer_after_the_request_went_out_is_an_unknown_outcome_never_resent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SendEmail is not idempotent: after a read timeout SES may have sent the message, so
+    neither botocore nor the mailer may send it again."""
+    fake_aws_credentials(monkeypatch)
+    with stalling_server() as stalled:
+        mailer = SesMailer(REGION, SENDER, endpoint_url=stalled.url, read_timeout=0.5)
+        with pytest.raises(OutcomeUnknownError) as caught:
+            mailer.send(an_email())
+
+    assert len(stalled.bodies) == 1
+    assert b"ada@customer.example" in stalled.bodies[0]
+    assert "may have taken the message to ada@customer.example" in str(caught.value)
 
 
 def test_no_aws_credentials_is_retried_next_tick(

@@ -27,6 +27,7 @@ from moto_ses import (
     ses_sends,
     verify_identity,
 )
+from stalling_server import stalling_server
 from workspace import Workspace, nine_am, row
 
 from engine.adapters.ses_mailer import SesMailer
@@ -164,3 +165,32 @@ def test_an_unverified_sender_fails_every_send_for_now_and_none_for_good(
     for cid, ses in sent.items():
         (stored,) = guide.store.load_one(cid).sends[cid]
         assert (stored.status, stored.message_id) == (SendStatus.SENT, ses.message_id)
+
+
+def test_a_send_that_got_no_answer_is_kept_unconfirmed_and_never_sent_again(
+    tmp_path: Path, server: MotoServer
+) -> None:
+    """The request reached SES and the answer never came: SES may have sent it."""
+    set_up_ses(server)
+    ws = Workspace(tmp_path, [row("C1"), row("C2")])
+    guide, mailer, requests = ses_guide(ws, server)
+    with stalling_server() as stalled:
+        guide.mailer = SesMailer(
+            REGION, "guide@example.test", endpoint_url=stalled.url, read_timeout=0.5
+        )
+        first = guide.tick(DAY0)
+
+    assert len(stalled.bodies) == 2  # once each: nothing tried again on the way
+    assert sorted(f.split(":")[0] for f in first.failures) == ["C1", "C2"]
+    assert all("may have taken the message" in f for f in first.failures)
+    for cid in ("C1", "C2"):
+        (stored,) = guide.store.load_one(cid).sends[cid]
+        assert stored.status == SendStatus.UNCONFIRMED
+
+    guide.mailer = mailer  # SES answers again
+    second = guide.tick(DAY0 + timedelta(hours=1))
+    assert second.failures == []
+    assert ses_sends(requests) == []  # the welcomes are not sent a second time
+    view = view_customer(guide, "C1", DAY0 + timedelta(hours=1))
+    assert not isinstance(view, str)
+    assert "2026-11-02  step welcome (unconfirmed)" in timeline(view)
