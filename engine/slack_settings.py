@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from typing import Annotated
+from urllib.error import URLError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -63,10 +64,12 @@ def slack_settings() -> SlackSettings | None:
 
 
 def web_client(settings: SlackSettings) -> WebClient:
-    """A Web API client that also waits out rate limits (slack_sdk only retries lost
-    connections by default)."""
+    """A Web API client that waits out rate limits and tries again a connection that failed
+    before the request went out (urllib's URLError). slack_sdk's default also retries a
+    connection reset or closed after the request went out, which posts a message twice when
+    Slack had taken it; those reach the caller (see slack_notifier.slack_send_errors)."""
     handlers = [
-        ConnectionErrorRetryHandler(),
+        ConnectionErrorRetryHandler(error_types=[URLError]),
         RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
     ]
     token = settings.bot_token.get_secret_value()

@@ -6,24 +6,35 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.client import HTTPException
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
 
 from engine.adapters.slack_messages import check_message, flag_message, flag_text
 from engine.models import FlagNotice
-from engine.ports import SendError
+from engine.ports import OutcomeUnknownError, SendError
 
 
 @contextmanager
-def slack_send_errors(what: str) -> Iterator[None]:
-    """Slack's refusals and lost connections while posting `what`, as SendError."""
+def slack_send_errors(what: str, *, posts: bool = True) -> Iterator[None]:
+    """Slack's refusals and lost connections while posting `what`, as SendError.
+
+    urllib wraps what goes wrong while connecting and sending in URLError: Slack did not get
+    the request. What goes wrong after it went out (the connection closed or timed out before
+    the reply) comes unwrapped, and then Slack may have posted `what` already: when the call
+    `posts`, that is an OutcomeUnknownError, so it is not posted a second time."""
     try:
         yield
     except SlackApiError as error:
         raise SendError(f"Slack refused {what}: {error.response.get('error')}") from error
-    except (SlackClientError, OSError, HTTPException) as error:
-        # OSError covers URLError (refused, DNS) and timeouts; HTTPException a cut reply.
+    except (URLError, SlackClientError) as error:
+        raise SendError(f"cannot reach Slack for {what}: {error}") from error
+    except (OSError, HTTPException) as error:
+        if posts:
+            raise OutcomeUnknownError(
+                f"Slack may have posted {what}: the request went out and no answer came ({error})"
+            ) from error
         raise SendError(f"cannot reach Slack for {what}: {error}") from error
 
 
@@ -41,8 +52,9 @@ class SlackNotifier:
             raise SendError(
                 f"the flag for {notice.customer_id} is not a valid message: {error}"
             ) from error
-        with slack_send_errors("the flag"):
+        with slack_send_errors("the owner's direct message channel", posts=False):
             channel = self._flag_channel or self._open_dm(notice.owner.slack_id)
+        with slack_send_errors("the flag"):
             posted = self._client.chat_postMessage(
                 channel=channel,
                 text=flag_text(notice),

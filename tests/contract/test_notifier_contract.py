@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.slack_messages import flag_message
 from engine.adapters.slack_notifier import SlackNotifier
-from engine.ports import Notifier, SendError
+from engine.ports import Notifier, OutcomeUnknownError, SendError
 from engine.slack_settings import SlackSettings
 from engine.wiring import open_notifier
 
@@ -214,6 +214,32 @@ def test_slack_out_of_reach_is_a_send_error(unused_port: int) -> None:
 
     with pytest.raises(SendError, match="cannot reach Slack"):
         SlackNotifier(client, FLAG_CHANNEL).flag(a_notice())
+
+
+def test_slack_that_took_the_flag_but_never_answered_is_an_unknown_outcome_posted_once(
+    slack_environment: FakeSlack,
+) -> None:
+    """The connection closed after Slack posted the flag: posting again would flag twice."""
+    slack_environment.hang_up("chat.postMessage")
+
+    with pytest.raises(OutcomeUnknownError, match="may have posted the flag"):
+        open_notifier("slack").flag(a_notice())
+
+    assert len(slack_environment.posted()) == 1
+
+
+def test_slack_direct_message_channel_lost_on_the_way_is_retried_next_tick(
+    slack_environment: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the DM is not the flag: nothing was posted, so the next tick tries again."""
+    monkeypatch.setenv("OG_FLAG_CHANNEL", "")
+    slack_environment.hang_up("conversations.open")
+
+    with pytest.raises(SendError) as caught:
+        open_notifier("slack").flag(a_notice())
+
+    assert not isinstance(caught.value, OutcomeUnknownError)
+    assert slack_environment.posted() == []
 
 
 def test_slack_hostile_sheet_text_arrives_escaped_and_pings_only_the_owner(

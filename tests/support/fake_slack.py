@@ -88,6 +88,7 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
+    _hang_ups: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _opened_dms: set[str] = field(default_factory=set)
@@ -115,6 +116,19 @@ class FakeSlack:
         failure = _Failure(error=error, status=status, retry_after=retry_after, remaining=times)
         with self._lock:
             self._failures.setdefault(method, []).append(failure)
+
+    def hang_up(self, method: str, *, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` as usual, then close the connection
+        instead of answering: Slack did the work and the reply was lost on the way."""
+        with self._lock:
+            self._hang_ups[method] = self._hang_ups.get(method, 0) + times
+
+    def take_hang_up(self, method: str) -> bool:
+        with self._lock:
+            left = self._hang_ups.get(method, 0)
+            if left:
+                self._hang_ups[method] = left - 1
+            return left > 0
 
     def response_url(self, name: str = "1") -> str:
         """A `response_url` for a slash command or interaction: what is posted there is recorded
@@ -423,7 +437,11 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             authorization = self.headers.get("Authorization", "")
             token = authorization.removeprefix("Bearer ").strip() or params.pop("token", None)
             params.pop("token", None)
-            status, headers, answer = fake.answer(url.path.removeprefix("/api/"), token, params)
+            method = url.path.removeprefix("/api/")
+            status, headers, answer = fake.answer(method, token, params)
+            if fake.take_hang_up(method):
+                self.close_connection = True
+                return
             payload = json.dumps(answer).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

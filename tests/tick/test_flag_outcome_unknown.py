@@ -1,0 +1,41 @@
+"""A flag Slack took but never confirmed (the connection closed before the reply): the tick
+keeps it as unconfirmed and never posts it again, so the owner is not flagged twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from fake_slack import FakeSlack
+from workspace import Workspace, nine_am, row
+
+from engine.adapters.slack_notifier import SlackNotifier
+from engine.models import SendKind, SendStatus
+from engine.slack_settings import SlackSettings, web_client
+
+DAY0 = nine_am("2026-11-02")
+CHANNEL = "C0FLAGS"
+
+
+def test_a_flag_with_no_answer_is_kept_unconfirmed_and_posted_once(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    guide = ws.guide()
+    settings = SlackSettings(bot_token=fake_slack.token, api_url=fake_slack.url)
+    guide.notifier = SlackNotifier(web_client(settings), CHANNEL)
+    for day in range(5):  # C1 never acts: welcome is flagged on day 5
+        guide.tick(DAY0 + timedelta(days=day))
+    assert fake_slack.posted() == []
+    fake_slack.hang_up("chat.postMessage")
+
+    flagging = guide.tick(DAY0 + timedelta(days=5))
+
+    assert [r.move for r in flagging.results] == ["flag"]
+    assert len(flagging.failures) == 1 and "may have posted the flag" in flagging.failures[0]
+    (flag,) = [s for s in guide.store.load().sends["C1"] if s.kind == SendKind.FLAG]
+    assert flag.status == SendStatus.UNCONFIRMED
+    for day in (6, 7):
+        guide.tick(DAY0 + timedelta(days=day))
+    welcome_flags = [p for p in fake_slack.posted() if "welcome" in p["text"].lower()]
+    assert len(welcome_flags) == 1
