@@ -140,13 +140,13 @@ class SesMailer:
         }
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
-        response = self._send_once(request, message.recipient)
+        response = self._send_at_most_once(request, message.recipient)
         message_id = response.get("MessageId")
         # SES accepted the message; failing now would release the claim and send it twice.
         # Without an SES id (never seen), the Message-ID header we wrote is the best we have.
         return message_id if isinstance(message_id, str) and message_id else message.message_id
 
-    def _send_once(self, request: dict[str, Any], recipient: str) -> dict[str, Any]:
+    def _send_at_most_once(self, request: dict[str, Any], recipient: str) -> dict[str, Any]:
         """SendEmail, tried again only while SES certainly has not taken the message."""
         attempt = 1
         while True:
