@@ -12,9 +12,9 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
-from typing import Any
 
 import pytest
+from builders import an_email
 from moto import mock_aws
 from moto_server import MotoServer
 from moto_ses import (
@@ -29,7 +29,7 @@ from smtp_servers import SmtpServer
 from engine.adapters.outbox import OutboxMailer
 from engine.adapters.ses_mailer import SesMailer
 from engine.adapters.smtp import SmtpMailer
-from engine.models import OutgoingEmail, SendKind
+from engine.models import SendKind
 from engine.ports import Mailer, SendError
 
 SENDER = "Onboarding Guide <guide@og.example>"
@@ -120,20 +120,6 @@ def under_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Maile
             Delivery(recipients=r.recipients, raw=r.raw) for r in smtp.handler.received
         ],
     )
-
-
-def an_email(**changes: Any) -> OutgoingEmail:
-    fields: dict[str, Any] = {
-        "to_email": "ada@customer.example",
-        "to_name": "Ada Lovelace",
-        "subject": "Step 1: connect your data",
-        "body": "Hi Ada,\n\nConnect your data source today.\n\nThe team\n",
-        "customer_id": "cust-42",
-        "journey": 2,
-        "step": "connect-data",
-        "kind": SendKind.STEP,
-    }
-    return OutgoingEmail(**(fields | changes))
 
 
 def the_one_delivery(under_test: MailerUnderTest) -> Delivery:

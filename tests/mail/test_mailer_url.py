@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import an_email
 from moto import mock_aws
 from moto_ses import REGION, record_requests, ses_sends, verify_identity
 from smtp_servers import SmtpServer
@@ -12,7 +13,6 @@ from engine.adapters.mailer_url import open_mailer
 from engine.adapters.outbox import OutboxMailer
 from engine.adapters.ses_mailer import SesMailer
 from engine.adapters.smtp import SmtpMailer
-from engine.models import OutgoingEmail, SendKind
 
 SENDER = "guide@og.example"
 
@@ -93,17 +93,7 @@ def test_credentials_in_a_spec_are_not_repeated_in_the_error() -> None:
 def test_an_opened_smtp_mailer_really_sends(smtp_server: SmtpServer) -> None:
     mailer = open_mailer(f"smtp://{smtp_server.host}:{smtp_server.port}", sender=SENDER)
 
-    mailer.send(
-        OutgoingEmail(
-            to_email="ada@customer.example",
-            subject="Hi",
-            body="Hello\n",
-            customer_id="c",
-            journey=1,
-            step="s",
-            kind=SendKind.STEP,
-        )
-    )
+    mailer.send(an_email())
 
     assert [r.recipients for r in smtp_server.handler.received] == [["ada@customer.example"]]
 
@@ -177,17 +167,7 @@ def test_an_opened_ses_mailer_really_sends() -> None:
         assert isinstance(mailer, SesMailer)
         requests = record_requests(mailer.client)
 
-        message_id = mailer.send(
-            OutgoingEmail(
-                to_email="ada@customer.example",
-                subject="Hi",
-                body="Hello\n",
-                customer_id="c",
-                journey=1,
-                step="s",
-                kind=SendKind.STEP,
-            )
-        )
+        message_id = mailer.send(an_email())
 
         (sent,) = ses_sends(requests)
     assert sent.message_id == message_id

@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 
 import pytest
+from builders import an_email
 from moto_server import MotoServer
 from moto_ses import fake_aws_credentials, verify_identity
 
 from engine.adapters.mailer_url import open_mailer
 from engine.adapters.pacing import Pacer
 from engine.adapters.ses_mailer import SesMailer
-from engine.models import OutgoingEmail, SendKind
 
 
 class FakeClock:
@@ -74,15 +74,5 @@ def test_the_ses_mailer_spaces_its_sends_to_the_quota(
         pacer=Pacer(14, clock=clock, sleep=clock.sleep),
     )
     for n in range(3):
-        mailer.send(
-            OutgoingEmail(
-                to_email=f"c{n}@example.test",
-                subject="Welcome",
-                body="Hello",
-                customer_id=f"C{n}",
-                journey=1,
-                step="welcome",
-                kind=SendKind.STEP,
-            )
-        )
+        mailer.send(an_email(to_email=f"c{n}@example.test", customer_id=f"C{n}"))
     assert clock.slept == [round(1 / 14, 6), round(2 / 14, 6)]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import an_email
 from moto import mock_aws
 from moto_server import MotoServer
 from moto_ses import (
@@ -30,25 +31,12 @@ from stalling_server import stalling_server
 
 from engine.adapters.outbox import OutboxMailer
 from engine.adapters.ses_mailer import SesMailer, tag_value
-from engine.models import OutgoingEmail, SendKind
+from engine.models import SendKind
 from engine.ports import OutcomeUnknownError, RejectedError, SendError
 
 SENDER = "Onboarding Guide <guide@og.example>"
 TAG_VALUE = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-def an_email(**changes: Any) -> OutgoingEmail:
-    fields: dict[str, Any] = {
-        "to_email": "ada@customer.example",
-        "to_name": "Ada Lovelace",
-        "subject": "Step 1: connect your data",
-        "body": "Hi Ada,\n\nConnect it: https://og.example/done/abc\n",
-        "customer_id": "cust-42",
-        "journey": 2,
-        "step": "connect-data",
-        "kind": SendKind.NUDGE,
-    }
-    return OutgoingEmail(**(fields | changes))
+DONE_LINK = "https://og.example/done/abc"
 
 
 @pytest.fixture
@@ -74,7 +62,7 @@ def test_sends_the_raw_message_with_tags_and_returns_the_ses_message_id() -> Non
     mailer = SesMailer(REGION, SENDER)
     requests = record_requests(mailer.client)
 
-    message_id = mailer.send(an_email())
+    message_id = mailer.send(an_email(kind=SendKind.NUDGE, body=f"Connect it: {DONE_LINK}\n"))
 
     (sent,) = ses_sends(requests)
     assert message_id == sent.message_id  # SES's id, not the Message-ID header we wrote
@@ -90,7 +78,7 @@ def test_sends_the_raw_message_with_tags_and_returns_the_ses_message_id() -> Non
     message = BytesParser(policy=default).parsebytes(sent.raw)
     assert message["X-OG-Customer-Id"] == "cust-42"
     assert message["X-OG-Kind"] == "nudge"
-    assert "https://og.example/done/abc" in message.get_content()
+    assert DONE_LINK in message.get_content()
 
 
 @pytest.mark.usefixtures("in_process")

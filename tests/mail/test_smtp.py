@@ -4,26 +4,13 @@ logins, refusals, an unreachable server)."""
 from __future__ import annotations
 
 import pytest
+from builders import an_email
 from smtp_servers import SmtpServer
 
 from engine.adapters.smtp import SmtpMailer
-from engine.models import OutgoingEmail, SendKind
 from engine.ports import SendError
 
 SENDER = "Onboarding Guide <guide@og.example>"
-
-
-def an_email(to_email: str = "ada@customer.example") -> OutgoingEmail:
-    return OutgoingEmail(
-        to_email=to_email,
-        to_name="Ada",
-        subject="Welcome",
-        body="Hello\n",
-        customer_id="cust-42",
-        journey=1,
-        step="kickoff",
-        kind=SendKind.STEP,
-    )
 
 
 def secure_mailer(server: SmtpServer, *, password: str | None = None) -> SmtpMailer:
@@ -112,14 +99,14 @@ def test_a_recipient_the_server_rejects_raises_send_error(smtp_server: SmtpServe
     mailer = SmtpMailer(smtp_server.host, smtp_server.port, SENDER, timeout=10)
 
     with pytest.raises(SendError, match=r"550 5\.1\.1 No such user here"):
-        mailer.send(an_email(smtp_server.rejected_recipient))
+        mailer.send(an_email(to_email=smtp_server.rejected_recipient))
     assert smtp_server.handler.received == []
 
 
 def test_the_mailer_can_send_again_after_a_failure(smtp_server: SmtpServer) -> None:
     mailer = SmtpMailer(smtp_server.host, smtp_server.port, SENDER, timeout=10)
     with pytest.raises(SendError):
-        mailer.send(an_email(smtp_server.rejected_recipient))
+        mailer.send(an_email(to_email=smtp_server.rejected_recipient))
 
     mailer.send(an_email())
 

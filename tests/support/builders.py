@@ -15,6 +15,7 @@ from engine.models import (
     History,
     Move,
     MoveKind,
+    OutgoingEmail,
     Person,
     Plan,
     SendingPolicy,
@@ -128,6 +129,21 @@ def simulate(
             h = apply(h, move)
             moves.append((day, move))
     return moves
+
+
+def an_email(**changes: Any) -> OutgoingEmail:
+    """An email for the mailer tests."""
+    fields: dict[str, Any] = {
+        "to_email": "ada@customer.example",
+        "to_name": "Ada Lovelace",
+        "subject": "Step 1: connect your data",
+        "body": "Hi Ada,\n\nConnect your data source today.\n\nThe team\n",
+        "customer_id": "cust-42",
+        "journey": 2,
+        "step": "connect-data",
+        "kind": SendKind.STEP,
+    }
+    return OutgoingEmail(**(fields | changes))
 
 
 def a_notice(**changes: Any) -> FlagNotice:
