@@ -57,13 +57,13 @@ from engine.adapters.dynamodb_tables import (
 from engine.adapters.dynamodb_writes import (
     JourneyTooLargeError,
     archive_moves,
-    back_off,
     batch_put,
     cancellation_reasons,
     cancelled,
     check_size,
     restore_moves,
 )
+from engine.adapters.pacing import back_off
 from engine.models import (
     AuditEntry,
     CustomerState,

@@ -9,7 +9,6 @@ need more is refused with JourneyTooLargeError, nothing changed.
 
 from __future__ import annotations
 
-import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -18,6 +17,7 @@ from typing import Any
 
 from engine.adapters.dynamodb_items import Item, archived_item, live_item
 from engine.adapters.dynamodb_tables import error_code
+from engine.adapters.pacing import back_off
 from engine.models import SendKind, journey_id
 
 MAX_TRANSACTION_ITEMS = 100
@@ -125,8 +125,3 @@ def _batch(client: Any, items: list[tuple[str, Item]], sleep: Sleep) -> int:
             return len(items)
     left = sum(len(requests) for requests in pending.values())
     raise RuntimeError(f"DynamoDB left {left} writes unprocessed after {BATCH_ATTEMPTS} tries")
-
-
-def back_off(attempt: int, sleep: Sleep) -> None:
-    """Full jitter: a random wait of up to 50 ms, doubling per attempt, at most 5 s."""
-    sleep(random.uniform(0, min(5.0, 0.05 * 2**attempt)))

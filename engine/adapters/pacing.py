@@ -1,10 +1,12 @@
-"""Spacing calls out to at most N a second, across threads: a mail service's sending quota
-(SES's `MaxSendRate`) is a rate, and a tick sends side by side. Going over it is answered
-with throttling errors that botocore retries only a few times, after which the send waits a
-whole day for the next tick; keeping to the rate costs a short wait per send instead."""
+"""Spacing calls out in time. `Pacer`: at most N a second, across threads: a mail service's
+sending quota (SES's `MaxSendRate`) is a rate, and a tick sends side by side. Going over it is
+answered with throttling errors that are retried only a few times, after which the send waits a
+whole day for the next tick; keeping to the rate costs a short wait per send instead.
+`back_off`: the wait before trying a refused call again."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -33,3 +35,10 @@ class Pacer:
             self._next = slot + self.interval
         if slot > now:
             self._sleep(slot - now)  # outside the lock: the next caller takes the next slot
+
+
+def back_off(
+    attempt: int, sleep: Callable[[float], None], *, base: float = 0.05, cap: float = 5.0
+) -> None:
+    """Full jitter: a random wait of up to `base` seconds, doubling per attempt, at most `cap`."""
+    sleep(random.uniform(0, min(cap, base * 2**attempt)))

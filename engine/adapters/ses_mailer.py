@@ -14,7 +14,6 @@ have been delivered, and raises OutcomeUnknownError instead of going out twice.
 
 from __future__ import annotations
 
-import random
 import re
 import threading
 import time
@@ -33,7 +32,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
 )
 
 from engine.adapters.email_message import build_message, one_line, parse_sender
-from engine.adapters.pacing import Pacer
+from engine.adapters.pacing import Pacer, back_off
 from engine.models import OutgoingEmail
 from engine.ports import OutcomeUnknownError, RejectedError, SendError
 
@@ -49,8 +48,7 @@ _IDENTITY_TROUBLE = ("not verified", "authority to send", "not authorized")
 _ADDRESS_TROUBLE = ("address", "domain", "@")
 # Answers that say SES did not take the message and will take it in a moment.
 _TRY_AGAIN_NOW = ("TooManyRequestsException", "Throttling", "ThrottlingException")
-_BACKOFF_BASE = 0.2  # seconds; doubled per attempt, with full jitter
-_BACKOFF_CAP = 5.0
+_BACKOFF_BASE = 0.2  # seconds before the first retry at most; doubled per attempt
 
 
 def tag_value(text: str) -> str:
@@ -170,7 +168,7 @@ class SesMailer:
             except BotoCoreError as error:
                 # No credentials, a bad endpoint: nothing about this address, nothing sent.
                 raise SendError(f"cannot send through SES in {self.region}: {error}") from error
-            self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)))
+            back_off(attempt, self._sleep, base=_BACKOFF_BASE)
             attempt += 1
 
     def _refusal(self, error: Any, recipient: str) -> SendError:
