@@ -103,23 +103,32 @@ def dynamodb(customers: int) -> dict[str, Any]:
         urls.close()  # stops DynamoDB Local
 
 
+def fill_tables(client: Any, prefix: str, workspace: Path) -> int:
+    """Copy the workspace's states and live sends into the tables under `prefix` with the
+    store's bulk import. The import carries states and sends, not meta: the rules doc's last
+    good copy is stored as an earlier tick would have, so a measured tick does not write it.
+    Returns how many items were imported."""
+    guide = build_guide(_settings(workspace))
+    on_sqlite = guide.store.load()
+    store = DynamoDbStore(client, prefix)
+    sends = chain.from_iterable(on_sqlite.sends.values())
+    imported = store.import_records(on_sqlite.states.values(), sends)
+    load_rules(guide.rules_source, store)
+    return imported
+
+
 def _dynamodb_run(url: str, directory: Path, customers: int) -> dict[str, Any]:
     started = time.perf_counter()
     workspace = directory / "workspace"
     live = build_workspace(workspace, customers, build_seeds(directory / "seed"), 365)
-    on_sqlite = build_guide(_settings(workspace)).store.load()
     made = time.perf_counter() - started
     client = client_for(url)
     with fresh_tables(client) as prefix:
         started = time.perf_counter()
-        sends = chain.from_iterable(on_sqlite.sends.values())
-        imported = DynamoDbStore(client, prefix).import_records(on_sqlite.states.values(), sends)
+        imported = fill_tables(client, prefix, workspace)
         imported_in = time.perf_counter() - started
         guide = build_guide(_settings(workspace), mailer=RecordingMailer())
         guide.notifier = RecordingNotifier()
-        # The import carries states and sends, not meta: store the rules doc's last good
-        # copy as an earlier tick would have, so the measured tick does not write it.
-        load_rules(guide.rules_source, DynamoDbStore(client, prefix))
         tables = {t.name(""): _table(client_for(url), t.name(prefix)) for t in (SENDS, STATE)}
         # segments=4 too: what forcing parallel segments costs in pages at this size.
         loads = {n: _timed_load(url, prefix, n) for n in (1, None, 4)}

@@ -32,15 +32,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
-from adapters import SHEET_TICKS, _table, sheets
+from adapters import SHEET_TICKS, _table, fill_tables, sheets
 from dynamodb_local import (
     CREDENTIALS,
     REGION,
@@ -50,11 +47,7 @@ from dynamodb_local import (
 )
 from slack_ack import measure as measure_acks
 from slack_ack import median_and_p99
-from tick import _settings, build_seeds, build_workspace
-
-from engine.adapters.dynamodb_store import DynamoDbStore
-from engine.rulebook import load_rules
-from engine.wiring import build_guide
+from tick import build_seeds, build_workspace
 
 SPREAD_DAYS = 365
 ONE_TICK = Path(__file__).resolve().parent / "one_tick.py"
@@ -86,7 +79,8 @@ def measure_size(size: int, seeded: Any, directory: Path, url: str) -> dict[str,
     for name in ("roster.csv", "rules.md"):  # before the SQLite tick writes to the roster
         shutil.copy(on_sqlite / name, on_dynamodb / name)
     client = client_for(url)
-    with _filled_tables(client, on_sqlite) as prefix:
+    with fresh_tables(client) as prefix:
+        fill_tables(client, prefix, on_sqlite)
         tables = [_table(client_for(url), prefix + name) for name in ("sends", "state")]
         sqlite = _tick_in_child(on_sqlite)
         state = f"dynamodb://?prefix={prefix}&region={REGION}&endpoint_url={url}&segments=auto"
@@ -102,18 +96,6 @@ def measure_size(size: int, seeded: Any, directory: Path, url: str) -> dict[str,
         "table_bytes": sum(t["bytes"] for t in tables),
         "minimum_reads": sum(t["floor_pages"] for t in tables),
     }
-
-
-@contextmanager
-def _filled_tables(client: Any, workspace: Path) -> Iterator[str]:
-    """Fresh tables holding the workspace's states and live sends, and the rules doc's last
-    good copy an earlier tick would have stored (so the measured tick does not write it)."""
-    snapshot = build_guide(_settings(workspace)).store.load()
-    with fresh_tables(client) as prefix:
-        store = DynamoDbStore(client, prefix)
-        store.import_records(snapshot.states.values(), chain.from_iterable(snapshot.sends.values()))
-        load_rules(build_guide(_settings(workspace)).rules_source, store)
-        yield prefix
 
 
 # --- the table -----------------------------------------------------------------------------------
