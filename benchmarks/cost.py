@@ -60,6 +60,19 @@ def _flags(moves: dict[str, int]) -> float:
     return max(moves.get("flag", 0), moves.get("nudge", 0)) * TICKS_A_MONTH
 
 
+def lambda_usage(size: dict[str, Any]) -> tuple[float, float, float, float]:
+    """A month's (seconds a tick runs on AWS, click invocations, invocations, GB-seconds)."""
+    d = size["dynamodb"]
+    emails = sum(d["moves"].get(kind, 0) for kind in EMAIL_MOVES)
+    tick_seconds = d["seconds"] + emails / SES_RATE
+    clicks = click_invocations(size)
+    invocations = TICKS_A_MONTH + DIGESTS_A_MONTH + clicks
+    gb_seconds = FUNCTION_GB * (
+        tick_seconds * TICKS_A_MONTH + d["seconds"] * DIGESTS_A_MONTH + CLICK_SECONDS * clicks
+    )
+    return tick_seconds, clicks, invocations, gb_seconds
+
+
 def month(size: dict[str, Any]) -> list[Line]:
     d = size["dynamodb"]
     moves = d["moves"]
@@ -79,12 +92,7 @@ def month(size: dict[str, Any]) -> list[Line]:
         + done_link["write_units"] * step_emails
         + done_button["write_units"] * flags
     )
-    tick_seconds = d["seconds"] + emails / TICKS_A_MONTH / SES_RATE
-    clicks = click_invocations(size)
-    invocations = TICKS_A_MONTH + DIGESTS_A_MONTH + clicks
-    gb_seconds = FUNCTION_GB * (
-        tick_seconds * TICKS_A_MONTH + d["seconds"] * DIGESTS_A_MONTH + CLICK_SECONDS * clicks
-    )
+    tick_seconds, clicks, invocations, gb_seconds = lambda_usage(size)
     stored_gb = 3 * size["table_bytes"] / 1e9  # live tables, and as much again twice over
     return [
         Line(
@@ -131,13 +139,11 @@ def month(size: dict[str, Any]) -> list[Line]:
     ]
 
 
-def free_tier_saving(lines: list[Line]) -> float:
-    by_service = {line.service: line.dollars for line in lines}
-    gb_seconds = by_service["Lambda duration"] / LAMBDA_GB_SECOND
-    requests = by_service["Lambda requests"] / LAMBDA_REQUEST
+def free_tier_saving(size: dict[str, Any]) -> float:
+    _, _, invocations, gb_seconds = lambda_usage(size)
     return (
         min(gb_seconds, LAMBDA_FREE_GB_SECONDS) * LAMBDA_GB_SECOND
-        + min(requests, LAMBDA_FREE_REQUESTS) * LAMBDA_REQUEST
+        + min(invocations, LAMBDA_FREE_REQUESTS) * LAMBDA_REQUEST
     )
 
 
@@ -148,7 +154,7 @@ def report(figures: dict[str, Any]) -> list[str]:
         d = size["dynamodb"]
         lines = month(size)
         total = sum(line.dollars for line in lines)
-        totals.append((size, total, total - free_tier_saving(lines)))
+        totals.append((size, total, total - free_tier_saving(size)))
         emails = sum(d["moves"].get(kind, 0) for kind in EMAIL_MOVES)
         out += [
             f"### {size['customers']:,} customers",
