@@ -246,6 +246,7 @@ def tick_command(guide: Guide, now: datetime, *, dry_run: bool, as_json: bool) -
     with output.progress(enabled=not as_json) as advance:
         report = guide.tick(now, dry_run=dry_run, progress=advance)
     output.rules_problems(report)
+    output.roster_warnings(report)
     if not report.ran:
         return 1
     if as_json:

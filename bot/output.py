@@ -86,6 +86,11 @@ def rules_problems(report: TickReport) -> None:
         error(f"  {problem}")
 
 
+def roster_warnings(report: TickReport) -> None:
+    for warning in report.roster_warnings:
+        error(f"WARNING: {warning}")
+
+
 def json_lines(report: TickReport) -> None:
     for result in report.results:
         row = result.model_dump(
@@ -222,6 +227,8 @@ def digest(content: Digest) -> None:
         ["plan", "days"],
         [[plan, f"{days:g}"] for plan, days in content.median_days_to_done.items()],
     )
+    for warning in content.roster_warnings:
+        say(f"warning: {warning}")
     for problem in content.skipped_rows:
         say(f"skipped {problem}")
     for problem in content.rules_problems:

@@ -4,12 +4,28 @@ how far along the guide's clock stands."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 import holidays
 
 from engine.models import CustomerState, SendingPolicy
+
+# Files some systems keep beside the zones: not places, and `localtime` differs per machine.
+_NOT_PLACES = frozenset({"localtime", "posixrules", "factory"})
+
+
+@cache
+def _zone_names_by_lowercase() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones() if name.lower() not in _NOT_PLACES}
+
+
+def canonical_timezone(text: str) -> str | None:
+    """The zone database's name for `text` in its proper case (`europe/london` ->
+    `Europe/London`), or None. Looked up among the database's names, never by opening a path:
+    `US` is a folder of zones and a 300-character name is too long for a file name, and
+    ZoneInfo raises neither as "not found"."""
+    return _zone_names_by_lowercase().get(text.strip().lower())
 
 
 @lru_cache(maxsize=1024)

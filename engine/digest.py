@@ -62,6 +62,8 @@ class Digest(BaseModel):
     median_days_to_done: dict[str, float] = {}
     """Per plan name: the median of days from a step's email to its being done."""
     skipped_rows: list[str] = []
+    roster_warnings: list[str] = []
+    """How the list was read, when a person should know (say, it was not UTF-8)."""
     rules_problems: list[str] = []
 
 
@@ -73,10 +75,10 @@ def build_digest(guide: Guide, now: datetime) -> Digest:
         return digest
     rules = outcome.rules
     snapshot = guide.store.load()
-    customers, skipped = validate_rows(
-        guide.roster.read(), rules.plans.keys(), guide.config.team_timezone
-    )
+    roster = guide.roster.read()
+    customers, skipped = validate_rows(roster, rules.plans.keys(), guide.config.team_timezone)
     digest.skipped_rows = [s.render() for s in skipped]
+    digest.roster_warnings = list(roster.warnings)
     days_to_done: dict[str, list[int]] = defaultdict(list)
     for customer in customers:
         history = snapshot.history(customer.customer_id)

@@ -102,17 +102,29 @@ class RulesError(Frozen):
 # --- the onboarding list -----------------------------------------------------------------
 
 
+class CellProblem(Frozen):
+    """Why a row could not even be read into cells (bytes that are not text, a cell longer
+    than a cell may be, a quote that swallows the rows after it): the row is skipped with it."""
+
+    column: str
+    value: str
+    message: str
+
+
 class RawRow(Frozen):
     """One data row as the roster holds it. `row_number` is what a person sees in the sheet:
     the header is row 1, the first customer row 2."""
 
     row_number: int
     values: dict[str, CellValue]
+    problem: CellProblem | None = None
 
 
 class RosterSnapshot(Frozen):
     header: tuple[str, ...]
     rows: tuple[RawRow, ...]
+    warnings: tuple[str, ...] = ()
+    """What a person should know about how the list was read (say, not UTF-8), once per read."""
 
 
 class RowUpdate(Frozen):
@@ -158,7 +170,17 @@ class SkippedRow(Frozen):
     """The row's id as written, when it has one, so reports can name the customer."""
 
     def render(self) -> str:
-        return f"row {self.row_number}, column {self.column} ({self.value!r}): {self.message}"
+        return f"row {self.row_number}, column {self.column} ({clip(self.value)!r}): {self.message}"
+
+
+CLIP_CHARS = 80
+
+
+def clip(text: str, limit: int = CLIP_CHARS) -> str:
+    """A cell's text short enough to quote in a message: a pasted essay stays readable."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 # --- state -------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from engine.calendar import canonical_timezone
 
 
 class Settings(BaseSettings):
@@ -33,8 +33,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {value!r}") from error
-        return value
+        name = canonical_timezone(value)
+        if name is None:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Paris")
+        return name

@@ -40,6 +40,8 @@ class TickReport(BaseModel):
     dry_run: bool = False
     results: list[CustomerResult] = []
     skipped: list[SkippedRow] = []
+    roster_warnings: list[str] = []
+    """How the list was read, when a person should know (say, it was not UTF-8)."""
     unconfirmed: list[SendKey] = []
     failures: list[str] = []
     rules_problems: list[str] = []
@@ -108,6 +110,7 @@ class Guide:
         # The state before the roster, as actions write the roster first (see actions.py).
         snapshot = self.store.load()
         roster = self.roster.read()
+        report.roster_warnings = list(roster.warnings)
         customers, report.skipped = validate_rows(
             roster, rules.plans.keys(), self.config.team_timezone
         )

@@ -131,7 +131,13 @@ def _counts(digest: Digest) -> list[str]:
 
 
 def _needs_attention(digest: Digest) -> bool:
-    return bool(digest.paused or digest.open_flags or digest.skipped_rows or digest.rules_problems)
+    return bool(
+        digest.paused
+        or digest.open_flags
+        or digest.skipped_rows
+        or digest.roster_warnings
+        or digest.rules_problems
+    )
 
 
 def digest_text(digest: Digest) -> str:
@@ -212,6 +218,7 @@ def _sections(digest: Digest) -> list[_Section]:
         for plan, days in digest.median_days_to_done.items()
     ]
     skipped = [_esc(row, _PROBLEM_LIMIT) for row in digest.skipped_rows]
+    warnings = [_esc(warning, _PROBLEM_LIMIT) for warning in digest.roster_warnings]
     problems = [_esc(problem, _PROBLEM_LIMIT) for problem in digest.rules_problems]
     candidates = [
         (
@@ -222,6 +229,7 @@ def _sections(digest: Digest) -> list[_Section]:
         (f"*Handed off ({len(handed)})*", _packed(handed)),
         (f"*Finished this week ({len(finished)})*", _packed(finished)),
         ("*Median days from step sent to step done*", _packed(medians)),
+        ("*How the onboarding list was read*", _packed(warnings)),
         (f"*Roster rows skipped ({len(skipped)})*", _packed(skipped)),
         (f"*Rules doc problems ({len(problems)})*", _packed(problems)),
     ]

@@ -8,13 +8,12 @@ all (a required column missing) is an error for the whole list.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Collection, Sequence
 from datetime import date
-from functools import cache
 from typing import NamedTuple
 
 from engine.bulk import cyclic_gc_paused
+from engine.calendar import canonical_timezone
 from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
 from engine.ports import RosterError
 from engine.roster.cells import cell_text, column_letter, is_blank, parse_bool, parse_date
@@ -105,28 +104,6 @@ def validate_customer(
     return validate_rows(RosterSnapshot(header=snapshot.header, rows=rows), plans, default_timezone)
 
 
-# Files some systems keep beside the zones: not places, and `localtime` differs per machine.
-_NOT_PLACES = frozenset({"localtime", "posixrules", "factory"})
-
-
-@cache
-def _timezones_by_lowercase() -> dict[str, str]:
-    return {name.lower(): name for name in zoneinfo.available_timezones()}
-
-
-def _canonical_timezone(text: str) -> str | None:
-    """The IANA name for `text` in its proper case (`europe/london` -> `Europe/London`), or
-    None. Case is forgiven because ZoneInfo's own lookup follows the file system's rules."""
-    if text.lower() in _NOT_PLACES:
-        return None
-    name = _timezones_by_lowercase().get(text.lower(), text)
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
 class _Problem(NamedTuple):
     column: str
     value: str
@@ -192,6 +169,9 @@ class _RowValidator:
         for row in rows:
             get = row.values.get
             customer_id = _text(get(id_key))
+            if row.problem is not None:
+                skipped.append(self._unreadable(row, customer_id))
+                continue
             if not customer_id:
                 if all(map(is_blank, row.values.values())):
                     continue
@@ -259,6 +239,20 @@ class _RowValidator:
                 )
             )
         return customers, skipped
+
+    def _unreadable(self, row: RawRow, customer_id: str) -> SkippedRow:
+        """A row the roster could not read into cells. Its id is still claimed, as in `check`,
+        so a later row with the same id never silently becomes this customer."""
+        assert row.problem is not None
+        if customer_id:
+            self._seen_ids.setdefault(customer_id, row.row_number)
+        return SkippedRow(
+            row_number=row.row_number,
+            column=row.problem.column,
+            value=row.problem.value,
+            message=row.problem.message,
+            customer_id=customer_id,
+        )
 
     def _check_or_skip(self, row: RawRow) -> SkippedRow:
         result = self.check(row)
@@ -370,7 +364,7 @@ class _RowValidator:
         text = cell_text(raw)
         if not text:
             return None
-        name = _canonical_timezone(text)
+        name = canonical_timezone(text)
         if name is None:
             problems.append(
                 _Problem("timezone", text, "unknown time zone; use an IANA name like Europe/Paris")

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
+from engine.models import (
+    CellProblem,
+    CellValue,
+    Customer,
+    RawRow,
+    RosterSnapshot,
+    SkippedRow,
+    clip,
+)
 from engine.ports import RosterError
 from engine.roster.validate import _RowValidator, find_columns, validate_customer, validate_rows
 
@@ -200,6 +208,11 @@ def test_blank_timezone_stays_none_and_owner_blank_is_none() -> None:
         ({**GOOD, "timezone": "Mars/Olympus"}, "timezone", "Mars/Olympus", "unknown time zone"),
         ({**GOOD, "timezone": "../etc/passwd"}, "timezone", "../etc/passwd", "unknown time"),
         ({**GOOD, "timezone": "localtime"}, "timezone", "localtime", "unknown time zone"),
+        # Folders of zones and names too long for a file: once they crashed every tick.
+        ({**GOOD, "timezone": "US"}, "timezone", "US", "unknown time zone"),
+        ({**GOOD, "timezone": "America"}, "timezone", "America", "unknown time zone"),
+        ({**GOOD, "timezone": "Europe/"}, "timezone", "Europe/", "unknown time zone"),
+        ({**GOOD, "timezone": "Asia/" + "x" * 300}, "timezone", "Asia/" + "x" * 300, "unknown"),
         ({**GOOD, "paused": "maybe"}, "paused", "maybe", "not a yes/no value"),
         ({**GOOD, "paused": 2}, "paused", "2", "not a yes/no value"),
         ({**GOOD, "finished": "done"}, "finished", "done", "not a yes/no value"),
@@ -212,7 +225,7 @@ def test_each_bad_row_is_skipped_with_its_reason(
     skip = only_skip({**row, "customer_id": row["customer_id"] and "C2"})
     assert (skip.column, skip.value) == (column, value)
     assert fragment in skip.message
-    assert skip.render().startswith(f"row 3, column {column} ({value!r}): ")
+    assert skip.render().startswith(f"row 3, column {column} ({clip(value)!r}): ")
 
 
 def test_unknown_plan_lists_the_plans() -> None:
@@ -350,7 +363,9 @@ _CELLS: dict[str, st.SearchStrategy[CellValue]] = {
     "signup_date": st.sampled_from(
         ["2026-11-02", 46328, 46328.5, "2 Nov 2026", "03/04/2026", "", True, -3, "soon"]
     ),
-    "timezone": st.sampled_from(["", None, "Europe/Paris", "asia/tokyo", "Mars/Base"]),
+    "timezone": st.sampled_from(
+        ["", None, "Europe/Paris", "asia/tokyo", "Mars/Base", "US", "Europe", "x" * 300]
+    ),
     "paused": st.sampled_from(["", "x", "TRUE", 1, 0, True, 1.0, 2, "maybe", None]),
     "finished_date": st.sampled_from(["", "2026-12-01", 46400, "tomorrow"]),
     "notes": st.sampled_from(["", "hello"]),
@@ -408,3 +423,21 @@ def test_one_customers_rows_alone_get_the_verdict_the_whole_list_gives(
             [c for c in customers if c.customer_id == customer_id],
             [s for s in skipped if s.customer_id == customer_id],
         )
+
+
+def test_a_row_the_roster_could_not_read_is_skipped_with_its_problem_and_keeps_its_id() -> None:
+    unreadable = RawRow(
+        row_number=3,
+        values={**GOOD, "customer_id": "C2"},
+        problem=CellProblem(column="name", value="x" * 500, message="longer than a cell"),
+    )
+    later = RawRow(row_number=4, values={**GOOD, "customer_id": "C2"})
+    snapshot = RosterSnapshot(header=tuple(GOOD), rows=(unreadable, later))
+    customers, skipped = validate_rows(snapshot, PLANS, "UTC")
+    assert [(s.row_number, s.column, s.customer_id) for s in skipped] == [
+        (3, "name", "C2"),
+        (4, "customer_id", "C2"),
+    ]
+    assert customers == []
+    assert skipped[0].render() == f"row 3, column name ({clip('x' * 500)!r}): longer than a cell"
+    assert "(500 characters)" in skipped[0].render()

@@ -99,6 +99,33 @@ def test_usage_errors_exit_2(ws: Workspace) -> None:
     assert og(ws, "tick", "--timezone", "Mars/Olympus").returncode == 2
 
 
+def test_a_zone_folder_in_the_settings_is_a_usage_error_not_a_crash(ws: Workspace) -> None:
+    for name in ("US", "Europe", "x" * 300):
+        result = og(ws, "tick", "--timezone", name)
+        assert result.returncode == 2, result.stderr
+        assert "unknown time zone" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_zone_in_one_row_costs_that_row_only(tmp_path: Path) -> None:
+    # `US` and `America` are folders of zones; a long name is no file at all. Both once
+    # crashed every tick.
+    rows = [
+        row("C1", timezone="US"),
+        row("C2", timezone="America"),
+        row("C3", timezone="Asia/" + "x" * 300),
+        row("C4", timezone="asia/tokyo"),
+    ]
+    ws = Workspace(tmp_path, rows)
+    result = og(ws, "tick", "--now", "2026-11-02", "--json")
+    assert result.returncode == 0, result.stderr
+    moves = {r["customer_id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert [moves[c]["move"] for c in ("C1", "C2", "C3")] == ["skipped"] * 3
+    assert "row 2, column timezone ('US'): unknown time zone" in moves["C1"]["error"]
+    assert "characters)" in moves["C3"]["error"]
+    assert moves["C4"]["move"] == "step"
+    assert ws.sent() == [("C4", "welcome", "step")]
+
+
 def test_missing_roster_exits_1(ws: Workspace) -> None:
     result = og(ws, "tick", "--roster", str(ws.root / "missing.csv"))
     assert result.returncode == 1
