@@ -13,9 +13,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from engine.digest import Digest
-from engine.models import AuditEntry, MoveKind, Rules
+from engine.models import AuditEntry, MoveKind, Rules, SendRecord
 from engine.queries import CustomerView
-from engine.tick import TickReport
+from engine.tick import TickReport, UnconfirmedSend
 
 MOVE_ORDER = [k.value for k in MoveKind]
 _PROGRESS_THRESHOLD = 1000
@@ -92,12 +92,16 @@ def roster_warnings(report: TickReport) -> None:
 
 
 def json_lines(report: TickReport) -> None:
+    """One object per roster row, then one `{"unconfirmed_send": {...}}` per send that may or
+    may not have reached its reader."""
     for result in report.results:
         row = result.model_dump(
             exclude_none=True, include={"customer_id", "move", "step", "reason", "held", "error"}
         )
         row.setdefault("step", None)
         print(json.dumps(row, ensure_ascii=False))
+    for send in report.unconfirmed:
+        print(json.dumps({"unconfirmed_send": send.model_dump(mode="json")}, ensure_ascii=False))
 
 
 def summary(report: TickReport) -> None:
@@ -109,19 +113,32 @@ def summary(report: TickReport) -> None:
     rows += [
         ["held", str(report.held)],
         ["skipped rows", str(len(report.skipped))],
-        ["unconfirmed sends", str(len(report.unconfirmed))],
+        ["unconfirmed sends", _unconfirmed_count(report)],
         ["failures", str(len(report.failures))],
     ]
     _table(title, ["move", "customers"], rows)
     for skipped in report.skipped:
         error(f"skipped {skipped.render()}")
-    for key in report.unconfirmed:
-        error(
-            f"unconfirmed: {key.kind.value} {key.step} for {key.customer_id} was claimed by a "
-            "tick that never confirmed it; it will not be resent automatically"
-        )
+    for send in report.unconfirmed:
+        error(f"unconfirmed: {describe_unconfirmed(send)}")
+    if report.unconfirmed:
+        error("  settle each with `og unconfirmed delivered|resend CUSTOMER STEP --by NAME`")
     for failure in report.failures:
         error(f"failed: {failure}")
+
+
+def _unconfirmed_count(report: TickReport) -> str:
+    new = report.newly_unconfirmed
+    return f"{len(report.unconfirmed)}" + (f" ({new} new)" if new else "")
+
+
+def describe_unconfirmed(send: UnconfirmedSend | SendRecord) -> str:
+    """One send that may or may not have reached its reader, on one line."""
+    return (
+        f"{send.customer_id}: the {send.kind.described} for {send.step} (journey "
+        f"{send.journey}), tried {send.claimed_at:%Y-%m-%d %H:%M} UTC, may or may not have "
+        "gone out; it is not sent again by itself"
+    )
 
 
 def plans_table(rules: Rules) -> None:

@@ -216,12 +216,22 @@ def _duplicate(
 
 
 def describe_report(report: TickReport) -> str:
-    """What a tick did, in one line: counts per move, skipped rows and failures."""
+    """What a tick did, in one line: counts per move, skipped rows, failures, and the sends
+    that may or may not have gone out (every one, new or not, until a person settles it)."""
     counts = ", ".join(f"{move} {n}" for move, n in sorted(report.counts().items()))
     did_not_run = "" if report.ran else " (did not run: no usable rules doc)"
+    unconfirmed = ""
+    if report.unconfirmed:
+        listed = ", ".join(
+            f"{send.customer_id} {send.step} {send.kind.value}" for send in report.unconfirmed
+        )
+        unconfirmed = (
+            f", {len(report.unconfirmed)} unconfirmed sends ({report.newly_unconfirmed} new: "
+            f"og unconfirmed to settle them): {listed}"
+        )
     return (
         f"{counts or 'no customers'}; {len(report.skipped)} skipped rows, "
-        f"{len(report.failures)} failures{did_not_run}"
+        f"{len(report.failures)} failures{unconfirmed}{did_not_run}"
     )
 
 

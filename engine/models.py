@@ -192,14 +192,29 @@ class SendKind(StrEnum):
     FLAG = "flag"
     FINISH = "finish"
 
+    @property
+    def described(self) -> str:
+        """How a person names a send of this kind: the step's email, its nudge, ..."""
+        return {"step": "email", "nudge": "nudge email", "finish": "wrap-up email"}.get(
+            self.value, self.value
+        )
+
 
 class SendStatus(StrEnum):
     CLAIMED = "claimed"
     SENT = "sent"
     UNCONFIRMED = "unconfirmed"
-    """A claim a crash left behind, already reported once; never resent automatically."""
+    """It may or may not have reached its reader: a run that ended between claim and
+    confirmation, or a request that went out with no answer. Never resent automatically; it
+    stays listed until a person settles it (`og unconfirmed`)."""
     REJECTED = "rejected"
     """The mail service refused it for good (a bad or suppressed address); never resent."""
+
+    @property
+    def settled(self) -> bool:
+        """Whether the send's fate is known. Open sends (claimed, unconfirmed) stay in the live
+        table when their journey is archived, so they stay in sight until settled."""
+        return self in (SendStatus.SENT, SendStatus.REJECTED)
 
 
 WRAP_UP_STEP = "wrap-up"
@@ -231,6 +246,11 @@ class SendRecord(Frozen):
     claimed_at: datetime
     sent_at: datetime | None = None
     tick_id: str = ""
+    """The run that claimed it."""
+    run_process: str = ""
+    """Where that run ran (`engine.runs`), so a later run can tell at once that it is gone."""
+    run_deadline: datetime | None = None
+    """When that run ends at the latest (a Lambda invocation's limit); None when it has none."""
     error: str = ""
     """Why the mail service rejected it, for a REJECTED send."""
 
@@ -259,6 +279,10 @@ class CustomerState(Frozen):
     """Bumped on every write; a write based on an older version is refused."""
     updated_at: datetime | None = None
     updated_by: str = ""
+    pending: PendingAction | None = None
+    """A person's action that has written its intent but not yet its result (see
+    `engine.intents`): whoever reads the customer next finishes or drops it in that person's
+    name, once its run has ended."""
 
     def takes(self, send: SendRecord) -> bool:
         """Whether a send may still be claimed on this state: not for an earlier journey, nor
@@ -310,9 +334,11 @@ class Snapshot(Frozen):
 
 
 def _comparable(state: CustomerState) -> dict[str, object]:
-    # wrap_up_pending is the guide's own bookkeeping: it clears when the wrap-up goes out.
+    # wrap_up_pending is the guide's own bookkeeping: it clears when the wrap-up goes out;
+    # pending is an action on its way, not where the customer stands.
     return state.model_dump(
-        mode="json", exclude={"version", "updated_at", "updated_by", "wrap_up_pending"}
+        mode="json",
+        exclude={"version", "updated_at", "updated_by", "wrap_up_pending", "pending"},
     )
 
 
@@ -341,6 +367,36 @@ class AuditEntry(Frozen):
     after: Snapshot
     undoes: str | None = None
     """For an undo: the id of the action it undid."""
+    send_before: SendRecord | None = None
+    """For an action on one send (settling an unconfirmed one): the send as it was."""
+    send_write: SendWrite | None = None
+    """For an action on one send: what it wrote."""
+
+
+class SendWrite(Frozen):
+    """One send written with a person's action, in the same commit as its audit row: `record`
+    put in the live table (or the archive, when `archived`) and taken out of the other, or,
+    with no record, the send at `key` removed from both."""
+
+    key: SendKey
+    record: SendRecord | None = None
+    archived: bool = False
+
+
+class PendingAction(Frozen):
+    """An action's intent, written to the state before the action changes the roster, so an
+    action killed between the two is finished (or dropped) in the name of who acted."""
+
+    audit: AuditEntry
+    """The audit row the action will write: who, what, and the row and state it leads to."""
+    row: dict[str, str]
+    """The roster cells the action writes."""
+    archive_journey: int | None = None
+    restore_journey: int | None = None
+    send_write: SendWrite | None = None
+    run_id: str
+    run_process: str
+    run_deadline: datetime | None = None
 
 
 class History(Frozen):
@@ -357,6 +413,17 @@ class StoreSnapshot(Frozen):
     states: dict[str, CustomerState]
     sends: dict[str, tuple[SendRecord, ...]]
     """Current-journey sends per customer id."""
+
+    def unconfirmed(self) -> list[SendRecord]:
+        """Every send that may or may not have reached its reader, oldest first: listed by
+        every tick, the digest and `og unconfirmed` until a person settles it."""
+        found = [
+            send
+            for sends in self.sends.values()
+            for send in sends
+            if send.status == SendStatus.UNCONFIRMED
+        ]
+        return sorted(found, key=lambda send: (send.claimed_at, send.customer_id))
 
     def history(self, customer_id: str) -> History:
         state = self.states.get(customer_id) or CustomerState(customer_id=customer_id)
@@ -401,6 +468,22 @@ class OutgoingEmail(Frozen):
     kind: SendKind
 
 
+class UnconfirmedNotice(Frozen):
+    """Told once to the owner: a message that may or may not have reached its reader."""
+
+    customer_id: str
+    customer_name: str
+    company: str
+    step: str
+    step_name: str
+    kind: SendKind
+    claimed_at: datetime
+    local_date: date
+    owner: Person
+    why: str
+    """How it came to be unconfirmed: a run that ended mid-send, or an answer that never came."""
+
+
 class FlagNotice(Frozen):
     customer_id: str
     customer_name: str
@@ -414,3 +497,8 @@ class FlagNotice(Frozen):
     reason: str
     history: tuple[str, ...] = ()
     """The journey so far, one line per event, oldest first."""
+
+
+# A state may hold an action on its way, whose audit row holds states: resolved once all exist.
+CustomerState.model_rebuild()
+AuditEntry.model_rebuild()

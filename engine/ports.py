@@ -20,7 +20,9 @@ from engine.models import (
     RowUpdate,
     SendKey,
     SendRecord,
+    SendWrite,
     StoreSnapshot,
+    UnconfirmedNotice,
 )
 
 
@@ -95,13 +97,16 @@ class StateStore(Protocol):
         neither retried nor forgotten."""
         ...
 
-    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> None:
-        """Record that stale claims were reported, so they are reported only once."""
+    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> list[SendKey]:
+        """Turn open claims whose run has ended into unconfirmed sends (never resent, listed
+        until a person settles them). Returns the keys this call turned, so what a crash left
+        is announced once even when two runs find it together."""
         ...
 
     def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
-        """Move a finished journey's sends to the archive under its journey id, all or none;
-        returns how many moved. Archiving again moves nothing and is harmless."""
+        """Move a finished journey's settled sends (sent, rejected) to the archive under its
+        journey id, all or none; returns how many moved. Open sends (claimed, unconfirmed)
+        stay live until settled. Archiving again moves nothing and is harmless."""
         ...
 
     def archived_sends(self, customer_id: str) -> tuple[SendRecord, ...]:
@@ -120,11 +125,12 @@ class StateStore(Protocol):
         *,
         archive_journey: int | None = None,
         restore_journey: int | None = None,
+        send_write: SendWrite | None = None,
     ) -> CustomerState:
         """One human action, all or nothing: `state` written if the stored version still
-        equals `state.version` (as `save_state`), the audit row added, and a journey's sends
+        equals `state.version` (as `save_state`), the audit row added, a journey's sends
         moved to the archive or back to the live table (all but a wrap-up that went out, which
-        stays archived). Raises StaleStateError."""
+        stays archived), and one send written (`SendWrite`). Raises StaleStateError."""
         ...
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]:
@@ -149,6 +155,11 @@ class Mailer(Protocol):
 class Notifier(Protocol):
     def flag(self, notice: FlagNotice) -> str:
         """Tell a human; returns a reference to the notice. Raises SendError when it cannot."""
+        ...
+
+    def unconfirmed(self, notice: UnconfirmedNotice) -> str:
+        """Tell the owner, once, that a message may or may not have reached its reader.
+        Returns a reference; raises SendError when it cannot."""
         ...
 
 

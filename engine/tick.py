@@ -7,12 +7,11 @@ the next tick tries again; a claim left unconfirmed by a crash is reported once,
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -20,18 +19,44 @@ from engine.bulk import cyclic_gc_paused
 from engine.links import DEFAULT_LINK_TTL
 from engine.models import (
     RowUpdate,
-    SendKey,
+    SendKind,
     SendRecord,
     SendStatus,
     SkippedRow,
+    StoreSnapshot,
 )
 from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
+from engine.runs import has_ended, new_run, running
 from engine.tick_run import CustomerResult, TickRun, Work
 
-# A claim older than this with no confirmation belongs to a tick that died mid-send.
-STALE_CLAIM_AGE = timedelta(minutes=15)
+
+class UnconfirmedSend(BaseModel):
+    """A send that may or may not have reached its reader, as a tick reports it."""
+
+    customer_id: str
+    journey: int
+    step: str
+    kind: SendKind
+    local_date: date
+    claimed_at: datetime
+    tick_id: str
+    new: bool = False
+    """Found by this tick (its run had ended, or its answer never came), and announced."""
+
+    @classmethod
+    def of(cls, send: SendRecord, *, new: bool = False) -> UnconfirmedSend:
+        return cls(
+            customer_id=send.customer_id,
+            journey=send.journey,
+            step=send.step,
+            kind=send.kind,
+            local_date=send.local_date,
+            claimed_at=send.claimed_at,
+            tick_id=send.tick_id,
+            new=new,
+        )
 
 
 class TickReport(BaseModel):
@@ -42,10 +67,16 @@ class TickReport(BaseModel):
     skipped: list[SkippedRow] = []
     roster_warnings: list[str] = []
     """How the list was read, when a person should know (say, it was not UTF-8)."""
-    unconfirmed: list[SendKey] = []
+    unconfirmed: list[UnconfirmedSend] = []
+    """Every send not settled yet, oldest first: reported by every tick until a person
+    settles it (`og unconfirmed`)."""
     failures: list[str] = []
     rules_problems: list[str] = []
     rules_fallback: bool = False
+
+    @property
+    def newly_unconfirmed(self) -> int:
+        return sum(1 for send in self.unconfirmed if send.new)
 
     def counts(self) -> Counter[str]:
         return Counter(r.move for r in self.results if r.move != "skipped")
@@ -86,16 +117,16 @@ class Guide:
     ) -> TickReport:
         """`seconds_left`: how long the run may still take (a Lambda invocation's remaining
         time); moves not started when it runs short wait for the next tick."""
-        with cyclic_gc_paused():
-            return self._tick(now, dry_run, progress, seconds_left)
+        with cyclic_gc_paused(), running(new_run("tick")) as run:
+            return self._tick(TickRun(self, now, dry_run, run), progress, seconds_left)
 
     def _tick(
         self,
-        now: datetime,
-        dry_run: bool,
+        run: TickRun,
         progress: Callable[[int, int], None] | None,
         seconds_left: Callable[[], float] | None,
     ) -> TickReport:
+        now, dry_run = run.now, run.dry_run
         outcome = load_rules(self.rules_source, self.store, remember=not dry_run)
         report = TickReport(
             ran=outcome.rules is not None,
@@ -114,10 +145,9 @@ class Guide:
         customers, report.skipped = validate_rows(
             roster, rules.plans.keys(), self.config.team_timezone
         )
-        report.unconfirmed = self._stale_claims(snapshot.sends.values(), dry_run)
-
-        run = TickRun(self, rules, now, dry_run, f"tick-{uuid.uuid4().hex[:12]}", roster)
+        run.start(rules, roster, customers)
         run.seconds_left = seconds_left
+        newly_unconfirmed = self._ended_claims(run, snapshot)
         to_apply: list[tuple[int, Work]] = []
         for index, customer in enumerate(customers):
             result, work = run.handle(customer, snapshot.history(customer.customer_id))
@@ -134,6 +164,7 @@ class Guide:
         if run.roster_updates and not dry_run:
             report.failures += self._write_roster(run.roster_updates)
         report.failures += sorted(run.failures)  # side-by-side sends finish in any order
+        report.unconfirmed = self._unconfirmed(snapshot, [*newly_unconfirmed, *run.unconfirmed])
         return report
 
     def _apply_all(
@@ -166,16 +197,31 @@ class Guide:
             return [f"the onboarding list could not be updated ({ids}): {error}"]
         return [f"{cid}: row vanished before the roster write" for cid in missing]
 
-    def _stale_claims(
-        self, sends: Iterable[tuple[SendRecord, ...]], dry_run: bool
-    ) -> list[SendKey]:
-        cutoff = self.wall_clock() - STALE_CLAIM_AGE
-        stale = [
-            send.key
-            for per_customer in sends
-            for send in per_customer
-            if send.status == SendStatus.CLAIMED and send.claimed_at < cutoff
+    def _ended_claims(self, run: TickRun, snapshot: StoreSnapshot) -> list[SendRecord]:
+        """Claims whose run has ended without confirming them (killed mid-send, a Lambda out
+        of time): turned unconfirmed and announced, once, to their owners. A claim of a run
+        still going (a tick beside this one) is left alone: its send is on its way."""
+        now = self.wall_clock()
+        ended = [
+            send
+            for sends in snapshot.sends.values()
+            for send in sends
+            if send.status == SendStatus.CLAIMED
+            and has_ended(send.tick_id, send.run_process, send.run_deadline, send.claimed_at, now)
         ]
-        if stale and not dry_run:
-            self.store.mark_unconfirmed(stale)
-        return stale
+        if not ended or run.dry_run:
+            return ended
+        marked = set(self.store.mark_unconfirmed([send.key for send in ended]))
+        turned = [send for send in ended if send.key in marked]
+        for send in turned:
+            run.announce_unconfirmed(send, "the run sending it ended before it was confirmed")
+        return turned
+
+    @staticmethod
+    def _unconfirmed(snapshot: StoreSnapshot, new: list[SendRecord]) -> list[UnconfirmedSend]:
+        """What was unconfirmed when the tick read the state, and what it found since."""
+        new_keys = {send.key for send in new}
+        earlier = [send for send in snapshot.unconfirmed() if send.key not in new_keys]
+        found = [UnconfirmedSend.of(send, new=True) for send in new]
+        listed = [*(UnconfirmedSend.of(send) for send in earlier), *found]
+        return sorted(listed, key=lambda send: (send.claimed_at, send.customer_id))

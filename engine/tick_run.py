@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel
 
 from engine.audit import audit_entry, guide_row
-from engine.compose import flag_notice, step_email, wrap_up_email
+from engine.compose import flag_notice, owner_for, step_email, wrap_up_email
 from engine.decide import decide
 from engine.links import done_url, make_token
 from engine.models import (
@@ -31,9 +31,11 @@ from engine.models import (
     SendRecord,
     SendStatus,
     Step,
+    UnconfirmedNotice,
 )
 from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
 from engine.roster.validate import find_columns
+from engine.runs import Run
 from engine.sheet_sync import flags_row, sync_state
 
 if TYPE_CHECKING:
@@ -68,27 +70,25 @@ starts with less than this left of the run."""
 class TickRun:
     """One tick's pass over the customers: decide, then apply (unless dry)."""
 
-    def __init__(
-        self,
-        guide: Guide,
-        rules: Rules,
-        now: datetime,
-        dry_run: bool,
-        tick_id: str,
-        roster: RosterSnapshot,
-    ) -> None:
+    def __init__(self, guide: Guide, now: datetime, dry_run: bool, run: Run) -> None:
         self.guide = guide
-        self.rules = rules
         self.now = now
         self.dry_run = dry_run
-        self.tick_id = tick_id
-        self.roster = roster
+        self.run = run
         self.roster_updates: list[RowUpdate] = []
         self.failures: list[str] = []
+        self.unconfirmed: list[SendRecord] = []
+        """Sends this run made whose answer never came: kept unconfirmed, and announced."""
         self.seconds_left: Callable[[], float] | None = None
         """How long the run may still take; None for no limit (see `apply`)."""
         self._rows: dict[str, RawRow] | None = None
         self._rows_lock = threading.Lock()
+
+    def start(self, rules: Rules, roster: RosterSnapshot, customers: list[Customer]) -> None:
+        """What the tick read: the rules in force, the list, and its customers."""
+        self.rules = rules
+        self.roster = roster
+        self._customers = {customer.customer_id: customer for customer in customers}
 
     def row_of(self, customer_id: str) -> dict[str, str]:
         """The guide's columns of the customer's row as this tick read them, for the audit.
@@ -171,13 +171,18 @@ class TickRun:
     def apply(self, result: CustomerResult, work: Work) -> CustomerResult:
         """Runs in a worker thread; the lists it appends to are only read once all are done."""
         customer, move = work.customer, work.move
-        if self.seconds_left is not None and self.seconds_left() < TIME_TO_FINISH_A_MOVE:
-            # Killed mid-send, a claim would stay open and be reported, never sent; a move not
-            # started is simply made by the next tick.
-            self.failures.append(
-                f"{customer.customer_id}: {move.kind.value} not started: the run's time ran out"
-            )
-            return result.model_copy(update={"error": "not started: the run's time ran out"})
+        deadline = self.run.deadline
+        if self.seconds_left is not None:
+            left = self.seconds_left()
+            if left < TIME_TO_FINISH_A_MOVE:
+                # Killed mid-send, a claim would stay open and be reported, never sent; a move
+                # not started is simply made by the next tick.
+                self.failures.append(
+                    f"{customer.customer_id}: {move.kind.value} not started: the run's time ran out"
+                )
+                return result.model_copy(update={"error": "not started: the run's time ran out"})
+            # Past this the run is surely over: a claim it leaves open is known at once.
+            deadline = self.guide.wall_clock() + timedelta(seconds=left)
         try:
             if move.kind == MoveKind.FINISH and (sent := self._wrap_up_sent(work.history)):
                 # A finish undone and due again: the customer has had this journey's wrap-up.
@@ -186,7 +191,7 @@ class TickRun:
                 )
                 reason = f"{result.reason}; its wrap-up already went out on {sent.local_date}"
                 return result.model_copy(update={"reason": reason})
-            applied = self._apply(customer, work.plan, work.history, move)
+            applied = self._apply(customer, work.plan, work.history, move, deadline)
         except Exception as error:  # one customer's failure must not stop the others
             self.failures.append(f"{customer.customer_id}: {move.kind.value} failed: {error}")
             return result.model_copy(update={"error": f"{type(error).__name__}: {error}"})
@@ -211,7 +216,14 @@ class TickRun:
             None,
         )
 
-    def _apply(self, customer: Customer, plan: Plan, history: History, move: Move) -> bool:
+    def _apply(
+        self,
+        customer: Customer,
+        plan: Plan,
+        history: History,
+        move: Move,
+        deadline: datetime | None,
+    ) -> bool:
         journey = history.state.journey
         assert move.guide_day is not None
         step = plan.step(move.step) if move.step else None
@@ -223,7 +235,9 @@ class TickRun:
             local_date=move.local_date,
             guide_day=move.guide_day,
             claimed_at=self.guide.wall_clock(),
-            tick_id=self.tick_id,
+            tick_id=self.run.id,
+            run_process=self.run.process,
+            run_deadline=deadline,
         )
         store = self.guide.store
         if not store.claim(record):
@@ -241,10 +255,13 @@ class TickRun:
             # Refused for good: kept as rejected (og status shows why), never retried.
             store.reject(record.key, str(error), self.guide.wall_clock())
             raise
-        except OutcomeUnknownError:
+        except OutcomeUnknownError as error:
             # It may have been delivered: kept as unconfirmed, as a crash mid-send leaves it,
             # and never sent again by a tick.
-            store.mark_unconfirmed([record.key])
+            if store.mark_unconfirmed([record.key]):
+                unconfirmed = record.model_copy(update={"status": SendStatus.UNCONFIRMED})
+                self.unconfirmed.append(unconfirmed)
+                self.announce_unconfirmed(unconfirmed, f"no answer came back ({error})")
             raise
         except BaseException:
             store.release(record.key)
@@ -256,6 +273,34 @@ class TickRun:
                 customer, History(state=history.state, sends=(*history.sends, sent))
             )
         return True
+
+    def announce_unconfirmed(self, send: SendRecord, why: str) -> None:
+        """Tell the owner, once, that `send` may or may not have reached its reader. A failure
+        to tell is reported; the send stays listed by every tick and the digest anyway."""
+        customer = self._customers.get(send.customer_id)
+        plan = self.rules.plans.get(customer.effective_plan) if customer else None
+        if plan is None:
+            plan = next(iter(self.rules.plans.values()))
+        step = plan.step(send.step)
+        notice = UnconfirmedNotice(
+            customer_id=send.customer_id,
+            customer_name=customer.name if customer else "",
+            company=customer.company if customer else "",
+            step=send.step,
+            step_name=step.name if step else send.step,
+            kind=send.kind,
+            claimed_at=send.claimed_at,
+            local_date=send.local_date,
+            owner=owner_for(customer, plan, self.rules) if customer else plan.owner,
+            why=why,
+        )
+        try:
+            self.guide.notifier.unconfirmed(notice)
+        except Exception as error:  # the tick's report still lists the send
+            self.failures.append(
+                f"{send.customer_id}: could not tell the owner that the {send.kind.described} "
+                f"for {send.step} may not have gone out: {error}"
+            )
 
     def _email(
         self, customer: Customer, plan: Plan, step: Step | None, move: Move, journey: int
@@ -287,7 +332,7 @@ class TickRun:
         except StaleStateError as error:
             self.failures.append(f"{customer.customer_id}: finish not recorded: {error}")
             return history
-        if history.sends:
+        if _settled_sends(history):
             store = self.guide.store
             store.archive_journey(customer.customer_id, state.journey, self.guide.wall_clock())
         if not customer.finished:
@@ -309,7 +354,7 @@ class TickRun:
             "finished",
             GUIDE_ACTOR,
             note=f"onboarding took {took} days",
-            archive_journey=state.journey if history.sends else None,
+            archive_journey=state.journey if _settled_sends(history) else None,
         )
 
     def _save(self, state: CustomerState) -> CustomerState:
@@ -317,6 +362,11 @@ class TickRun:
             update={"updated_at": self.guide.wall_clock(), "updated_by": GUIDE_ACTOR}
         )
         return self.guide.store.save_state(stamped)
+
+
+def _settled_sends(history: History) -> bool:
+    """Whether the journey has sends to archive: open ones stay live until settled."""
+    return any(send.status.settled for send in history.sends)
 
 
 def _finished_row(customer: Customer, day: date | None) -> RowUpdate:

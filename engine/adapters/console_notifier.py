@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from engine.adapters.email_message import one_line
-from engine.models import FlagNotice
+from engine.models import FlagNotice, UnconfirmedNotice
 from engine.ports import SendError
 
 
@@ -16,14 +16,21 @@ class ConsoleNotifier:
         self._stream = stream
 
     def flag(self, notice: FlagNotice) -> str:
+        self._print("the flag", render_flag(notice))
+        return f"console:{notice.customer_id}:{notice.step}"
+
+    def unconfirmed(self, notice: UnconfirmedNotice) -> str:
+        self._print("the unconfirmed send", render_unconfirmed(notice))
+        return f"console:{notice.customer_id}:{notice.step}:{notice.kind.value}"
+
+    def _print(self, what: str, text: str) -> None:
         stream = self._stream if self._stream is not None else sys.stderr
         try:
-            stream.write(render_flag(notice))
+            stream.write(text)
             stream.flush()
         except (OSError, ValueError) as error:
             # ValueError is what a closed stream raises.
-            raise SendError(f"cannot print the flag: {error}") from error
-        return f"console:{notice.customer_id}:{notice.step}"
+            raise SendError(f"cannot print {what}: {error}") from error
 
 
 def render_flag(notice: FlagNotice) -> str:
@@ -48,3 +55,17 @@ def render_flag(notice: FlagNotice) -> str:
     else:
         lines.append("  history:   (none)")
     return "\n".join(lines) + "\n\n"
+
+
+def render_unconfirmed(notice: UnconfirmedNotice) -> str:
+    customer = one_line(notice.customer_name) or one_line(notice.customer_id)
+    step = one_line(notice.step_name) or one_line(notice.step)
+    what = notice.kind.described
+    command = f"{one_line(notice.customer_id)} {one_line(notice.step)}"
+    return (
+        f"UNCONFIRMED for {one_line(notice.owner.mention())} ({one_line(notice.owner.name)}): "
+        f"the {what} for {step!r} may or may not have reached {customer} "
+        f"({one_line(notice.customer_id)}), tried {notice.local_date.isoformat()}\n"
+        f"  why:    {one_line(notice.why)}\n"
+        f"  settle: og unconfirmed delivered {command}  |  og unconfirmed resend {command}\n\n"
+    )

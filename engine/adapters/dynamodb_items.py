@@ -65,6 +65,8 @@ SEND_FIELDS = (
     "claimed_at",
     "sent_at",
     "tick_id",
+    "run_process",
+    "run_deadline",
     "error",
 )
 _NUMBERS = frozenset({"journey", "guide_day"})
@@ -105,6 +107,10 @@ def send_item(send: SendRecord) -> Item:
         item["message_id"] = {"S": send.message_id}
     if send.sent_at is not None:
         item["sent_at"] = {"S": send.sent_at.isoformat()}
+    if send.run_process:
+        item["run_process"] = {"S": send.run_process}
+    if send.run_deadline is not None:
+        item["run_deadline"] = {"S": send.run_deadline.isoformat()}
     return item
 
 

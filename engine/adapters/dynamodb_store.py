@@ -62,6 +62,7 @@ from engine.adapters.dynamodb_writes import (
     cancelled,
     check_size,
     restore_moves,
+    send_write_operations,
 )
 from engine.adapters.pacing import back_off
 from engine.models import (
@@ -70,6 +71,7 @@ from engine.models import (
     SendKey,
     SendRecord,
     SendStatus,
+    SendWrite,
     StoreSnapshot,
     journey_id,
 )
@@ -221,16 +223,19 @@ class DynamoDbStore:
             if error_code(error) != _CONDITION_FAILED:
                 raise
 
-    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> None:
+    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> list[SendKey]:
         # Each only if still an open claim, so it needs a condition BatchWriteItem cannot
         # carry; a crash leaves at most a tick's concurrent sends behind, so these are few.
-        for key in keys:
-            self._update_send(
+        return [
+            key
+            for key in keys
+            if self._update_send(
                 key,
                 "SET #status = :status",
                 {":status": {"S": SendStatus.UNCONFIRMED.value}},
                 only_if_claimed=True,
             )
+        ]
 
     def _update_send(
         self,
@@ -239,8 +244,9 @@ class DynamoDbStore:
         values: dict[str, dict[str, str]],
         *,
         only_if_claimed: bool = False,
-    ) -> None:
-        """An update of a send that exists (and is an open claim, if asked); else nothing."""
+    ) -> bool:
+        """An update of a send that exists (and is an open claim, if asked); else nothing.
+        Returns whether it was made."""
         condition = "attribute_exists(customer_id)"
         if only_if_claimed:
             condition += " AND #status = :claimed"
@@ -258,6 +264,8 @@ class DynamoDbStore:
         except ClientError as error:
             if error_code(error) != _CONDITION_FAILED:
                 raise
+            return False
+        return True
 
     def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
         for attempt in range(CONFLICT_ATTEMPTS):
@@ -332,6 +340,7 @@ class DynamoDbStore:
         *,
         archive_journey: int | None = None,
         restore_journey: int | None = None,
+        send_write: SendWrite | None = None,
     ) -> CustomerState:
         if archive_journey is not None and archive_journey == restore_journey:
             raise ValueError("an action cannot archive and restore the same journey")
@@ -347,6 +356,10 @@ class DynamoDbStore:
                 operations += self._archive_moves(customer_id, archive_journey, audit.at)
             if restore_journey is not None:
                 operations += self._restore_moves(customer_id, restore_journey)
+            if send_write is not None:
+                operations += send_write_operations(
+                    send_write, self._sends, self._archive, audit.at
+                )
             check_size(len(operations), customer_id, archive_journey or restore_journey or 0)
             try:
                 # One transaction; botocore gives it an idempotency token, so a retry of one

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from engine.adapters.dynamodb_items import Item, archived_item, live_item
+from engine.adapters.dynamodb_items import Item, archived_item, live_item, send_item, send_key
 from engine.adapters.dynamodb_tables import error_code
 from engine.adapters.pacing import back_off
-from engine.models import SendKind, journey_id
+from engine.models import SendKind, SendStatus, SendWrite, journey_id
 
 MAX_TRANSACTION_ITEMS = 100
 """DynamoDB's limit on the writes of one TransactWriteItems."""
@@ -34,10 +34,13 @@ class JourneyTooLargeError(Exception):
 
 
 def archive_moves(live: Iterable[Item], sends: str, archive: str, at: datetime) -> list[Any]:
-    """Each live send copied to the archive and deleted from the live table, the delete
-    conditional on the send being as read (its status and claim time)."""
+    """Each settled live send copied to the archive and deleted from the live table, the
+    delete conditional on the send being as read (its status and claim time). Open sends
+    (claimed, unconfirmed) stay live, and so in every tick's sight, until settled."""
     moves: list[Any] = []
     for item in live:
+        if not SendStatus(item["status"]["S"]).settled:
+            continue
         moves.append({"Put": {"TableName": archive, "Item": archived_item(item, at.isoformat())}})
         moves.append(
             {
@@ -74,6 +77,23 @@ def restore_moves(archived: Iterable[Item], sends: str, archive: str) -> list[An
             }
         )
     return moves
+
+
+def send_write_operations(write: SendWrite, sends: str, archive: str, at: datetime) -> list[Any]:
+    """A person's write of one send, for the action's transaction: the record put where it
+    belongs and deleted from the other table (a Put and a Delete of one item cannot share a
+    transaction, and a Put replaces), or deleted from both."""
+    key = send_key(write.key)
+    if write.record is None:
+        return [{"Delete": {"TableName": table, "Key": key}} for table in (sends, archive)]
+    item = send_item(write.record)
+    target, other = (archive, sends) if write.archived else (sends, archive)
+    if write.archived:
+        item = archived_item(item, at.isoformat())
+    return [
+        {"Put": {"TableName": target, "Item": item}},
+        {"Delete": {"TableName": other, "Key": key}},
+    ]
 
 
 def check_size(operations: int, customer_id: str, journey: int) -> None:

@@ -5,21 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.models import FlagNotice, OutgoingEmail, RawRow, RosterSnapshot, RowUpdate
+from engine.models import (
+    FlagNotice,
+    OutgoingEmail,
+    RawRow,
+    RosterSnapshot,
+    RowUpdate,
+    UnconfirmedNotice,
+)
 
 
 class MemoryRoster:
     def __init__(self, snapshot: RosterSnapshot) -> None:
         self._header = list(snapshot.header)
         self._rows = [dict(row.values) for row in snapshot.rows]
+        # Rows the real roster could not read stay unreadable here, as they would be there.
+        self._problems = [row.problem for row in snapshot.rows]
+        self._warnings = snapshot.warnings
 
     def read(self) -> RosterSnapshot:
         return RosterSnapshot(
             header=tuple(self._header),
             rows=tuple(
-                RawRow(row_number=number, values=dict(values))
-                for number, values in enumerate(self._rows, start=2)
+                RawRow(row_number=number, values=dict(values), problem=problem)
+                for number, (values, problem) in enumerate(
+                    zip(self._rows, self._problems, strict=True), start=2
+                )
             ),
+            warnings=self._warnings,
         )
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
@@ -49,10 +62,15 @@ class RecordingMailer:
 class RecordingNotifier:
     def __init__(self) -> None:
         self.flags: list[FlagNotice] = []
+        self.unconfirmed_sends: list[UnconfirmedNotice] = []
 
     def flag(self, notice: FlagNotice) -> str:
         self.flags.append(notice)
         return f"preview-flag-{len(self.flags)}"
+
+    def unconfirmed(self, notice: UnconfirmedNotice) -> str:
+        self.unconfirmed_sends.append(notice)
+        return f"preview-unconfirmed-{len(self.unconfirmed_sends)}"
 
 
 class StaticRulesSource:

@@ -43,7 +43,7 @@ from slack_sdk.models.blocks import (
 )
 
 from engine.adapters.email_message import one_line
-from engine.models import FlagNotice, Person
+from engine.models import FlagNotice, Person, UnconfirmedNotice
 
 DONE_ACTION_ID = "og_done"
 PAUSE_ACTION_ID = "og_pause"
@@ -220,6 +220,57 @@ def flag_text(notice: FlagNotice) -> str:
     return (
         f"{mention(notice.owner)} {customer}{at_company} is stuck on {step} "
         f"(guide day {notice.guide_day})"
+    )
+
+
+def unconfirmed_message(notice: UnconfirmedNotice) -> list[Block]:
+    """Told once to the owner: a message that may or may not have reached its reader, and
+    how to settle it."""
+    customer = clip(notice.customer_name.strip() or notice.customer_id, _VALUE_LIMIT)
+    step = clip(notice.step_name.strip() or notice.step, _VALUE_LIMIT)
+    what = notice.kind.described
+    header = f"⚠️ {clip(customer, _HEADER_PART_LIMIT)}: {what} may not have gone out"
+    command = f"{notice.customer_id} {notice.step}"
+    fields = [
+        f"Customer: {customer} ({clip(notice.customer_id, _VALUE_LIMIT)})",
+        f"Company: {clip(notice.company, _VALUE_LIMIT) or '-'}",
+        f"Step: {step} ({what})",
+        f"Tried: {notice.local_date:%a %d %b %Y}",
+    ]
+    return [
+        HeaderBlock(text=_plain(clip(header, HeaderBlock.text_max_length))),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=(
+                    f"{mention(notice.owner)} The {what} for *{escape_mrkdwn(step)}* may or "
+                    f"may not have reached *{escape_mrkdwn(customer)}*: "
+                    f"{escape_mrkdwn(clip(notice.why, _REASON_LIMIT))}. The guide will not "
+                    "send it again by itself."
+                ),
+                verbatim=True,
+            ),
+            fields=[_plain(field) for field in fields],
+        ),
+        SectionBlock(
+            text=_plain(
+                clip(
+                    "Check with the customer, then settle it: og unconfirmed delivered "
+                    f"{command}, or og unconfirmed resend {command} to have the next tick "
+                    "send it again.",
+                    SECTION_TEXT_LIMIT,
+                )
+            )
+        ),
+    ]
+
+
+def unconfirmed_text(notice: UnconfirmedNotice) -> str:
+    """The fallback for notifications and screen readers."""
+    customer = escape_mrkdwn(clip(notice.customer_name.strip() or notice.customer_id, 100))
+    step = escape_mrkdwn(clip(notice.step_name.strip() or notice.step, 100))
+    return (
+        f"{mention(notice.owner)} the {notice.kind.described} for {step} may or may not "
+        f"have reached {customer}"
     )
 
 

@@ -10,9 +10,16 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
+from slack_sdk.models.blocks import Block
 
-from engine.adapters.slack_messages import check_message, flag_message, flag_text
-from engine.models import FlagNotice
+from engine.adapters.slack_messages import (
+    check_message,
+    flag_message,
+    flag_text,
+    unconfirmed_message,
+    unconfirmed_text,
+)
+from engine.models import FlagNotice, Person, UnconfirmedNotice
 from engine.ports import OutcomeUnknownError, SendError
 
 
@@ -45,19 +52,32 @@ class SlackNotifier:
 
     def flag(self, notice: FlagNotice) -> str:
         """Returns `CHANNEL_ID:TS`, what `chat.update` needs to change the message later."""
-        blocks = flag_message(notice)
+        return self._post(
+            f"the flag for {notice.customer_id}",
+            notice.owner,
+            flag_message(notice),
+            flag_text(notice),
+        )
+
+    def unconfirmed(self, notice: UnconfirmedNotice) -> str:
+        return self._post(
+            f"the unconfirmed-send message for {notice.customer_id}",
+            notice.owner,
+            unconfirmed_message(notice),
+            unconfirmed_text(notice),
+        )
+
+    def _post(self, what: str, owner: Person, blocks: list[Block], text: str) -> str:
         try:
             check_message(blocks)
         except SlackObjectFormationError as error:
-            raise SendError(
-                f"the flag for {notice.customer_id} is not a valid message: {error}"
-            ) from error
+            raise SendError(f"{what} is not a valid message: {error}") from error
         with slack_send_errors("the owner's direct message channel", posts=False):
-            channel = self._flag_channel or self._open_dm(notice.owner.slack_id)
-        with slack_send_errors("the flag"):
+            channel = self._flag_channel or self._open_dm(owner.slack_id)
+        with slack_send_errors(what):
             posted = self._client.chat_postMessage(
                 channel=channel,
-                text=flag_text(notice),
+                text=text,
                 blocks=blocks,
                 unfurl_links=False,
                 unfurl_media=False,

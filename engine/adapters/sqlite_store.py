@@ -24,6 +24,7 @@ from engine.models import (
     SendKey,
     SendRecord,
     SendStatus,
+    SendWrite,
     StoreSnapshot,
     journey_id,
 )
@@ -31,8 +32,15 @@ from engine.ports import StaleStateError
 
 _SEND_COLUMNS = (
     "customer_id, journey, step, kind, local_date, guide_day, status, message_id, "
-    "claimed_at, sent_at, tick_id, error"
+    "claimed_at, sent_at, tick_id, run_process, run_deadline, error"
 )
+# Added since the first release: a database from before gets them with these defaults.
+_ADDED_SEND_COLUMNS = {
+    "error": "TEXT NOT NULL DEFAULT ''",
+    "run_process": "TEXT NOT NULL DEFAULT ''",
+    "run_deadline": "TEXT",
+}
+_SETTLED = "status IN ('sent', 'rejected')"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS og_sends (
@@ -47,6 +55,8 @@ CREATE TABLE IF NOT EXISTS og_sends (
     claimed_at TEXT NOT NULL,
     sent_at TEXT,
     tick_id TEXT NOT NULL DEFAULT '',
+    run_process TEXT NOT NULL DEFAULT '',
+    run_deadline TEXT,
     error TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (customer_id, journey, step, kind)
 ) WITHOUT ROWID;
@@ -68,6 +78,8 @@ CREATE TABLE IF NOT EXISTS og_sends_archive (
     claimed_at TEXT NOT NULL,
     sent_at TEXT,
     tick_id TEXT NOT NULL DEFAULT '',
+    run_process TEXT NOT NULL DEFAULT '',
+    run_deadline TEXT,
     error TEXT NOT NULL DEFAULT '',
     archived_at TEXT NOT NULL,
     PRIMARY KEY (journey_id, step, kind)
@@ -179,7 +191,7 @@ class SqliteStore:
                 return False
             try:
                 db.execute(
-                    f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES ({_SEND_PLACES})",
                     _send_to_row(send),
                 )
             except sqlite3.IntegrityError:
@@ -216,13 +228,18 @@ class SqliteStore:
                 (*_key(key), SendStatus.CLAIMED.value),
             )
 
-    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> None:
+    def mark_unconfirmed(self, keys: Sequence[SendKey]) -> list[SendKey]:
+        marked = []
         with self._transaction() as db:
-            db.executemany(
-                "UPDATE og_sends SET status = ? WHERE customer_id = ? AND journey = ? "
-                "AND step = ? AND kind = ? AND status = ?",
-                [(SendStatus.UNCONFIRMED.value, *_key(k), SendStatus.CLAIMED.value) for k in keys],
-            )
+            for key in keys:
+                changed = db.execute(
+                    "UPDATE og_sends SET status = ? WHERE customer_id = ? AND journey = ? "
+                    "AND step = ? AND kind = ? AND status = ?",
+                    (SendStatus.UNCONFIRMED.value, *_key(key), SendStatus.CLAIMED.value),
+                ).rowcount
+                if changed:
+                    marked.append(key)
+        return marked
 
     def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
         with self._transaction() as db:
@@ -250,6 +267,7 @@ class SqliteStore:
         *,
         archive_journey: int | None = None,
         restore_journey: int | None = None,
+        send_write: SendWrite | None = None,
     ) -> CustomerState:
         with self._transaction() as db:
             written = _write_state(db, state)
@@ -261,6 +279,8 @@ class SqliteStore:
                 _archive(db, state.customer_id, archive_journey, audit.at)
             if restore_journey is not None:
                 _restore(db, state.customer_id, restore_journey)
+            if send_write is not None:
+                _write_send(db, send_write, audit.at)
         return written
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]:
@@ -309,13 +329,36 @@ def _write_state(db: sqlite3.Connection, state: CustomerState) -> CustomerState:
 
 
 def _archive(db: sqlite3.Connection, customer_id: str, journey: int, at: datetime) -> int:
+    # Open sends (claimed, unconfirmed) stay live, and so in every tick's sight, until settled.
     moved = db.execute(
         f"INSERT OR REPLACE INTO og_sends_archive (journey_id, {_SEND_COLUMNS}, archived_at) "
-        f"SELECT ?, {_SEND_COLUMNS}, ? FROM og_sends WHERE customer_id = ? AND journey = ?",
+        f"SELECT ?, {_SEND_COLUMNS}, ? FROM og_sends "
+        f"WHERE customer_id = ? AND journey = ? AND {_SETTLED}",
         (journey_id(customer_id, journey), at.isoformat(), customer_id, journey),
     ).rowcount
-    db.execute("DELETE FROM og_sends WHERE customer_id = ? AND journey = ?", (customer_id, journey))
+    db.execute(
+        f"DELETE FROM og_sends WHERE customer_id = ? AND journey = ? AND {_SETTLED}",
+        (customer_id, journey),
+    )
     return int(moved)
+
+
+def _write_send(db: sqlite3.Connection, write: SendWrite, at: datetime) -> None:
+    key = _key(write.key)
+    where = "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ?"
+    db.execute(f"DELETE FROM og_sends {where}", key)
+    db.execute(f"DELETE FROM og_sends_archive {where}", key)
+    if write.record is None:
+        return
+    row = _send_to_row(write.record)
+    if write.archived:
+        db.execute(
+            f"INSERT INTO og_sends_archive (journey_id, {_SEND_COLUMNS}, archived_at) "
+            f"VALUES (?, {_SEND_PLACES}, ?)",
+            (journey_id(write.key.customer_id, write.key.journey), *row, at.isoformat()),
+        )
+    else:
+        db.execute(f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES ({_SEND_PLACES})", row)
 
 
 def _restore(db: sqlite3.Connection, customer_id: str, journey: int) -> None:
@@ -335,8 +378,9 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
     appended with their defaults (SQLite adds a column in place, without copying rows)."""
     for table in ("og_sends", "og_sends_archive"):
         present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        if "error" not in present:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN error TEXT NOT NULL DEFAULT ''")
+        for column, definition in _ADDED_SEND_COLUMNS.items():
+            if column not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def _key(key: SendKey) -> tuple[str, int, str, str]:
@@ -356,11 +400,14 @@ def _send_to_row(send: SendRecord) -> tuple[object, ...]:
         send.claimed_at.isoformat(),
         send.sent_at.isoformat() if send.sent_at else None,
         send.tick_id,
+        send.run_process,
+        send.run_deadline.isoformat() if send.run_deadline else None,
         send.error,
     )
 
 
 _SEND_FIELDS = tuple(_SEND_COLUMNS.split(", "))
+_SEND_PLACES = ", ".join("?" * len(_SEND_FIELDS))
 _SEND_AS_JSON = "json_object(" + ", ".join(f"'{f}', {f}" for f in _SEND_FIELDS) + ")"
 
 

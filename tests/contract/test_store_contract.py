@@ -137,9 +137,12 @@ def test_mark_unconfirmed_only_touches_open_claims(store: StateStore) -> None:
     store.claim(a_send())
     store.claim(a_send(step="setup"))
     store.confirm(a_send(step="setup").key, "<m2@og>", T0)
-    store.mark_unconfirmed([a_send().key, a_send(step="setup").key])
+    marked = store.mark_unconfirmed([a_send().key, a_send(step="setup").key])
+    assert marked == [a_send().key]
     statuses = {s.step: s.status for s in store.load().sends["C1"]}
     assert statuses == {"welcome": SendStatus.UNCONFIRMED, "setup": SendStatus.SENT}
+    # A second run finding the same claim turns nothing: the first one announced it.
+    assert store.mark_unconfirmed([a_send().key]) == []
 
 
 def test_state_round_trips_and_versions_bump(store: StateStore) -> None:
@@ -204,23 +207,46 @@ def test_load_one_and_history_keep_to_one_customer_and_the_current_journey(
     assert [s.step for s in one.history("C1").sends] == ["setup"]
 
 
-def test_archiving_a_journey_moves_its_sends_out_of_the_live_table(store: StateStore) -> None:
+def test_archiving_a_journey_moves_its_settled_sends_out_of_the_live_table(
+    store: StateStore,
+) -> None:
     store.claim(a_send())
     store.confirm(a_send().key, "<m1@og>", T0)
     store.claim(a_send(step="wrap-up", kind=SendKind.FINISH))
+    store.confirm(a_send(step="wrap-up", kind=SendKind.FINISH).key, "<m2@og>", T0)
+    store.claim(a_send(step="setup"))
+    store.reject(a_send(step="setup").key, "address suppressed", T0)
     store.claim(a_send(journey=2))
     store.claim(a_send(customer="C2"))
-    assert store.archive_journey("C1", 1, T0) == 2
+    assert store.archive_journey("C1", 1, T0) == 3
     assert [s.journey for s in store.load().sends["C1"]] == [2]
     assert "C2" in store.load().sends
     archived = store.archived_sends("C1")
-    assert {(s.step, s.kind, s.message_id) for s in archived} == {
-        ("welcome", SendKind.STEP, "<m1@og>"),
-        ("wrap-up", SendKind.FINISH, None),
+    assert {(s.step, s.kind, s.status) for s in archived} == {
+        ("welcome", SendKind.STEP, SendStatus.SENT),
+        ("wrap-up", SendKind.FINISH, SendStatus.SENT),
+        ("setup", SendKind.STEP, SendStatus.REJECTED),
     }
     assert store.archive_journey("C1", 1, T0) == 0
-    assert len(store.archived_sends("C1")) == 2
+    assert len(store.archived_sends("C1")) == 3
     assert store.archived_sends("C2") == ()
+
+
+def test_open_sends_stay_live_when_their_journey_is_archived(store: StateStore) -> None:
+    # Claimed or unconfirmed, a send's fate is unknown: it stays where every tick sees it.
+    store.claim(a_send())
+    store.confirm(a_send().key, "<m1@og>", T0)
+    store.claim(a_send(step="setup"))
+    store.claim(a_send(step="wrap-up", kind=SendKind.FINISH))
+    assert store.mark_unconfirmed([a_send(step="wrap-up", kind=SendKind.FINISH).key])
+    assert store.archive_journey("C1", 1, T0) == 1
+    live = {(s.step, s.status) for s in store.load().sends["C1"]}
+    assert live == {("setup", SendStatus.CLAIMED), ("wrap-up", SendStatus.UNCONFIRMED)}
+    assert [s.step for s in store.load().unconfirmed()] == ["wrap-up"]
+    # Once settled, the next archive of the journey takes it along.
+    store.confirm(a_send(step="setup").key, "<m3@og>", T0)
+    assert store.archive_journey("C1", 1, T0) == 1
+    assert [s.step for s in store.load().sends["C1"]] == ["wrap-up"]
 
 
 def an_audit(entry_id: str, action: str = "paused", customer: str = "C1") -> AuditEntry:
@@ -265,9 +291,9 @@ def test_a_stale_action_writes_neither_state_nor_audit_nor_archive(store: StateS
 
 
 def test_an_action_can_archive_a_journey_and_another_restore_it(store: StateStore) -> None:
-    store.claim(a_send())
-    store.claim(a_send(step="setup"))
-    store.claim(a_send(step="wrap-up", kind=SendKind.FINISH))
+    for send in (a_send(), a_send(step="setup"), a_send(step="wrap-up", kind=SendKind.FINISH)):
+        store.claim(send)
+        store.confirm(send.key, f"<{send.step}@og>", T0)
     done = store.commit_action(
         CustomerState(customer_id="C1", finished=True),
         an_audit("a1", "finished"),

@@ -119,6 +119,7 @@ def test_a_state_write_whose_answer_was_lost_is_not_stale(moto_store: DynamoDbSt
 def test_an_action_whose_answer_was_lost_is_not_stale(dynamodb_local_store: DynamoDbStore) -> None:
     # DynamoDB honours the transaction's idempotency token (moto does not, so DynamoDB Local).
     dynamodb_local_store.claim(a_send())
+    dynamodb_local_store.confirm(a_send().key, "<m1@og>", T0)
     attempts = force_a_retry_of_a_request_that_landed(
         dynamodb_local_store.client, "TransactWriteItems"
     )
@@ -132,6 +133,12 @@ def test_an_action_whose_answer_was_lost_is_not_stale(dynamodb_local_store: Dyna
         len(dynamodb_local_store.archived_sends("C1")) == 1
         and dynamodb_local_store.load().sends == {}
     )
+
+
+def sent(store: DynamoDbStore, send: SendRecord) -> None:
+    """A send claimed and confirmed: settled, so archiving takes it along."""
+    assert store.claim(send)
+    store.confirm(send.key, f"<{send.step}@og>", T0)
 
 
 # --- claims on a journey that is over -------------------------------------------------------------
@@ -210,12 +217,13 @@ def test_a_concurrent_change_fails_the_later_action_and_says_who(
     assert [e.id for e in dynamodb_local_store.audit_trail("C1")] == ["a1"]
 
 
-def test_a_send_confirmed_while_its_journey_is_archived_is_archived_as_sent(
+def test_a_send_settled_while_its_journey_is_archived_is_archived_as_it_ends(
     moto_server: MotoServer,
 ) -> None:
     with store_on(moto_server.url) as store:
         store.claim(a_send())
         store.claim(a_send(step="setup"))
+        store.confirm(a_send(step="setup").key, "<m2@og>", T0)
         other = DynamoDbStore(client_for(moto_server.url), store.prefix)
         confirmed: list[bool] = []
 
@@ -227,7 +235,11 @@ def test_a_send_confirmed_while_its_journey_is_archived_is_archived_as_sent(
         store.client.meta.events.register(
             "before-call.dynamodb.TransactWriteItems", confirm_in_between
         )
-        assert store.archive_journey("C1", 1, T0) == 2
+        # Read while open, the welcome stays live; confirmed meanwhile, it is not lost.
+        assert store.archive_journey("C1", 1, T0) == 1
+        (live,) = store.load().sends["C1"]
+        assert (live.step, live.status, live.message_id) == ("welcome", SendStatus.SENT, "<m1@og>")
+        assert store.archive_journey("C1", 1, T0) == 1
         archived = {s.step: s for s in store.archived_sends("C1")}
         assert archived["welcome"].status == SendStatus.SENT
         assert archived["welcome"].message_id == "<m1@og>"
@@ -238,7 +250,7 @@ def test_a_journey_too_big_for_one_transaction_is_refused_whole(
     moto_store: DynamoDbStore,
 ) -> None:
     for number in range(50):
-        moto_store.claim(a_send(step=f"step-{number:02d}"))
+        sent(moto_store, a_send(step=f"step-{number:02d}"))
     base = moto_store.save_state(CustomerState(customer_id="C1"))
     with pytest.raises(JourneyTooLargeError, match=r"C1#1: .* 102 writes, more than the 100"):
         moto_store.commit_action(
@@ -246,10 +258,10 @@ def test_a_journey_too_big_for_one_transaction_is_refused_whole(
         )
     assert moto_store.load().states["C1"] == base and moto_store.audit_trail("C1") == []
     assert moto_store.archive_journey("C1", 1, T0) == 50  # 100 writes: one transaction holds it
-    moto_store.claim(a_send(step="one-more", journey=1))
+    sent(moto_store, a_send(step="one-more", journey=1))
     moto_store.archive_journey("C1", 1, T0)
     for number in range(51):
-        moto_store.claim(a_send(step=f"again-{number:02d}", journey=2))
+        sent(moto_store, a_send(step=f"again-{number:02d}", journey=2))
     with pytest.raises(JourneyTooLargeError, match="C1#2"):
         moto_store.archive_journey("C1", 2, T0)
     assert len(moto_store.load().sends["C1"]) == 51 and len(moto_store.archived_sends("C1")) == 51

@@ -37,5 +37,9 @@ def test_a_flag_with_no_answer_is_kept_unconfirmed_and_posted_once(
     assert flag.status == SendStatus.UNCONFIRMED
     for day in (6, 7):
         guide.tick(DAY0 + timedelta(days=day))
-    welcome_flags = [p for p in fake_slack.posted() if "welcome" in p["text"].lower()]
-    assert len(welcome_flags) == 1
+    posted = [p["text"] for p in fake_slack.posted()]
+    assert len([text for text in posted if "is stuck on welcome" in text]) == 1
+    # ...and the owner is told, once, that it may not have gone out.
+    told = [text for text in posted if "may or may not have reached" in text]
+    assert told == ["<@U0DANA> the flag for welcome may or may not have reached Name C1"]
+    assert [s.customer_id for s in guide.tick(DAY0 + timedelta(days=8)).unconfirmed] == ["C1"]

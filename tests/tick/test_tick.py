@@ -155,14 +155,19 @@ def test_a_broken_rules_doc_with_no_good_one_before_makes_no_moves(tmp_path: Pat
     assert not ws.outbox.exists() or ws.emails() == []
 
 
-def test_a_stale_claim_is_reported_once_and_never_resent(ws: Workspace) -> None:
+def test_a_stale_claim_is_announced_once_listed_every_tick_and_never_resent(
+    ws: Workspace,
+) -> None:
     guide = ws.guide()
+    # Left by a run of another machine an hour ago, which gave no deadline: ended by age.
     guide.store.claim(claimed_by_hand("welcome", SendKind.STEP, age=timedelta(hours=1)))
     first = guide.tick(nine_am("2026-11-03"))
-    assert [k.customer_id for k in first.unconfirmed] == ["C1"]
+    assert [(k.customer_id, k.step, k.new) for k in first.unconfirmed] == [("C1", "welcome", True)]
     assert ("C1", "welcome", "step") not in ws.sent()
+    assert ws.flags.getvalue().count("UNCONFIRMED for <@U0DANA>") == 1
     second = guide.tick(nine_am("2026-11-04"))
-    assert second.unconfirmed == []
+    assert [(k.customer_id, k.new) for k in second.unconfirmed] == [("C1", False)]
+    assert ws.flags.getvalue().count("UNCONFIRMED") == 1
     (send,) = [s for s in guide.store.load().sends["C1"] if s.kind == SendKind.STEP]
     assert send.status == SendStatus.UNCONFIRMED
 
