@@ -24,13 +24,14 @@ from engine.actions import (
 )
 from engine.calendar import zone
 from engine.digest import build_digest
-from engine.models import Rules
+from engine.models import Rules, SendKind
 from engine.ports import RosterError, RulesSourceError, SendError
 from engine.preview import preview
 from engine.queries import rule_lines, timeline, view_customer
 from engine.rules import parse_rules
 from engine.settings import Settings
 from engine.tick import Guide, TickReport
+from engine.unconfirmed import mark_delivered, send_again, unconfirmed_sends
 from engine.undo import undo
 from engine.wiring import build_guide, open_rules_source
 
@@ -96,6 +97,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="post it as the Monday job does (to OG_DIGEST_CHANNEL when Slack is set up)",
     )
+    unconfirmed = commands.add_parser(
+        "unconfirmed",
+        parents=[common],
+        help="sends that may or may not have gone out; settle one as delivered or to resend",
+    )
+    settling = unconfirmed.add_subparsers(dest="settle", required=False)
+    for name, what in (
+        ("delivered", "it reached the customer: count it as sent"),
+        ("resend", "it did not: the next tick sends it again, if still due"),
+    ):
+        settle = settling.add_parser(name, parents=[common, with_now], help=what)
+        settle.add_argument("customer")
+        settle.add_argument("step", help="the step, or wrap-up")
+        settle.add_argument("--kind", choices=[kind.value for kind in SendKind])
+        settle.add_argument("--by", required=True, help="who settles it: recorded in the audit")
     audit = commands.add_parser("audit", parents=[common], help="the audit trail, newest first")
     audit.add_argument("customer")
     status = commands.add_parser("status", parents=[common, with_now], help="a journey")
@@ -208,6 +224,15 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
         else:
             output.digest(build_digest(guide, now))
         return 0
+    if args.command == "unconfirmed":
+        if args.settle is None:
+            output.unconfirmed(unconfirmed_sends(guide))
+            return 0
+        settle = mark_delivered if args.settle == "delivered" else send_again
+        kind = SendKind(args.kind) if args.kind else None
+        outcome = settle(guide, args.customer, args.step, kind, args.by, now)
+        (output.say if outcome.ok else output.error)(outcome.message)
+        return 0 if outcome.ok else 1
     if args.command == "audit":
         output.audit(guide.store.audit_trail(args.customer))
         return 0

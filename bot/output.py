@@ -141,6 +141,20 @@ def describe_unconfirmed(send: UnconfirmedSend | SendRecord) -> str:
     )
 
 
+def unconfirmed(sends: list[SendRecord]) -> None:
+    if not sends:
+        say("no unconfirmed sends: every message the guide tried is known to have gone out")
+        return
+    say(f"{len(sends)} unconfirmed sends, oldest first:")
+    for send in sends:
+        say(f"  {describe_unconfirmed(send)}")
+    say(
+        "Check with each customer, then settle it: og unconfirmed delivered CUSTOMER STEP "
+        "--by NAME (it arrived), or og unconfirmed resend CUSTOMER STEP --by NAME (the next "
+        "tick sends it again)."
+    )
+
+
 def plans_table(rules: Rules) -> None:
     rows = []
     for plan in rules.plans.values():
@@ -174,6 +188,8 @@ def status(view: CustomerView, lines: list[str]) -> None:
     )
     for line in lines:
         say(f"  {line}")
+    for send in view.unconfirmed:
+        say(f"unconfirmed: {describe_unconfirmed(send)}")
     say(f"today: {view.move.kind.value}" + (f" {view.move.step}" if view.move.step else ""))
 
 
@@ -201,11 +217,20 @@ def audit(trail: list[AuditEntry]) -> None:
             entry.action + (" (undone)" if entry.id in {e.undoes for e in trail} else ""),
             entry.actor,
             entry.note,
-            "; ".join(entry.before.differences(entry.after)) or "-",
+            "; ".join([*entry.before.differences(entry.after), *_send_change(entry)]) or "-",
         ]
         for entry in trail
     ]
     _table(f"{len(trail)} actions, newest first", ["when", "action", "by", "note", "changed"], rows)
+
+
+def _send_change(entry: AuditEntry) -> list[str]:
+    if entry.send_write is None:
+        return []
+    key = entry.send_write.key
+    before = entry.send_before.status.value if entry.send_before else "none"
+    after = entry.send_write.record.status.value if entry.send_write.record else "forgotten"
+    return [f"{key.kind.described} {key.step}: {before} -> {after}"]
 
 
 def digest(content: Digest) -> None:
@@ -222,6 +247,14 @@ def digest(content: Digest) -> None:
         f"Open flags nobody acted on ({len(content.open_flags)}), oldest first",
         ["customer", "step", "age"],
         [[f"{f.customer_id} {f.name}", f.step, f"{f.age_days} days"] for f in content.open_flags],
+    )
+    _table(
+        f"May or may not have reached the customer ({len(content.unconfirmed)})",
+        ["customer", "what", "tried"],
+        [
+            [f"{u.customer_id} {u.name}", f"{u.kind.described} {u.step}", u.tried_on.isoformat()]
+            for u in content.unconfirmed
+        ],
     )
     _table(
         f"Handed off ({len(content.handed_off)})",

@@ -22,6 +22,8 @@ from engine.models import (
     RosterSnapshot,
     RowUpdate,
     Rules,
+    SendRecord,
+    SendWrite,
 )
 from engine.ports import StaleStateError
 from engine.queries import find_customer
@@ -48,6 +50,9 @@ class Change(BaseModel):
     archive_journey: int | None = None
     restore_journey: int | None = None
     undoes: str | None = None
+    send_before: SendRecord | None = None
+    send_write: SendWrite | None = None
+    """One send the action writes (undoing the settling of an unconfirmed send)."""
 
 
 class Subject(BaseModel):
@@ -150,7 +155,7 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
         ),
         note=change.note,
         undoes=change.undoes,
-    )
+    ).model_copy(update={"send_before": change.send_before, "send_write": change.send_write})
     # The roster first: the tick reads pause and hand-off flags from the sheet, so the sheet
     # must never be behind the state. A racing action's retry then sees this one's flags, and a
     # roster that cannot be written refuses the action with nothing changed.
@@ -165,6 +170,7 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
         audit,
         archive_journey=change.archive_journey,
         restore_journey=change.restore_journey,
+        send_write=change.send_write,
     )
     return ActionOutcome(ok=True, changed=True, message=change.message)
 

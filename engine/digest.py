@@ -52,6 +52,14 @@ class FinishedCustomer(BaseModel):
     days: int
 
 
+class UnconfirmedSend(BaseModel):
+    customer_id: str
+    name: str
+    step: str
+    kind: SendKind
+    tried_on: date
+
+
 class Digest(BaseModel):
     today: date
     paused: list[PausedCustomer] = []
@@ -61,6 +69,8 @@ class Digest(BaseModel):
     finished_this_week: list[FinishedCustomer] = []
     median_days_to_done: dict[str, float] = {}
     """Per plan name: the median of days from a step's email to its being done."""
+    unconfirmed: list[UnconfirmedSend] = []
+    """Sends that may or may not have reached the customer, oldest first, until settled."""
     skipped_rows: list[str] = []
     roster_warnings: list[str] = []
     """How the list was read, when a person should know (say, it was not UTF-8)."""
@@ -90,6 +100,17 @@ def build_digest(guide: Guide, now: datetime) -> Digest:
             history = history.model_copy(update={"sends": journey})
         days_to_done[plan.name] += _days_to_done(history)
     digest.open_flags.sort(key=lambda flag: (flag.flagged_on, flag.customer_id))
+    names = {customer.customer_id: customer.name or customer.email for customer in customers}
+    digest.unconfirmed = [
+        UnconfirmedSend(
+            customer_id=send.customer_id,
+            name=names.get(send.customer_id, ""),
+            step=send.step,
+            kind=send.kind,
+            tried_on=send.local_date,
+        )
+        for send in snapshot.unconfirmed()
+    ]
     digest.median_days_to_done = {
         plan: float(median(days)) for plan, days in sorted(days_to_done.items()) if days
     }

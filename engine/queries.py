@@ -69,6 +69,8 @@ class CustomerView(BaseModel):
     history: History
     archived: tuple[SendRecord, ...] = ()
     """Sends of finished journeys, kept in the archive."""
+    unconfirmed: tuple[SendRecord, ...] = ()
+    """Sends of any journey that may or may not have reached the customer."""
     guide_day: int
     move: Move
 
@@ -80,7 +82,8 @@ def view_customer(guide: Guide, customer_id: str, now: datetime) -> CustomerView
         return found
     customer, rules = found
     plan = rules.plans[customer.effective_plan]
-    history = guide.store.load_one(customer_id).history(customer_id)
+    stored = guide.store.load_one(customer_id)
+    history = stored.history(customer_id)
     state, _ = sync_state(customer, history.state, now, guide.config.team_timezone)
     history = history.model_copy(update={"state": state})
     zone = customer.timezone or guide.config.team_timezone
@@ -98,6 +101,7 @@ def view_customer(guide: Guide, customer_id: str, now: datetime) -> CustomerView
         rules=rules,
         history=history,
         archived=guide.store.archived_sends(customer_id),
+        unconfirmed=tuple(stored.unconfirmed()),
         guide_day=guide_day(customer.signup_date, state, local_date(now, zone)),
         move=move,
     )

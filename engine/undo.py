@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.actions import ActionOutcome, Change, Subject, perform, refuse, unchanged
-from engine.models import AuditEntry, SendKind, SendRecord, Snapshot
+from engine.models import AuditEntry, SendKind, SendRecord, SendWrite, Snapshot
 from engine.tick import Guide
 
 
@@ -21,6 +21,8 @@ def undo(
         if target is None:
             return unchanged(f"nothing to undo for {customer_id}")
         what = f"{target.action} by {target.actor} at {target.at:%Y-%m-%d %H:%M} UTC"
+        if target.send_write is not None:
+            return _undo_send_write(guide, subject, target, what, force)
         differences = target.after.differences(Snapshot(row=subject.row, state=subject.stored))
         if differences and not force:
             return refuse(
@@ -71,3 +73,30 @@ def _archived_live_sends(target: AuditEntry) -> bool:
     if target.action == "finished":
         return True
     return target.action == "reenrolled" and not target.before.state.finished
+
+
+def _undo_send_write(
+    guide: Guide, subject: Subject, target: AuditEntry, what: str, force: bool
+) -> Change | ActionOutcome:
+    """An action on one send (settling an unconfirmed one) undone: the send put back as it
+    was, unless it changed since (a tick sent it again, say)."""
+    assert target.send_write is not None
+    key = target.send_write.key
+    stored = guide.store.load_one(key.customer_id).sends.get(key.customer_id, ())
+    places = [*stored, *guide.store.archived_sends(key.customer_id)]
+    now = next((send for send in places if send.key == key), None)
+    if now != target.send_write.record and not force:
+        found = f"it is {now.status.value} now" if now is not None else "it is gone now"
+        return refuse(
+            f"the {key.kind.described} for {key.step} changed since {what}: {found}. "
+            "Undo with --force to restore it anyway."
+        )
+    return Change(
+        action="undo",
+        state=subject.stored,
+        note=f"undid {what}",
+        message=f"undid {what}: the {key.kind.described} for {key.step} is unconfirmed again",
+        send_before=now,
+        send_write=SendWrite(key=key, record=target.send_before),
+        undoes=target.id,
+    )

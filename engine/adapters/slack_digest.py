@@ -5,8 +5,9 @@ The first message opens with a header ("Weekly digest, Mon 23 Nov 2026") and a l
 what follows, or saying that nothing needs attention. Then, each after a divider and a bold
 title, the sections that have anyone in them (the count line already says which are empty):
 paused customers, one section each with a Resume button; open flags nobody acted on, oldest
-first; handed-off customers with their owner; finished this week; the per-plan median days
-from a step's email to its being done; skipped roster rows; rules-doc problems.
+first; sends that may or may not have reached the customer; handed-off customers with their
+owner; finished this week; the per-plan median days from a step's email to its being done;
+how the roster was read; skipped roster rows; rules-doc problems.
 
 A long digest becomes several messages, the rest posted as replies in the first one's thread.
 Each continuation opens with "Weekly digest, Mon 23 Nov 2026, continued (2 of 3)" and repeats
@@ -122,6 +123,7 @@ def _counts(digest: Digest) -> list[str]:
     counted = [
         (len(digest.paused), "paused", "paused"),
         (len(digest.open_flags), "open flag", "open flags"),
+        (len(digest.unconfirmed), "unconfirmed send", "unconfirmed sends"),
         (len(digest.handed_off), "handed off", "handed off"),
         (len(digest.finished_this_week), "finished this week", "finished this week"),
         (len(digest.skipped_rows), "roster row skipped", "roster rows skipped"),
@@ -134,6 +136,7 @@ def _needs_attention(digest: Digest) -> bool:
     return bool(
         digest.paused
         or digest.open_flags
+        or digest.unconfirmed
         or digest.skipped_rows
         or digest.roster_warnings
         or digest.rules_problems
@@ -217,6 +220,11 @@ def _sections(digest: Digest) -> list[_Section]:
         f"{_esc(plan, _NAME_LIMIT)}: {days:g} {'day' if days == 1 else 'days'}"
         for plan, days in digest.median_days_to_done.items()
     ]
+    unconfirmed = [
+        f"{_who(send.name, send.customer_id)}: the {send.kind.described} for "
+        f"{_esc(send.step, _NAME_LIMIT)}, tried {_day(send.tried_on, today)}"
+        for send in digest.unconfirmed
+    ]
     skipped = [_esc(row, _PROBLEM_LIMIT) for row in digest.skipped_rows]
     warnings = [_esc(warning, _PROBLEM_LIMIT) for warning in digest.roster_warnings]
     problems = [_esc(problem, _PROBLEM_LIMIT) for problem in digest.rules_problems]
@@ -226,6 +234,11 @@ def _sections(digest: Digest) -> list[_Section]:
             [_paused_block(i, p, today) for i, p in enumerate(digest.paused)],
         ),
         (f"*Open flags nobody acted on ({len(flags)})*, oldest first", _packed(flags)),
+        (
+            f"*May or may not have reached the customer ({len(unconfirmed)})*: check with "
+            "them, then `og unconfirmed delivered` or `og unconfirmed resend`",
+            _packed(unconfirmed),
+        ),
         (f"*Handed off ({len(handed)})*", _packed(handed)),
         (f"*Finished this week ({len(finished)})*", _packed(finished)),
         ("*Median days from step sent to step done*", _packed(medians)),

@@ -14,7 +14,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from engine.adapters.sqlite_store import SqliteStore, parse_sqlite_url
-from engine.models import AuditEntry, CustomerState, SendKind, SendRecord, SendStatus, Snapshot
+from engine.models import (
+    AuditEntry,
+    CustomerState,
+    SendKind,
+    SendRecord,
+    SendStatus,
+    SendWrite,
+    Snapshot,
+)
 from engine.ports import StaleStateError, StateStore
 
 T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
@@ -333,3 +341,40 @@ def test_sqlite_urls(url: str, path: str) -> None:
 def test_bad_sqlite_urls_are_refused(url: str) -> None:
     with pytest.raises(ValueError, match="not a SQLite state URL"):
         parse_sqlite_url(url)
+
+
+def test_an_action_writes_one_send_with_its_audit_row(store: StateStore) -> None:
+    # Settling an unconfirmed send, and undoing that: all in the action's one commit.
+    store.claim(a_send())
+    assert store.mark_unconfirmed([a_send().key])
+    (unconfirmed,) = store.load().sends["C1"]
+    state = CustomerState(customer_id="C1")
+    sent = unconfirmed.model_copy(update={"status": SendStatus.SENT, "sent_at": T0})
+    state = store.commit_action(
+        state, an_audit("a1"), send_write=SendWrite(key=sent.key, record=sent)
+    )
+    assert store.load().sends["C1"] == (sent,)
+    state = store.commit_action(
+        state, an_audit("a2"), send_write=SendWrite(key=sent.key, record=sent, archived=True)
+    )
+    assert "C1" not in store.load().sends and store.archived_sends("C1") == (sent,)
+    state = store.commit_action(
+        state, an_audit("a3"), send_write=SendWrite(key=sent.key, record=unconfirmed)
+    )
+    assert store.load().sends["C1"] == (unconfirmed,) and store.archived_sends("C1") == ()
+    store.commit_action(state, an_audit("a4"), send_write=SendWrite(key=sent.key))
+    assert "C1" not in store.load().sends and store.archived_sends("C1") == ()
+    assert [e.id for e in store.audit_trail("C1")] == ["a4", "a3", "a2", "a1"]
+    assert store.claim(a_send()) is True  # forgotten: the slot is free for the next tick
+
+
+def test_a_claim_keeps_the_run_that_made_it(store: StateStore) -> None:
+    claim = a_send().model_copy(
+        update={"run_process": "host/b00t/42/123", "run_deadline": T0 + timedelta(minutes=15)}
+    )
+    store.claim(claim)
+    assert store.load().sends["C1"] == (claim,)
+    store.confirm(claim.key, "<m1@og>", T0)
+    store.archive_journey("C1", 1, T0)
+    (archived,) = store.archived_sends("C1")
+    assert (archived.run_process, archived.run_deadline) == (claim.run_process, claim.run_deadline)
