@@ -7,19 +7,20 @@ it writes the roster row. Each returns an outcome the caller can show as it is.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel
 
-from engine.audit import audit_entry, guide_row
+from engine.audit import audit_entry, guide_row_of
 from engine.calendar import local_date
+from engine.intents import intent, settle_intent, under_way
 from engine.models import (
     Customer,
     CustomerState,
     Person,
     Plan,
-    RosterSnapshot,
     RowUpdate,
     Rules,
     SendRecord,
@@ -27,10 +28,13 @@ from engine.models import (
 )
 from engine.ports import StaleStateError
 from engine.queries import find_customer
-from engine.roster.validate import find_columns
 from engine.rules import slugify
+from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
 from engine.tick import Guide
+
+WAIT_FOR_ANOTHER_ACTION = 5.0
+"""Seconds an action waits for another one on the same customer to finish before refusing."""
 
 
 class ActionOutcome(BaseModel):
@@ -82,11 +86,24 @@ def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str
     # another action is never read with a roster from before it (which would look like a
     # person undoing it in the sheet).
     stored = guide.store.load_one(customer_id).history(customer_id).state
+    waited = 0.0
+    while (acting := under_way(stored, guide.wall_clock())) is not None:
+        # Another person's action on this customer is between its intent and its result,
+        # which takes a moment: wait for it, so this one works on what that one did.
+        if waited >= WAIT_FOR_ANOTHER_ACTION:
+            return f"{customer_id} is being changed by {acting} right now; try again in a moment"
+        time.sleep(0.05)
+        waited += 0.05
+        stored = guide.store.load_one(customer_id).history(customer_id).state
     roster = guide.roster.read()
     found = find_customer(guide, customer_id, roster)
     if isinstance(found, str):
         return found
     customer, rules = found
+    row = guide_row_of(roster, customer_id)
+    if stored.pending is not None:
+        # An action that died half-way: finished or dropped before this one works it out.
+        stored = settle_intent(guide.store, stored, row)
     state, _ = sync_state(customer, stored, now, guide.config.team_timezone)
     return Subject(
         customer=customer,
@@ -94,21 +111,8 @@ def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str
         plan=rules.plans[customer.effective_plan],
         stored=stored,
         state=state,
-        row=_guide_row(roster, customer_id),
+        row=row,
     )
-
-
-def _guide_row(roster: RosterSnapshot, customer_id: str) -> dict[str, str]:
-    columns = find_columns(roster.header)
-    raw = next(
-        (
-            r
-            for r in roster.rows
-            if str(r.values.get(columns["customer_id"], "")).strip() == customer_id
-        ),
-        None,
-    )
-    return guide_row(raw, columns)
 
 
 def perform(
@@ -158,20 +162,35 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
     ).model_copy(update={"send_before": change.send_before, "send_write": change.send_write})
     # The roster first: the tick reads pause and hand-off flags from the sheet, so the sheet
     # must never be behind the state. A racing action's retry then sees this one's flags, and a
-    # roster that cannot be written refuses the action with nothing changed.
+    # roster that cannot be written refuses the action with nothing changed. Before it, the
+    # intent (engine.intents), so an action killed in between is finished in the actor's name.
     row_changes = {k: v for k, v in change.row.items() if subject.row.get(k, "") != v}
-    if row_changes:
-        try:
-            guide.roster.write([RowUpdate(customer_id=audit.customer_id, values=row_changes)])
-        except Exception as error:
-            return refuse(f"the onboarding list could not be updated, nothing changed: {error}")
-    guide.store.commit_action(
-        written,
-        audit,
-        archive_journey=change.archive_journey,
-        restore_journey=change.restore_journey,
-        send_write=change.send_write,
-    )
+    with running(new_run("action")) as run:
+        if row_changes:
+            pending = intent(
+                audit,
+                row_changes,
+                run,
+                archive_journey=change.archive_journey,
+                restore_journey=change.restore_journey,
+                send_write=change.send_write,
+            )
+            based_on = guide.store.save_state(
+                subject.stored.model_copy(update={"pending": pending})
+            )
+            written = written.model_copy(update={"version": based_on.version})
+            try:
+                guide.roster.write([RowUpdate(customer_id=audit.customer_id, values=row_changes)])
+            except Exception as error:
+                guide.store.save_state(based_on.model_copy(update={"pending": None}))
+                return refuse(f"the onboarding list could not be updated, nothing changed: {error}")
+        guide.store.commit_action(
+            written,
+            audit,
+            archive_journey=change.archive_journey,
+            restore_journey=change.restore_journey,
+            send_write=change.send_write,
+        )
     return ActionOutcome(ok=True, changed=True, message=change.message)
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from engine.models import GUIDE_COLUMNS, AuditEntry, CellValue, CustomerState, RawRow, Snapshot
+from engine.models import (
+    GUIDE_COLUMNS,
+    AuditEntry,
+    CellValue,
+    CustomerState,
+    RawRow,
+    RosterSnapshot,
+    Snapshot,
+)
+from engine.roster.validate import find_columns
 
 
 def new_audit_id(at: datetime) -> str:
@@ -21,6 +30,20 @@ def guide_row(raw: RawRow | None, columns: dict[str, str]) -> dict[str, str]:
         column: _text(values.get(columns[column])) if column in columns else ""
         for column in GUIDE_COLUMNS
     }
+
+
+def guide_row_of(roster: RosterSnapshot, customer_id: str) -> dict[str, str]:
+    """The guide's columns of the customer's first row in `roster` (all blank when none)."""
+    columns = find_columns(roster.header)
+    raw = next(
+        (
+            r
+            for r in roster.rows
+            if str(r.values.get(columns["customer_id"], "")).strip() == customer_id
+        ),
+        None,
+    )
+    return guide_row(raw, columns)
 
 
 def _text(value: CellValue) -> str:

@@ -14,7 +14,9 @@ from engine.models import (
     Plan,
     Rules,
     SendKind,
+    SendRecord,
     Step,
+    UnconfirmedNotice,
 )
 from engine.rules.templates import render
 
@@ -153,4 +155,26 @@ def flag_notice(
         journey=history.state.journey,
         reason=reason,
         history=journey_lines(plan, history),
+    )
+
+
+def unconfirmed_notice(
+    rules: Rules, customer: Customer | None, send: SendRecord, why: str
+) -> UnconfirmedNotice:
+    """What the owner is told, once, of a send that may or may not have reached its reader.
+    A customer no longer on the list is told to the owner of the doc's first plan."""
+    plan = rules.plans.get(customer.effective_plan) if customer else None
+    plan = plan or next(iter(rules.plans.values()))
+    step = plan.step(send.step)
+    return UnconfirmedNotice(
+        customer_id=send.customer_id,
+        customer_name=customer.name if customer else "",
+        company=customer.company if customer else "",
+        step=send.step,
+        step_name=step.name if step else send.step,
+        kind=send.kind,
+        claimed_at=send.claimed_at,
+        local_date=send.local_date,
+        owner=owner_for(customer, plan, rules) if customer else plan.owner,
+        why=why,
     )

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from pydantic import BaseModel
 
 from engine.audit import audit_entry, guide_row
-from engine.compose import flag_notice, owner_for, step_email, wrap_up_email
+from engine.compose import flag_notice, step_email, unconfirmed_notice, wrap_up_email
 from engine.decide import decide
+from engine.intents import settle_intent, under_way
 from engine.links import done_url, make_token
 from engine.models import (
     WRAP_UP_STEP,
@@ -31,7 +32,6 @@ from engine.models import (
     SendRecord,
     SendStatus,
     Step,
-    UnconfirmedNotice,
 )
 from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
 from engine.roster.validate import find_columns
@@ -132,6 +132,11 @@ class TickRun:
         """Decide for one customer; what is left to carry out, if anything, comes back too."""
         config = self.guide.config
         plan = self.rules.plans[customer.effective_plan]
+        if history.state.pending is not None and not self.dry_run:
+            settled = self._settle_intent(customer, history.state)
+            if isinstance(settled, CustomerResult):
+                return settled, None
+            history = history.model_copy(update={"state": settled})
         state, change = sync_state(customer, history.state, self.now, config.team_timezone)
         if change and not self.dry_run:
             row = self.row_of(customer.customer_id)
@@ -167,6 +172,23 @@ class TickRun:
         if move.kind == MoveKind.ON_TRACK or self.dry_run:
             return result, None
         return result, Work(customer, plan, history, move)
+
+    def _settle_intent(
+        self, customer: Customer, state: CustomerState
+    ) -> CustomerState | CustomerResult:
+        """A person's action that stopped half-way, finished in their name or dropped (see
+        engine.intents); one still under way is left to finish, and the customer waits."""
+        acting = under_way(state, self.guide.wall_clock())
+        if acting is None:
+            try:
+                return settle_intent(self.guide.store, state, self.row_of(customer.customer_id))
+            except StaleStateError as error:
+                acting = str(error)
+        return CustomerResult(
+            customer_id=customer.customer_id,
+            move="on_track",
+            reason=f"being changed by {acting} right now; the next tick takes it from there",
+        )
 
     def apply(self, result: CustomerResult, work: Work) -> CustomerResult:
         """Runs in a worker thread; the lists it appends to are only read once all are done."""
@@ -277,23 +299,7 @@ class TickRun:
     def announce_unconfirmed(self, send: SendRecord, why: str) -> None:
         """Tell the owner, once, that `send` may or may not have reached its reader. A failure
         to tell is reported; the send stays listed by every tick and the digest anyway."""
-        customer = self._customers.get(send.customer_id)
-        plan = self.rules.plans.get(customer.effective_plan) if customer else None
-        if plan is None:
-            plan = next(iter(self.rules.plans.values()))
-        step = plan.step(send.step)
-        notice = UnconfirmedNotice(
-            customer_id=send.customer_id,
-            customer_name=customer.name if customer else "",
-            company=customer.company if customer else "",
-            step=send.step,
-            step_name=step.name if step else send.step,
-            kind=send.kind,
-            claimed_at=send.claimed_at,
-            local_date=send.local_date,
-            owner=owner_for(customer, plan, self.rules) if customer else plan.owner,
-            why=why,
-        )
+        notice = unconfirmed_notice(self.rules, self._customers.get(send.customer_id), send, why)
         try:
             self.guide.notifier.unconfirmed(notice)
         except Exception as error:  # the tick's report still lists the send

@@ -1,0 +1,107 @@
+"""An action that dies half-way: finished in the actor's name, or dropped, never `sheet`'s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runs import a_live_process
+from workspace import Workspace, nine_am, row
+
+from engine.actions import finish, pause
+from engine.models import SendKind
+
+DAY0 = nine_am("2026-11-02")
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL at that point: nothing after it runs, no handler sees it."""
+
+
+def dies_at(adapter: object, method: str) -> None:
+    def die(*args: Any, **kwargs: Any) -> Any:
+        raise Killed(method)
+
+    setattr(adapter, method, die)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path, [row("C1"), row("C2")])
+
+
+def test_a_pause_killed_after_the_roster_write_is_finished_in_the_actors_name(
+    ws: Workspace,
+) -> None:
+    guide = ws.guide()
+    guide.tick(DAY0)
+    acting = ws.guide()
+    dies_at(acting.store, "commit_action")
+    with pytest.raises(Killed):
+        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    assert ws.read_rows()[0]["paused"] == "TRUE"  # the roster was written, the state not
+
+    report = guide.tick(nine_am("2026-11-03"))
+
+    (entry, *_) = guide.store.audit_trail("C1")
+    assert (entry.action, entry.actor) == ("paused", "dana")
+    assert entry.note.startswith("migration; finished by the guide")
+    state = guide.store.load().states["C1"]
+    assert (state.paused, state.pending) == (True, None)
+    assert report.results[0].reason == "paused: migration"
+    assert [e.actor for e in guide.store.audit_trail("C1")].count("sheet") == 0
+
+
+def test_an_action_killed_before_the_roster_write_is_dropped(ws: Workspace) -> None:
+    guide = ws.guide()
+    guide.tick(DAY0)
+    acting = ws.guide()
+    dies_at(acting.roster, "write")
+    with pytest.raises(Killed):
+        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    assert guide.store.load().states["C1"].pending is not None
+
+    guide.tick(nine_am("2026-11-03"))
+
+    state = guide.store.load().states["C1"]
+    assert (state.paused, state.pending) == (False, None)
+    assert guide.store.audit_trail("C1") == []
+
+
+def test_a_finish_killed_half_way_still_sends_its_wrap_up_once(ws: Workspace) -> None:
+    guide = ws.guide()
+    guide.tick(DAY0)
+    acting = ws.guide()
+    dies_at(acting.store, "commit_action")
+    with pytest.raises(Killed):
+        finish(acting, "C1", "dana", nine_am("2026-11-03"))
+
+    guide.tick(nine_am("2026-11-03"))
+    guide.tick(nine_am("2026-11-04"))
+
+    assert ws.sent().count(("C1", "wrap-up", "finish")) == 1
+    (entry, *_) = [e for e in guide.store.audit_trail("C1") if e.action == "finished"]
+    assert entry.actor == "dana"
+    archived = guide.store.archived_sends("C1")
+    assert {(s.step, s.kind) for s in archived} >= {("welcome", SendKind.STEP)}
+
+
+def test_an_action_under_way_elsewhere_holds_the_customer_until_it_ends(ws: Workspace) -> None:
+    guide = ws.guide()
+    guide.tick(DAY0)
+    acting = ws.guide()
+    dies_at(acting.roster, "write")
+    with pytest.raises(Killed):
+        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    stored = guide.store.load().states["C1"]
+    assert stored.pending is not None
+    with a_live_process() as process:
+        # As if the pausing process were still at work on another machine's clock.
+        still = stored.pending.model_copy(update={"run_process": process})
+        guide.store.save_state(stored.model_copy(update={"pending": still}))
+        other = pause(guide, "C1", "", "sam", nine_am("2026-11-03"))
+        assert not other.ok and "being changed by dana (paused) right now" in other.message
+        report = guide.tick(nine_am("2026-11-03"))
+        assert "being changed by dana" in report.results[0].reason
+    assert pause(guide, "C1", "", "sam", nine_am("2026-11-03")).ok
