@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.adapters.email_message import build_message, parse_sender
+from engine.adapters.leftovers import remove_leftovers
 from engine.models import OutgoingEmail
 from engine.ports import SendError
 
@@ -19,11 +20,16 @@ _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 _NAME_PART_MAX = 40
 
 
+TEMP_PATTERN = ".*.eml.tmp"
+"""What `_write_atomically` names a message until it is whole: never read as mail."""
+
+
 class OutboxMailer:
     def __init__(self, directory: Path, sender: str) -> None:
         self.directory = Path(directory)
         self.sender = sender
         self._message_id_domain = parse_sender(sender).domain
+        remove_leftovers(self.directory, TEMP_PATTERN)
 
     def send(self, email: OutgoingEmail) -> str:
         message = build_message(email, self.sender, self._message_id_domain)

@@ -3,7 +3,9 @@ mailer contract's job."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
@@ -91,3 +93,20 @@ def test_an_unwritable_folder_raises_send_error(tmp_path: Path) -> None:
 def test_a_bad_sender_is_a_setup_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="sender"):
         OutboxMailer(tmp_path, "guide at og.example")
+
+
+def test_a_killed_writes_leftover_is_removed_at_the_next_start_but_never_a_live_one(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / ".20261102T090000000000Z-C1-welcome-step-0badc0de.eml.tmp"
+    live = tmp_path / ".20261102T090000000001Z-C2-welcome-step-0badc0de.eml.tmp"
+    mail = tmp_path / "20261102T090000000002Z-C3-welcome-step-0badc0de.eml"
+    for path in (old, live, mail):
+        path.write_bytes(b"Subject: x\r\n\r\nhalf")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    os.utime(mail, (an_hour_ago, an_hour_ago))
+
+    OutboxMailer(tmp_path, SENDER)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, mail.name])
