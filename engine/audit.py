@@ -6,6 +6,8 @@ import secrets
 from datetime import datetime
 
 from engine.models import GUIDE_COLUMNS, AuditEntry, CellValue, CustomerState, RawRow, Snapshot
+from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
+from engine.roster.validate import DATE_COLUMNS, FLAG_COLUMNS
 
 
 def new_audit_id(at: datetime) -> str:
@@ -14,17 +16,39 @@ def new_audit_id(at: datetime) -> str:
 
 
 def guide_row(raw: RawRow | None, columns: dict[str, str]) -> dict[str, str]:
-    """The guide's columns of a roster row as written there (`columns` maps a known column to
-    its header cell, as `find_columns` gives it)."""
+    """The guide's columns of a roster row, as the guide writes them (`columns` maps a known
+    column to its header cell, as `find_columns` gives it). The same row reads the same from a
+    CSV file and from a Google Sheet, so an undo compares like with like."""
     values = raw.values if raw is not None else {}
     return {
-        column: _text(values.get(columns[column])) if column in columns else ""
+        column: guide_text(column, values.get(columns[column])) if column in columns else ""
         for column in GUIDE_COLUMNS
     }
 
 
+def guide_text(column: str, value: CellValue) -> str:
+    """One cell of a guide column as the guide writes it: a flag "TRUE" or "", a date ISO text
+    (`yes`, a checkbox, `2 Nov 2026` or a Sheets serial read as what they mean). A cell that
+    is not a valid flag or date keeps its text, so a snapshot still shows what was there."""
+    if column in FLAG_COLUMNS:
+        try:
+            return "TRUE" if parse_bool(value) else ""
+        except ValueError:
+            return _text(value)
+    if column in DATE_COLUMNS:
+        if is_blank(value):
+            return ""
+        try:
+            return parse_date(value).isoformat()
+        except ValueError:
+            return _text(value)
+    return _text(value)
+
+
 def _text(value: CellValue) -> str:
-    return "" if value is None else str(value)
+    # Text exactly as it stands (a note's spaces are the note's); a typed cell as its text,
+    # whole numbers without `.0`.
+    return value if isinstance(value, str) else cell_text(value)
 
 
 def audit_entry(
