@@ -30,8 +30,10 @@ click all their done links; the rest are paused, so the ticks' time is the sheet
 100k welcome emails'. The clicks go through an action on a CSV roster of the finishers alone
 (an action reads the roster first; N-row reads through the fake would dominate). Ticks: day 0
 welcomes the finishers, writes nothing; day 1 finishes the first half (the grid must widen for
-the new columns: the worst case); day 2 finishes the other half (room now). Sheets API calls
-per tick are counted on the fake; the OAuth token exchanges (not Sheets calls) are shown apart.
+the new columns: the worst case); day 2 finishes the other half (room now, but the finished
+dates still get their date format, in the one spreadsheets.batchUpdate a widening shares). Sheets
+API calls per tick are counted on the fake; the OAuth token exchanges (not Sheets calls) are
+shown apart.
 """
 
 from __future__ import annotations

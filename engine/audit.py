@@ -14,7 +14,8 @@ from engine.models import (
     RosterSnapshot,
     Snapshot,
 )
-from engine.roster.validate import find_columns
+from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
+from engine.roster.validate import DATE_COLUMNS, FLAG_COLUMNS, find_columns
 
 
 def new_audit_id(at: datetime) -> str:
@@ -23,11 +24,12 @@ def new_audit_id(at: datetime) -> str:
 
 
 def guide_row(raw: RawRow | None, columns: dict[str, str]) -> dict[str, str]:
-    """The guide's columns of a roster row as written there (`columns` maps a known column to
-    its header cell, as `find_columns` gives it)."""
+    """The guide's columns of a roster row, as the guide writes them (`columns` maps a known
+    column to its header cell, as `find_columns` gives it). The same row reads the same from a
+    CSV file and from a Google Sheet, so an undo compares like with like."""
     values = raw.values if raw is not None else {}
     return {
-        column: _text(values.get(columns[column])) if column in columns else ""
+        column: guide_text(column, values.get(columns[column])) if column in columns else ""
         for column in GUIDE_COLUMNS
     }
 
@@ -36,18 +38,35 @@ def guide_row_of(roster: RosterSnapshot, customer_id: str) -> dict[str, str]:
     """The guide's columns of the customer's first row in `roster` (all blank when none)."""
     columns = find_columns(roster.header)
     raw = next(
-        (
-            r
-            for r in roster.rows
-            if str(r.values.get(columns["customer_id"], "")).strip() == customer_id
-        ),
+        (r for r in roster.rows if cell_text(r.values.get(columns["customer_id"])) == customer_id),
         None,
     )
     return guide_row(raw, columns)
 
 
+def guide_text(column: str, value: CellValue) -> str:
+    """One cell of a guide column as the guide writes it: a flag "TRUE" or "", a date ISO text
+    (`yes`, a checkbox, `2 Nov 2026` or a Sheets serial read as what they mean). A cell that
+    is not a valid flag or date keeps its text, so a snapshot still shows what was there."""
+    if column in FLAG_COLUMNS:
+        try:
+            return "TRUE" if parse_bool(value) else ""
+        except ValueError:
+            return _text(value)
+    if column in DATE_COLUMNS:
+        if is_blank(value):
+            return ""
+        try:
+            return parse_date(value).isoformat()
+        except ValueError:
+            return _text(value)
+    return _text(value)
+
+
 def _text(value: CellValue) -> str:
-    return "" if value is None else str(value)
+    # Text exactly as it stands (a note's spaces are the note's); a typed cell as its text,
+    # whole numbers without `.0`.
+    return value if isinstance(value, str) else cell_text(value)
 
 
 def audit_entry(

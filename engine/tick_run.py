@@ -34,6 +34,7 @@ from engine.models import (
     Step,
 )
 from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
+from engine.roster.cells import cell_text
 from engine.roster.validate import find_columns
 from engine.runs import Run
 from engine.sheet_sync import flags_row, sync_state
@@ -98,7 +99,7 @@ class TickRun:
             if self._rows is None:
                 self._rows = {}
                 for raw in self.roster.rows:
-                    key = str(raw.values.get(columns["customer_id"], "")).strip()
+                    key = cell_text(raw.values.get(columns["customer_id"]))
                     self._rows.setdefault(key, raw)
         return guide_row(self._rows.get(customer_id), columns)
 

@@ -14,13 +14,18 @@ as plain text to keep them.
 Writing never trusts the read: people sort, insert and delete rows while the guide runs. A
 write re-reads the header row and the customer_id column (one `spreadsheets.get`, which also
 gives the grid's size), finds each row by its id, and sends every cell in one
-`values.batchUpdate` with RAW input: what the guide writes is stored as the text it is, so a
-pause note like `=IMPORTXML(...)` or `+1` is never a formula or a number. Columns the list
-lacks are added after its last column, widening the grid first when it is too narrow.
+`values.batchUpdate` with RAW input, typed as `gsheet_cells` says: the flags `paused` and
+`finished` as booleans, the dates `signup_date` and `finished_date` as serial numbers, and
+everything else as the text it is, so a pause note like `=IMPORTXML(...)` or `+1` is never a
+formula or a number. Columns the list lacks are added after its last column. Before the values,
+one `spreadsheets.batchUpdate` widens the grid when it is too narrow for them and gives the
+cells it is about to fill with dates a date format; it is sent only when there is either to do.
 
 Calls per tick (the budget is on Sheets API calls; the OAuth token exchange, about once an
-hour, is not one): 1 to read; a write adds 2, plus 1 when the grid must widen for new
-columns, plus 1 in the rare case that someone moved the customer_id column since the read.
+hour, is not one): 1 to read. A write is 2 (the layout, the values), 3 when the grid must widen
+or a date is written (one `spreadsheets.batchUpdate` does both), plus 1 in the rare case that
+someone moved the customer_id column since the read. A tick writes when it finishes customers,
+and a finish writes its finished_date: 1 + 3 = 4 calls, widening or not.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from engine.adapters.google_auth import (
     credentials_from_environment,
     google_session,
 )
+from engine.adapters.gsheet_cells import date_format_requests, sheet_cell
 from engine.bulk import cyclic_gc_paused
 from engine.models import CellValue, RosterSnapshot, RowUpdate
 from engine.ports import RosterError
@@ -160,7 +166,8 @@ class GoogleSheetRoster:
         # width says nothing about the columns now).
         width = self._data_width if layout.header == self._read_header else 0
         next_column = max(len(layout.header), width)
-        cells: dict[tuple[int, int], str] = {}
+        cells: dict[tuple[int, int], CellValue] = {}
+        dates: set[tuple[int, int]] = set()
         not_found: list[str] = []
         for update in updates:
             target_row = row_by_id.get(update.customer_id.strip())
@@ -168,18 +175,31 @@ class GoogleSheetRoster:
                 if update.customer_id not in not_found:
                     not_found.append(update.customer_id)
                 continue
-            for name, value in update.values.items():
+            for name, text in update.values.items():
                 key = column_key(name)
                 if key not in columns:
                     columns[key] = next_column
                     cells[(1, next_column)] = name
                     next_column += 1
-                cells[(target_row, columns[key])] = value
+                at = (target_row, columns[key])
+                cell = sheet_cell(key, text)
+                cells[at] = cell.value
+                if cell.is_date:
+                    dates.add(at)
+                else:  # a later update of the row may have cleared it
+                    dates.discard(at)
         if not cells:
             return not_found
+        # Widening first: the dates may be in the new columns.
+        requests = date_format_requests(layout.sheet_id, dates)
         needed_columns = max(position for _, position in cells) + 1
         if needed_columns > layout.column_count:
-            self._widen(layout.sheet_id, needed_columns)
+            requests.insert(0, _widen_request(layout.sheet_id, needed_columns))
+        if requests:
+            self._call(
+                "update",
+                lambda: self._sheets.batch_update(self.spreadsheet_id, {"requests": requests}),
+            )
         body = {"valueInputOption": "RAW", "data": self._value_ranges(cells)}
         self._call(
             "update", lambda: self._sheets.values_batch_update(self.spreadsheet_id, body=body)
@@ -235,27 +255,10 @@ class GoogleSheetRoster:
         values: list[list[CellValue]] = payload.get("values", [])
         return values[0] if values else []
 
-    def _widen(self, sheet_id: int, column_count: int) -> None:
-        # Setting the count (rather than appending columns) is safe to retry.
-        body = {
-            "requests": [
-                {
-                    "updateSheetProperties": {
-                        "properties": {
-                            "sheetId": sheet_id,
-                            "gridProperties": {"columnCount": column_count},
-                        },
-                        "fields": "gridProperties.columnCount",
-                    }
-                }
-            ]
-        }
-        self._call("update", lambda: self._sheets.batch_update(self.spreadsheet_id, body))
-
-    def _value_ranges(self, cells: dict[tuple[int, int], str]) -> list[dict[str, Any]]:
+    def _value_ranges(self, cells: dict[tuple[int, int], CellValue]) -> list[dict[str, Any]]:
         """One range per row, from its first to its last written cell; `None` in between
         leaves a cell as it is (the API skips nulls)."""
-        by_row: dict[int, dict[int, str]] = {}
+        by_row: dict[int, dict[int, CellValue]] = {}
         for (row_number, position), value in cells.items():
             by_row.setdefault(row_number, {})[position] = value
         ranges = []
@@ -306,6 +309,16 @@ class GoogleSheetRoster:
             tries = self._session.retry.attempts
             return f"Google Sheets answered {code} ({message}) to all {tries} tries to {doing} it"
         return f"Google Sheets refused to {doing} the sheet: {code} {message}"
+
+
+def _widen_request(sheet_id: int, column_count: int) -> dict[str, Any]:
+    # Setting the count (rather than appending columns) is safe to retry.
+    return {
+        "updateSheetProperties": {
+            "properties": {"sheetId": sheet_id, "gridProperties": {"columnCount": column_count}},
+            "fields": "gridProperties.columnCount",
+        }
+    }
 
 
 def _header_text(cell: CellValue) -> str:

@@ -131,6 +131,12 @@ def parse_bool(value: CellValue) -> bool:
     raise ValueError(f"{value.strip()!r} is not a yes/no value; use TRUE or FALSE")
 
 
+def serial_number(day: date) -> int:
+    """A date as a Sheets serial number (days since SHEETS_EPOCH): what `parse_date` reads
+    back as the same day."""
+    return (day - SHEETS_EPOCH).days
+
+
 def _from_serial(serial: float, shown: str) -> date:
     if not math.isfinite(serial) or not MIN_SERIAL <= serial < MAX_SERIAL + 1:
         raise ValueError(

@@ -34,6 +34,10 @@ OPTIONAL_COLUMNS = (
     "handed_off_to",
 )
 KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# How the guide writes these (RowUpdate holds text): a flag is "TRUE" or "" (no), a date is
+# ISO text. A roster that types its cells (a Google Sheet) writes them as booleans and dates.
+FLAG_COLUMNS = ("paused", "finished")
+DATE_COLUMNS = ("signup_date", "finished_date")
 
 # Strict on purpose: a typo'd address bounces silently days later, a skipped row is seen now.
 _ADDRESS_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f,;:<>()\[\]\\\"."

@@ -16,8 +16,10 @@ from fake_sheets_grid import Worksheet
 
 from engine.adapters.csv_roster import CsvRoster
 from engine.adapters.gsheet_roster import GoogleSheetRoster
-from engine.models import RowUpdate
+from engine.audit import guide_row
+from engine.models import GUIDE_COLUMNS, RowUpdate
 from engine.ports import Roster, RosterError
+from engine.roster.validate import find_columns, validate_rows
 
 Table = list[list[str]]
 
@@ -151,7 +153,53 @@ def test_write_appends_missing_columns(roster_factory: RosterFactory) -> None:
     ]
     snapshot = subject.roster.read()
     assert snapshot.header == (*HEADER, "finished", "finished_date")
-    assert snapshot.rows[1].values["finished_date"] == "2026-12-01"
+    # Each list holds a date its own way (text in CSV, a serial number in a sheet): read back,
+    # it is the date written.
+    row = guide_row(snapshot.rows[1], find_columns(snapshot.header))
+    assert (row["finished"], row["finished_date"]) == ("TRUE", "2026-12-01")
+
+
+def test_the_guide_columns_read_back_as_written(roster_factory: RosterFactory) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    written = {
+        "plan": "pro",
+        "plan_override": "starter",
+        "signup_date": "2026-11-05",
+        "paused": "TRUE",
+        "paused_note": '=HYPERLINK("x") +1',
+        "handed_off_to": "Sam Ortiz",
+        "finished": "",
+        "finished_date": "",
+        "finished_by": "guide",
+    }
+    assert set(written) == set(GUIDE_COLUMNS)
+
+    subject.roster.write([RowUpdate(customer_id="C2", values=written)])
+
+    snapshot = subject.roster.read()
+    assert guide_row(snapshot.rows[1], find_columns(snapshot.header)) == written
+    customers, skipped = validate_rows(snapshot, ["starter", "pro"], "UTC")
+    assert skipped == []
+    c2 = customers[1]
+    assert (c2.paused, c2.finished, c2.finished_date) == (True, False, None)
+    assert c2.signup_date.isoformat() == "2026-11-05"
+
+
+def test_a_flag_and_a_date_cleared_read_back_as_no_and_blank(
+    roster_factory: RosterFactory,
+) -> None:
+    subject = roster_factory(HEADER, ROWS)
+    done = {"finished": "TRUE", "finished_date": "2026-12-01", "paused": "TRUE"}
+    subject.roster.write([RowUpdate(customer_id="C1", values=done)])
+
+    cleared = {"finished": "", "finished_date": "", "paused": ""}
+    subject.roster.write([RowUpdate(customer_id="C1", values=cleared)])
+
+    snapshot = subject.roster.read()
+    row = guide_row(snapshot.rows[0], find_columns(snapshot.header))
+    assert {column: row[column] for column in cleared} == cleared
+    (c1, *_), _ = validate_rows(snapshot, ["starter", "pro"], "UTC")
+    assert (c1.paused, c1.finished, c1.finished_date) == (False, False, None)
 
 
 def test_write_matches_existing_columns_ignoring_case_and_spaces(

@@ -114,6 +114,8 @@ def test_a_pause_note_that_looks_like_a_formula_is_stored_as_text(
     cell = sheet.cell("F2")
     assert cell is not None and (cell.value, cell.formula) == (note, None)
     assert google.sheets.value_input_options == ["RAW"]
+    flag = sheet.cell("E2")  # written beside it in the same range, as a boolean
+    assert flag is not None and flag.value is True
     formulas = gspread.Client(None, session=google.session()).http_client.values_get(
         SHEET_ID, "'Onboarding list'!F2", params={"valueRenderOption": "FORMULA"}
     )
@@ -145,7 +147,18 @@ def test_missing_optional_columns_are_appended_widening_a_grid_that_is_too_narro
 
     assert roster.write([update]) == []
 
+    # One batchUpdate widens the grid and then formats the date cell in a new column.
     assert google.kinds() == ["spreadsheets.get", "spreadsheets.batchUpdate", "values.batchUpdate"]
+    (structure,) = [c for c in google.calls if c.kind == "spreadsheets.batchUpdate"]
+    widen, date_format = json.loads(structure.body)["requests"]
+    assert widen["updateSheetProperties"]["properties"]["gridProperties"] == {"columnCount": 8}
+    assert date_format["repeatCell"]["range"] == {
+        "sheetId": 0,
+        "startRowIndex": 1,
+        "endRowIndex": 2,
+        "startColumnIndex": 6,
+        "endColumnIndex": 7,
+    }
     assert sheet.column_count == 8
     assert sheet.displayed() == [
         [*HEADER, "finished", "finished_date", "finished_by"],

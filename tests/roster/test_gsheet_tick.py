@@ -13,6 +13,7 @@ from fake_sheets_grid import Worksheet, date_cell
 from workspace import HEADER, Workspace, nine_am, row
 
 from engine.actions import mark_done
+from engine.adapters.gsheet_cells import DATE_FORMAT
 from engine.adapters.gsheet_roster import GoogleSheetRoster
 from engine.adapters.memory import RecordingMailer
 from engine.ports import RosterError
@@ -66,7 +67,8 @@ def test_a_tick_that_writes_makes_four_calls_at_most_even_widening_the_grid_and_
     tmp_path: Path, google: FakeGoogle
 ) -> None:
     """The worst case: the grid has no room for the finished columns, and a person sorts the
-    list and inserts a row between the tick's read and its write."""
+    list and inserts a row between the tick's read and its write. Widening and the finished
+    dates' format share one spreadsheets.batchUpdate."""
     rows = [cells(f"C{n}") for n in range(1, 6)]
     guide, sheet = sheet_guide(tmp_path, google, rows, columns=len(HEADER))
     guide.tick(DAY0)
@@ -101,9 +103,11 @@ def test_a_tick_that_writes_makes_four_calls_at_most_even_widening_the_grid_and_
     }
 
 
-def test_a_tick_that_writes_into_a_roomy_grid_makes_three_calls(
+def test_a_tick_that_finishes_into_a_roomy_grid_makes_four_calls_writing_a_flag_and_a_date(
     tmp_path: Path, google: FakeGoogle
 ) -> None:
+    """The finished_date needs a date format (a number written RAW keeps its cell's format,
+    here none): the one spreadsheets.batchUpdate a widening would otherwise have made."""
     guide, sheet = sheet_guide(tmp_path, google, [cells("C1"), cells("C2")])
     guide.tick(DAY0)
     finish_all_steps(guide, "C1")
@@ -111,8 +115,18 @@ def test_a_tick_that_writes_into_a_roomy_grid_makes_three_calls(
 
     guide.tick(DAY0 + timedelta(days=1))
 
-    assert google.kinds() == ["values.get", "spreadsheets.get", "values.batchUpdate"]
+    assert google.kinds() == [
+        "values.get",
+        "spreadsheets.get",
+        "spreadsheets.batchUpdate",
+        "values.batchUpdate",
+    ]
     assert sheet.displayed()[1][len(HEADER) :] == ["TRUE", "2026-11-03", "guide"]
+    finished, finished_date = sheet.rows[1][len(HEADER) : len(HEADER) + 2]
+    assert finished is not None and finished.value is True
+    assert finished_date is not None
+    assert (finished_date.value, finished_date.number_format) == (46329, DATE_FORMAT)
+    assert guide.tick(DAY0 + timedelta(days=2)).skipped == []  # and it reads back
 
 
 def test_typed_cells_and_a_bad_row_skip_only_that_row(tmp_path: Path, google: FakeGoogle) -> None:

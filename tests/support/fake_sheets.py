@@ -7,14 +7,19 @@ sheet titles, whole rows and columns, open-ended ranges) and the grid's size (wr
 is the API's 400 "exceeds grid limits"); the value render options (FORMATTED_VALUE,
 UNFORMATTED_VALUE, FORMULA) and date render options; the value input options (RAW stores text
 as text; USER_ENTERED turns `=...` into a formula, `0042` into 42, `TRUE` into a boolean and
-`2026-11-02` into a date); trailing empty cells and rows left out of answers; nulls in written
-values skipped; a batch applied all or nothing; the `fields` mask of spreadsheets.get.
+`2026-11-02` into a date); values written as JSON booleans and numbers kept as booleans and
+numbers; a written value keeping its cell's number format; trailing empty cells and rows left
+out of answers; nulls in written values skipped; a batch applied all or nothing, its requests in
+order (a repeatCell may format columns an earlier request of the batch added); the `fields`
+mask of spreadsheets.get. spreadsheets.batchUpdate knows updateSheetProperties (the grid's size)
+and repeatCell of a number format (a FORMATTED_VALUE read shows a date through its pattern).
 What it does not: formulas are stored, never evaluated (their value reads `#NAME?`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,6 +29,7 @@ from fake_sheets_grid import (
     Cell,
     Spreadsheet,
     Worksheet,
+    date_tokens,
     entered,
     letters_of,
     render,
@@ -162,24 +168,106 @@ class FakeSheets:
         return _masked(answer, _parse_mask(options["fields"])) if "fields" in options else answer
 
     def _structure(self, spreadsheet: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
+        requests = body.get("requests", [])
+        if not requests:
+            raise ApiError(400, "Must specify at least one request.")
+        # Every request is checked against the grid as the requests before it leave it, and
+        # nothing is applied until all are: a batch is applied all or nothing.
+        sizes = {
+            sheet.sheet_id: [sheet.row_count, sheet.column_count] for sheet in spreadsheet.sheets
+        }
         by_id = {sheet.sheet_id: sheet for sheet in spreadsheet.sheets}
-        for request in body.get("requests", []):
-            update = request.get("updateSheetProperties")
-            if update is None:
+        changes: list[Callable[[], None]] = []
+        for index, request in enumerate(requests):
+            if "updateSheetProperties" in request:
+                changes.append(
+                    _sheet_properties(request["updateSheetProperties"], index, by_id, sizes)
+                )
+            elif "repeatCell" in request:
+                changes.append(_repeat_cell(request["repeatCell"], index, by_id, sizes))
+            else:
                 raise ApiError(400, f"fake: unsupported request {sorted(request)}")
-            sheet = by_id.get(update["properties"]["sheetId"])
-            if sheet is None:
-                raise ApiError(400, "Invalid requests[0].updateSheetProperties: no sheet")
-            grid = update["properties"].get("gridProperties", {})
-            for mask in update["fields"].split(","):
-                if mask == "gridProperties.columnCount":
-                    sheet.column_count = grid["columnCount"]
-                elif mask == "gridProperties.rowCount":
-                    sheet.row_count = grid["rowCount"]
-                else:
-                    raise ApiError(400, f"fake: unsupported field {mask}")
-        replies = [{} for _ in body.get("requests", [])]
+        for change in changes:
+            change()
+        replies: list[dict[str, Any]] = [{} for _ in requests]
         return {"spreadsheetId": spreadsheet.spreadsheet_id, "replies": replies}
+
+
+_NUMBER_FORMAT_FIELDS = ("userEnteredFormat.numberFormat", "userEnteredFormat")
+
+
+def _sheet_properties(
+    update: dict[str, Any], index: int, by_id: dict[int, Worksheet], sizes: dict[int, list[int]]
+) -> Callable[[], None]:
+    where = f"Invalid requests[{index}].updateSheetProperties"
+    sheet = by_id.get(update["properties"].get("sheetId", 0))
+    if sheet is None:
+        raise ApiError(400, f"{where}: No grid with id: {update['properties'].get('sheetId')}")
+    grid = update["properties"].get("gridProperties", {})
+    counts: dict[str, int] = {}
+    for mask in update["fields"].split(","):
+        if mask == "gridProperties.columnCount":
+            counts["column_count"] = grid["columnCount"]
+            sizes[sheet.sheet_id][1] = grid["columnCount"]
+        elif mask == "gridProperties.rowCount":
+            counts["row_count"] = grid["rowCount"]
+            sizes[sheet.sheet_id][0] = grid["rowCount"]
+        else:
+            raise ApiError(400, f"fake: unsupported field {mask}")
+
+    def apply() -> None:
+        for name, count in counts.items():
+            setattr(sheet, name, count)
+
+    return apply
+
+
+def _repeat_cell(
+    repeat: dict[str, Any], index: int, by_id: dict[int, Worksheet], sizes: dict[int, list[int]]
+) -> Callable[[], None]:
+    """A number format for every cell of a GridRange (end indexes exclusive; a bound left out
+    is the grid's edge), their values kept."""
+    where = f"Invalid requests[{index}].repeatCell"
+    grid_range = repeat.get("range", {})
+    sheet = by_id.get(grid_range.get("sheetId", 0))
+    if sheet is None:
+        raise ApiError(400, f"{where}: No grid with id: {grid_range.get('sheetId')}")
+    rows, columns = sizes[sheet.sheet_id]
+    box = Box(
+        top=grid_range.get("startRowIndex", 0),
+        left=grid_range.get("startColumnIndex", 0),
+        bottom=grid_range.get("endRowIndex", rows),
+        right=grid_range.get("endColumnIndex", columns),
+    )
+    if not (0 <= box.top < box.bottom and 0 <= box.left < box.right):
+        raise ApiError(400, f"{where}: the range {grid_range} is empty or inverted")
+    if box.bottom > rows or box.right > columns:
+        raise ApiError(
+            400,
+            f"{where}: Range ({sheet.a1_title()}!{_a1_corner(box)}) exceeds grid limits. "
+            f"Max rows: {rows}, max columns: {columns}",
+        )
+    fields = repeat.get("fields", "")
+    if fields not in _NUMBER_FORMAT_FIELDS:
+        raise ApiError(400, f"fake: unsupported repeatCell fields {fields!r}")
+    cell_format = repeat.get("cell", {}).get("userEnteredFormat", {})
+    if sorted(cell_format) not in ([], ["numberFormat"]):
+        raise ApiError(400, f"fake: unsupported cell format {sorted(cell_format)}")
+    number_format = cell_format.get("numberFormat")
+    if number_format is not None:
+        if number_format.get("type") != "DATE":
+            raise ApiError(400, f"fake: unsupported number format {number_format}")
+        try:
+            date_tokens(number_format.get("pattern", ""))
+        except ValueError as error:
+            raise ApiError(400, str(error)) from None
+
+    def apply() -> None:
+        for row in range(box.top, box.bottom):
+            for column in range(box.left, box.right):
+                sheet.format(row, column, number_format)
+
+    return apply
 
 
 def _grid_data(sheet: Worksheet, box: Box) -> dict[str, Any]:
@@ -199,6 +287,9 @@ def _grid_data(sheet: Worksheet, box: Box) -> dict[str, Any]:
 def _cell_data(cell: Cell | None) -> dict[str, Any]:
     if cell is None:
         return {}
+    cell_format = {"userEnteredFormat": {"numberFormat": cell.number_format}}
+    if cell.value is None:
+        return cell_format if cell.number_format else {}
     value = cell.value
     if cell.formula:
         effective: dict[str, Any] = {"errorValue": {"type": "NAME", "message": "Unknown function"}}
@@ -213,14 +304,16 @@ def _cell_data(cell: Cell | None) -> dict[str, Any]:
         "userEnteredValue": entered,
         "effectiveValue": effective,
         "formattedValue": cell.formatted(),
+        **(cell_format if cell.number_format else {}),
     }
 
 
 def _a1(sheet: Worksheet, box: Box) -> str:
-    return (
-        f"{sheet.a1_title()}!{letters_of(box.left)}{box.top + 1}:"
-        f"{letters_of(box.right - 1)}{box.bottom}"
-    )
+    return f"{sheet.a1_title()}!{letters_of(box.left)}{box.top + 1}:{_a1_corner(box)}"
+
+
+def _a1_corner(box: Box) -> str:
+    return f"{letters_of(box.right - 1)}{box.bottom}"
 
 
 def _parse_mask(text: str) -> dict[str, Any]:

@@ -1,18 +1,25 @@
 """The grid behind `fake_sheets`: typed cells, worksheets with a size, and A1 ranges.
 
 A cell holds what Sheets holds: text, a number (a date is a number with a date format), a
-boolean, or a formula with its value. How values are written (RAW or USER_ENTERED) and read
-(the value and date render options) follows the API's documented rules.
+boolean, or a formula with its value, and its number format. How values are written (RAW or
+USER_ENTERED) and read (the value and date render options) follows the API's documented rules;
+writing a value keeps the cell's format, as in Sheets. Date patterns are shown with their date
+tokens (d, m, y, quoted text); time tokens are not implemented.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 SHEETS_EPOCH = date(1899, 12, 30)
+ISO_DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+"""What Sheets gives a cell when `2026-11-02` is typed into it."""
+_DEFAULT_DATE_PATTERN = "m/d/yyyy"  # a DATE format without a pattern, in the en_US locale
+_DATE_TOKEN = re.compile(r'"[^"]*"|\\.|y+|m+|d+|.', re.IGNORECASE)
 _TITLE_NEEDS_NO_QUOTES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _REF = re.compile(r"([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -33,24 +40,73 @@ class ApiError(Exception):
 
 @dataclass
 class Cell:
-    value: str | int | float | bool
-    """The effective value: what UNFORMATTED_VALUE answers."""
+    value: str | int | float | bool | None
+    """The effective value: what UNFORMATTED_VALUE answers; None for a cell that has a format
+    and no value."""
     formula: str | None = None
-    is_date: bool = False
+    number_format: dict[str, str] | None = None
+    """userEnteredFormat.numberFormat, as the API has it: {"type": "DATE", "pattern": ...}."""
+
+    @property
+    def is_date(self) -> bool:
+        return self.number_format is not None and self.number_format.get("type") == "DATE"
 
     def formatted(self) -> str:
-        if isinstance(self.value, bool):
-            return "TRUE" if self.value else "FALSE"
-        if self.is_date:
-            return (SHEETS_EPOCH + timedelta(days=int(self.value))).isoformat()
-        if isinstance(self.value, float) and self.value.is_integer():
-            return str(int(self.value))
-        return str(self.value)
+        """The cell as Sheets shows it (FORMATTED_VALUE)."""
+        value = self.value
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if self.is_date and isinstance(value, int | float):
+            assert self.number_format is not None
+            return format_date(value, self.number_format.get("pattern", _DEFAULT_DATE_PATTERN))
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
 
 
 def date_cell(day: date) -> Cell:
-    """A date typed into a date-formatted cell: Sheets holds it as a serial number."""
-    return Cell((day - SHEETS_EPOCH).days, is_date=True)
+    """A date typed into a cell: Sheets holds it as a serial number with a date format."""
+    return Cell((day - SHEETS_EPOCH).days, number_format=dict(ISO_DATE_FORMAT))
+
+
+def format_date(serial: float, pattern: str) -> str:
+    """A serial number shown through a date pattern (`yyyy-mm-dd`, `d mmm yyyy`, ...)."""
+    day = SHEETS_EPOCH + timedelta(days=math.floor(serial))
+    shown = []
+    for token in date_tokens(pattern):
+        kind, width = token[0].lower(), len(token)
+        if kind == '"':
+            shown.append(token[1:-1])
+        elif kind == "\\":
+            shown.append(token[1:])
+        elif kind == "y":
+            shown.append(f"{day.year % 100:02d}" if width <= 2 else f"{day.year:04d}")
+        elif kind == "m":
+            month = day.strftime("%B")
+            shown.append(
+                (str(day.month), f"{day.month:02d}", month[:3], month)[width - 1]
+                if width <= 4
+                else month[0]
+            )
+        elif kind == "d":
+            weekday = day.strftime("%A")
+            shown.append(
+                (str(day.day), f"{day.day:02d}", weekday[:3])[width - 1] if width <= 3 else weekday
+            )
+        else:
+            shown.append(token)
+    return "".join(shown)
+
+
+def date_tokens(pattern: str) -> list[str]:
+    """A date pattern's tokens. Raises ValueError for a letter the fake cannot show (time)."""
+    tokens: list[str] = _DATE_TOKEN.findall(pattern)
+    for token in tokens:
+        if token.isalpha() and token[0].lower() not in "ymd":
+            raise ValueError(f"fake: the date pattern token {token!r} is not implemented")
+    return tokens
 
 
 def column_number(letters: str) -> int:
@@ -93,6 +149,29 @@ class Worksheet:
         return None
 
     def put(self, row: int, column: int, cell: Cell | None) -> None:
+        """A written value (None clears it). The cell keeps its number format, as in Sheets: a
+        serial written into a date-formatted cell shows a date. Only a cell without one takes
+        the format the value came with (a date typed USER_ENTERED)."""
+        kept = self.get(row, column)
+        number_format = kept.number_format if kept is not None else None
+        if cell is None:
+            self._store(
+                row, column, Cell(None, number_format=number_format) if number_format else None
+            )
+        else:
+            self._store(
+                row, column, replace(cell, number_format=number_format or cell.number_format)
+            )
+
+    def format(self, row: int, column: int, number_format: dict[str, str] | None) -> None:
+        """A cell's number format set (None: cleared), its value kept."""
+        kept = self.get(row, column)
+        if kept is not None:
+            self._store(row, column, replace(kept, number_format=number_format))
+        elif number_format is not None:
+            self._store(row, column, Cell(None, number_format=dict(number_format)))
+
+    def _store(self, row: int, column: int, cell: Cell | None) -> None:
         while len(self.rows) <= row:
             self.rows.append([])
         cells = self.rows[row]
@@ -219,7 +298,7 @@ def entered(value: Any, option: str) -> Cell | None:
 
 
 def render(cell: Cell | None, render: str, dates: str) -> Any:
-    if cell is None:
+    if cell is None or cell.value is None:
         return ""
     if render == "FORMULA" and cell.formula:
         return cell.formula
