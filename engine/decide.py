@@ -44,14 +44,13 @@ def decide(
     today = local_date(now, customer.timezone or team_timezone)
     state = history.state
 
-    def on_track(reason: str, day: int | None = None, lines: tuple[int, ...] = ()) -> Move:
+    def on_track(reason: str, day: int | None = None) -> Move:
         return Move(
             customer_id=customer.customer_id,
             kind=MoveKind.ON_TRACK,
             reason=reason,
             local_date=today,
             guide_day=day,
-            rule_lines=lines,
         )
 
     # Finished by hand: the wrap-up email is still owed, and goes out like any customer mail.

@@ -249,6 +249,100 @@ def test_a_hand_finish_owes_the_wrap_up_which_waits_for_a_sending_day() -> None:
     assert (saturday.kind, saturday.held) == (ON, True)
     monday = _decide(owed, 7, WEEKDAYS)
     assert (monday.kind, monday.step) == (FINISH, None)
-    assert "finished by hand" in monday.reason
+    assert (monday.guide_day, monday.rule_lines) == (7, (plan().line,))
+    assert monday.reason == f"finished by hand on {DAY0}; the wrap-up email is due"
     sent = history(send("wrap-up", SendKind.FINISH, 7), finished=True, wrap_up_pending=True)
     assert _decide(sent, 8, WEEKDAYS).reason == "finished"
+
+
+def test_a_customer_not_signed_up_yet_waits_with_the_days_until_signup() -> None:
+    move = _decide(history(), -3)
+    assert (move.kind, move.guide_day) == (ON, -3)
+    assert move.reason == f"not started: signs up on {DAY0.isoformat()}"
+
+
+PAUSED_MIGRATING = "paused: migration"
+HANDED_TO_SAM = "handed off to Sam Ortiz"
+
+
+@pytest.mark.parametrize(
+    ("case", "row", "state", "reason"),
+    [
+        ("paused with no note", {"paused": True}, {}, "paused"),
+        ("paused on the row", {"paused": True, "paused_note": "migration"}, {}, PAUSED_MIGRATING),
+        (
+            "paused from Slack: note only stored",
+            {},
+            {"paused": True, "paused_note": "migration"},
+            PAUSED_MIGRATING,
+        ),
+        (
+            "paused on the row, note only stored",
+            {"paused": True},
+            {"paused": True, "paused_note": "migration"},
+            PAUSED_MIGRATING,
+        ),
+        (
+            "the row's note wins over the stored one",
+            {"paused": True, "paused_note": "migration"},
+            {"paused": True, "paused_note": "an older note"},
+            PAUSED_MIGRATING,
+        ),
+        ("handed off on the row", {"handed_off_to": "Sam Ortiz"}, {}, HANDED_TO_SAM),
+        ("handed off from Slack: only stored", {}, {"handed_off_to": "Sam Ortiz"}, HANDED_TO_SAM),
+        (
+            "the row's owner wins over the stored one",
+            {"handed_off_to": "Sam Ortiz"},
+            {"handed_off_to": "Dana Reyes"},
+            HANDED_TO_SAM,
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_paused_and_handed_off_reasons_say_why_wherever_the_note_is_kept(
+    case: str, row: dict[str, object], state: dict[str, object], reason: str
+) -> None:
+    move = _decide(history(**state), 3, **row)
+    assert (move.kind, move.reason) == (ON, reason)
+
+
+def test_a_step_cites_its_step_line_and_a_nudge_or_flag_its_window_line_too() -> None:
+    setup = plan().step("setup")
+    assert setup is not None
+    sent = send("setup", SendKind.STEP, 2)
+    welcome_done = {"welcome": DAY0}
+    step = _decide(history(steps_done=welcome_done), 2)
+    nudge = _decide(history(sent, steps_done=welcome_done), 4)
+    assert (step.kind, step.rule_lines) == (STEP, (setup.line,))
+    assert (nudge.kind, nudge.rule_lines) == (NUDGE, (setup.line, setup.window.line))
+
+
+def test_waiting_cites_no_rule_line() -> None:
+    move = _decide(history(send("welcome", SendKind.STEP, 0)), 1)
+    assert (move.kind, move.rule_lines) == (ON, ())
+
+
+def test_a_held_move_cites_the_sending_policy_line_after_the_rule_it_held() -> None:
+    welcome = plan().step("welcome")
+    assert welcome is not None
+    weekdays = SendingPolicy(weekdays_only=True, line=42)
+    saturday = 5
+    move = _decide(history(), saturday, weekdays)
+    assert move.held
+    assert move.rule_lines == (welcome.line, weekdays.line)
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        (1, "guide day 1: next is nudge welcome on guide day 2"),
+        (4, "guide day 4: next is flag welcome on guide day 5"),
+        (8, "guide day 8: next is flag setup on guide day 9"),
+        (11, "guide day 11: next is flag check-in on guide day 13"),
+        (14, "guide day 14: every open step is flagged and waits for its owner"),
+    ],
+)
+def test_waiting_says_which_move_comes_next_and_on_which_guide_day(day: int, reason: str) -> None:
+    # The worked example above: each flagged step drops out of what the customer waits on.
+    moves = dict(simulate(customer(), plan(window=(2, 3)), days=15))
+    assert (moves[day].kind, moves[day].reason) == (ON, reason)

@@ -5,10 +5,10 @@ import hashlib
 import hmac
 import json
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from engine.links import (
@@ -38,10 +38,21 @@ def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def reason_for(token: str, *, secret: str = SECRET, now: datetime = NOW) -> InvalidTokenReason:
+def refusal(token: object, *, secret: str = SECRET, now: datetime = NOW) -> InvalidToken:
+    """The error verify_token raises for `token`; anything else it raises fails the test."""
     with pytest.raises(InvalidToken) as caught:
-        verify_token(secret, token, now)
-    return caught.value.reason
+        verify_token(secret, token, now)  # type: ignore[arg-type]
+    return caught.value
+
+
+def reason_for(token: str, *, secret: str = SECRET, now: datetime = NOW) -> InvalidTokenReason:
+    return refusal(token, secret=secret, now=now).reason
+
+
+def signed(payload: bytes) -> str:
+    """A token for `payload` that only the secret's holder could make."""
+    signature = hmac.new(SECRET.encode(), b"og-done-link-v1\x00" + payload, hashlib.sha256).digest()
+    return f"{b64(payload)}.{b64(signature)}"
 
 
 def test_a_token_round_trips() -> None:
@@ -114,23 +125,6 @@ def test_a_truncated_token_is_refused(cut: int) -> None:
 
     with pytest.raises(InvalidToken):
         verify_token(SECRET, token[:-cut], NOW)
-
-
-@pytest.mark.parametrize(
-    ("token", "reason"),
-    [
-        ("", InvalidTokenReason.MALFORMED),
-        ("no-dot", InvalidTokenReason.MALFORMED),
-        ("a.b.c", InvalidTokenReason.MALFORMED),
-        ("abc.", InvalidTokenReason.MALFORMED),
-        (".abc", InvalidTokenReason.MALFORMED),
-        ("ab c.def", InvalidTokenReason.MALFORMED),
-        ("abc=.def", InvalidTokenReason.MALFORMED),
-        ("x" * 10_000 + ".y", InvalidTokenReason.MALFORMED),
-    ],
-)
-def test_malformed_tokens_say_so(token: str, reason: InvalidTokenReason) -> None:
-    assert reason_for(token) == reason
 
 
 def test_a_non_canonical_spelling_of_a_valid_token_is_refused() -> None:
@@ -208,34 +202,65 @@ def test_any_single_character_change_is_refused(position: int, replacement: str)
 
 
 @pytest.mark.parametrize(
-    ("payload_fields", "why"),
+    ("payload", "detail"),
     [
-        (["cust", True, "step", 2_000_000_000], "journey is a bool"),
-        (["cust", 1, "step"], "missing expiry"),
-        ({"customer_id": "cust"}, "not a list"),
-        (["cust", 1, "step", 10**30], "expiry out of range"),
+        pytest.param(b'["cust", 1, "st', "unreadable payload", id="not JSON"),
+        pytest.param(
+            b'["caf\xc3\xa9", 1, "step", 2000000000]', "unreadable payload", id="not ASCII"
+        ),
+        pytest.param(b"[" * 3000, "unreadable payload", id="nested too deep"),
+        pytest.param(b'["cust", 1, "step"]', "unexpected payload shape", id="missing expiry"),
+        pytest.param(b'{"customer_id": "cust"}', "unexpected payload shape", id="not a list"),
+        pytest.param(b'["cust", true, "step", 2000000000]', "unexpected payload fields", id="bool"),
+        pytest.param(b'["cust", 1, 2, 2000000000]', "unexpected payload fields", id="step number"),
+        pytest.param(b'[1, 1, "step", 2000000000]', "unexpected payload fields", id="id number"),
+        pytest.param(b'["cust", 1, "step", 2e9]', "unexpected payload fields", id="float expiry"),
+        pytest.param(b'["cust", 1, "step", 1' + b"0" * 30 + b"]", "expiry out of range", id="far"),
     ],
 )
-def test_a_validly_signed_but_odd_payload_is_malformed(payload_fields: object, why: str) -> None:
+def test_a_validly_signed_but_odd_payload_is_malformed(payload: bytes, detail: str) -> None:
     # Only the secret's holder could make these; they still must not escape as other errors.
-    payload = json.dumps(payload_fields).encode()
-    signature = hmac.new(SECRET.encode(), b"og-done-link-v1\x00" + payload, hashlib.sha256).digest()
+    error = refusal(signed(payload))
 
-    assert reason_for(f"{b64(payload)}.{b64(signature)}") == InvalidTokenReason.MALFORMED, why
+    assert (error.reason, str(error)) == (
+        InvalidTokenReason.MALFORMED,
+        f"invalid done link: malformed ({detail})",
+    )
 
 
 def test_an_empty_secret_is_a_setup_error() -> None:
-    with pytest.raises(ValueError, match="OG_LINK_SECRET"):
+    says = r"^OG_LINK_SECRET is empty; done links cannot be signed or checked$"
+    with pytest.raises(ValueError, match=says):
         make_token("", "c", 1, "s", EXPIRES)
-    with pytest.raises(ValueError, match="OG_LINK_SECRET"):
+    with pytest.raises(ValueError, match=says):
         verify_token("", a_token(), NOW)
 
 
-def test_naive_datetimes_are_refused() -> None:
-    with pytest.raises(ValueError, match="timezone"):
-        make_token(SECRET, "c", 1, "s", datetime(2025, 5, 1))
-    with pytest.raises(ValueError, match="timezone"):
-        verify_token(SECRET, a_token(), datetime(2025, 3, 10))
+class NoOffset(tzinfo):
+    """A tzinfo that knows no offset: a datetime carrying it is still naive."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+@pytest.mark.parametrize("zone", [None, NoOffset()], ids=["no tzinfo", "tzinfo without offset"])
+def test_naive_datetimes_are_refused_by_name(zone: tzinfo | None) -> None:
+    with pytest.raises(ValueError, match=r"^expires_at must be timezone-aware, got datetime"):
+        make_token(SECRET, "c", 1, "s", datetime(2025, 5, 1, tzinfo=zone))
+    with pytest.raises(ValueError, match=r"^now must be timezone-aware, got datetime"):
+        verify_token(SECRET, a_token(), datetime(2025, 3, 10, tzinfo=zone))
+
+
+@pytest.mark.parametrize("journey", [True, "1", 1.0])
+def test_a_journey_that_is_not_a_plain_int_is_refused(journey: object) -> None:
+    with pytest.raises(TypeError, match=f"^journey must be an int, got {journey!r}$"):
+        make_token(SECRET, "c", journey, "s", EXPIRES)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -245,5 +270,118 @@ def test_done_url_joins_base_and_token_once(base_url: str) -> None:
     assert done_url(base_url, "abc.def") == "https://og.example.com/done/abc.def"
 
 
-def test_done_url_keeps_a_base_path() -> None:
-    assert done_url("https://acme.example/og/", "t.k") == "https://acme.example/og/done/t.k"
+@pytest.mark.parametrize("base_path", ["/og", "/INBOX", "/og.X"])
+def test_done_url_keeps_a_base_path_trimming_only_slashes(base_path: str) -> None:
+    base_url = f"https://acme.example{base_path}"
+
+    assert done_url(f"{base_url}/", "t.k") == f"{base_url}/done/t.k"
+
+
+def test_done_url_escapes_every_reserved_character_of_the_token() -> None:
+    assert done_url("https://og.example.com", "a/b?c#d e") == (
+        "https://og.example.com/done/a%2Fb%3Fc%23d%20e"
+    )
+
+
+def test_the_payload_is_the_four_fields_as_compact_ascii_json() -> None:
+    payload, _ = make_token(SECRET, "Zoë", 3, "kickoff", EXPIRES).split(".")
+    expires_unix = int(EXPIRES.timestamp())
+
+    assert unb64(payload) == f'["Zo\\u00eb",3,"kickoff",{expires_unix}]'.encode()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [None, 42, 4.2, b"abc.def", ["abc", "def"], {"token": "abc.def"}],
+    ids=lambda v: type(v).__name__,
+)
+def test_anything_but_text_is_refused_as_malformed(token: object) -> None:
+    error = refusal(token)
+
+    assert (error.reason, str(error)) == (
+        InvalidTokenReason.MALFORMED,
+        "invalid done link: malformed (not a token)",
+    )
+
+
+def test_the_bytes_of_a_valid_token_are_refused() -> None:
+    assert refusal(a_token().encode()).reason == InvalidTokenReason.MALFORMED
+
+
+# verify_token reads tokens of up to this many characters and refuses longer ones unread.
+LONGEST_TOKEN = 4096
+
+
+def a_token_of_length(length: int) -> tuple[str, str] | None:
+    """A customer id and its valid token exactly `length` characters long, if base64 can spell
+    a token that long (it cannot spell every length)."""
+    for id_length in range(length):
+        customer_id = "x" * id_length
+        token = a_token(customer_id=customer_id)
+        if len(token) >= length:
+            return (customer_id, token) if len(token) == length else None
+    return None
+
+
+def test_a_token_up_to_the_length_limit_verifies() -> None:
+    longest = a_token_of_length(LONGEST_TOKEN)
+    assert longest is not None
+    customer_id, token = longest
+
+    assert verify_token(SECRET, token, NOW).customer_id == customer_id
+
+
+def test_a_valid_token_longer_than_the_limit_is_refused_unread() -> None:
+    longer = [a_token_of_length(LONGEST_TOKEN + extra) for extra in (1, 2, 3)]
+    tokens = [token for _, token in filter(None, longer)]
+    assert tokens, "base64 spells at least one of any three consecutive lengths"
+
+    for token in tokens:
+        error = refusal(token)
+        assert str(error) == "invalid done link: malformed (not a token)"
+
+
+@pytest.mark.parametrize(
+    ("token", "reason", "detail"),
+    [
+        pytest.param("", "malformed", "expected payload.signature", id="empty"),
+        pytest.param("no-dot", "malformed", "expected payload.signature", id="no dot"),
+        pytest.param("a.b.c", "malformed", "expected payload.signature", id="two dots"),
+        pytest.param("abc.", "malformed", "not base64url", id="no signature"),
+        pytest.param(".abc", "malformed", "not base64url", id="no payload"),
+        pytest.param("ab c.def", "malformed", "not base64url", id="a space"),
+        pytest.param("abc=.def", "malformed", "not base64url", id="padding"),
+        pytest.param("abcde.abcd", "malformed", "not base64url", id="4k+1 characters"),
+        pytest.param("x" * 10_000 + ".y", "malformed", "not a token", id="too long"),
+        pytest.param(
+            f"{b64(b'payload')}.{b64(b'short')}",
+            "malformed",
+            "signature has the wrong length",
+            id="short signature",
+        ),
+        pytest.param(
+            f"{b64(b'payload')}.{b64(bytes(32))[:-1]}B",
+            "malformed",
+            "not canonical base64url",
+            id="stray low bits",
+        ),
+        pytest.param(f"{b64(b'payload')}.{b64(bytes(32))}", "bad signature", None, id="forged"),
+        pytest.param(a_token(), "expired", "expired at 2025-05-09", id="expired"),
+    ],
+)
+def test_each_refusal_says_what_was_wrong(token: str, reason: str, detail: str | None) -> None:
+    error = refusal(token, now=EXPIRES + timedelta(hours=1))
+
+    assert error.reason == InvalidTokenReason(reason)
+    assert str(error) == f"invalid done link: {reason}" + (f" ({detail})" if detail else "")
+
+
+@given(payload=st.binary(min_size=1, max_size=300))
+@example(payload=b"\x00\x00\x17")  # spelled "AAAX": an encoding can end in any letter
+def test_a_well_formed_token_with_someone_elses_signature_is_refused_for_its_signature(
+    payload: bytes,
+) -> None:
+    real_payload, signature = a_token().split(".")
+    assume(b64(payload) != real_payload)
+
+    assert reason_for(f"{b64(payload)}.{signature}") == InvalidTokenReason.BAD_SIGNATURE
