@@ -79,7 +79,7 @@ mutants: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(MUTANTS_JOBS)
 	@echo
-	$(BIN)/python tools/mutation_scores.py
+	$(BIN)/python tests/support/mutation_scores.py
 
 clean:
 	rm -rf $(VENV) demo-workspace mutants .pytest_cache .mypy_cache .ruff_cache

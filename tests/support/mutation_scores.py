@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mutmut.stats import status_by_exit_code
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def verdicts(source: str) -> dict[str, str]:
