@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from builders import a_notice
+from builders import a_notice, an_unconfirmed_notice
 from fake_slack import GOOD_TOKEN, FakeSlack, message_texts
 from slack_sdk import WebClient
 
@@ -134,6 +134,39 @@ def test_a_failing_backend_raises_send_error(under_test: NotifierUnderTest) -> N
 
     with pytest.raises(SendError):
         broken.flag(a_notice())
+    with pytest.raises(SendError):
+        broken.unconfirmed(an_unconfirmed_notice())
+
+
+def test_an_unconfirmed_send_tells_the_owner_what_and_how_to_settle_it(
+    under_test: NotifierUnderTest,
+) -> None:
+    reference = under_test.notifier.unconfirmed(an_unconfirmed_notice())
+
+    text = the_one_delivery(under_test)
+    assert reference
+    for expected in [
+        "<@U123>",
+        "nudge email",
+        "Connect your data",
+        "may or may not have reached",
+        "Ada Lovelace",
+        "cust-42",
+        "the run sending it ended before it was confirmed",
+        "og unconfirmed delivered cust-42 connect-data",
+        "og unconfirmed resend cust-42 connect-data",
+    ]:
+        assert expected in text
+
+
+def test_an_unconfirmed_notice_with_a_hostile_name_forges_no_line(
+    under_test: NotifierUnderTest,
+) -> None:
+    under_test.notifier.unconfirmed(an_unconfirmed_notice(customer_name="Eve\nFORGED: all fine"))
+
+    text = the_one_delivery(under_test)
+    assert "Eve FORGED: all fine" in text
+    assert not any(line.strip().startswith("FORGED") for line in text.splitlines())
 
 
 # --- Slack only ----------------------------------------------------------------------------
@@ -336,3 +369,19 @@ def test_slack_settings_read_lists_comma_separated_and_blank_as_unset(
     assert settings.flag_channel is None and settings.digest_channel is None
     assert settings.api_url is None
     assert "xoxb-1" not in repr(settings)
+
+
+def test_an_unconfirmed_notice_in_slack_pings_only_the_owner(fake_slack: FakeSlack) -> None:
+    notifier = SlackNotifier(fake_slack.client(), FLAG_CHANNEL)
+    notifier.unconfirmed(
+        an_unconfirmed_notice(customer_name="<!channel> *Eve*", step_name="<@U999>")
+    )
+    (posted,) = fake_slack.posted()
+    mrkdwn = [posted["text"]] + [
+        block["text"]["text"]
+        for block in posted["blocks"]
+        if block.get("text", {}).get("type") == "mrkdwn"
+    ]
+    for text in mrkdwn:
+        assert "<!channel>" not in text and "<@U999>" not in text and "*Eve*" not in text
+    assert all(text.startswith("<@U123> ") for text in mrkdwn)

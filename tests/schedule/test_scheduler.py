@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from runs import a_gone_process
 from workspace import Workspace, nine_am, row
 
 from bot.scheduler import TICK_JOB, build_scheduler, digest_trigger, run_tick, tick_trigger
 from engine.calendar import zone
+from engine.models import SendKind, SendRecord
 
 NEW_YORK = "America/New_York"
 
@@ -74,6 +76,31 @@ def test_a_scheduled_tick_runs_the_guide_and_logs_it(
     run_tick(ws.guide(), lambda: nine_am("2026-11-02"))
     assert ws.sent() == [("C1", "welcome", "step")]
     assert "tick at 2026-11-02T09:00+00:00: step 1; 1 skipped rows, 0 failures" in caplog.text
+
+
+def test_every_scheduled_tick_logs_the_sends_that_may_not_have_gone_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ws = Workspace(tmp_path, [row("C1"), row("C2")])
+    guide = ws.guide()
+    left = SendRecord(
+        customer_id="C1",
+        journey=1,
+        step="welcome",
+        kind=SendKind.STEP,
+        local_date=date(2026, 11, 2),
+        guide_day=0,
+        claimed_at=datetime.now(UTC),
+        tick_id="tick-killed",
+        run_process=a_gone_process(),
+    )
+    guide.store.claim(left)
+    caplog.set_level(logging.INFO, logger="og.scheduler")
+    run_tick(guide, lambda: nine_am("2026-11-02"))
+    run_tick(guide, lambda: nine_am("2026-11-03"))
+    first, second = [r.message for r in caplog.records if r.message.startswith("tick at")]
+    assert "1 unconfirmed sends (1 new: og unconfirmed to settle them): C1 welcome step" in first
+    assert "1 unconfirmed sends (0 new: og unconfirmed to settle them): C1 welcome step" in second
 
 
 def test_a_failing_tick_is_logged_and_does_not_stop_the_scheduler(

@@ -23,6 +23,7 @@ from engine.models import (
     SendRecord,
     SendStatus,
     Step,
+    UnconfirmedNotice,
     Window,
 )
 
@@ -167,3 +168,20 @@ def a_notice(**changes: Any) -> FlagNotice:
         ),
     }
     return FlagNotice.model_validate(fields | changes)
+
+
+def an_unconfirmed_notice(**changes: Any) -> UnconfirmedNotice:
+    """What the owner is told of a send that may or may not have gone out."""
+    fields: dict[str, Any] = {
+        "customer_id": "cust-42",
+        "customer_name": "Ada Lovelace",
+        "company": "Analytical Engines Ltd",
+        "step": "connect-data",
+        "step_name": "Connect your data",
+        "kind": SendKind.NUDGE,
+        "claimed_at": datetime(2025, 3, 10, 9, 0, tzinfo=UTC),
+        "local_date": date(2025, 3, 10),
+        "owner": Person(name="Sam Owner", slack_id="U123"),
+        "why": "the run sending it ended before it was confirmed",
+    }
+    return UnconfirmedNotice.model_validate(fields | changes)
