@@ -41,13 +41,16 @@ def test_request_headers_are_found_in_any_case() -> None:
     assert request.header("X-Missing") is None
 
 
-@pytest.mark.parametrize("spoil", ["roster gone", "rules broken", "row skipped"])
+@pytest.mark.parametrize("spoil", ["roster gone", "rules broken", "row skipped", "zone folder"])
 def test_a_guide_that_cannot_read_its_list_says_try_later(ws: Workspace, spoil: str) -> None:
     customer = "C1"
     if spoil == "roster gone":
         ws.roster_path.unlink()
     elif spoil == "rules broken":
         ws.rules_path.write_text("# Rules\n\nNothing a parser understands.\n", encoding="utf-8")
+    elif spoil == "zone folder":
+        # `US` is a folder of zones: opened as a zone file it once answered 500.
+        ws.write_rows([row("C1", timezone="US"), row("C2", email="not-an-email")])
     else:
         customer = "C2"
     before = ws.guide().store.load()
