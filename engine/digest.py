@@ -52,7 +52,7 @@ class FinishedCustomer(BaseModel):
     days: int
 
 
-class UnconfirmedSend(BaseModel):
+class UnconfirmedCustomer(BaseModel):
     customer_id: str
     name: str
     step: str
@@ -69,7 +69,7 @@ class Digest(BaseModel):
     finished_this_week: list[FinishedCustomer] = []
     median_days_to_done: dict[str, float] = {}
     """Per plan name: the median of days from a step's email to its being done."""
-    unconfirmed: list[UnconfirmedSend] = []
+    unconfirmed: list[UnconfirmedCustomer] = []
     """Sends that may or may not have reached the customer, oldest first, until settled."""
     skipped_rows: list[str] = []
     roster_warnings: list[str] = []
@@ -102,7 +102,7 @@ def build_digest(guide: Guide, now: datetime) -> Digest:
     digest.open_flags.sort(key=lambda flag: (flag.flagged_on, flag.customer_id))
     names = {customer.customer_id: customer.name or customer.email for customer in customers}
     digest.unconfirmed = [
-        UnconfirmedSend(
+        UnconfirmedCustomer(
             customer_id=send.customer_id,
             name=names.get(send.customer_id, ""),
             step=send.step,

@@ -28,11 +28,9 @@ DELIVERED = "send_marked_delivered"
 SEND_AGAIN = "send_to_send_again"
 
 
-def unconfirmed_sends(guide: Guide, customer_id: str | None = None) -> list[SendRecord]:
-    """Every unconfirmed send, oldest first; or one customer's."""
-    if customer_id is None:
-        return guide.store.load().unconfirmed()
-    return guide.store.load_one(customer_id).unconfirmed()
+def unconfirmed_sends(guide: Guide) -> list[SendRecord]:
+    """Every unconfirmed send, oldest first."""
+    return guide.store.load().unconfirmed()
 
 
 def mark_delivered(
