@@ -2,7 +2,9 @@
 
 This is the imperative shell around `decide`. Sending is claim -> send -> confirm, so a re-run
 or a second tick racing this one never sends twice; a send that raises releases its claim so
-the next tick tries again; a claim left unconfirmed by a crash is reported once, never resent.
+the next tick tries again; a claim whose run ended before confirming it (a kill, a crash) is
+never resent: it is unconfirmed, announced once to its owner and listed by every tick until a
+person settles it (engine.unconfirmed).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from engine.models import (
 from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
-from engine.runs import has_ended, new_run, running
+from engine.runs import Run, has_ended, new_run, running
 from engine.tick_run import CustomerResult, TickRun, Work
 
 
@@ -118,15 +120,16 @@ class Guide:
         """`seconds_left`: how long the run may still take (a Lambda invocation's remaining
         time); moves not started when it runs short wait for the next tick."""
         with cyclic_gc_paused(), running(new_run("tick")) as run:
-            return self._tick(TickRun(self, now, dry_run, run), progress, seconds_left)
+            return self._tick(run, now, dry_run, progress, seconds_left)
 
     def _tick(
         self,
-        run: TickRun,
+        this_run: Run,
+        now: datetime,
+        dry_run: bool,
         progress: Callable[[int, int], None] | None,
         seconds_left: Callable[[], float] | None,
     ) -> TickReport:
-        now, dry_run = run.now, run.dry_run
         outcome = load_rules(self.rules_source, self.store, remember=not dry_run)
         report = TickReport(
             ran=outcome.rules is not None,
@@ -145,7 +148,7 @@ class Guide:
         customers, report.skipped = validate_rows(
             roster, rules.plans.keys(), self.config.team_timezone
         )
-        run.start(rules, roster, customers)
+        run = TickRun(self, rules, now, dry_run, this_run, roster, customers)
         run.seconds_left = seconds_left
         newly_unconfirmed = self._ended_claims(run, snapshot)
         to_apply: list[tuple[int, Work]] = []

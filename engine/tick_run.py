@@ -71,11 +71,23 @@ starts with less than this left of the run."""
 class TickRun:
     """One tick's pass over the customers: decide, then apply (unless dry)."""
 
-    def __init__(self, guide: Guide, now: datetime, dry_run: bool, run: Run) -> None:
+    def __init__(
+        self,
+        guide: Guide,
+        rules: Rules,
+        now: datetime,
+        dry_run: bool,
+        run: Run,
+        roster: RosterSnapshot,
+        customers: list[Customer],
+    ) -> None:
         self.guide = guide
+        self.rules = rules
         self.now = now
         self.dry_run = dry_run
         self.run = run
+        self.roster = roster
+        self._customers = {customer.customer_id: customer for customer in customers}
         self.roster_updates: list[RowUpdate] = []
         self.failures: list[str] = []
         self.unconfirmed: list[SendRecord] = []
@@ -84,12 +96,6 @@ class TickRun:
         """How long the run may still take; None for no limit (see `apply`)."""
         self._rows: dict[str, RawRow] | None = None
         self._rows_lock = threading.Lock()
-
-    def start(self, rules: Rules, roster: RosterSnapshot, customers: list[Customer]) -> None:
-        """What the tick read: the rules in force, the list, and its customers."""
-        self.rules = rules
-        self.roster = roster
-        self._customers = {customer.customer_id: customer for customer in customers}
 
     def row_of(self, customer_id: str) -> dict[str, str]:
         """The guide's columns of the customer's row as this tick read them, for the audit.
@@ -184,7 +190,7 @@ class TickRun:
             try:
                 return settle_intent(self.guide.store, state, self.row_of(customer.customer_id))
             except StaleStateError as error:
-                acting = str(error)
+                acting = f"another reader ({error})"
         return CustomerResult(
             customer_id=customer.customer_id,
             move="on_track",
