@@ -40,6 +40,9 @@ class RowShape:
         )
 
     def fits(self, line: str) -> bool:
+        # Too few commas for the cells a row needs: most lines of a note or an address.
+        if line.count(",") + 1 < min(self.width, self.reach):
+            return False
         return self.fits_cells(next(csv.reader((line,)), []))
 
     def fits_cells(self, cells: list[str]) -> bool:

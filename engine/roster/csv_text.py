@@ -160,6 +160,7 @@ class _Parser:
         self.raw: dict[int, str] = {}
         self.open_quotes: list[_OpenQuote] = []
         self.multi_line: list[int] = []
+        self.shape: RowShape | None = None
 
     def parse(self) -> CsvTable:
         start: int | None = 0
@@ -206,13 +207,12 @@ class _Parser:
         returned); otherwise it is one row with a cell over several lines."""
         lines = self.lines
         if self.rows:
-            header = self.rows[0]
+            shape = self._shape(self.rows[0])
         else:
             first = literal_cells(lines[begin])
-            header = first[0] if first else []
-        if len(header) < 2:
+            shape = RowShape.of(first[0] if first else [])
+        if shape.width < 2:
             return None
-        shape = RowShape.of(header)
         resume = next((j for j in range(begin + 1, end) if shape.fits(lines[j])), None)
         if resume is None:
             return None
@@ -228,6 +228,11 @@ class _Parser:
         self.ends.append(resume)
         self._open_quote_row(len(self.rows) - 1, raw, literal, end)
         return resume
+
+    def _shape(self, header: list[str]) -> RowShape:
+        if self.shape is None:
+            self.shape = RowShape.of(header)
+        return self.shape
 
     def _check_last_row(self) -> None:
         """Only the last row can end inside a quote: the end of the text closed it."""
