@@ -38,7 +38,7 @@ from engine.bulk import cyclic_gc_paused
 from engine.models import RosterSnapshot, RowUpdate, clip
 from engine.ports import RosterError
 from engine.roster.csv_encoding import CannotKeepBytesError, DecodedText, decode, encode, text_only
-from engine.roster.csv_formulas import formula_safe
+from engine.roster.csv_formulas import as_typed, formula_safe
 from engine.roster.csv_text import CsvTable, parse, render, show_as_typed
 from engine.roster.grid import snapshot_from_grid
 from engine.roster.validate import column_key
@@ -98,13 +98,14 @@ class CsvRoster:
         with open(self.lock_path, "a") as lock_file:
             try:
                 fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                held = True
             except BlockingIOError:
-                yield False
-                return
+                held = False
             try:
-                yield True
+                yield held
             finally:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+                if held:
+                    fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
     def _load(self) -> _CsvFile:
         try:
@@ -193,11 +194,12 @@ def _apply(table: CsvTable, updates: Sequence[RowUpdate], path: Path) -> tuple[l
     id_position = columns.get(_ID_COLUMN)
     if id_position is None:
         raise RosterError(f"the onboarding list {path} has no {_ID_COLUMN} column")
-    # The first row with an id is the customer, as validation skips later duplicates.
+    # The first row with an id is the customer, as validation skips later duplicates; the id
+    # as the guide reads it.
     row_by_id: dict[str, int] = {}
     for row_index in range(1, len(rows)):
         id_cells = rows[row_index]
-        if id_position < len(id_cells) and (customer_id := id_cells[id_position].strip()):
+        if id_position < len(id_cells) and (customer_id := as_typed(id_cells[id_position]).strip()):
             row_by_id.setdefault(customer_id, row_index)
     not_found: list[str] = []
     changed = False

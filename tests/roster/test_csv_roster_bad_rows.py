@@ -190,3 +190,22 @@ def test_a_write_keeps_an_unreadable_row_byte_for_byte(tmp_path: Path, end: str)
 
     expected = HEADER + row("C1", notes="a") + STRAY + row("C3") + row("C4", "Dee", "b") + last
     assert path.read_bytes() == expected.encode()
+
+
+def test_a_stray_quote_in_the_header_makes_the_list_unreadable_and_says_where(
+    tmp_path: Path,
+) -> None:
+    path = saved(tmp_path, ('customer_id,"name,email,plan\n' + row("C1") + row("C2")).encode())
+    with pytest.raises(RosterError) as raised:
+        CsvRoster(path).read()
+    assert f"cannot read the onboarding list {path}: row 1 (the header), column B" in str(
+        raised.value
+    )
+    assert "so rows 2–3 (C1, C2) would have been read into it" in str(raised.value)
+
+
+def test_an_id_written_formula_safe_is_found_as_read(tmp_path: Path) -> None:
+    path = saved(tmp_path, b"customer_id,notes\n'-17,\n")
+    assert [r.values["customer_id"] for r in CsvRoster(path).read().rows] == ["-17"]
+    assert CsvRoster(path).write([note("-17", "found")]) == []
+    assert path.read_bytes() == b"customer_id,notes\n'-17,found\n"
