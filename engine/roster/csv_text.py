@@ -9,9 +9,9 @@ cell may hold line breaks), and guarantees:
   a row of the list (a customer_id, and as many cells as the header or an email address in
   the email column), and the row where the quote opened reads as a row too when that quote is
   taken as a plain character, that row gets a problem naming the rows it would have
-  swallowed, and the lines from there on are read as the rows they are. A quote still open at
-  the end of the file is its row's problem too. A quoted cell whose later lines do not read
-  as rows (an address, a note) is one cell.
+  swallowed, and the lines from there on are read as the rows they are (`csv_quotes`). A
+  quote still open at the end of the file is its row's problem too. A quoted cell whose later
+  lines do not read as rows (an address, a note) is one cell.
 - A cell of more than CELL_LIMIT characters, or holding bytes that are not text (see
   `csv_encoding`), is a problem of its row; every other row is still read.
 - A row with a problem keeps its exact text, and `render` writes that text back as it was: a
