@@ -199,8 +199,12 @@ def _apply(table: CsvTable, updates: Sequence[RowUpdate], path: Path) -> tuple[l
     row_by_id: dict[str, int] = {}
     for row_index in range(1, len(rows)):
         id_cells = rows[row_index]
-        if id_position < len(id_cells) and (customer_id := as_typed(id_cells[id_position]).strip()):
-            row_by_id.setdefault(customer_id, row_index)
+        if id_position < len(id_cells):
+            customer_id = id_cells[id_position]
+            if customer_id[:1] == "'":
+                customer_id = as_typed(customer_id)
+            if customer_id := customer_id.strip():
+                row_by_id.setdefault(customer_id, row_index)
     not_found: list[str] = []
     changed = False
     for update in updates:

@@ -4,8 +4,11 @@ that rightly runs over several lines.
 A quote at the start of a cell (a name typed as `"Bob`) makes the csv module read on, over line
 breaks, until some later quote closes the cell: the rows in between become part of one cell.
 A quoted address or note over several lines reads the same way. What tells them apart: a
-stray quote's own line still holds the rest of its row, and the lines it swallows are rows of
-the list, each of which reads alone as one (`RowShape`).
+stray quote's own line still holds the rest of its row, the lines it swallows are rows of the
+list, each of which reads alone as one (`RowShape`), and the row it makes is not well formed
+(its quote is closed by the end of the file, or by a quote followed by more text, as the
+opening quote of a later cell is). A well-formed row with a full row of cells is always taken
+as it reads, whatever its cell over several lines holds.
 """
 
 from __future__ import annotations
@@ -96,6 +99,31 @@ def open_quote(raw: str) -> tuple[int, int] | None:
             at_start = False
         index += 1
     return (position, offset) if quoted else None
+
+
+def well_formed(raw: str) -> bool:
+    """Whether `raw` (a row's text) is CSV as a spreadsheet app writes it: every quoted cell
+    closed, and each closing quote followed by a comma, a line break or the end. A quote
+    inside an unquoted cell (`5" screen`) is allowed, as the csv module reads it as itself."""
+    quoted, at_start = False, True
+    index, length = 0, len(raw)
+    while index < length:
+        character = raw[index]
+        if quoted:
+            if character == '"':
+                following = raw[index + 1] if index + 1 < length else ","
+                if following == '"':
+                    index += 1
+                elif following in ",\r\n":
+                    quoted = False
+                else:
+                    return False
+        elif character == '"' and at_start:
+            quoted, at_start = True, False
+        else:
+            at_start = character in ",\r\n"
+        index += 1
+    return not quoted
 
 
 def id_position(header: Sequence[str]) -> int:

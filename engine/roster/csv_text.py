@@ -7,8 +7,9 @@ cell may hold line breaks), and guarantees:
 - A quote that opens a cell and is not closed on its row (a name typed as `"Bob`) does not
   swallow the rows after it. When a quoted cell runs on over a later line that reads alone as
   a row of the list (a customer_id, and as many cells as the header or an email address in
-  the email column), and the row where the quote opened reads as a row too when that quote is
-  taken as a plain character, that row gets a problem naming the rows it would have
+  the email column), the row where the quote opened reads as a row too when that quote is
+  taken as a plain character, and the row as the csv module read it is not a well-formed row
+  of as many cells as the header, that row gets a problem naming the rows it would have
   swallowed, and the lines from there on are read as the rows they are (`csv_quotes`). A
   quote still open at the end of the file is its row's problem too. A quoted cell whose later
   lines do not read as rows (an address, a note) is one cell.
@@ -35,7 +36,7 @@ from engine.models import CellProblem
 from engine.roster.cells import column_letter
 from engine.roster.csv_encoding import has_undecodable, undecodable_offsets, visible
 from engine.roster.csv_formulas import as_typed, escaped_offsets
-from engine.roster.csv_quotes import RowShape, id_position, literal_cells
+from engine.roster.csv_quotes import RowShape, id_position, literal_cells, well_formed
 
 CELL_LIMIT = 131_072
 """The most characters a cell may hold: the csv module's own default limit."""
@@ -192,7 +193,7 @@ class _Parser:
         for cells in reader:
             count = reader.line_num
             if count - previous > 1:
-                resume = self._cut_open_quote(start + previous, start + count)
+                resume = self._cut_open_quote(cells, start + previous, start + count)
                 if resume is not None:
                     return resume
                 self.multi_line.append(len(self.rows))
@@ -201,10 +202,10 @@ class _Parser:
             previous = count
         return None
 
-    def _cut_open_quote(self, begin: int, end: int) -> int | None:
-        """For a row read from lines `begin` to `end`: when one of its later lines reads as a
-        row of the list, the row is cut short before it (and the line to read on from is
-        returned); otherwise it is one row with a cell over several lines."""
+    def _cut_open_quote(self, cells: list[str], begin: int, end: int) -> int | None:
+        """For a row read as `cells` from lines `begin` to `end`: when one of its later lines
+        reads as a row of the list, the row is cut short before it (and the line to read on
+        from is returned); otherwise it is one row with a cell over several lines."""
         lines = self.lines
         if self.rows:
             shape = self._shape(self.rows[0])
@@ -215,6 +216,8 @@ class _Parser:
             return None
         resume = next((j for j in range(begin + 1, end) if shape.fits(lines[j])), None)
         if resume is None:
+            return None
+        if len(cells) >= shape.width and well_formed("".join(lines[begin:end])):
             return None
         raw = "".join(lines[begin:resume])
         literal = literal_cells(raw)
@@ -265,14 +268,14 @@ class _Parser:
         candidates: set[int] = set()
         if self.escaped:
             candidates.update(_rows_at(self.lines, self.ends, undecodable_offsets(self.text)))
-        if len(self.text) > CELL_LIMIT:
-            lengths = list(map(len, self.lines))
-            if max(lengths) > CELL_LIMIT:
-                long_lines = [line for line, length in enumerate(lengths) if length > CELL_LIMIT]
+        lines = self.lines
+        if len(self.text) > CELL_LIMIT:  # else no cell can be longer
+            if max(map(len, lines)) > CELL_LIMIT:
+                long_lines = [line for line, text in enumerate(lines) if len(text) > CELL_LIMIT]
                 candidates.update(bisect_right(self.ends, line) for line in long_lines)
             for index in self.multi_line:
                 begin = self.ends[index - 1] if index else 0
-                if sum(lengths[begin : self.ends[index]]) > CELL_LIMIT:
+                if sum(map(len, lines[begin : self.ends[index]])) > CELL_LIMIT:
                     candidates.add(index)
         header = self.rows[0] if self.rows else []
         for index in sorted(candidates):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from engine.models import CellProblem
 from engine.roster.csv_encoding import decode
 from engine.roster.csv_formulas import formula_safe
+from engine.roster.csv_quotes import well_formed
 from engine.roster.csv_text import CELL_LIMIT, CsvTable, parse, render, show_as_typed
 
 HEADER = "customer_id,name,email,plan,signup_date\n"
@@ -62,6 +63,23 @@ def test_a_quoted_cell_over_several_lines_is_one_cell(text: str) -> None:
     assert ids(table) == ["C1", "C2"]
     assert table.problems == {}
     assert render(table) == text.replace("\r\n", "\n").replace("one\ntwo", "one\r\ntwo")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A row pasted into the last cell: every line reads as a row, but the row is well formed.
+        HEADER.replace("\n", ",notes\n")
+        + 'C1,Ada,c1@example.com,pro,2026-11-02,"was:\nC9,Bo,c9@example.com,pro,2026-11-02"\n'
+        + row("C2"),
+        # Found by the property test below: a formula-safe CR in a list of two columns.
+        'customer_id,notes\nC1,"\'\r0,"\nC2,x\n',
+    ],
+)
+def test_a_well_formed_row_is_never_cut(text: str) -> None:
+    table = read(text)
+    assert ids(table) == ["C1", "C2"]
+    assert table.problems == {}
 
 
 def test_a_stray_quote_costs_its_own_row_only() -> None:
@@ -220,3 +238,18 @@ def test_formula_safe_values_read_back_as_written(values: list[list[str]]) -> No
     table = read(text)
     assert table.problems == {}
     assert table.rows[1:] == rows
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('a,"b\nc",d\n', True),
+        ('a,"say ""hi""",d\r\n', True),
+        ('a,5" screen,d\n', True),
+        ('a,"",d', True),
+        ('a,"b,c\n', False),  # never closed
+        ('a,"b\nc"d,e\n', False),  # closed by a quote followed by more text
+    ],
+)
+def test_well_formed_is_csv_as_a_spreadsheet_app_writes_it(raw: str, expected: bool) -> None:
+    assert well_formed(raw) is expected
