@@ -27,8 +27,9 @@ from __future__ import annotations
 import csv
 import io
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from typing import Protocol
 
@@ -60,13 +61,23 @@ class CsvTable:
     raw: dict[int, str]
     """The exact text of each row with a problem, written back as it is."""
     line_terminator: str
-    lines: list[str] = field(repr=False)
+    text: str = field(repr=False)
     ends: list[int] = field(repr=False)
     """For each row, the index of the first text line after it."""
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, as the csv module is given them; made only when a row needs them
+        (a plain list is read without)."""
+        return io.StringIO(self.text, newline="").readlines()
+
     def rows_at(self, offsets: Sequence[int]) -> list[int]:
         """The indexes of the rows holding these offsets of the text, in order, once each."""
-        return _rows_at(self.lines, self.ends, offsets)
+        if not offsets:
+            return []
+        line_ends = list(accumulate(map(len, self.lines)))
+        found = {bisect_right(self.ends, bisect_right(line_ends, offset)) for offset in offsets}
+        return sorted(index for index in found if index < len(self.ends))
 
 
 def parse(text: str, encoding_label: str, *, escaped: bool) -> CsvTable:
@@ -154,14 +165,16 @@ class _Parser:
         self.text = text
         self.encoding_label = encoding_label
         self.escaped = escaped
-        self.lines = io.StringIO(text, newline="").readlines()
-        self.rows: list[list[str]] = []
-        self.ends: list[int] = []
-        self.problems: dict[int, CellProblem] = {}
-        self.raw: dict[int, str] = {}
+        self.table = CsvTable([], {}, {}, _first_line_terminator(text), text, [])
+        self.rows, self.ends = self.table.rows, self.table.ends
+        self.problems, self.raw = self.table.problems, self.table.raw
         self.open_quotes: list[_OpenQuote] = []
         self.multi_line: list[int] = []
         self.shape: RowShape | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return self.table.lines
 
     def parse(self) -> CsvTable:
         start: int | None = 0
@@ -171,22 +184,18 @@ class _Parser:
         self._check_cells()
         for quote in self.open_quotes:
             self.problems[quote.index] = self._quote_problem(quote)
-        return CsvTable(
-            rows=self.rows,
-            problems=self.problems,
-            raw=self.raw,
-            line_terminator=_first_line_terminator(self.text),
-            lines=self.lines,
-            ends=self.ends,
-        )
+        return self.table
 
     def _read_from(self, start: int) -> int | None:
         """Read rows from text line `start` on; returns the line to read on from after a row
         cut short by an open quote, or None at the end of the text."""
-        lines = self.lines
-        # The common case is one pass of the csv module's reader; noting where each row ends
-        # is the only work added per row.
-        source = iter(lines) if start == 0 else map(lines.__getitem__, range(start, len(lines)))
+        # The common case is one pass of the csv module's reader over the text; noting where
+        # each row ends is the only work added per row.
+        if start == 0:
+            source: Iterator[str] = io.StringIO(self.text, newline="")
+        else:
+            lines = self.lines
+            source = map(lines.__getitem__, range(start, len(lines)))
         reader = csv.reader(source)
         add_row, add_end = self.rows.append, self.ends.append
         previous = 0
@@ -243,7 +252,10 @@ class _Parser:
         if index < 0 or index in self.raw:
             return
         begin = self.ends[index - 1] if index else 0
-        raw = "".join(self.lines[begin : self.ends[index]])
+        if self.ends[index] - begin == 1:
+            raw = _last_line(self.text)  # the last of `lines`, without splitting the text
+        else:
+            raw = "".join(self.lines[begin : self.ends[index]])
         if '"' not in raw:
             return
         literal = literal_cells(raw)
@@ -267,15 +279,15 @@ class _Parser:
         """Problems of single cells, looked for only in rows that can have them."""
         candidates: set[int] = set()
         if self.escaped:
-            candidates.update(_rows_at(self.lines, self.ends, undecodable_offsets(self.text)))
-        lines = self.lines
+            candidates.update(self.table.rows_at(undecodable_offsets(self.text)))
         if len(self.text) > CELL_LIMIT:  # else no cell can be longer
-            if max(map(len, lines)) > CELL_LIMIT:
+            if _may_have_long_lines(self.text):
+                lines = self.lines
                 long_lines = [line for line, text in enumerate(lines) if len(text) > CELL_LIMIT]
                 candidates.update(bisect_right(self.ends, line) for line in long_lines)
             for index in self.multi_line:
                 begin = self.ends[index - 1] if index else 0
-                if sum(map(len, lines[begin : self.ends[index]])) > CELL_LIMIT:
+                if sum(map(len, self.lines[begin : self.ends[index]])) > CELL_LIMIT:
                     candidates.add(index)
         header = self.rows[0] if self.rows else []
         for index in sorted(candidates):
@@ -336,12 +348,22 @@ class _Parser:
         )
 
 
-def _rows_at(lines: list[str], ends: list[int], offsets: Sequence[int]) -> list[int]:
-    if not offsets:
-        return []
-    line_ends = list(accumulate(map(len, lines)))
-    found = {bisect_right(ends, bisect_right(line_ends, offset)) for offset in offsets}
-    return sorted(index for index in found if index < len(ends))
+def _may_have_long_lines(text: str) -> bool:
+    """Whether a line of `text` may be longer than CELL_LIMIT, found without splitting it: such
+    a line holds a whole stretch of CELL_LIMIT // 2 characters, starting at a multiple of that,
+    without a line break; one search per stretch stops at the first break in it."""
+    step = CELL_LIMIT // 2
+    for start in range(0, len(text) - step + 1, step):
+        end = start + step
+        if text.find("\n", start, end) < 0 and text.find("\r", start, end) < 0:
+            return True
+    return False
+
+
+def _last_line(text: str) -> str:
+    """The last line of `text`, with its line break if it has one."""
+    end = len(text) - (2 if text.endswith("\r\n") else 1 if text.endswith(("\n", "\r")) else 0)
+    return text[max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1 :]
 
 
 def _column_name(header: Sequence[str], position: int) -> str:

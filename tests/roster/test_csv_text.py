@@ -119,9 +119,12 @@ def test_rows_after_a_stray_quote_are_read_even_when_a_later_quote_closed_it() -
     assert table.rows[5][1] == "Ed, Jr."
 
 
-def test_a_quote_never_closed_on_the_last_row_is_its_problem() -> None:
-    table = read(HEADER + row("C1") + row("C2", '"Bob'))
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r", ""])
+def test_a_quote_never_closed_on_the_last_row_is_its_problem(ending: str) -> None:
+    last = row("C2", '"Bob')[:-1] + ending
+    table = read(HEADER + row("C1") + last)
     assert ids(table) == ["C1", "C2"]
+    assert table.raw == {2: last}
     assert table.problems[2].message == (
         'a quote (") opens this cell and is never closed; remove the quote or close it'
     )
@@ -165,12 +168,14 @@ def test_a_cell_holding_a_line_break_is_quoted_whatever_the_line_ending(
     assert read(text).rows == [["customer_id", "notes"], ["C1", f"one{other}two"], ["C2", "x"]]
 
 
-def test_an_oversized_cell_costs_its_row_only() -> None:
+@pytest.mark.parametrize("rows_before", [0, 1, 997, 3000])
+def test_an_oversized_cell_costs_its_row_only(rows_before: int) -> None:
     essay = "x" * (CELL_LIMIT + 1)
-    text = HEADER + row("C1") + row("C2", essay) + row("C3")
+    before = "".join(row(f"B{n}") for n in range(rows_before))
+    text = HEADER + before + row("C1") + row("C2", essay) + row("C3")
     table = read(text)
-    assert ids(table) == ["C1", "C2", "C3"]
-    problem = table.problems[2]
+    assert ids(table)[rows_before:] == ["C1", "C2", "C3"]
+    problem = table.problems[rows_before + 2]
     assert (problem.column, problem.value) == ("name", essay)
     assert problem.message == (
         f"the cell holds {CELL_LIMIT + 1:,} characters, more than the {CELL_LIMIT:,} "
