@@ -25,12 +25,6 @@ def snapshot_from_grid(
         if name.strip():
             named_columns.setdefault(name, position)
 
-    def values(cells: Sequence[CellValue]) -> dict[str, CellValue]:
-        return {
-            name: cells[position] if position < len(cells) else ""
-            for name, position in named_columns.items()
-        }
-
     raw_rows = [
         RawRow(
             row_number=row_number,
@@ -43,6 +37,5 @@ def snapshot_from_grid(
     ]
     # Set afterwards, so the rows without a problem (nearly all) are built as before.
     for row_number, problem in (problems or {}).items():
-        index = row_number - 2
-        raw_rows[index] = RawRow(row_number=row_number, values=values(rows[index]), problem=problem)
+        raw_rows[row_number - 2] = raw_rows[row_number - 2].model_copy(update={"problem": problem})
     return RosterSnapshot(header=tuple(header), rows=tuple(raw_rows), warnings=tuple(warnings))
