@@ -101,31 +101,6 @@ def open_quote(raw: str) -> tuple[int, int] | None:
     return (position, offset) if quoted else None
 
 
-def well_formed(raw: str) -> bool:
-    """Whether `raw` (a row's text) is CSV as a spreadsheet app writes it: every quoted cell
-    closed, and each closing quote followed by a comma, a line break or the end. A quote
-    inside an unquoted cell (`5" screen`) is allowed, as the csv module reads it as itself."""
-    quoted, at_start = False, True
-    index, length = 0, len(raw)
-    while index < length:
-        character = raw[index]
-        if quoted:
-            if character == '"':
-                following = raw[index + 1] if index + 1 < length else ","
-                if following == '"':
-                    index += 1
-                elif following in ",\r\n":
-                    quoted = False
-                else:
-                    return False
-        elif character == '"' and at_start:
-            quoted, at_start = True, False
-        else:
-            at_start = character in ",\r\n"
-        index += 1
-    return not quoted
-
-
 def id_position(header: Sequence[str]) -> int:
     keys = [column_key(cell) for cell in header]
     return keys.index("customer_id") if "customer_id" in keys else 0

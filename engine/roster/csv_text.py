@@ -12,7 +12,8 @@ cell may hold line breaks), and guarantees:
   of as many cells as the header, that row gets a problem naming the rows it would have
   swallowed, and the lines from there on are read as the rows they are (`csv_quotes`). A
   quote still open at the end of the file is its row's problem too. A quoted cell whose later
-  lines do not read as rows (an address, a note) is one cell.
+  lines do not read as rows (an address, a note), or that is part of a well-formed row as wide
+  as the header, is one cell.
 - A cell of more than CELL_LIMIT characters, or holding bytes that are not text (see
   `csv_encoding`), is a problem of its row; every other row is still read.
 - A row with a problem keeps its exact text, and `render` writes that text back as it was: a
@@ -37,7 +38,7 @@ from engine.models import CellProblem
 from engine.roster.cells import column_letter
 from engine.roster.csv_encoding import has_undecodable, undecodable_offsets, visible
 from engine.roster.csv_formulas import as_typed, escaped_offsets
-from engine.roster.csv_quotes import RowShape, id_position, literal_cells, well_formed
+from engine.roster.csv_quotes import RowShape, id_position, literal_cells
 
 CELL_LIMIT = 131_072
 """The most characters a cell may hold: the csv module's own default limit."""
@@ -180,7 +181,6 @@ class _Parser:
         start: int | None = 0
         while start is not None:
             start = self._read_from(start)
-        self._check_last_row()
         self._check_cells()
         for quote in self.open_quotes:
             self.problems[quote.index] = self._quote_problem(quote)
@@ -188,33 +188,66 @@ class _Parser:
 
     def _read_from(self, start: int) -> int | None:
         """Read rows from text line `start` on; returns the line to read on from after a row
-        cut short by an open quote, or None at the end of the text."""
+        that needed a closer look, or None at the end of the text."""
         # The common case is one pass of the csv module's reader over the text; noting where
-        # each row ends is the only work added per row.
+        # each row ends is the only work added per row. Strict, the reader stops at a row that
+        # is not well formed (a quote closed by more text, or never closed): only such a row,
+        # or one over several lines with fewer cells than the header, can hide a stray quote.
         if start == 0:
             source: Iterator[str] = io.StringIO(self.text, newline="")
         else:
             lines = self.lines
             source = map(lines.__getitem__, range(start, len(lines)))
-        reader = csv.reader(source)
+        reader = csv.reader(source, strict=True)
         add_row, add_end = self.rows.append, self.ends.append
         previous = 0
-        for cells in reader:
-            count = reader.line_num
-            if count - previous > 1:
-                resume = self._cut_open_quote(cells, start + previous, start + count)
-                if resume is not None:
-                    return resume
-                self.multi_line.append(len(self.rows))
-            add_row(cells)
-            add_end(start + count)
-            previous = count
+        try:
+            for cells in reader:
+                count = reader.line_num
+                if count - previous > 1:
+                    if not self._full_row(cells):
+                        resume = self._cut_open_quote(cells, start + previous, start + count)
+                        if resume is not None:
+                            return resume
+                    self.multi_line.append(len(self.rows))
+                add_row(cells)
+                add_end(start + count)
+                previous = count
+        except csv.Error:
+            return self._read_leniently(start + previous)
+        return None
+
+    def _full_row(self, cells: list[str]) -> bool:
+        return bool(self.rows) and len(cells) >= self._shape(self.rows[0]).width
+
+    def _read_leniently(self, begin: int) -> int | None:
+        """Read the row at text line `begin` as the csv module reads it by default; returns
+        the line to read on from, or None at the end of the text."""
+        lines = self.lines
+        reader = csv.reader(map(lines.__getitem__, range(begin, len(lines))))
+        cells = next(reader)
+        end = begin + reader.line_num
+        if end - begin > 1:
+            resume = self._cut_open_quote(cells, begin, end)
+            if resume is not None:
+                return resume
+            self.multi_line.append(len(self.rows))
+        self.rows.append(cells)
+        self.ends.append(end)
+        if end < len(lines):
+            return end
+        raw = "".join(lines[begin:end])
+        literal = literal_cells(raw)  # only the end of the text leaves a quote open
+        if literal is not None:
+            self._open_quote_row(len(self.rows) - 1, raw, literal, end)
         return None
 
     def _cut_open_quote(self, cells: list[str], begin: int, end: int) -> int | None:
         """For a row read as `cells` from lines `begin` to `end`: when one of its later lines
-        reads as a row of the list, the row is cut short before it (and the line to read on
-        from is returned); otherwise it is one row with a cell over several lines."""
+        reads as a row of the list, and the line where it starts reads as one with its open
+        quote taken as a plain character, the row is cut short before that later line (which
+        is returned, to read on from); otherwise it is one row with a cell over several
+        lines."""
         lines = self.lines
         if self.rows:
             shape = self._shape(self.rows[0])
@@ -225,8 +258,6 @@ class _Parser:
             return None
         resume = next((j for j in range(begin + 1, end) if shape.fits(lines[j])), None)
         if resume is None:
-            return None
-        if len(cells) >= shape.width and well_formed("".join(lines[begin:end])):
             return None
         raw = "".join(lines[begin:resume])
         literal = literal_cells(raw)
@@ -245,22 +276,6 @@ class _Parser:
         if self.shape is None:
             self.shape = RowShape.of(header)
         return self.shape
-
-    def _check_last_row(self) -> None:
-        """Only the last row can end inside a quote: the end of the text closed it."""
-        index = len(self.rows) - 1
-        if index < 0 or index in self.raw:
-            return
-        begin = self.ends[index - 1] if index else 0
-        if self.ends[index] - begin == 1:
-            raw = _last_line(self.text)  # the last of `lines`, without splitting the text
-        else:
-            raw = "".join(self.lines[begin : self.ends[index]])
-        if '"' not in raw:
-            return
-        literal = literal_cells(raw)
-        if literal is not None:
-            self._open_quote_row(index, raw, literal, self.ends[index])
 
     def _open_quote_row(
         self, index: int, raw: str, literal: tuple[list[str], int, int], went_on_to: int
@@ -285,10 +300,8 @@ class _Parser:
                 lines = self.lines
                 long_lines = [line for line, text in enumerate(lines) if len(text) > CELL_LIMIT]
                 candidates.update(bisect_right(self.ends, line) for line in long_lines)
-            for index in self.multi_line:
-                begin = self.ends[index - 1] if index else 0
-                if sum(map(len, self.lines[begin : self.ends[index]])) > CELL_LIMIT:
-                    candidates.add(index)
+            rows = self.rows
+            candidates.update(i for i in self.multi_line if max(map(len, rows[i])) > CELL_LIMIT)
         header = self.rows[0] if self.rows else []
         for index in sorted(candidates):
             if index in self.raw or index >= len(self.rows):
@@ -358,12 +371,6 @@ def _may_have_long_lines(text: str) -> bool:
         if text.find("\n", start, end) < 0 and text.find("\r", start, end) < 0:
             return True
     return False
-
-
-def _last_line(text: str) -> str:
-    """The last line of `text`, with its line break if it has one."""
-    end = len(text) - (2 if text.endswith("\r\n") else 1 if text.endswith(("\n", "\r")) else 0)
-    return text[max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1 :]
 
 
 def _column_name(header: Sequence[str], position: int) -> str:
