@@ -3,8 +3,8 @@
 Excel, LibreOffice and Google Sheets (importing a CSV) take a cell that starts with `=`, `+`,
 `-`, `@`, a tab or a carriage return for a formula, so a pause note such as
 `=HYPERLINK("http://evil.example", "click")` would become a live link, or worse (OWASP, "CSV
-injection"). The advice there: start such a cell with a single quote, which those programs show
-as text and hide.
+injection"). The advice there: start such a cell with a single quote, after which those
+programs show the cell as text (opening a CSV file, some of them show the quote as well).
 
 The guide shows people what they typed, so reading takes that quote away again. The pair is
 exact for any text: a value that itself starts with quotes and then a trigger character gets one
