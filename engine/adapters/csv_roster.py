@@ -4,40 +4,55 @@ People edit this file by hand (or in a spreadsheet app) while the guide runs, so
 never trusts what it read earlier: it re-reads the file under a lock, finds each row by its
 customer_id, changes only the cells it was asked to, and swaps the new file in atomically.
 
+How bytes become text (UTF-8, a byte-order mark, or Windows-1252 with a warning) is
+`engine.roster.csv_encoding`; how text becomes rows, so that one bad row costs only that row,
+is `engine.roster.csv_text`; how written values stay text in a spreadsheet app is
+`engine.roster.csv_formulas`.
+
 What a write keeps: every other cell's text, column order, rows (including blank lines and
-ragged rows), a leading UTF-8 byte-order mark, the line terminator of the first line (`\\r\\n`
+ragged rows), the exact text of rows that cannot be read, the file's encoding and byte-order
+mark (and so every byte it could not decode), the line terminator of the first line (`\\r\\n`
 when the file has none) and the file's permission bits. What it may change: quoting, which
-is normalised to the csv module's minimal quoting (the same cell text, spelled differently).
+is normalised to the csv module's minimal quoting (the same cell text, spelled differently);
+and the encoding when a value to write has a character it lacks (a name in Japanese in a
+Windows-1252 file): the file is then saved as UTF-8 with a byte-order mark, which Excel reads.
+
+A write killed before its rename leaves a temporary copy (`.<name>.<random>.tmp`) beside the
+list; creating a `CsvRoster` removes such copies once they are a few minutes old.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
 import fcntl
-import io
 import os
+import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.bulk import cyclic_gc_paused
-from engine.models import RosterSnapshot, RowUpdate
+from engine.models import RosterSnapshot, RowUpdate, clip
 from engine.ports import RosterError
+from engine.roster.csv_encoding import CannotKeepBytesError, DecodedText, decode, encode, text_only
+from engine.roster.csv_formulas import as_typed, formula_safe
+from engine.roster.csv_text import CsvTable, parse, render, show_as_typed
 from engine.roster.grid import snapshot_from_grid
 from engine.roster.validate import column_key
 
 _ID_COLUMN = "customer_id"
+# A write's temporary copy lives for well under a second; one this old was left by a write that
+# was killed. The age is a second guard: leftovers are only removed under the writers' lock.
+_LEFTOVER_AGE_SECONDS = 5 * 60
 
 
 @dataclass
 class _CsvFile:
-    rows: list[list[str]]
-    byte_order_mark: bool
-    line_terminator: str
+    decoded: DecodedText
+    table: CsvTable
 
 
 class CsvRoster:
@@ -46,15 +61,20 @@ class CsvRoster:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
+        self._remove_leftovers()
 
     def read(self) -> RosterSnapshot:
         with cyclic_gc_paused():
             return self._read()
 
     def _read(self) -> RosterSnapshot:
-        rows = self._load().rows
-        # Row numbers count records, not text lines: a quoted cell may span several lines.
-        return snapshot_from_grid(rows[0], rows[1:])
+        csv_file = self._load()
+        table = csv_file.table
+        show_as_typed(table, csv_file.decoded.text)
+        rows = table.rows
+        problems = {index + 1: problem for index, problem in table.problems.items()}
+        warning = csv_file.decoded.warning
+        return snapshot_from_grid(rows[0], rows[1:], problems, (warning,) if warning else ())
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         if not updates:
@@ -62,24 +82,30 @@ class CsvRoster:
         if not self.path.exists():
             # Checked before locking so a mistyped path leaves no stray lock file behind.
             raise _missing(self.path)
-        with self._exclusive_lock():
+        with self._lock():
             csv_file = self._load()
-            not_found, changed = _apply(csv_file.rows, updates, self.path)
+            not_found, changed = _apply(csv_file.table, updates, self.path)
             if changed:
                 self._replace(csv_file)
         return not_found
 
     @contextlib.contextmanager
-    def _exclusive_lock(self) -> Iterator[None]:
+    def _lock(self, *, wait: bool = True) -> Iterator[bool]:
+        """The writers' lock; yields whether it is held (only False when not `wait`ing)."""
         # The lock lives in its own file because the CSV itself is replaced on every write, and
         # a lock held on a replaced file guards nothing. The lock file is left behind on
         # purpose: deleting it would let two writers lock two different files.
         with open(self.lock_path, "a") as lock_file:
-            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                held = True
+            except BlockingIOError:
+                held = False
+            try:
+                yield held
             finally:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+                if held:
+                    fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
     def _load(self) -> _CsvFile:
         try:
@@ -88,33 +114,38 @@ class CsvRoster:
             raise _missing(self.path) from None
         except OSError as error:
             raise RosterError(f"cannot read the onboarding list {self.path}: {error}") from None
-        try:
-            text = data.decode("utf-8-sig")
-            rows = list(csv.reader(io.StringIO(text, newline="")))
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise RosterError(f"cannot read the onboarding list {self.path}: {error}") from None
-        if not rows:
+        decoded = decode(data, self.path.name)
+        table = parse(decoded.text, decoded.encoding.label, escaped=decoded.escaped)
+        if not table.rows:
             raise RosterError(f"the onboarding list {self.path} is empty")
-        if not any(cell.strip() for cell in rows[0]):
+        header_problem = table.problems.get(0)
+        if header_problem is not None:
+            raise RosterError(
+                f"cannot read the onboarding list {self.path}: row 1 (the header), column "
+                f"{header_problem.column} ({clip(header_problem.value)!r}): "
+                f"{header_problem.message}"
+            )
+        if not any(cell.strip() for cell in table.rows[0]):
             raise RosterError(f"the onboarding list {self.path} has no header row (row 1 is blank)")
-        return _CsvFile(
-            rows=rows,
-            byte_order_mark=data.startswith(codecs.BOM_UTF8),
-            line_terminator=_first_line_terminator(text),
-        )
+        return _CsvFile(decoded=decoded, table=table)
 
     def _replace(self, csv_file: _CsvFile) -> None:
         """Write a complete new file beside the old one and rename it over it: readers and a
         crash mid-write see either the old file or the new one, never half of one."""
+        try:
+            data, _ = encode(render(csv_file.table), csv_file.decoded.encoding)
+        except CannotKeepBytesError as error:
+            raise RosterError(
+                f"cannot update the onboarding list {self.path}: {error}; retype the cells "
+                "shown with \\x.. in the skipped rows, or save the list as CSV UTF-8"
+            ) from None
         mode = stat.S_IMODE(self.path.stat().st_mode)
         descriptor, temp_name = tempfile.mkstemp(
             dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
         )
         try:
-            encoding = "utf-8-sig" if csv_file.byte_order_mark else "utf-8"
-            with open(descriptor, "w", encoding=encoding, newline="") as temp_file:
-                writer = csv.writer(temp_file, lineterminator=csv_file.line_terminator)
-                writer.writerows(csv_file.rows)
+            with open(descriptor, "wb") as temp_file:
+                temp_file.write(data)
                 temp_file.flush()
                 os.fsync(temp_file.fileno())
             os.chmod(temp_name, mode)
@@ -125,12 +156,37 @@ class CsvRoster:
             raise
         _fsync_directory(self.path.parent)
 
+    def _remove_leftovers(self) -> None:
+        """Remove the temporary copies that killed writes left beside the list: only names of
+        this roster's own pattern (`tempfile.mkstemp`'s eight random characters), only copies
+        a few minutes old, and only while no write is under way (a write holds the lock from
+        before its copy exists until after the rename)."""
+        own_copy = re.compile(re.escape(f".{self.path.name}.") + r"[a-z0-9_]{8}\.tmp")
+        cutoff = time.time() - _LEFTOVER_AGE_SECONDS
+        with contextlib.suppress(OSError):
+            with os.scandir(self.path.parent) as entries:
+                leftovers = [
+                    entry.path
+                    for entry in entries
+                    if own_copy.fullmatch(entry.name)
+                    and entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
+                ]
+            if not leftovers:
+                return
+            with self._lock(wait=False) as held:
+                if not held:
+                    return
+                for leftover in leftovers:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(leftover)
 
-def _apply(
-    rows: list[list[str]], updates: Sequence[RowUpdate], path: Path
-) -> tuple[list[str], bool]:
-    """Set the updated cells in `rows` in place. Returns the ids not found and whether any
-    cell changed."""
+
+def _apply(table: CsvTable, updates: Sequence[RowUpdate], path: Path) -> tuple[list[str], bool]:
+    """Set the updated cells in `table` in place, each value formula-safe. Returns the ids not
+    found and whether any cell changed. A row that cannot be read is never written to (it is
+    kept as it was), so an update for it counts as not found."""
+    rows = table.rows
     header = rows[0]
     columns: dict[str, int] = {}
     for position, name in enumerate(header):
@@ -138,22 +194,28 @@ def _apply(
     id_position = columns.get(_ID_COLUMN)
     if id_position is None:
         raise RosterError(f"the onboarding list {path} has no {_ID_COLUMN} column")
-    # The first row with an id is the customer, as validation skips later duplicates.
+    # The first row with an id is the customer, as validation skips later duplicates; the id
+    # as the guide reads it.
     row_by_id: dict[str, int] = {}
     for row_index in range(1, len(rows)):
         id_cells = rows[row_index]
-        if id_position < len(id_cells) and (customer_id := id_cells[id_position].strip()):
-            row_by_id.setdefault(customer_id, row_index)
+        if id_position < len(id_cells):
+            customer_id = id_cells[id_position]
+            if customer_id[:1] == "'":
+                customer_id = as_typed(customer_id)
+            if customer_id := customer_id.strip():
+                row_by_id.setdefault(customer_id, row_index)
     not_found: list[str] = []
     changed = False
     for update in updates:
         index = row_by_id.get(update.customer_id.strip())
-        if index is None:
+        if index is None or index in table.raw:
             if update.customer_id not in not_found:
                 not_found.append(update.customer_id)
             continue
         cells = rows[index]
-        for name, value in update.values.items():
+        for name, typed in update.values.items():
+            value = formula_safe(text_only(typed))
             key = column_key(name)
             if key not in columns:
                 columns[key] = len(header)
@@ -169,15 +231,6 @@ def _apply(
 
 def _missing(path: Path) -> RosterError:
     return RosterError(f"the onboarding list {path} does not exist")
-
-
-def _first_line_terminator(text: str) -> str:
-    end = text.find("\n")
-    if end > 0 and text[end - 1] == "\r":
-        return "\r\n"
-    if end >= 0:
-        return "\n"
-    return "\r" if "\r" in text else "\r\n"
 
 
 def _fsync_directory(directory: Path) -> None:

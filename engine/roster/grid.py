@@ -3,23 +3,29 @@ reading of a header row that every roster adapter shares."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from engine.models import CellValue, RawRow, RosterSnapshot
+from engine.models import CellProblem, CellValue, RawRow, RosterSnapshot
 
 
 def snapshot_from_grid(
-    header: Sequence[str], rows: Sequence[Sequence[CellValue]]
+    header: Sequence[str],
+    rows: Sequence[Sequence[CellValue]],
+    problems: Mapping[int, CellProblem] | None = None,
+    warnings: Sequence[str] = (),
 ) -> RosterSnapshot:
     """`rows` (the records under the header, in order) keyed by column name. A blank header
     cell names nothing, and of two cells with one name the first counts (validation refuses
     a list where that matters). Missing trailing cells read as "" (Sheets leaves them out),
-    and row numbers count records from 2, as a spreadsheet app shows them, not text lines."""
+    and row numbers count records from 2, as a spreadsheet app shows them, not text lines.
+    `problems` (by row number) are the rows the adapter could not read into cells; their
+    cells are still keyed, so a skip can name the customer."""
     named_columns: dict[str, int] = {}
     for position, name in enumerate(header):
         if name.strip():
             named_columns.setdefault(name, position)
-    raw_rows = tuple(
+
+    raw_rows = [
         RawRow(
             row_number=row_number,
             values={
@@ -28,5 +34,8 @@ def snapshot_from_grid(
             },
         )
         for row_number, cells in enumerate(rows, start=2)
-    )
-    return RosterSnapshot(header=tuple(header), rows=raw_rows)
+    ]
+    # Set afterwards, so the rows without a problem (nearly all) are built as before.
+    for row_number, problem in (problems or {}).items():
+        raw_rows[row_number - 2] = raw_rows[row_number - 2].model_copy(update={"problem": problem})
+    return RosterSnapshot(header=tuple(header), rows=tuple(raw_rows), warnings=tuple(warnings))

@@ -259,7 +259,22 @@ def test_nothing_to_write_changes_nothing(roster_factory: RosterFactory) -> None
 
 
 @pytest.mark.parametrize(
-    "text", ['=HYPERLINK("x")', "+1", "-1", "@sum(A1)", "'quoted", "0042", " spaced ", "a,b"]
+    "text",
+    [
+        '=HYPERLINK("x")',
+        "+1",
+        "-1",
+        "@sum(A1)",
+        "\tindented",
+        "\rreturned",
+        "'quoted",
+        "'=already quoted",
+        "''-2",
+        "'",
+        "0042",
+        " spaced ",
+        "a,b",
+    ],
 )
 def test_values_are_stored_as_literal_text(roster_factory: RosterFactory, text: str) -> None:
     subject = roster_factory(HEADER, ROWS)

@@ -1,10 +1,15 @@
+import fcntl
 import multiprocessing
 import os
 import stat
+import tempfile
+import time
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.adapters.csv_roster import CsvRoster
 from engine.models import RowUpdate
@@ -49,11 +54,14 @@ def test_an_empty_file_or_blank_header_is_unusable(
         CsvRoster(make_file(tmp_path, text, bom=bom)).read()
 
 
-def test_a_file_that_is_not_utf8_is_unusable(tmp_path: Path) -> None:
+def test_utf16_without_a_byte_order_mark_is_read_and_said(tmp_path: Path) -> None:
+    # Read as UTF-8 it would be "c\0u\0s\0..." and fail on a missing customer_id column.
     path = tmp_path / "onboarding.csv"
-    path.write_bytes(b"customer_id,name\nC1,Jos\xe9\n")
-    with pytest.raises(RosterError, match="cannot read"):
-        CsvRoster(path).read()
+    path.write_bytes("customer_id,name\nC1,José\n".encode("utf-16-le"))
+    snapshot = CsvRoster(path).read()
+    assert snapshot.rows[0].values == {"customer_id": "C1", "name": "José"}
+    assert len(snapshot.warnings) == 1
+    assert "onboarding.csv looks like UTF-16 without a byte-order mark" in snapshot.warnings[0]
 
 
 def test_row_numbers_count_records_including_blank_lines(tmp_path: Path) -> None:
@@ -185,3 +193,70 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         writer = str(row.values["customer_id"])[0]
         written = {name for name, value in row.values.items() if value == "done"}
         assert written == {f"{writer}{round_number}" for round_number in range(ROUNDS)}
+
+
+def test_a_written_formula_is_text_on_disk_and_reads_back_as_typed(tmp_path: Path) -> None:
+    path = make_file(tmp_path, "customer_id,notes\nC1,\nC2,\n")
+    formula = '=HYPERLINK("http://evil.example","x")'
+
+    CsvRoster(path).write([note("C1", formula), note("C2", "'=quoted")])
+
+    assert path.read_text().splitlines() == [
+        "customer_id,notes",
+        '''C1,"'=HYPERLINK(""http://evil.example"",""x"")"''',
+        "C2,''=quoted",
+    ]
+    assert [r.values["notes"] for r in CsvRoster(path).read().rows] == [formula, "'=quoted"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=12))
+def test_any_text_written_reads_back_as_written(value: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_file(Path(folder), "customer_id,notes\nC1,\nC2,x\n")
+        roster = CsvRoster(path)
+
+        roster.write([note("C1", value)])
+
+        assert [r.values["notes"] for r in roster.read().rows] == [value, "x"]
+
+
+def leftover(tmp_path: Path, name: str, *, age: float) -> Path:
+    path = tmp_path / name
+    path.write_text("customer_id,email\nC1,secret@example.com\n")
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path
+
+
+def test_a_new_roster_removes_its_own_old_leftover_copies_only(tmp_path: Path) -> None:
+    path = make_file(tmp_path, "customer_id,notes\nC1,\n")
+    CsvRoster(path).write([note("C1", "x")])  # leaves the lock file, as any write does
+    old = leftover(tmp_path, ".onboarding.csv.k3x_9q2a.tmp", age=3600)
+    young = leftover(tmp_path, ".onboarding.csv.a1b2c3d4.tmp", age=5)
+    others = [
+        leftover(tmp_path, name, age=3600)
+        for name in (
+            ".other.csv.k3x_9q2a.tmp",
+            ".onboarding.csv.notes.tmp",
+            "onboarding.csv.k3x_9q2a.tmp",
+            ".onboarding.csv.k3x_9q2a.tmp.keep",
+        )
+    ]
+
+    snapshot = CsvRoster(path).read()
+
+    assert not old.exists()
+    assert young.exists() and all(p.exists() for p in others)
+    assert [r.values["customer_id"] for r in snapshot.rows] == ["C1"]
+
+
+def test_leftovers_stay_while_a_write_holds_the_lock(tmp_path: Path) -> None:
+    path = make_file(tmp_path, "customer_id,notes\nC1,\n")
+    old = leftover(tmp_path, ".onboarding.csv.k3x_9q2a.tmp", age=3600)
+    with open(tmp_path / "onboarding.csv.lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        CsvRoster(path)
+        assert old.exists()
+    CsvRoster(path)
+    assert not old.exists()

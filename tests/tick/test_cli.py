@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from workspace import RULES, Workspace, row
+from workspace import HEADER, RULES, Workspace, row
 
 OG = [sys.executable, "-m", "bot.cli"]
 
@@ -124,6 +124,43 @@ def test_a_bad_zone_in_one_row_costs_that_row_only(tmp_path: Path) -> None:
     assert "characters)" in moves["C3"]["error"]
     assert moves["C4"]["move"] == "step"
     assert ws.sent() == [("C4", "welcome", "step")]
+
+
+def test_a_damaged_windows_list_costs_each_bad_row_only(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [])
+    lines = [
+        ",".join(HEADER),
+        "C1,José Ruiz,Co C1,c1@example.test,Starter,2026-11-02,",
+        'C2,"Bob,Co C2,c2@example.test,Starter,2026-11-02,',  # a stray quote
+        "C3,Name C3,Co C3,c3@example.test,Starter,2026-11-02,",
+        "C4,Name C4,Co C4,c4@example.test,Starter,2026-11-02," + "x" * 140_000,
+        "C5,Name C5,Co C5,c5@example.test,Pro,2026-11-02,",
+    ]
+    ws.roster_path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+
+    result = og(ws, "tick", "--now", "2026-11-02", "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert "WARNING: roster.csv is not UTF-8: read as Windows-1252 (cp1252)" in result.stderr
+    moves = {r["customer_id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert {c: m["move"] for c, m in moves.items()} == {
+        "C1": "step",
+        "C2": "skipped",
+        "C3": "step",
+        "C4": "skipped",
+        "C5": "step",
+    }
+    assert moves["C2"]["error"].startswith("row 3, column name (")
+    assert "so rows 4–6 (C3, C4, C5) would have been read into it" in moves["C2"]["error"]
+    assert moves["C4"]["error"].startswith("row 5, column notes (")
+    assert "140,000 characters, more than the 131,072 a cell may hold" in moves["C4"]["error"]
+    assert ws.sent() == [
+        ("C1", "welcome", "step"),
+        ("C3", "welcome", "step"),
+        ("C5", "welcome", "step"),
+    ]
+    greeting = next(m for m in ws.emails() if m["X-OG-Customer-Id"] == "C1")
+    assert "Hi José, welcome" in greeting.get_body().get_content()
 
 
 def test_missing_roster_exits_1(ws: Workspace) -> None:
