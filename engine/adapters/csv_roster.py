@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
-import re
 import stat
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.adapters.leftovers import find_leftovers, remove_leftovers
 from engine.bulk import cyclic_gc_paused
 from engine.models import RosterSnapshot, RowUpdate, clip
 from engine.ports import RosterError
@@ -44,9 +44,6 @@ from engine.roster.grid import snapshot_from_grid
 from engine.roster.validate import column_key
 
 _ID_COLUMN = "customer_id"
-# A write's temporary copy lives for well under a second; one this old was left by a write that
-# was killed. The age is a second guard: leftovers are only removed under the writers' lock.
-_LEFTOVER_AGE_SECONDS = 5 * 60
 
 
 @dataclass
@@ -161,25 +158,13 @@ class CsvRoster:
         this roster's own pattern (`tempfile.mkstemp`'s eight random characters), only copies
         a few minutes old, and only while no write is under way (a write holds the lock from
         before its copy exists until after the rename)."""
-        own_copy = re.compile(re.escape(f".{self.path.name}.") + r"[a-z0-9_]{8}\.tmp")
-        cutoff = time.time() - _LEFTOVER_AGE_SECONDS
-        with contextlib.suppress(OSError):
-            with os.scandir(self.path.parent) as entries:
-                leftovers = [
-                    entry.path
-                    for entry in entries
-                    if own_copy.fullmatch(entry.name)
-                    and entry.is_file(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
-                ]
-            if not leftovers:
-                return
-            with self._lock(wait=False) as held:
-                if not held:
-                    return
-                for leftover in leftovers:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(leftover)
+        own_copies = f".{glob.escape(self.path.name)}.{'?' * 8}.tmp"
+        leftovers = find_leftovers(self.path.parent, own_copies)
+        if not leftovers:
+            return  # no lock file made for nothing
+        with contextlib.suppress(OSError), self._lock(wait=False) as held:
+            if held:
+                remove_leftovers(leftovers)
 
 
 def _apply(table: CsvTable, updates: Sequence[RowUpdate], path: Path) -> tuple[list[str], bool]:

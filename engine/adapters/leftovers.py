@@ -1,4 +1,4 @@
-"""Temporary files a killed write left behind, removed at the next start.
+"""Temporary files a killed write left behind, found and removed at the next start.
 
 Files are written whole under a temporary name and renamed into place, so a kill mid-write
 leaves the real file as it was and a temporary one beside it: a whole copy of customer data
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 LEFTOVER_AGE = 5 * 60
@@ -20,19 +21,24 @@ LEFTOVER_AGE = 5 * 60
 _log = logging.getLogger("og.leftovers")
 
 
-def remove_leftovers(directory: Path, pattern: str, *, older_than: float = LEFTOVER_AGE) -> int:
-    """Remove the files in `directory` matching `pattern` last written more than `older_than`
-    seconds ago; returns how many. A folder that is not there has none."""
+def find_leftovers(
+    directory: Path, pattern: str, *, older_than: float = LEFTOVER_AGE
+) -> list[Path]:
+    """The files in `directory` matching the glob `pattern` last written more than
+    `older_than` seconds ago. A folder that is not there, or cannot be read, has none."""
     cutoff = time.time() - older_than
-    removed = 0
+    found: list[Path] = []
     with contextlib.suppress(OSError):
         for path in directory.glob(pattern):
             with contextlib.suppress(OSError):
-                if path.is_file() and path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
-    if removed:
-        _log.info(
-            "removed %d leftover %s in %s from a write that was killed", removed, pattern, directory
-        )
-    return removed
+                if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                    found.append(path)
+    return found
+
+
+def remove_leftovers(paths: Sequence[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    if paths:
+        _log.info("removed %d temporary files that killed writes left: %s", len(paths), paths[0])

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.adapters.email_message import build_message, parse_sender
-from engine.adapters.leftovers import remove_leftovers
+from engine.adapters.leftovers import find_leftovers, remove_leftovers
 from engine.models import OutgoingEmail
 from engine.ports import SendError
 
@@ -29,7 +29,7 @@ class OutboxMailer:
         self.directory = Path(directory)
         self.sender = sender
         self._message_id_domain = parse_sender(sender).domain
-        remove_leftovers(self.directory, TEMP_PATTERN)
+        remove_leftovers(find_leftovers(self.directory, TEMP_PATTERN))
 
     def send(self, email: OutgoingEmail) -> str:
         message = build_message(email, self.sender, self._message_id_domain)
