@@ -24,7 +24,7 @@ from engine.models import (
     Step,
     Window,
 )
-from engine.rules.lines import doc_lines, heading, unbulleted
+from engine.rules.lines import doc_lines, heading, size_error, unbulleted
 from engine.rules.messages import MessageBlock, build_messages, read_block
 from engine.rules.paragraphs import Paragraph
 from engine.rules.sentences import (
@@ -78,6 +78,9 @@ class _Doc:
 
 def parse_rules(text: str, source: str = "rules.md") -> Rules | list[RulesError]:
     """The rules a doc states, or every error found in it, sorted by line. Never raises."""
+    too_big = size_error(text)
+    if too_big is not None:
+        return [too_big]
     doc = _Doc()
     _walk(doc_lines(text), doc)
     return _finish(doc, text, source)
