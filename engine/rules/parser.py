@@ -128,6 +128,9 @@ def _walk(lines: list[str], doc: _Doc) -> None:
             # A bullet is a rule of its own even when the rep left off the period.
             flush()
             line = bare
+        elif paragraph.ends_before(line):
+            # So is a line that starts like a rule: "Owner: ...", "Pro plan: ...".
+            flush()
         paragraph.add(number, line)
     flush()
 

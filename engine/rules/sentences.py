@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Literal, cast
 
 from engine.models import Person, RulesError
 from engine.rules.wording import quote
@@ -21,8 +22,9 @@ _WINDOW = (
     rf"nudge\s+after\s+{_NUM}\s+days?(?:\s*+,\s*+|\s++)(?:and\s+)?(?:then\s+)?"
     rf"flag\s+after\s+{_NUM}\s+more\s+days?"
 )
-# A name before a colon or a keyword: it starts and ends at a non-space.
-_NAME = r"[^:]*?[^:\s]"
+# A name before a colon or a keyword: no colon, no sentence end (". "), and it ends at a
+# non-space. Sentences hold no sentence end anyway; `rule_start` reads whole lines.
+_NAME = r"(?:[^:.]|\.(?!\s))*?(?:[^:\s.]|\.(?!\s))"
 _WINDOW_RE = re.compile(rf"^{_WINDOW}$", re.IGNORECASE)
 _STEP_WINDOW_RE = re.compile(rf"^(?P<step>{_NAME})\s*+:\s*+{_WINDOW}$", re.IGNORECASE)
 _PLAN_RE = re.compile(rf"^(?P<name>{_NAME})\s++plan\s*+:\s*(?P<steps>.*)$", re.IGNORECASE)
@@ -55,6 +57,23 @@ _COUNTRY_RE = re.compile(r"^[A-Za-z]{2,3}$")
 _RULE_WORDS_RE = re.compile(r"\bday\s+-?\d+|\bnudge\b|\bflag\b", re.IGNORECASE)
 _WINDOW_WORDS_RE = re.compile(r"\bnudge\b|\bflag\b", re.IGNORECASE)
 
+# How a line that is a rule of its own begins (see `rule_start`). A sending rule is a fixed
+# phrase and counts only when it ends there, since "send" also begins plain prose. A line
+# that is only "<Step>:" begins a step window whose "nudge after" is on the next line.
+_RULE_START_RE = re.compile(
+    rf"""\s*+(?:
+        (?P<owner>{_OWNER})
+      | (?P<hand_off>{_HAND_OFF})
+      | (?P<holidays>{_HOLIDAYS})
+      | (?P<sending>(?:{_WEEKDAYS}|{_EVERY_DAY})\s*(?:\.(?!\S)|$))
+      | (?P<window>nudge\s+after\b)
+      | (?P<step_window>{_NAME}\s*+:\s*+(?:nudge\s+after\b|$))
+      | (?P<plan>{_NAME}\s++plan\s*+:)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+RuleStart = Literal["owner", "hand_off", "holidays", "sending", "window", "step_window", "plan"]
+
 # Unicode-aware, so a step named in any language keeps its letters.
 _SLUG_GAP_RE = re.compile(r"[\W_]+")
 
@@ -66,6 +85,14 @@ OWNER_EXAMPLE = "Owner: Dana Reyes <@U0DANA>."
 def slugify(name: str) -> str:
     """The id of a plan or step: "Connect data" -> "connect-data"."""
     return _SLUG_GAP_RE.sub("-", name.lower()).strip("-")
+
+
+def rule_start(line: str) -> RuleStart | None:
+    """Which rule a line begins with, if it begins like one: `Owner:`, `Hand-off owners:`,
+    `Holidays:`, a sending rule, `Nudge after`, `<Step>: nudge after` (or `<Step>:` alone)
+    or `<Name> plan:`."""
+    m = _RULE_START_RE.match(line)
+    return None if m is None else cast(RuleStart, m.lastgroup)
 
 
 @dataclass(frozen=True)
