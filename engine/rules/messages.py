@@ -10,8 +10,10 @@ from typing import Literal
 from engine.models import Messages, MessageTemplate, RulesError
 from engine.rules.sentences import slugify
 from engine.rules.templates import PLACEHOLDERS, placeholders_in
+from engine.rules.wording import name_list
 
-_SUBJECT_RE = re.compile(r"^\s*subject\s*:\s*(?P<subject>.*?)\s*$", re.IGNORECASE)
+# The subject is stripped afterwards: a lazy `(.*?)\s*$` would try every split of a space run.
+_SUBJECT_RE = re.compile(r"\s*+subject\s*:(?P<subject>.*)$", re.IGNORECASE)
 _KNOWN = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))
 
 
@@ -40,19 +42,22 @@ def read_block(title: str, line: int, content: list[tuple[int, str]]) -> Message
     """A message from its heading and the lines up to the next heading. The Subject line is
     checked later, in `build_messages`, along with everything else."""
     block = MessageBlock(title=title, line=line)
-    rest = list(content)
-    while rest and not rest[0][1].strip():
-        rest.pop(0)
-    if rest and (m := _SUBJECT_RE.match(rest[0][1])):
-        block.subject = m.group("subject")
-        block.subject_line = rest[0][0]
-        rest.pop(0)
-    while rest and not rest[0][1].strip():
-        rest.pop(0)
-    while rest and not rest[-1][1].strip():
-        rest.pop()
-    block.body = rest
+    first, end = _skip_blank(content, 0), len(content)
+    if first < end and (m := _SUBJECT_RE.match(content[first][1])):
+        block.subject = m.group("subject").strip()
+        block.subject_line = content[first][0]
+        first += 1
+    first = _skip_blank(content, first)
+    while end > first and not content[end - 1][1].strip():
+        end -= 1
+    block.body = content[first:end]
     return block
+
+
+def _skip_blank(content: list[tuple[int, str]], index: int) -> int:
+    while index < len(content) and not content[index][1].strip():
+        index += 1
+    return index
 
 
 Kind = Literal["step", "step-nudge", "nudge", "wrap-up", "unknown"]
@@ -77,11 +82,11 @@ def build_messages(
         "nudge": {},
         "wrap-up": {},
     }
+    names = name_list((name for name, _ in steps.values()), len(steps))
     for block in blocks:
         kind = _kind(block.slug, steps, check_steps)
         errors += _check_block(block, kind)
         if kind == "unknown":
-            names = ", ".join(name for name, _ in steps.values())
             errors.append(
                 _err(
                     block.line,

@@ -9,7 +9,6 @@ some rules (a doc-wide step window, say) may come before the plans they refer to
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 import holidays
@@ -25,7 +24,9 @@ from engine.models import (
     Step,
     Window,
 )
+from engine.rules.lines import doc_lines, heading, size_error, unbulleted
 from engine.rules.messages import MessageBlock, build_messages, read_block
+from engine.rules.paragraphs import Paragraph
 from engine.rules.sentences import (
     OWNER_EXAMPLE,
     PLAN_EXAMPLE,
@@ -38,15 +39,12 @@ from engine.rules.sentences import (
     SendingRule,
     WindowRule,
     read_sentence,
-    sentences,
     slugify,
 )
+from engine.rules.wording import clip_name, name_list
 
 __all__ = ["parse_rules", "slugify"]
 
-_HEADING_RE = re.compile(r"^\s*(#{1,6})(?:\s+(.*?))?\s*$")
-_CLOSING_HASHES_RE = re.compile(r"(?:^|\s+)#+$")
-_BULLET_RE = re.compile(r"^\s*[-*+]\s+")
 # Step ids the guide itself uses for other emails.
 _RESERVED_STEPS = {WRAP_UP_STEP, "wrapup", "nudge"}
 
@@ -55,7 +53,7 @@ _RESERVED_STEPS = {WRAP_UP_STEP, "wrapup", "nudge"}
 class _PlanDraft:
     rule: PlanRule
     id: str
-    step_ids: list[str] = field(default_factory=list)
+    step_ids: set[str] = field(default_factory=set)
     window: WindowRule | None = None
     owner: OwnerRule | None = None
     step_windows: dict[str, WindowRule] = field(default_factory=dict)
@@ -80,46 +78,35 @@ class _Doc:
 
 def parse_rules(text: str, source: str = "rules.md") -> Rules | list[RulesError]:
     """The rules a doc states, or every error found in it, sorted by line. Never raises."""
+    too_big = size_error(text)
+    if too_big is not None:
+        return [too_big]
     doc = _Doc()
-    _walk(_lines(text), doc)
+    _walk(doc_lines(text), doc)
     return _finish(doc, text, source)
-
-
-def _lines(text: str) -> list[str]:
-    # Google Docs' plain-text export starts with a BOM and ends lines with CRLF.
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
-
-
-def _heading(line: str) -> tuple[int, str] | None:
-    m = _HEADING_RE.match(line)
-    if m is None:
-        return None
-    title = _CLOSING_HASHES_RE.sub("", m.group(2) or "").strip()
-    return len(m.group(1)), title
 
 
 def _walk(lines: list[str], doc: _Doc) -> None:
     plan: _PlanDraft | None = None
-    paragraph: list[tuple[int, str]] = []
+    paragraph = Paragraph()
     messages_level: int | None = None
     message: tuple[str, int, list[tuple[int, str]]] | None = None
 
     def flush() -> None:
         nonlocal plan, paragraph, message
-        for sentence in sentences(paragraph):
+        for sentence in paragraph.sentences():
             plan = _apply(doc, read_sentence(sentence), plan)
-        paragraph = []
+        paragraph = Paragraph()
         if message is not None:
             doc.blocks.append(read_block(*message))
             message = None
 
     for number, line in enumerate(lines, start=1):
-        heading = _heading(line)
-        if heading is not None:
+        found = heading(line)
+        if found is not None:
             flush()
             plan = None
-            level, title = heading
+            level, title = found
             if messages_level is not None and level > messages_level:
                 message = (title, number, [])
                 continue
@@ -136,12 +123,15 @@ def _walk(lines: list[str], doc: _Doc) -> None:
         if not line.strip():
             flush()
             continue
-        bullet = _BULLET_RE.match(line)
-        if bullet is not None:
+        bare = unbulleted(line)
+        if bare is not None:
             # A bullet is a rule of its own even when the rep left off the period.
             flush()
-            line = line[bullet.end() :]
-        paragraph.append((number, line))
+            line = bare
+        elif paragraph.ends_before(line):
+            # So is a line that starts like a rule: "Owner: ...", "Pro plan: ...".
+            flush()
+        paragraph.add(number, line)
     flush()
 
 
@@ -158,7 +148,7 @@ def _apply(doc: _Doc, rule: Rule | RulesError | None, plan: _PlanDraft | None) -
         _add_window(doc, rule, plan)
     elif isinstance(rule, OwnerRule):
         if plan is not None:
-            if _once(doc, plan.owner, rule, f"the owner of the {plan.rule.name} plan"):
+            if _once(doc, plan.owner, rule, f"the owner of the {clip_name(plan.rule.name)} plan"):
                 plan.owner = rule
         elif _once(doc, doc.owner, rule, "the default owner"):
             doc.owner = rule
@@ -207,11 +197,11 @@ def _add_plan(doc: _Doc, rule: PlanRule) -> _PlanDraft:
         elif step_id in draft.step_ids:
             doc.error(
                 item.line,
-                f'the {rule.name} plan lists the step "{item.name}" twice: '
+                f'the {clip_name(rule.name)} plan lists the step "{item.name}" twice: '
                 "each step appears once per plan",
             )
         else:
-            draft.step_ids.append(step_id)
+            draft.step_ids.add(step_id)
         if item.day < 0:
             doc.error(
                 item.line,
@@ -243,7 +233,7 @@ def _add_window(doc: _Doc, rule: WindowRule, plan: _PlanDraft | None) -> None:
         )
     if rule.step is None:
         if plan is not None:
-            if _once(doc, plan.window, rule, f"the window of the {plan.rule.name} plan"):
+            if _once(doc, plan.window, rule, f"the window of the {clip_name(plan.rule.name)} plan"):
                 plan.window = rule
         elif _once(doc, doc.window, rule, "the default window"):
             doc.window = rule
@@ -251,10 +241,11 @@ def _add_window(doc: _Doc, rule: WindowRule, plan: _PlanDraft | None) -> None:
     step_id = slugify(rule.step)
     table = doc.step_windows if plan is None else plan.step_windows
     if plan is not None and step_id not in plan.step_ids:
-        names = ", ".join(item.name for item in plan.rule.steps)
+        steps = plan.rule.steps
+        names = name_list((item.name for item in steps), len(steps))
         doc.error(
             rule.line,
-            f'the {plan.rule.name} plan has no step "{rule.step}" (its steps: '
+            f'the {clip_name(plan.rule.name)} plan has no step "{rule.step}" (its steps: '
             f"{names}). Check the spelling, or move this sentence to the plan it is for"
             + _plan_window_hint(rule),
         )
@@ -323,7 +314,7 @@ def _finish(doc: _Doc, text: str, source: str) -> Rules | list[RulesError]:
             if window is None:
                 doc.error(
                     item.line,
-                    f'step "{item.name}" of the {draft.rule.name} plan has no '
+                    f'step "{item.name}" of the {clip_name(draft.rule.name)} plan has no '
                     f"window: add '{WINDOW_EXAMPLE}' at the top of the doc",
                 )
             else:

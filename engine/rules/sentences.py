@@ -1,50 +1,78 @@
-"""Rule sentences: prose paragraphs split into sentences, each sentence read as one rule.
+"""Rule sentences: each sentence of the doc read as one rule, or as commentary.
 
-Reps write the doc like a note, so a rule may wrap across lines and a line may hold several
-rules. Paragraphs are joined, split on a period followed by a space, and every sentence keeps
-a map back to the lines it came from so errors can point at the right line.
+How lines become sentences is engine/rules/paragraphs.py; this module knows what rules look
+like. Every pattern here runs in time linear in its text: a name may hold a run of a
+hundred thousand spaces, so no two quantifiers may take turns at the same run (the names
+end at a non-space and the runs after them are possessive).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Literal, cast
 
 from engine.models import Person, RulesError
+from engine.rules.wording import quote
 
 # Bounded so a pasted wall of digits can never hit Python's int-parsing limit.
 _NUM = r"(-?[0-9]{1,6})"
 _WINDOW = (
-    rf"nudge\s+after\s+{_NUM}\s+days?\s*(?:,\s*|\s+)(?:and\s+)?(?:then\s+)?"
+    rf"nudge\s+after\s+{_NUM}\s+days?(?:\s*+,\s*+|\s++)(?:and\s+)?(?:then\s+)?"
     rf"flag\s+after\s+{_NUM}\s+more\s+days?"
 )
+# A name before a colon or a keyword: no colon, no sentence end (". "), and it ends at a
+# non-space. Sentences hold no sentence end anyway; `rule_start` reads whole lines.
+_NAME = r"(?:[^:.]|\.(?!\s))*?(?:[^:\s.]|\.(?!\s))"
 _WINDOW_RE = re.compile(rf"^{_WINDOW}$", re.IGNORECASE)
-_STEP_WINDOW_RE = re.compile(rf"^(?P<step>[^:]+?)\s*:\s*{_WINDOW}$", re.IGNORECASE)
-_PLAN_RE = re.compile(r"^(?P<name>[^:]+?)\s+plan\s*:\s*(?P<steps>.*)$", re.IGNORECASE)
+_STEP_WINDOW_RE = re.compile(rf"^(?P<step>{_NAME})\s*+:\s*+{_WINDOW}$", re.IGNORECASE)
+_PLAN_RE = re.compile(rf"^(?P<name>{_NAME})\s++plan\s*+:\s*(?P<steps>.*)$", re.IGNORECASE)
 # A step name runs up to the first "on day N" that is followed by a separator, so a name may
 # itself contain "and" ("sign and send on day 3").
+_NOT_ON_DAY = r"(?!\bon\s+day\b)"
 _STEP_ITEM_RE = re.compile(
-    rf"(?P<name>(?:(?!\bon\s+day\b).)+?)\s+on\s+day\s+{_NUM}"
-    r"\s*(?P<sep>,\s*(?:and\s+)?|and\s+|$)",
+    rf"(?P<name>(?:{_NOT_ON_DAY}.)*?{_NOT_ON_DAY}\S)\s++on\s+day\s+{_NUM}"
+    r"\s*+(?P<sep>,\s*+(?:and\s+)?|and\s+|$)",
     re.IGNORECASE,
 )
-_OWNER_RE = re.compile(r"^owner\s*:\s*(?P<who>.*)$", re.IGNORECASE)
-_HAND_OFF_RE = re.compile(r"^hand[\s-]?off\s+owners?\s*:\s*(?P<who>.*)$", re.IGNORECASE)
+_OWNER = r"owner\s*:"
+_HAND_OFF = r"hand[\s-]?off\s+owners?\s*:"
+_HOLIDAYS = r"holidays\s*:"
+_OWNER_RE = re.compile(rf"^{_OWNER}\s*(?P<who>.*)$", re.IGNORECASE)
+_HAND_OFF_RE = re.compile(rf"^{_HAND_OFF}\s*(?P<who>.*)$", re.IGNORECASE)
 _MENTION_RE = re.compile(r"<@(?P<id>[A-Za-z0-9]+)(?:\|[^>]*)?>")
 _LIST_SEP_RE = re.compile(r"^(?:,\s*)?(?:and\s+)?", re.IGNORECASE)
-_WEEKDAYS_RE = re.compile(
-    r"^send\s+(?:only\s+)?on\s+weekdays(?:\s+only)?$|^send\s+weekdays\s+only$", re.IGNORECASE
-)
-_EVERY_DAY_RE = re.compile(r"^send\s+(?:on\s+)?(?:every\s+day|daily)$", re.IGNORECASE)
+_WEEKDAYS = r"send\s+(?:only\s+)?on\s+weekdays(?:\s+only)?|send\s+weekdays\s+only"
+_EVERY_DAY = r"send\s+(?:on\s+)?(?:every\s+day|daily)"
+_WEEKDAYS_RE = re.compile(rf"^(?:{_WEEKDAYS})$", re.IGNORECASE)
+_EVERY_DAY_RE = re.compile(rf"^(?:{_EVERY_DAY})$", re.IGNORECASE)
 _SEND_ATTEMPT_RE = re.compile(
     r"^send\s+(?:only\s+|on\s+|every\s+|daily\b|weekdays\b)", re.IGNORECASE
 )
-_HOLIDAYS_RE = re.compile(r"^holidays\s*:\s*(?P<code>.*)$", re.IGNORECASE)
+_HOLIDAYS_RE = re.compile(rf"^{_HOLIDAYS}\s*(?P<code>.*)$", re.IGNORECASE)
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2,3}$")
 
 # What makes an unreadable sentence an error rather than commentary.
 _RULE_WORDS_RE = re.compile(r"\bday\s+-?\d+|\bnudge\b|\bflag\b", re.IGNORECASE)
-_SENTENCE_END_RE = re.compile(r"\.(?=\s|$)")
+_WINDOW_WORDS_RE = re.compile(r"\bnudge\b|\bflag\b", re.IGNORECASE)
+
+# How a line that is a rule of its own begins (see `rule_start`). A sending rule is a fixed
+# phrase and counts only when it ends there, since "send" also begins plain prose. A line
+# that is only "<Step>:" begins a step window whose "nudge after" is on the next line.
+_RULE_START_RE = re.compile(
+    rf"""\s*+(?:
+        (?P<owner>{_OWNER})
+      | (?P<hand_off>{_HAND_OFF})
+      | (?P<holidays>{_HOLIDAYS})
+      | (?P<sending>(?:{_WEEKDAYS}|{_EVERY_DAY})\s*(?:\.(?!\S)|$))
+      | (?P<window>nudge\s+after\b)
+      | (?P<step_window>{_NAME}\s*+:\s*+(?:nudge\s+after\b|$))
+      | (?P<plan>{_NAME}\s++plan\s*+:)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+RuleStart = Literal["owner", "hand_off", "holidays", "sending", "window", "step_window", "plan"]
 
 # Unicode-aware, so a step named in any language keeps its letters.
 _SLUG_GAP_RE = re.compile(r"[\W_]+")
@@ -59,47 +87,39 @@ def slugify(name: str) -> str:
     return _SLUG_GAP_RE.sub("-", name.lower()).strip("-")
 
 
+def rule_start(line: str) -> RuleStart | None:
+    """Which rule a line begins with, if it begins like one: `Owner:`, `Hand-off owners:`,
+    `Holidays:`, a sending rule, `Nudge after`, `<Step>: nudge after` (or `<Step>:` alone)
+    or `<Name> plan:`."""
+    m = _RULE_START_RE.match(line)
+    return None if m is None else cast(RuleStart, m.lastgroup)
+
+
+@dataclass(frozen=True)
+class LineMap:
+    """Where each line of a paragraph starts in the paragraph's joined text."""
+
+    offsets: tuple[int, ...]
+    numbers: tuple[int, ...]
+
+    def line_at(self, offset: int) -> int:
+        return self.numbers[max(bisect_right(self.offsets, offset) - 1, 0)]
+
+
 @dataclass(frozen=True)
 class Sentence:
     text: str
     start: int
     """Offset of `text` in its joined paragraph."""
-    line_starts: tuple[tuple[int, int], ...]
-    """(offset in the joined paragraph, line number) for each of the paragraph's lines."""
+    lines: LineMap
+    """Shared by every sentence of the paragraph."""
 
     def line_at(self, index: int = 0) -> int:
-        pos = self.start + index
-        line = self.line_starts[0][1]
-        for offset, number in self.line_starts:
-            if offset > pos:
-                break
-            line = number
-        return line
+        return self.lines.line_at(self.start + index)
 
     @property
     def line(self) -> int:
         return self.line_at(0)
-
-
-def sentences(paragraph: list[tuple[int, str]]) -> list[Sentence]:
-    """Split a paragraph, given as (line number, text) pairs, into its sentences."""
-    parts = [text.strip() for _, text in paragraph]
-    starts: list[tuple[int, int]] = []
-    offset = 0
-    for (number, _), part in zip(paragraph, parts, strict=True):
-        starts.append((offset, number))
-        offset += len(part) + 1
-    joined = " ".join(parts)
-    found: list[Sentence] = []
-    begin = 0
-    for end in [m.start() for m in _SENTENCE_END_RE.finditer(joined)] + [len(joined)]:
-        chunk = joined[begin:end]
-        text = chunk.strip()
-        if text and text != ".":
-            lead = len(chunk) - len(chunk.lstrip())
-            found.append(Sentence(text, begin + lead, tuple(starts)))
-        begin = end + 1
-    return found
 
 
 @dataclass(frozen=True)
@@ -165,7 +185,7 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
         person = _person(m.group("who"))
         if person is None:
             return _error(
-                line, f"could not read this owner: {_quote(text)}. Write it as '{OWNER_EXAMPLE}'"
+                line, f"could not read this owner: {quote(text)}. Write it as '{OWNER_EXAMPLE}'"
             )
         return OwnerRule(person, line)
     if m := _HAND_OFF_RE.match(text):
@@ -173,7 +193,7 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
         if people is None:
             return _error(
                 line,
-                f"could not read these hand-off owners: {_quote(text)}. "
+                f"could not read these hand-off owners: {quote(text)}. "
                 "Write them as 'Hand-off owners: Sam Ortiz <@U0SAM>, "
                 "Lee Wong <@U0LEE>.'",
             )
@@ -185,7 +205,7 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
     if _SEND_ATTEMPT_RE.match(text):
         return _error(
             line,
-            f"could not read this rule: {_quote(text)}. "
+            f"could not read this rule: {quote(text)}. "
             "Write 'Send on weekdays only.' or 'Send every day.'",
         )
     if m := _HOLIDAYS_RE.match(text):
@@ -193,7 +213,7 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
         if not _COUNTRY_RE.match(code):
             return _error(
                 line,
-                f"could not read this rule: {_quote(text)}. "
+                f"could not read this rule: {quote(text)}. "
                 "Write a country code, like 'Holidays: US.'",
             )
         return HolidaysRule(code.upper(), line)
@@ -203,15 +223,15 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
             return plan
         if _RULE_WORDS_RE.search(text):
             return _error(
-                line, f"could not read this rule: {_quote(text)}. A plan reads '{PLAN_EXAMPLE}'"
+                line, f"could not read this rule: {quote(text)}. A plan reads '{PLAN_EXAMPLE}'"
             )
         return None
     if _RULE_WORDS_RE.search(text):
-        if re.search(r"\bnudge\b|\bflag\b", text, re.IGNORECASE):
+        if _WINDOW_WORDS_RE.search(text):
             hint = f"A window reads '{WINDOW_EXAMPLE}' (or '<Step>: nudge after ...')"
         else:
             hint = f"Steps and days belong in a plan sentence: '{PLAN_EXAMPLE}'"
-        return _error(line, f"could not read this rule: {_quote(text)}. {hint}")
+        return _error(line, f"could not read this rule: {quote(text)}. {hint}")
     return None
 
 
@@ -244,7 +264,9 @@ def _people(text: str) -> tuple[Person, ...] | None:
     """People written as 'Name <@ID>', separated by commas and/or a final "and"."""
     people: list[Person] = []
     pos = 0
-    for m in _MENTION_RE.finditer(text):
+    # No mention ends after the last ">"; stopping there keeps a paste of "<@U1|" without
+    # one from being scanned to its end from every "<@".
+    for m in _MENTION_RE.finditer(text, 0, text.rfind(">") + 1):
         between = text[pos : m.start()].strip()
         if people:
             sep = _LIST_SEP_RE.match(between)
@@ -259,10 +281,6 @@ def _people(text: str) -> tuple[Person, ...] | None:
     if not people or text[pos:].strip():
         return None
     return tuple(people)
-
-
-def _quote(text: str) -> str:
-    return f'"{text if len(text) <= 80 else text[:77] + "..."}"'
 
 
 def _error(line: int, message: str) -> RulesError:
