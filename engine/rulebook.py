@@ -2,11 +2,18 @@
 
 A rep edits the doc live, so a typo must never stop the guide: the last good text is kept in
 state (text and hash), and a broken doc is reported loudly while the guide runs on that.
+
+The hash has a key of its own, so a tick reads a few bytes to learn the doc is unchanged, not
+the whole copy. A large copy is kept compressed: a doc may be 1 MB and a DynamoDB item at
+most 400 KB, which prose compressed fits easily. A copy the store still refuses is reported,
+and the guide runs on the doc in force.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import lzma
 
 from pydantic import BaseModel
 
@@ -15,6 +22,9 @@ from engine.ports import RulesSource, RulesSourceError, StateStore
 from engine.rules import parse_rules
 
 LAST_GOOD_KEY = "rules.last_good"
+LAST_GOOD_HASH_KEY = "rules.last_good.hash"
+COMPRESS_OVER = 64 * 1024
+"""Characters past which the kept copy is compressed."""
 
 
 class RulesOutcome(BaseModel):
@@ -34,15 +44,14 @@ def load_rules(source: RulesSource, store: StateStore, *, remember: bool = True)
     else:
         parsed = parse_rules(text, source.name)
         if isinstance(parsed, Rules):
-            if remember:
-                _remember(store, parsed)
-            return RulesOutcome(rules=parsed)
+            kept = _remember(store, parsed) if remember else None
+            return RulesOutcome(rules=parsed, problems=[kept] if kept else [])
         problems = [error.render(source.name) for error in parsed]
 
     last_good = store.get_meta(LAST_GOOD_KEY)
     if last_good is None:
         return RulesOutcome(rules=None, problems=problems)
-    previous = parse_rules(json.loads(last_good)["text"], f"{source.name} (last good)")
+    previous = parse_rules(_decode(last_good), f"{source.name} (last good)")
     if not isinstance(previous, Rules):
         # Only parsed docs are remembered; this happens only when the grammar itself changed.
         problems += [e.render(f"{source.name} (last good)") for e in previous]
@@ -50,8 +59,30 @@ def load_rules(source: RulesSource, store: StateStore, *, remember: bool = True)
     return RulesOutcome(rules=previous, problems=problems, fallback=True)
 
 
-def _remember(store: StateStore, rules: Rules) -> None:
-    stored = store.get_meta(LAST_GOOD_KEY)
-    if stored is not None and json.loads(stored).get("hash") == rules.text_hash:
-        return
-    store.put_meta(LAST_GOOD_KEY, json.dumps({"hash": rules.text_hash, "text": rules.text}))
+def _remember(store: StateStore, rules: Rules) -> str | None:
+    """Keep `rules` as the last good doc; a problem to report when the store refuses it."""
+    if store.get_meta(LAST_GOOD_HASH_KEY) == rules.text_hash:
+        return None
+    try:
+        store.put_meta(LAST_GOOD_KEY, _encode(rules))
+        store.put_meta(LAST_GOOD_HASH_KEY, rules.text_hash)
+    except Exception as error:  # the doc is good: the tick goes on with it
+        return (
+            f"{rules.source}: this doc is in force, but the guide could not keep a copy of it "
+            f"to fall back on if a later edit breaks it ({type(error).__name__}: {error})"
+        )
+    return None
+
+
+def _encode(rules: Rules) -> str:
+    if len(rules.text) <= COMPRESS_OVER:
+        return json.dumps({"hash": rules.text_hash, "text": rules.text})
+    packed = lzma.compress(rules.text.encode("utf-8", "surrogatepass"), preset=9)
+    return json.dumps({"hash": rules.text_hash, "xz": base64.b64encode(packed).decode("ascii")})
+
+
+def _decode(stored: str) -> str:
+    value = json.loads(stored)
+    if "xz" in value:
+        return lzma.decompress(base64.b64decode(value["xz"])).decode("utf-8", "surrogatepass")
+    return str(value["text"])
