@@ -12,8 +12,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from engine.audit import differences
 from engine.digest import Digest
-from engine.models import AuditEntry, MoveKind, Rules, SendRecord
+from engine.models import AuditEntry, Rules, SendRecord
+from engine.outcomes import MoveKind
 from engine.queries import CustomerView
 from engine.tick import TickReport, UnconfirmedSend
 
@@ -217,7 +219,7 @@ def audit(trail: list[AuditEntry]) -> None:
             entry.action + (" (undone)" if entry.id in {e.undoes for e in trail} else ""),
             entry.actor,
             entry.note,
-            "; ".join([*entry.before.differences(entry.after), *_send_change(entry)]) or "-",
+            "; ".join([*differences(entry.before, entry.after), *_send_change(entry)]) or "-",
         ]
         for entry in trail
     ]

@@ -92,3 +92,41 @@ def audit_entry(
         after=Snapshot(row=after[0], state=after[1]),
         undoes=undoes,
     )
+
+
+def differences(before: Snapshot, after: Snapshot) -> list[str]:
+    """What differs between two snapshots of a customer, ignoring bookkeeping (version, who
+    wrote last and when)."""
+    changes = [
+        f"{column}: {before.row.get(column, '')!r} -> {after.row.get(column, '')!r}"
+        for column in GUIDE_COLUMNS
+        if before.row.get(column, "") != after.row.get(column, "")
+    ]
+    mine, theirs = _comparable(before.state), _comparable(after.state)
+    changes += [
+        f"state {field}: {_change(mine[field], theirs[field])}"
+        for field in mine
+        if mine[field] != theirs[field]
+    ]
+    return changes
+
+
+def _comparable(state: CustomerState) -> dict[str, object]:
+    # wrap_up_pending is the guide's own bookkeeping: it clears when the wrap-up goes out;
+    # pending is an action on its way, not where the customer stands.
+    return state.model_dump(
+        mode="json",
+        exclude={"version", "updated_at", "updated_by", "wrap_up_pending", "pending"},
+    )
+
+
+def _change(old: object, new: object) -> str:
+    """One changed value as a person reads it; for a map (steps done), what came and went."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        added = [f"+{key}" for key in new if key not in old]
+        removed = [f"-{key}" for key in old if key not in new]
+        altered = [
+            f"{key} {old[key]} -> {new[key]}" for key in old if key in new and old[key] != new[key]
+        ]
+        return ", ".join(added + removed + altered)
+    return f"{old!r} -> {new!r}"

@@ -6,18 +6,16 @@ import re
 
 from engine.models import (
     Customer,
-    FlagNotice,
     History,
     MessageTemplate,
-    OutgoingEmail,
     Person,
     Plan,
     Rules,
     SendKind,
     SendRecord,
     Step,
-    UnconfirmedNotice,
 )
+from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
 from engine.rules.templates import render
 
 _MENTION = re.compile(r"^\s*(?P<name>.*?)\s*<@(?P<id>[A-Za-z0-9]+)>\s*$")

@@ -20,14 +20,13 @@ from engine.models import (
     WRAP_UP_STEP,
     Customer,
     History,
-    Move,
-    MoveKind,
     Plan,
     SendingPolicy,
     SendKind,
     SendRecord,
     Step,
 )
+from engine.outcomes import Move, MoveKind
 
 _MAILING_MOVES = frozenset({MoveKind.STEP, MoveKind.NUDGE, MoveKind.FINISH})
 

@@ -317,42 +317,6 @@ class Snapshot(Frozen):
     row: dict[str, str]
     state: CustomerState
 
-    def differences(self, other: Snapshot) -> list[str]:
-        """What differs, ignoring bookkeeping (version, who wrote last and when)."""
-        changes = [
-            f"{column}: {self.row.get(column, '')!r} -> {other.row.get(column, '')!r}"
-            for column in GUIDE_COLUMNS
-            if self.row.get(column, "") != other.row.get(column, "")
-        ]
-        mine, theirs = _comparable(self.state), _comparable(other.state)
-        changes += [
-            f"state {field}: {_change(mine[field], theirs[field])}"
-            for field in mine
-            if mine[field] != theirs[field]
-        ]
-        return changes
-
-
-def _comparable(state: CustomerState) -> dict[str, object]:
-    # wrap_up_pending is the guide's own bookkeeping: it clears when the wrap-up goes out;
-    # pending is an action on its way, not where the customer stands.
-    return state.model_dump(
-        mode="json",
-        exclude={"version", "updated_at", "updated_by", "wrap_up_pending", "pending"},
-    )
-
-
-def _change(old: object, new: object) -> str:
-    """One changed value as a person reads it; for a map (steps done), what came and went."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        added = [f"+{key}" for key in new if key not in old]
-        removed = [f"-{key}" for key in old if key not in new]
-        altered = [
-            f"{key} {old[key]} -> {new[key]}" for key in old if key in new and old[key] != new[key]
-        ]
-        return ", ".join(added + removed + altered)
-    return f"{old!r} -> {new!r}"
-
 
 class AuditEntry(Frozen):
     id: str
@@ -429,74 +393,6 @@ class StoreSnapshot(Frozen):
         state = self.states.get(customer_id) or CustomerState(customer_id=customer_id)
         sends = tuple(s for s in self.sends.get(customer_id, ()) if s.journey == state.journey)
         return History(state=state, sends=sends)
-
-
-# --- moves -------------------------------------------------------------------------------
-
-
-class MoveKind(StrEnum):
-    ON_TRACK = "on_track"
-    STEP = "step"
-    NUDGE = "nudge"
-    FLAG = "flag"
-    FINISH = "finish"
-
-
-class Move(Frozen):
-    customer_id: str
-    kind: MoveKind
-    reason: str
-    local_date: date
-    step: str | None = None
-    held: bool = False
-    guide_day: int | None = None
-    rule_lines: tuple[int, ...] = ()
-    """Rules doc lines behind the move, for `og why`."""
-
-
-# --- mail and notices --------------------------------------------------------------------
-
-
-class OutgoingEmail(Frozen):
-    to_email: str
-    to_name: str = ""
-    subject: str
-    body: str
-    customer_id: str
-    journey: int
-    step: str
-    kind: SendKind
-
-
-class UnconfirmedNotice(Frozen):
-    """Told once to the owner: a message that may or may not have reached its reader."""
-
-    customer_id: str
-    customer_name: str
-    company: str
-    step: str
-    step_name: str
-    kind: SendKind
-    claimed_at: datetime
-    local_date: date
-    owner: Person
-    why: str
-    """How it came to be unconfirmed: a run that ended mid-send, or an answer that never came."""
-
-
-class FlagNotice(Frozen):
-    customer_id: str
-    customer_name: str
-    company: str
-    plan: str
-    step: str
-    step_name: str
-    guide_day: int
-    owner: Person
-    journey: int
-    reason: str
-    history: tuple[str, ...] = ()
-    """The journey so far, one line per event, oldest first."""
 
 
 # A state may hold an action on its way, whose audit row holds states: resolved once all exist.

@@ -14,16 +14,14 @@ from typing import Protocol
 from engine.models import (
     AuditEntry,
     CustomerState,
-    FlagNotice,
-    OutgoingEmail,
     RosterSnapshot,
     RowUpdate,
     SendKey,
     SendRecord,
     SendWrite,
     StoreSnapshot,
-    UnconfirmedNotice,
 )
+from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
 
 
 class RosterError(Exception):

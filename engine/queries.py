@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from engine.calendar import guide_day, local_date
 from engine.compose import journey_lines
 from engine.decide import decide
-from engine.models import Customer, History, Move, Plan, RosterSnapshot, Rules, SendRecord
+from engine.models import Customer, History, Plan, RosterSnapshot, Rules, SendRecord
+from engine.outcomes import Move
 from engine.roster.validate import validate_customer
 from engine.rulebook import load_rules
 from engine.sheet_sync import sync_state

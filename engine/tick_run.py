@@ -20,9 +20,6 @@ from engine.models import (
     Customer,
     CustomerState,
     History,
-    Move,
-    MoveKind,
-    OutgoingEmail,
     Plan,
     RawRow,
     RosterSnapshot,
@@ -33,6 +30,7 @@ from engine.models import (
     SendStatus,
     Step,
 )
+from engine.outcomes import Move, MoveKind, OutgoingEmail
 from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
 from engine.roster.cells import cell_text
 from engine.roster.validate import find_columns

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.actions import ActionOutcome, Change, Subject, perform, refuse, unchanged
+from engine.audit import differences
 from engine.models import AuditEntry, SendKind, SendRecord, SendWrite, Snapshot
 from engine.tick import Guide
 
@@ -23,10 +24,10 @@ def undo(
         what = f"{target.action} by {target.actor} at {target.at:%Y-%m-%d %H:%M} UTC"
         if target.send_write is not None:
             return _undo_send_write(guide, subject, target, what, force)
-        differences = target.after.differences(Snapshot(row=subject.row, state=subject.stored))
-        if differences and not force:
+        changes = differences(target.after, Snapshot(row=subject.row, state=subject.stored))
+        if changes and not force:
             return refuse(
-                f"{customer_id} changed since {what}: {'; '.join(differences)}. "
+                f"{customer_id} changed since {what}: {'; '.join(changes)}. "
                 "Undo with --force to restore it anyway."
             )
         return Change(

@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from engine.adapters.email_message import one_line
-from engine.models import FlagNotice, UnconfirmedNotice
+from engine.outcomes import FlagNotice, UnconfirmedNotice
 from engine.ports import SendError
 
 

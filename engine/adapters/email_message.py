@@ -19,7 +19,7 @@ from email.message import Message
 from email.utils import format_datetime, formataddr, make_msgid
 from functools import lru_cache
 
-from engine.models import OutgoingEmail
+from engine.outcomes import OutgoingEmail
 from engine.ports import SendError
 
 # compat32 would rewrite body lines starting "From " to ">From "; mail servers don't need it.

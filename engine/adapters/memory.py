@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.models import (
-    FlagNotice,
-    OutgoingEmail,
-    RawRow,
-    RosterSnapshot,
-    RowUpdate,
-    UnconfirmedNotice,
-)
+from engine.models import RawRow, RosterSnapshot, RowUpdate
+from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
 
 
 class MemoryRoster:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.adapters.email_message import build_message, parse_sender
 from engine.adapters.leftovers import find_leftovers, remove_leftovers
-from engine.models import OutgoingEmail
+from engine.outcomes import OutgoingEmail
 from engine.ports import SendError
 
 # Only these survive into a file name: no separators, no dots, so no `..` or hidden files.

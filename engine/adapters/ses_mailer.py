@@ -33,7 +33,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
 
 from engine.adapters.email_message import build_message, one_line, parse_sender
 from engine.adapters.pacing import Pacer, back_off
-from engine.models import OutgoingEmail
+from engine.outcomes import OutgoingEmail
 from engine.ports import OutcomeUnknownError, RejectedError, SendError
 
 # SES tag values allow only ASCII letters, digits, `_` and `-`, at most 256 of them. Tags are

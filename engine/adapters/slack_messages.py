@@ -43,7 +43,8 @@ from slack_sdk.models.blocks import (
 )
 
 from engine.adapters.email_message import one_line
-from engine.models import FlagNotice, Person, UnconfirmedNotice
+from engine.models import Person
+from engine.outcomes import FlagNotice, UnconfirmedNotice
 
 DONE_ACTION_ID = "og_done"
 PAUSE_ACTION_ID = "og_pause"

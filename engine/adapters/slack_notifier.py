@@ -19,7 +19,8 @@ from engine.adapters.slack_messages import (
     unconfirmed_message,
     unconfirmed_text,
 )
-from engine.models import FlagNotice, Person, UnconfirmedNotice
+from engine.models import Person
+from engine.outcomes import FlagNotice, UnconfirmedNotice
 from engine.ports import OutcomeUnknownError, SendError
 
 

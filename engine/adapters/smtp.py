@@ -15,7 +15,7 @@ from engine.adapters.email_message import (
     build_message,
     parse_sender,
 )
-from engine.models import OutgoingEmail
+from engine.outcomes import OutgoingEmail
 from engine.ports import SendError
 
 

@@ -20,7 +20,8 @@ from builders import (
 )
 
 from engine.decide import decide
-from engine.models import History, Move, MoveKind, SendingPolicy, SendKind
+from engine.models import History, SendingPolicy, SendKind
+from engine.outcomes import Move, MoveKind
 
 STEP, NUDGE, FLAG, ON, FINISH = (
     MoveKind.STEP,

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.decide import decide
-from engine.models import History, Move, MoveKind, SendingPolicy, SendKind
+from engine.models import History, SendingPolicy, SendKind
+from engine.outcomes import Move, MoveKind
 
 MAILING = {SendKind.STEP, SendKind.NUDGE, SendKind.FINISH}
 

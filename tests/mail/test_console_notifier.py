@@ -6,7 +6,7 @@ import pytest
 from builders import a_notice as shared_notice
 
 from engine.adapters.console_notifier import ConsoleNotifier
-from engine.models import FlagNotice
+from engine.outcomes import FlagNotice
 from engine.ports import SendError
 
 HISTORY = ("day 0: sent kickoff", "day 5: sent connect-data", "day 9: nudged")

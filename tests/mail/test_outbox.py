@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from engine.adapters.outbox import OutboxMailer
-from engine.models import OutgoingEmail, SendKind
+from engine.models import SendKind
+from engine.outcomes import OutgoingEmail
 from engine.ports import SendError
 
 SENDER = "guide@og.example"

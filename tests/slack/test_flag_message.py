@@ -28,7 +28,8 @@ from engine.adapters.slack_messages import (
     flag_message,
     flag_text,
 )
-from engine.models import FlagNotice, Person
+from engine.models import Person
+from engine.outcomes import FlagNotice
 
 OWNER = Person(name="Sam Owner", slack_id="U123")
 

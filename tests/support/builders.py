@@ -11,11 +11,7 @@ from engine.decide import decide
 from engine.models import (
     Customer,
     CustomerState,
-    FlagNotice,
     History,
-    Move,
-    MoveKind,
-    OutgoingEmail,
     Person,
     Plan,
     SendingPolicy,
@@ -23,9 +19,9 @@ from engine.models import (
     SendRecord,
     SendStatus,
     Step,
-    UnconfirmedNotice,
     Window,
 )
+from engine.outcomes import FlagNotice, Move, MoveKind, OutgoingEmail, UnconfirmedNotice
 
 DANA = Person(name="Dana Reyes", slack_id="U0DANA")
 EVERY_DAY = SendingPolicy(weekdays_only=False)

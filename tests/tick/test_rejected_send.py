@@ -10,7 +10,8 @@ from pathlib import Path
 from workspace import Workspace, nine_am, row
 
 from engine.adapters.sqlite_store import SqliteStore
-from engine.models import OutgoingEmail, SendStatus
+from engine.models import SendStatus
+from engine.outcomes import OutgoingEmail
 from engine.ports import Mailer, RejectedError
 from engine.queries import timeline, view_customer
 
