@@ -7,7 +7,6 @@ based on a stale read is refused.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections import defaultdict
@@ -15,8 +14,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from engine.adapters.sqlite_schema import (
+    SCHEMA,
+    SEND_AS_JSON,
+    SEND_COLUMNS,
+    SEND_PLACES,
+    SETTLED,
+    add_missing_columns,
+    key_values,
+    send_from_row,
+    send_to_row,
+    state_from_json,
+)
 from engine.bulk import cyclic_gc_paused
 from engine.models import (
     AuditEntry,
@@ -29,73 +39,6 @@ from engine.models import (
     journey_id,
 )
 from engine.ports import StaleStateError
-
-_SEND_COLUMNS = (
-    "customer_id, journey, step, kind, local_date, guide_day, status, message_id, "
-    "claimed_at, sent_at, tick_id, run_process, run_deadline, error"
-)
-# Added since the first release: a database from before gets them with these defaults.
-_ADDED_SEND_COLUMNS = {
-    "error": "TEXT NOT NULL DEFAULT ''",
-    "run_process": "TEXT NOT NULL DEFAULT ''",
-    "run_deadline": "TEXT",
-}
-_SETTLED = "status IN ('sent', 'rejected')"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS og_sends (
-    customer_id TEXT NOT NULL,
-    journey INTEGER NOT NULL,
-    step TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    local_date TEXT NOT NULL,
-    guide_day INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    message_id TEXT,
-    claimed_at TEXT NOT NULL,
-    sent_at TEXT,
-    tick_id TEXT NOT NULL DEFAULT '',
-    run_process TEXT NOT NULL DEFAULT '',
-    run_deadline TEXT,
-    error TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (customer_id, journey, step, kind)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS og_state (
-    customer_id TEXT PRIMARY KEY,
-    version INTEGER NOT NULL,
-    data TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS og_sends_archive (
-    journey_id TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    journey INTEGER NOT NULL,
-    step TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    local_date TEXT NOT NULL,
-    guide_day INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    message_id TEXT,
-    claimed_at TEXT NOT NULL,
-    sent_at TEXT,
-    tick_id TEXT NOT NULL DEFAULT '',
-    run_process TEXT NOT NULL DEFAULT '',
-    run_deadline TEXT,
-    error TEXT NOT NULL DEFAULT '',
-    archived_at TEXT NOT NULL,
-    PRIMARY KEY (journey_id, step, kind)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS og_audit (
-    id TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS og_audit_by_customer ON og_audit (customer_id, id);
-CREATE TABLE IF NOT EXISTS og_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) WITHOUT ROWID;
-"""
 
 
 def parse_sqlite_url(url: str) -> str:
@@ -124,8 +67,8 @@ class SqliteStore:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
         with self._lock:
-            self._db.executescript(_SCHEMA)
-            _add_missing_columns(self._db)
+            self._db.executescript(SCHEMA)
+            add_missing_columns(self._db)
 
     @classmethod
     def from_url(cls, url: str) -> SqliteStore:
@@ -163,7 +106,7 @@ class SqliteStore:
                     f"SELECT json_set(data, '$.version', version) FROM og_state{where}", args
                 ).fetchall()
                 send_rows = self._db.execute(
-                    f"SELECT customer_id, {_SEND_AS_JSON} FROM og_sends{where} ORDER BY claimed_at",
+                    f"SELECT customer_id, {SEND_AS_JSON} FROM og_sends{where} ORDER BY claimed_at",
                     args,
                 ).fetchall()
             finally:
@@ -187,12 +130,12 @@ class SqliteStore:
             stored = db.execute(
                 "SELECT data, version FROM og_state WHERE customer_id = ?", (send.customer_id,)
             ).fetchone()
-            if stored is not None and not _state_from_json(*stored).takes(send):
+            if stored is not None and not state_from_json(*stored).takes(send):
                 return False
             try:
                 db.execute(
-                    f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES ({_SEND_PLACES})",
-                    _send_to_row(send),
+                    f"INSERT INTO og_sends ({SEND_COLUMNS}) VALUES ({SEND_PLACES})",
+                    send_to_row(send),
                 )
             except sqlite3.IntegrityError:
                 return False
@@ -203,7 +146,7 @@ class SqliteStore:
             self._db.execute(
                 "UPDATE og_sends SET status = ?, message_id = ?, sent_at = ? "
                 "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ?",
-                (SendStatus.SENT.value, message_id, sent_at.isoformat(), *_key(key)),
+                (SendStatus.SENT.value, message_id, sent_at.isoformat(), *key_values(key)),
             )
 
     def reject(self, key: SendKey, reason: str, at: datetime) -> None:
@@ -215,7 +158,7 @@ class SqliteStore:
                     SendStatus.REJECTED.value,
                     reason,
                     at.isoformat(),
-                    *_key(key),
+                    *key_values(key),
                     SendStatus.CLAIMED.value,
                 ),
             )
@@ -225,7 +168,7 @@ class SqliteStore:
             self._db.execute(
                 "DELETE FROM og_sends WHERE customer_id = ? AND journey = ? AND step = ? "
                 "AND kind = ? AND status = ?",
-                (*_key(key), SendStatus.CLAIMED.value),
+                (*key_values(key), SendStatus.CLAIMED.value),
             )
 
     def mark_unconfirmed(self, keys: Sequence[SendKey]) -> list[SendKey]:
@@ -235,7 +178,7 @@ class SqliteStore:
                 changed = db.execute(
                     "UPDATE og_sends SET status = ? WHERE customer_id = ? AND journey = ? "
                     "AND step = ? AND kind = ? AND status = ?",
-                    (SendStatus.UNCONFIRMED.value, *_key(key), SendStatus.CLAIMED.value),
+                    (SendStatus.UNCONFIRMED.value, *key_values(key), SendStatus.CLAIMED.value),
                 ).rowcount
                 if changed:
                     marked.append(key)
@@ -248,11 +191,11 @@ class SqliteStore:
     def archived_sends(self, customer_id: str) -> tuple[SendRecord, ...]:
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_SEND_COLUMNS} FROM og_sends_archive WHERE customer_id = ? "
+                f"SELECT {SEND_COLUMNS} FROM og_sends_archive WHERE customer_id = ? "
                 "ORDER BY journey, claimed_at",
                 (customer_id,),
             ).fetchall()
-        return tuple(_send_from_row(row) for row in rows)
+        return tuple(send_from_row(row) for row in rows)
 
     # --- customer state --------------------------------------------------------------------
 
@@ -319,7 +262,7 @@ def _write_state(db: sqlite3.Connection, state: CustomerState) -> CustomerState:
         "SELECT data, version FROM og_state WHERE customer_id = ?", (state.customer_id,)
     ).fetchone()
     if (row[1] if row else 0) != state.version:
-        raise StaleStateError(state.customer_id, _state_from_json(row[0], row[1]) if row else None)
+        raise StaleStateError(state.customer_id, state_from_json(row[0], row[1]) if row else None)
     db.execute(
         "INSERT INTO og_state (customer_id, version, data) VALUES (?, ?, ?) "
         "ON CONFLICT (customer_id) DO UPDATE SET version = excluded.version, data = excluded.data",
@@ -331,34 +274,34 @@ def _write_state(db: sqlite3.Connection, state: CustomerState) -> CustomerState:
 def _archive(db: sqlite3.Connection, customer_id: str, journey: int, at: datetime) -> int:
     # Open sends (claimed, unconfirmed) stay live, and so in every tick's sight, until settled.
     moved = db.execute(
-        f"INSERT OR REPLACE INTO og_sends_archive (journey_id, {_SEND_COLUMNS}, archived_at) "
-        f"SELECT ?, {_SEND_COLUMNS}, ? FROM og_sends "
-        f"WHERE customer_id = ? AND journey = ? AND {_SETTLED}",
+        f"INSERT OR REPLACE INTO og_sends_archive (journey_id, {SEND_COLUMNS}, archived_at) "
+        f"SELECT ?, {SEND_COLUMNS}, ? FROM og_sends "
+        f"WHERE customer_id = ? AND journey = ? AND {SETTLED}",
         (journey_id(customer_id, journey), at.isoformat(), customer_id, journey),
     ).rowcount
     db.execute(
-        f"DELETE FROM og_sends WHERE customer_id = ? AND journey = ? AND {_SETTLED}",
+        f"DELETE FROM og_sends WHERE customer_id = ? AND journey = ? AND {SETTLED}",
         (customer_id, journey),
     )
     return int(moved)
 
 
 def _write_send(db: sqlite3.Connection, write: SendWrite, at: datetime) -> None:
-    key = _key(write.key)
+    key = key_values(write.key)
     where = "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ?"
     db.execute(f"DELETE FROM og_sends {where}", key)
     db.execute(f"DELETE FROM og_sends_archive {where}", key)
     if write.record is None:
         return
-    row = _send_to_row(write.record)
+    row = send_to_row(write.record)
     if write.archived:
         db.execute(
-            f"INSERT INTO og_sends_archive (journey_id, {_SEND_COLUMNS}, archived_at) "
-            f"VALUES (?, {_SEND_PLACES}, ?)",
+            f"INSERT INTO og_sends_archive (journey_id, {SEND_COLUMNS}, archived_at) "
+            f"VALUES (?, {SEND_PLACES}, ?)",
             (journey_id(write.key.customer_id, write.key.journey), *row, at.isoformat()),
         )
     else:
-        db.execute(f"INSERT INTO og_sends ({_SEND_COLUMNS}) VALUES ({_SEND_PLACES})", row)
+        db.execute(f"INSERT INTO og_sends ({SEND_COLUMNS}) VALUES ({SEND_PLACES})", row)
 
 
 def _restore(db: sqlite3.Connection, customer_id: str, journey: int) -> None:
@@ -366,57 +309,8 @@ def _restore(db: sqlite3.Connection, customer_id: str, journey: int) -> None:
     archive: back in the live table it would make the journey look finished again."""
     where = "WHERE journey_id = ? AND kind != 'finish'"
     db.execute(
-        f"INSERT OR REPLACE INTO og_sends ({_SEND_COLUMNS}) SELECT {_SEND_COLUMNS} "
+        f"INSERT OR REPLACE INTO og_sends ({SEND_COLUMNS}) SELECT {SEND_COLUMNS} "
         f"FROM og_sends_archive {where}",
         (journey_id(customer_id, journey),),
     )
     db.execute(f"DELETE FROM og_sends_archive {where}", (journey_id(customer_id, journey),))
-
-
-def _add_missing_columns(db: sqlite3.Connection) -> None:
-    """Bring a database from an older release up to this schema: columns added since are
-    appended with their defaults (SQLite adds a column in place, without copying rows)."""
-    for table in ("og_sends", "og_sends_archive"):
-        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        for column, definition in _ADDED_SEND_COLUMNS.items():
-            if column not in present:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
-
-
-def _key(key: SendKey) -> tuple[str, int, str, str]:
-    return (key.customer_id, key.journey, key.step, key.kind.value)
-
-
-def _send_to_row(send: SendRecord) -> tuple[object, ...]:
-    return (
-        send.customer_id,
-        send.journey,
-        send.step,
-        send.kind.value,
-        send.local_date.isoformat(),
-        send.guide_day,
-        send.status.value,
-        send.message_id,
-        send.claimed_at.isoformat(),
-        send.sent_at.isoformat() if send.sent_at else None,
-        send.tick_id,
-        send.run_process,
-        send.run_deadline.isoformat() if send.run_deadline else None,
-        send.error,
-    )
-
-
-_SEND_FIELDS = tuple(_SEND_COLUMNS.split(", "))
-_SEND_PLACES = ", ".join("?" * len(_SEND_FIELDS))
-_SEND_AS_JSON = "json_object(" + ", ".join(f"'{f}', {f}" for f in _SEND_FIELDS) + ")"
-
-
-def _send_from_row(row: tuple[Any, ...]) -> SendRecord:
-    # pydantic parses the stored ISO text itself, faster than converting here first.
-    return SendRecord.model_validate(dict(zip(_SEND_FIELDS, row, strict=True)))
-
-
-def _state_from_json(data: str, version: int) -> CustomerState:
-    payload = json.loads(data)
-    payload["version"] = version
-    return CustomerState.model_validate(payload)

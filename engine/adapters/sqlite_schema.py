@@ -1,0 +1,128 @@
+"""The SQLite store's tables, and records turned into rows and back (the twin of
+dynamodb_items.py): one place knows the columns, so the store's queries and a database from an
+older release agree on them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from engine.models import CustomerState, SendKey, SendRecord
+
+SEND_COLUMNS = (
+    "customer_id, journey, step, kind, local_date, guide_day, status, message_id, "
+    "claimed_at, sent_at, tick_id, run_process, run_deadline, error"
+)
+# Added since the first release: a database from before gets them with these defaults.
+ADDED_SEND_COLUMNS = {
+    "error": "TEXT NOT NULL DEFAULT ''",
+    "run_process": "TEXT NOT NULL DEFAULT ''",
+    "run_deadline": "TEXT",
+}
+SETTLED = "status IN ('sent', 'rejected')"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS og_sends (
+    customer_id TEXT NOT NULL,
+    journey INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    guide_day INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    message_id TEXT,
+    claimed_at TEXT NOT NULL,
+    sent_at TEXT,
+    tick_id TEXT NOT NULL DEFAULT '',
+    run_process TEXT NOT NULL DEFAULT '',
+    run_deadline TEXT,
+    error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (customer_id, journey, step, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_state (
+    customer_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_sends_archive (
+    journey_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    journey INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    guide_day INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    message_id TEXT,
+    claimed_at TEXT NOT NULL,
+    sent_at TEXT,
+    tick_id TEXT NOT NULL DEFAULT '',
+    run_process TEXT NOT NULL DEFAULT '',
+    run_deadline TEXT,
+    error TEXT NOT NULL DEFAULT '',
+    archived_at TEXT NOT NULL,
+    PRIMARY KEY (journey_id, step, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_audit (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS og_audit_by_customer ON og_audit (customer_id, id);
+CREATE TABLE IF NOT EXISTS og_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a database from an older release up to this schema: columns added since are
+    appended with their defaults (SQLite adds a column in place, without copying rows)."""
+    for table in ("og_sends", "og_sends_archive"):
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column, definition in ADDED_SEND_COLUMNS.items():
+            if column not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+
+def key_values(key: SendKey) -> tuple[str, int, str, str]:
+    return (key.customer_id, key.journey, key.step, key.kind.value)
+
+
+def send_to_row(send: SendRecord) -> tuple[object, ...]:
+    return (
+        send.customer_id,
+        send.journey,
+        send.step,
+        send.kind.value,
+        send.local_date.isoformat(),
+        send.guide_day,
+        send.status.value,
+        send.message_id,
+        send.claimed_at.isoformat(),
+        send.sent_at.isoformat() if send.sent_at else None,
+        send.tick_id,
+        send.run_process,
+        send.run_deadline.isoformat() if send.run_deadline else None,
+        send.error,
+    )
+
+
+SEND_FIELDS = tuple(SEND_COLUMNS.split(", "))
+SEND_PLACES = ", ".join("?" * len(SEND_FIELDS))
+SEND_AS_JSON = "json_object(" + ", ".join(f"'{f}', {f}" for f in SEND_FIELDS) + ")"
+
+
+def send_from_row(row: tuple[Any, ...]) -> SendRecord:
+    # pydantic parses the stored ISO text itself, faster than converting here first.
+    return SendRecord.model_validate(dict(zip(SEND_FIELDS, row, strict=True)))
+
+
+def state_from_json(data: str, version: int) -> CustomerState:
+    payload = json.loads(data)
+    payload["version"] = version
+    return CustomerState.model_validate(payload)

@@ -1,0 +1,57 @@
+"""A database written by an earlier release opens in this one: the columns added since come
+with their defaults, every row is kept, and its claims read as claims of unknown runs."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from engine.adapters.sqlite_store import SqliteStore
+from engine.models import SendStatus
+
+# og_sends and og_sends_archive as the first release made them, before `error`,
+# `run_process` and `run_deadline`.
+FIRST_RELEASE = """
+CREATE TABLE og_sends (
+    customer_id TEXT NOT NULL, journey INTEGER NOT NULL, step TEXT NOT NULL, kind TEXT NOT NULL,
+    local_date TEXT NOT NULL, guide_day INTEGER NOT NULL, status TEXT NOT NULL,
+    message_id TEXT, claimed_at TEXT NOT NULL, sent_at TEXT, tick_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (customer_id, journey, step, kind)
+) WITHOUT ROWID;
+CREATE TABLE og_sends_archive (
+    journey_id TEXT NOT NULL, customer_id TEXT NOT NULL, journey INTEGER NOT NULL,
+    step TEXT NOT NULL, kind TEXT NOT NULL, local_date TEXT NOT NULL, guide_day INTEGER NOT NULL,
+    status TEXT NOT NULL, message_id TEXT, claimed_at TEXT NOT NULL, sent_at TEXT,
+    tick_id TEXT NOT NULL DEFAULT '', archived_at TEXT NOT NULL,
+    PRIMARY KEY (journey_id, step, kind)
+) WITHOUT ROWID;
+INSERT INTO og_sends VALUES ('C1', 1, 'welcome', 'step', '2026-11-02', 0, 'claimed', NULL,
+    '2026-11-02T09:00:00+00:00', NULL, 'tick-old');
+INSERT INTO og_sends_archive VALUES ('C2#1', 'C2', 1, 'welcome', 'step', '2026-11-01', 0,
+    'sent', '<m@og>', '2026-11-01T09:00:00+00:00', '2026-11-01T09:00:01+00:00', 'tick-old',
+    '2026-11-05T09:00:00+00:00');
+"""
+
+
+def test_a_first_release_database_opens_with_its_rows_and_new_columns(tmp_path: Path) -> None:
+    path = tmp_path / "og.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(FIRST_RELEASE)
+    store = SqliteStore(path)
+    (claim,) = store.load().sends["C1"]
+    assert (claim.status, claim.tick_id, claim.run_process, claim.run_deadline, claim.error) == (
+        SendStatus.CLAIMED,
+        "tick-old",
+        "",
+        None,
+        "",
+    )
+    (archived,) = store.archived_sends("C2")
+    assert (archived.message_id, archived.run_process) == ("<m@og>", "")
+    # New rows carry the run that claimed them.
+    fresh = claim.model_copy(
+        update={"step": "setup", "run_process": "host/boot/1/2", "claimed_at": datetime.now(UTC)}
+    )
+    assert store.claim(fresh)
+    assert {s.step: s.run_process for s in store.load().sends["C1"]}["setup"] == "host/boot/1/2"
