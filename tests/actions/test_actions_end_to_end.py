@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import functools
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from workspace import Workspace, nine_am, row
+from workspace import Workspace, nine_am, og, row
 
 from engine.actions import ActionOutcome, finish, hand_off, mark_done, pause, reenroll, resume
 from engine.undo import undo
 
-OG = [sys.executable, "-m", "bot.cli"]
 DAY0 = nine_am("2026-11-02")
-
-
-def og(ws: Workspace, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*OG, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **ws.env()},
-        cwd=ws.root,
-        timeout=120,
-    )
 
 
 def test_actions_and_the_audit_trail_from_the_command_line(tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,18 +25,16 @@ from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
 
-import pytest
 from smtp_servers import SmtpServer, run_server
-from workspace import Workspace, nine_am, row
+from workspace import OG, Workspace, nine_am, row
 
 from engine.actions import mark_done
-from engine.models import SendKind, SendStatus
+from engine.models import SendStatus
 from engine.tick import Guide
 
 SEED = 20261207
 DAY = "2026-11-02"
 CUSTOMERS = 24
-OG = [sys.executable, "-m", "bot.cli"]
 
 
 @dataclass
@@ -55,7 +52,7 @@ class Tally:
     notes: list[str] = field(default_factory=list)
 
 
-def og(ws: Workspace, *args: str, mailer: str | None = None) -> subprocess.Popen[str]:
+def start_og(ws: Workspace, *args: str, mailer: str | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, **ws.env()}
     if mailer:
         env["OG_MAILER"] = mailer
@@ -85,7 +82,7 @@ def kill_when(process: subprocess.Popen[str], ready: Callable[[], bool], jitter:
 
 def finish_run(ws: Workspace, *args: str, mailer: str | None = None) -> list[dict[str, object]]:
     """The run after the kill, to its end: its --json lines."""
-    process = og(ws, *args, "--json", mailer=mailer)
+    process = start_og(ws, *args, "--json", mailer=mailer)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     assert "Traceback" not in err
@@ -199,7 +196,7 @@ def test_a_tick_killed_mid_smtp_sends_nothing_twice_and_hides_nothing(tmp_path: 
         ws, ids = a_workspace(tmp_path / f"t{trial}")
         for server in run_server():
             target = rng.randrange(CUSTOMERS)
-            process = og(ws, "tick", "--now", DAY, mailer=server.url)
+            process = start_og(ws, "tick", "--now", DAY, mailer=server.url)
             tally.killed_mid_work += kill_when(
                 process,
                 lambda got=server.handler.received, n=target: len(got) >= n,
@@ -219,7 +216,7 @@ def test_a_tick_killed_mid_outbox_sends_nothing_twice_and_hides_nothing(tmp_path
     for trial in range(6):
         ws, ids = a_workspace(tmp_path / f"t{trial}")
         target = rng.randrange(CUSTOMERS)
-        process = og(ws, "tick", "--now", DAY)
+        process = start_og(ws, "tick", "--now", DAY)
         tally.killed_mid_work += kill_when(
             process,
             lambda box=ws.outbox, n=target: box.is_dir() and len(os.listdir(box)) >= n,
@@ -244,7 +241,7 @@ def test_a_tick_killed_while_finishing_customers_finishes_each_once(tmp_path: Pa
             for step in ("welcome", "setup", "check-in"):
                 mark_done(guide, cid, step, nine_am(DAY), actor=cid)
         target = rng.randrange(CUSTOMERS)
-        process = og(ws, "tick", "--now", "2026-11-03")
+        process = start_og(ws, "tick", "--now", "2026-11-03")
         tally.killed_mid_work += kill_when(
             process,
             lambda box=ws.outbox, n=target: len(list(box.glob("*-finish-*.eml"))) >= n,
@@ -276,13 +273,13 @@ def test_an_action_killed_at_any_moment_is_done_in_its_actors_name_or_not_at_all
         ws.guide().tick(nine_am(DAY))
         # The same action on another customer, to its end, says how long one takes here now.
         started = time.monotonic()
-        calibration = og(ws, "pause", ids[1], "--note", "n", "--by", "sam", "--now", DAY)
+        calibration = start_og(ws, "pause", ids[1], "--note", "n", "--by", "sam", "--now", DAY)
         calibration.communicate(timeout=120)
         took = time.monotonic() - started
         action = rng.choice(["pause", "finish"])
         args = ["--note", "moving"] if action == "pause" else []
         written = ws.roster_path.stat().st_mtime_ns
-        process = og(ws, action, ids[0], *args, "--by", "dana", "--now", DAY)
+        process = start_og(ws, action, ids[0], *args, "--by", "dana", "--now", DAY)
         if trial % 2:
             # Right after the roster write, before the state's: where the actor was lost.
             tally.killed_mid_work += kill_when(
@@ -313,9 +310,3 @@ def test_an_action_killed_at_any_moment_is_done_in_its_actors_name_or_not_at_all
             tally.duplicates += max(0, len(wrap_ups) - 1)
         tally.trials += 1
     assert_clean(tally)
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_processes() -> None:
-    """Every killed process is reaped by `kill_when` / communicate; nothing to clean here."""
-    assert SendKind.STEP.value == "step"

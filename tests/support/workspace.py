@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -159,3 +162,19 @@ class Workspace:
 
 def nine_am(day: str) -> datetime:
     return datetime.fromisoformat(f"{day}T09:00:00").replace(tzinfo=UTC)
+
+
+OG = [sys.executable, "-m", "bot.cli"]
+"""The `og` command line, as a user runs it: its own process."""
+
+
+def og(ws: Workspace, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `og ARGS` in the workspace, with its settings (and `env`) in the environment."""
+    return subprocess.run(
+        [*OG, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ws.env(), **env},
+        cwd=ws.root,
+        timeout=120,
+    )

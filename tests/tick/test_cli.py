@@ -10,20 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from workspace import HEADER, RULES, Workspace, row
-
-OG = [sys.executable, "-m", "bot.cli"]
-
-
-def og(ws: Workspace, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*OG, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **ws.env(), **env},
-        cwd=ws.root,
-        timeout=120,
-    )
+from workspace import HEADER, OG, RULES, Workspace, og, row
 
 
 @pytest.fixture

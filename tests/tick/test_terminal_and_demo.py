@@ -6,12 +6,9 @@ import os
 import pty
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-from workspace import Workspace, row
-
-OG = [sys.executable, "-m", "bot.cli"]
+from workspace import OG, Workspace, row
 
 
 def _run_in_terminal(args: list[str], env: dict[str, str], cwd: Path) -> str:

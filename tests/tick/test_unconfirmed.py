@@ -4,33 +4,18 @@ settles them, settled as delivered or to send again, and each settling undone.""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from runs import a_gone_process, a_live_process
-from workspace import Workspace, nine_am, row
+from workspace import Workspace, nine_am, og, row
 
 from engine.digest import build_digest
 from engine.models import SendKind, SendRecord, SendStatus
 from engine.tick import Guide
 
-OG = [sys.executable, "-m", "bot.cli"]
 DAY0 = nine_am("2026-11-02")
-
-
-def og(ws: Workspace, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*OG, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **ws.env()},
-        cwd=ws.root,
-        timeout=120,
-    )
 
 
 def a_claim(process: str, step: str = "welcome", kind: SendKind = SendKind.STEP) -> SendRecord:
