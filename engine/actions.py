@@ -7,7 +7,6 @@ it writes the roster row. Each returns an outcome the caller can show as it is.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from pydantic import BaseModel
 
 from engine.audit import audit_entry, guide_row_of
 from engine.calendar import local_date
-from engine.intents import intent, settle_intent, under_way
+from engine.intents import intent, settle_intent, stored_once_no_action_is_under_way
 from engine.models import (
     Customer,
     CustomerState,
@@ -32,9 +31,6 @@ from engine.rules import slugify
 from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
 from engine.tick import Guide
-
-WAIT_FOR_ANOTHER_ACTION = 5.0
-"""Seconds an action waits for another one on the same customer to finish before refusing."""
 
 
 class ActionOutcome(BaseModel):
@@ -85,34 +81,32 @@ def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str
     # The state before the roster: actions write the roster first, so a state that shows
     # another action is never read with a roster from before it (which would look like a
     # person undoing it in the sheet).
-    stored = guide.store.load_one(customer_id).history(customer_id).state
-    waited = 0.0
-    while (acting := under_way(stored, guide.wall_clock())) is not None:
-        # Another person's action on this customer is between its intent and its result,
-        # which takes a moment: wait for it, so this one works on what that one did.
-        if waited >= WAIT_FOR_ANOTHER_ACTION:
-            return f"{customer_id} is being changed by {acting} right now; try again in a moment"
-        time.sleep(0.05)
-        waited += 0.05
-        stored = guide.store.load_one(customer_id).history(customer_id).state
-    roster = guide.roster.read()
-    found = find_customer(guide, customer_id, roster)
-    if isinstance(found, str):
-        return found
-    customer, rules = found
-    row = guide_row_of(roster, customer_id)
-    if stored.pending is not None:
-        # An action that died half-way: finished or dropped before this one works it out.
-        stored = settle_intent(guide.store, stored, row)
-    state, _ = sync_state(customer, stored, now, guide.config.team_timezone)
-    return Subject(
-        customer=customer,
-        rules=rules,
-        plan=rules.plans[customer.effective_plan],
-        stored=stored,
-        state=state,
-        row=row,
-    )
+    for _ in range(3):
+        stored = stored_once_no_action_is_under_way(guide.store, customer_id, guide.wall_clock)
+        if isinstance(stored, str):
+            return stored
+        roster = guide.roster.read()
+        found = find_customer(guide, customer_id, roster)
+        if isinstance(found, str):
+            return found
+        customer, rules = found
+        row = guide_row_of(roster, customer_id)
+        if stored.pending is not None:
+            # An action that died half-way: finished or dropped before this one works it out.
+            try:
+                stored = settle_intent(guide.store, stored, row)
+            except StaleStateError:
+                continue  # it ended just now, or someone else settled it: read again
+        state, _ = sync_state(customer, stored, now, guide.config.team_timezone)
+        return Subject(
+            customer=customer,
+            rules=rules,
+            plan=rules.plans[customer.effective_plan],
+            stored=stored,
+            state=state,
+            row=row,
+        )
+    return f"{customer_id} keeps changing under other actions; try again in a moment"
 
 
 def perform(

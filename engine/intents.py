@@ -16,6 +16,8 @@ written, and the intent is dropped. While the run is still going, it is left alo
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 from engine.models import AuditEntry, CustomerState, PendingAction, SendWrite
@@ -23,6 +25,8 @@ from engine.ports import StateStore
 from engine.runs import Run, has_ended
 
 INTERRUPTED = "finished by the guide: the action stopped after it changed the roster"
+WAIT_FOR_ANOTHER_ACTION = 5.0
+"""Seconds an action waits for another one on the same customer to finish before refusing."""
 
 
 def intent(
@@ -54,6 +58,24 @@ def under_way(state: CustomerState, now: datetime) -> str | None:
     if has_ended(pending.run_id, pending.run_process, pending.run_deadline, pending.audit.at, now):
         return None
     return f"{pending.audit.actor} ({pending.audit.action})"
+
+
+def stored_once_no_action_is_under_way(
+    store: StateStore, customer_id: str, clock: Callable[[], datetime]
+) -> CustomerState | str:
+    """The customer's stored state once no other person's action on them is between its
+    intent and its result (that takes a moment: an action waits, to work on what the other
+    did); or, after WAIT_FOR_ANOTHER_ACTION, why not."""
+    waited = 0.0
+    while True:
+        stored = store.load_one(customer_id).history(customer_id).state
+        acting = under_way(stored, clock())
+        if acting is None:
+            return stored
+        if waited >= WAIT_FOR_ANOTHER_ACTION:
+            return f"{customer_id} is being changed by {acting} right now; try again in a moment"
+        time.sleep(0.05)
+        waited += 0.05
 
 
 def settle_intent(store: StateStore, state: CustomerState, row: dict[str, str]) -> CustomerState:

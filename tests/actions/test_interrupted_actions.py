@@ -10,7 +10,7 @@ from runs import a_live_process
 from workspace import Workspace, nine_am, row
 
 from engine.actions import finish, pause
-from engine.models import SendKind
+from engine.models import RosterSnapshot, SendKind
 
 DAY0 = nine_am("2026-11-02")
 
@@ -105,3 +105,29 @@ def test_an_action_under_way_elsewhere_holds_the_customer_until_it_ends(ws: Work
         report = guide.tick(nine_am("2026-11-03"))
         assert "being changed by dana" in report.results[0].reason
     assert pause(guide, "C1", "", "sam", nine_am("2026-11-03")).ok
+
+
+def test_an_intent_settled_by_another_reader_first_is_read_again_not_a_crash(
+    ws: Workspace,
+) -> None:
+    # CI found it: two actions at once, the first ended between the second's read of the state
+    # and its settling of the first's intent. The second now reads again.
+    guide = ws.guide()
+    guide.tick(DAY0)
+    acting = ws.guide()
+    dies_at(acting.store, "commit_action")
+    with pytest.raises(Killed):
+        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    second = ws.guide()
+    read = second.roster.read
+
+    def another_reader_settles_first() -> RosterSnapshot:
+        snapshot = read()
+        if ws.guide().store.load().states["C1"].pending is not None:
+            ws.guide().tick(nine_am("2026-11-03"))  # the tick settles it meanwhile
+        return snapshot
+
+    second.roster.read = another_reader_settles_first  # type: ignore[method-assign]
+    outcome = pause(second, "C1", "", "sam", nine_am("2026-11-03"))
+    assert outcome.ok and not outcome.changed and "already paused" in outcome.message
+    assert [e.actor for e in guide.store.audit_trail("C1")] == ["dana"]
