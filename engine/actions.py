@@ -8,7 +8,7 @@ it writes the roster row. Each returns an outcome the caller can show as it is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -31,6 +31,10 @@ from engine.rules import slugify
 from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
 from engine.tick import Guide
+
+ACTION_TIME_LIMIT = timedelta(minutes=5)
+"""An action takes seconds; past this its intent is settled by whoever reads the customer
+next, wherever the action ran (another Lambda environment leaves no process to look at)."""
 
 
 class ActionOutcome(BaseModel):
@@ -159,7 +163,7 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
     # roster that cannot be written refuses the action with nothing changed. Before it, the
     # intent (engine.intents), so an action killed in between is finished in the actor's name.
     row_changes = {k: v for k, v in change.row.items() if subject.row.get(k, "") != v}
-    with running(new_run("action")) as run:
+    with running(new_run("action", at + ACTION_TIME_LIMIT)) as run:
         if row_changes:
             pending = intent(
                 audit,

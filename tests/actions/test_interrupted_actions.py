@@ -9,7 +9,7 @@ import pytest
 from runs import a_live_process
 from workspace import Workspace, nine_am, row
 
-from engine.actions import finish, pause
+from engine.actions import ACTION_TIME_LIMIT, finish, pause
 from engine.models import RosterSnapshot, SendKind
 
 DAY0 = nine_am("2026-11-02")
@@ -60,7 +60,9 @@ def test_an_action_killed_before_the_roster_write_is_dropped(ws: Workspace) -> N
     dies_at(acting.roster, "write")
     with pytest.raises(Killed):
         pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
-    assert guide.store.load().states["C1"].pending is not None
+    pending = guide.store.load().states["C1"].pending
+    assert pending is not None
+    assert pending.run_deadline == pending.audit.at + ACTION_TIME_LIMIT
 
     guide.tick(nine_am("2026-11-03"))
 
@@ -131,3 +133,23 @@ def test_an_intent_settled_by_another_reader_first_is_read_again_not_a_crash(
     outcome = pause(second, "C1", "", "sam", nine_am("2026-11-03"))
     assert outcome.ok and not outcome.changed and "already paused" in outcome.message
     assert [e.actor for e in guide.store.audit_trail("C1")] == ["dana"]
+
+
+def test_an_intent_left_on_another_machine_waits_for_its_deadline(ws: Workspace) -> None:
+    # A Lambda environment leaves no process to look at: its action's time limit decides.
+    guide = ws.guide()
+    guide.tick(DAY0)
+    acting = ws.guide()
+    dies_at(acting.roster, "write")
+    with pytest.raises(Killed):
+        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    stored = guide.store.load().states["C1"]
+    assert stored.pending is not None
+    elsewhere = stored.pending.model_copy(update={"run_process": "lambda-env/0ddba11/1/1"})
+    guide.store.save_state(stored.model_copy(update={"pending": elsewhere}))
+    assert "being changed by dana" in guide.tick(nine_am("2026-11-03")).results[0].reason
+    later = elsewhere.run_deadline
+    assert later is not None
+    guide.wall_clock = lambda: later
+    guide.tick(nine_am("2026-11-03"))
+    assert guide.store.load().states["C1"].pending is None
