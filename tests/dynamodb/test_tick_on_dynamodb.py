@@ -4,6 +4,7 @@ and eight ticks racing on DynamoDB Local send every message exactly once."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -61,7 +62,8 @@ def run_story(guide: Guide, days: int = 12) -> list[object]:
         now = START + timedelta(days=day)
         for action in STORY.get(day, []):
             outcome = action(guide, now)
-            seen.append((day, getattr(outcome, "ok", None), getattr(outcome, "message", None)))
+            message = _without_clock(getattr(outcome, "message", ""))
+            seen.append((day, getattr(outcome, "ok", None), message))
         report = guide.tick(now)
         seen.append(
             (day, [(r.customer_id, r.move, r.step, r.reason, r.error) for r in report.results])
@@ -111,7 +113,16 @@ def _archived(store: StateStore, cid: str) -> list[tuple[object, ...]]:
 
 
 def _actions(store: StateStore, cid: str) -> list[tuple[str, str, str]]:
-    return [(e.action, e.actor, e.note) for e in store.audit_trail(cid)]
+    return [(e.action, e.actor, _without_clock(e.note)) for e in store.audit_trail(cid)]
+
+
+_WALL_CLOCK_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+
+
+def _without_clock(text: str) -> str:
+    """An undo names when the undone action was taken, by the wall clock: two runs of the
+    story a minute apart differ there and nowhere else."""
+    return _WALL_CLOCK_MINUTE.sub("<when> UTC", text)
 
 
 # --- requests per tick ----------------------------------------------------------------------------
