@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from workspace import Workspace, nine_am, row
 
 from engine.actions import ACTION_TIME_LIMIT, finish, pause
 from engine.models import RosterSnapshot, SendKind
+from engine.tick import Guide
 
 DAY0 = nine_am("2026-11-02")
 
@@ -31,15 +33,32 @@ def ws(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path, [row("C1"), row("C2")])
 
 
-def test_a_pause_killed_after_the_roster_write_is_finished_in_the_actors_name(
-    ws: Workspace,
-) -> None:
+KILLED_AFTER_THE_ROSTER = ("store", "commit_action")
+KILLED_BEFORE_THE_ROSTER = ("roster", "write")
+
+
+def killed_half_way(
+    ws: Workspace, where: tuple[str, str], action: Callable[[Guide], object]
+) -> Guide:
+    """After the first morning's tick, `action` run by a guide that dies at `where`; returns
+    a guide of its own, as the next process would have."""
     guide = ws.guide()
     guide.tick(DAY0)
     acting = ws.guide()
-    dies_at(acting.store, "commit_action")
+    dies_at(getattr(acting, where[0]), where[1])
     with pytest.raises(Killed):
-        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+        action(acting)
+    return guide
+
+
+def pause_c1(guide: Guide) -> object:
+    return pause(guide, "C1", "migration", "dana", nine_am("2026-11-03"))
+
+
+def test_a_pause_killed_after_the_roster_write_is_finished_in_the_actors_name(
+    ws: Workspace,
+) -> None:
+    guide = killed_half_way(ws, KILLED_AFTER_THE_ROSTER, pause_c1)
     assert ws.read_rows()[0]["paused"] == "TRUE"  # the roster was written, the state not
 
     report = guide.tick(nine_am("2026-11-03"))
@@ -54,12 +73,7 @@ def test_a_pause_killed_after_the_roster_write_is_finished_in_the_actors_name(
 
 
 def test_an_action_killed_before_the_roster_write_is_dropped(ws: Workspace) -> None:
-    guide = ws.guide()
-    guide.tick(DAY0)
-    acting = ws.guide()
-    dies_at(acting.roster, "write")
-    with pytest.raises(Killed):
-        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    guide = killed_half_way(ws, KILLED_BEFORE_THE_ROSTER, pause_c1)
     pending = guide.store.load().states["C1"].pending
     assert pending is not None
     assert pending.run_deadline == pending.audit.at + ACTION_TIME_LIMIT
@@ -72,12 +86,9 @@ def test_an_action_killed_before_the_roster_write_is_dropped(ws: Workspace) -> N
 
 
 def test_a_finish_killed_half_way_still_sends_its_wrap_up_once(ws: Workspace) -> None:
-    guide = ws.guide()
-    guide.tick(DAY0)
-    acting = ws.guide()
-    dies_at(acting.store, "commit_action")
-    with pytest.raises(Killed):
-        finish(acting, "C1", "dana", nine_am("2026-11-03"))
+    guide = killed_half_way(
+        ws, KILLED_AFTER_THE_ROSTER, lambda g: finish(g, "C1", "dana", nine_am("2026-11-03"))
+    )
 
     guide.tick(nine_am("2026-11-03"))
     guide.tick(nine_am("2026-11-04"))
@@ -90,12 +101,7 @@ def test_a_finish_killed_half_way_still_sends_its_wrap_up_once(ws: Workspace) ->
 
 
 def test_an_action_under_way_elsewhere_holds_the_customer_until_it_ends(ws: Workspace) -> None:
-    guide = ws.guide()
-    guide.tick(DAY0)
-    acting = ws.guide()
-    dies_at(acting.roster, "write")
-    with pytest.raises(Killed):
-        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    guide = killed_half_way(ws, KILLED_BEFORE_THE_ROSTER, pause_c1)
     stored = guide.store.load().states["C1"]
     assert stored.pending is not None
     with a_live_process() as process:
@@ -114,12 +120,7 @@ def test_an_intent_settled_by_another_reader_first_is_read_again_not_a_crash(
 ) -> None:
     # CI found it: two actions at once, the first ended between the second's read of the state
     # and its settling of the first's intent. The second now reads again.
-    guide = ws.guide()
-    guide.tick(DAY0)
-    acting = ws.guide()
-    dies_at(acting.store, "commit_action")
-    with pytest.raises(Killed):
-        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    guide = killed_half_way(ws, KILLED_AFTER_THE_ROSTER, pause_c1)
     second = ws.guide()
     read = second.roster.read
 
@@ -137,12 +138,7 @@ def test_an_intent_settled_by_another_reader_first_is_read_again_not_a_crash(
 
 def test_an_intent_left_on_another_machine_waits_for_its_deadline(ws: Workspace) -> None:
     # A Lambda environment leaves no process to look at: its action's time limit decides.
-    guide = ws.guide()
-    guide.tick(DAY0)
-    acting = ws.guide()
-    dies_at(acting.roster, "write")
-    with pytest.raises(Killed):
-        pause(acting, "C1", "migration", "dana", nine_am("2026-11-03"))
+    guide = killed_half_way(ws, KILLED_BEFORE_THE_ROSTER, pause_c1)
     stored = guide.store.load().states["C1"]
     assert stored.pending is not None
     elsewhere = stored.pending.model_copy(update={"run_process": "lambda-env/0ddba11/1/1"})
