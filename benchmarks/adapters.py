@@ -65,6 +65,7 @@ from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.gsheet_roster import GoogleSheetRoster
 from engine.adapters.memory import RecordingMailer, RecordingNotifier
 from engine.rulebook import load_rules
+from engine.tick import tick
 from engine.wiring import build_guide
 
 MIB = 1024 * 1024
@@ -137,7 +138,7 @@ def _dynamodb_run(url: str, directory: Path, customers: int) -> dict[str, Any]:
         guide.store = store = DynamoDbStore(client_for(url), prefix)  # segments=auto
         counter = RequestCounter(store.client)
         started = time.perf_counter()
-        report = guide.tick(TICK_DAY)
+        report = tick(guide, TICK_DAY)
         seconds = time.perf_counter() - started
     table_read = sum(1 for op, params in counter.requests if is_table_read(op, params))
     bulk = counter.calls["Scan"] + counter.calls["DescribeTable"]
@@ -217,7 +218,7 @@ def sheets(size: int, directory: Path) -> dict[str, Any]:
                     assert mark_done(on_csv, cid, step, now, actor="customer").ok
         google.calls.clear()
         started = time.perf_counter()
-        report = guide.tick(now)
+        report = tick(guide, now)
         result[label] = {
             "seconds": time.perf_counter() - started,
             "sheets": google.kinds(),

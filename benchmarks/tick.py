@@ -27,11 +27,12 @@ from pydantic import SecretStr
 
 from bot.demo.workspace import customers_act
 from engine.adapters.memory import RecordingMailer, RecordingNotifier
+from engine.guide import Guide
 from engine.models import StoreSnapshot
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 from engine.settings import Settings
-from engine.tick import Guide
+from engine.tick import tick
 from engine.wiring import build_guide
 
 RULES = Path(__file__).resolve().parent.parent / "bot" / "demo" / "rules.md"
@@ -108,7 +109,7 @@ def build_seeds(directory: Path) -> StoreSnapshot:
     for back in range(SEED_DAYS, 0, -1):
         morning = TICK_DAY - timedelta(days=back)
         customers_act(guide, morning, behaviour)
-        guide.tick(morning)
+        tick(guide, morning)
     customers_act(guide, TICK_DAY, behaviour)
     return guide.store.load()
 
@@ -161,7 +162,7 @@ def measure(workspace: Path, phase: str) -> dict[str, float]:
         _load_only(guide)
         moves: dict[str, int] = {}
     else:
-        report = guide.tick(TICK_DAY)
+        report = tick(guide, TICK_DAY)
         moves = dict(report.counts())
     elapsed = time.perf_counter() - started
     return {"seconds": elapsed, "peak_mib": peak_mib(), **moves}

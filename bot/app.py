@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from engine.guide import Guide
 from engine.slack_settings import SlackSettings, web_client
-from engine.tick import Guide
 
 _log = logging.getLogger("og.slack")
 

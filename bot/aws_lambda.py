@@ -36,9 +36,9 @@ from bot.scheduled import (
 )
 from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
 from bot.slack_http import SLACK_PATH
+from engine.guide import Guide
 from engine.settings import Settings
 from engine.slack_settings import slack_settings
-from engine.tick import Guide
 from engine.web.done_link import (
     BAD_REQUEST,
     NOT_FOUND,

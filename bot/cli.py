@@ -24,13 +24,14 @@ from engine.actions import (
 )
 from engine.calendar import zone
 from engine.digest import build_digest
+from engine.guide import Guide
 from engine.models import Rules, SendKind
 from engine.ports import RosterError, RulesSourceError, SendError
 from engine.preview import preview
 from engine.queries import rule_lines, timeline, view_customer
 from engine.rules import parse_rules
 from engine.settings import Settings
-from engine.tick import Guide, TickReport
+from engine.tick import TickReport, tick
 from engine.unconfirmed import mark_delivered, send_again, unconfirmed_sends
 from engine.undo import undo
 from engine.wiring import build_guide, open_rules_source
@@ -269,7 +270,7 @@ ACTIONS: dict[str, Callable[[Guide, argparse.Namespace, datetime], ActionOutcome
 
 def tick_command(guide: Guide, now: datetime, *, dry_run: bool, as_json: bool) -> int:
     with output.progress(enabled=not as_json) as advance:
-        report = guide.tick(now, dry_run=dry_run, progress=advance)
+        report = tick(guide, now, dry_run=dry_run, progress=advance)
     output.rules_problems(report)
     output.roster_warnings(report)
     if not report.ran:

@@ -18,8 +18,8 @@ from bot import output
 from bot.app import SlackContext, create_app
 from engine.adapters.slack_digest import post_digest
 from engine.digest import build_digest
+from engine.guide import Guide
 from engine.slack_settings import SlackSettings, web_client
-from engine.tick import Guide
 
 _log = logging.getLogger("og.digest")
 

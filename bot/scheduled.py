@@ -54,7 +54,8 @@ from functools import partial
 from itertools import count
 from typing import Literal, get_args
 
-from engine.tick import Guide, TickReport
+from engine.guide import Guide
+from engine.tick import TickReport, tick
 
 ScheduledKind = Literal["tick", "digest"]
 SCHEDULED_KINDS: tuple[ScheduledKind, ...] = get_args(ScheduledKind)
@@ -127,7 +128,7 @@ def run_scheduled(
         mine = _encode(state="running", owner=owner, started=started, expires=started + lease)
         stored = guide.store.add_meta_if_absent(key, mine)
         if stored == mine:
-            run = partial(guide.tick, seconds_left=seconds_left)
+            run = partial(tick, guide, seconds_left=seconds_left)
             return _run(run, guide, kind, scheduled_time, post_digest, key, attempt, owner, label)
         claim = json.loads(stored)
         state = claim["state"]

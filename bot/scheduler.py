@@ -16,7 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.scheduled import PostDigest, ScheduledKind, describe_report, run_scheduled
 from engine.calendar import zone
-from engine.tick import Guide
+from engine.guide import Guide
+from engine.tick import tick
 
 _log = logging.getLogger("og.scheduler")
 TICK_JOB = "og-tick"
@@ -79,7 +80,7 @@ def run_tick(guide: Guide, now: Callable[[], datetime]) -> None:
     Not claimed per scheduled time like the scheduler's jobs: a plain run, as `og tick` is."""
     moment = now()
     try:
-        report = guide.tick(moment)
+        report = tick(guide, moment)
     except Exception:
         _log.exception("tick at %s failed", moment.isoformat(timespec="minutes"))
         return

@@ -23,9 +23,9 @@ from bot import slack_http
 from bot.runtime import digest_poster, slack_app
 from bot.scheduler import DIGEST_JOB, TICK_JOB, build_scheduler
 from bot.slack_http import SLACK_PATH
+from engine.guide import Guide
 from engine.settings import Settings
 from engine.slack_settings import SlackSettings, slack_settings
-from engine.tick import Guide
 from engine.web.done_link import (
     BAD_REQUEST,
     REQUEST_TOO_LARGE,

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from engine.audit import audit_entry, guide_row_of
 from engine.calendar import local_date
+from engine.guide import Guide
 from engine.intents import intent, settle_intent, stored_once_no_action_is_under_way
 from engine.models import (
     Customer,
@@ -30,7 +31,6 @@ from engine.queries import find_customer
 from engine.rules import slugify
 from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
-from engine.tick import Guide
 
 ACTION_TIME_LIMIT = timedelta(minutes=5)
 """An action takes seconds; past this its intent is settled by whoever reads the customer

@@ -13,10 +13,10 @@ from statistics import median
 from pydantic import BaseModel
 
 from engine.calendar import local_date
+from engine.guide import Guide
 from engine.models import Customer, History, SendKind
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
-from engine.tick import Guide
 
 
 class PausedCustomer(BaseModel):

@@ -15,9 +15,10 @@ from engine.adapters.memory import (
     StaticRulesSource,
 )
 from engine.adapters.sqlite_store import SqliteStore
+from engine.guide import Guide
 from engine.models import SendStatus
 from engine.rulebook import load_rules
-from engine.tick import Guide, TickReport
+from engine.tick import TickReport, tick
 
 
 def preview(guide: Guide, start: datetime, days: int) -> list[TickReport] | list[str]:
@@ -42,4 +43,4 @@ def preview(guide: Guide, start: datetime, days: int) -> list[TickReport] | list
         config=guide.config,
         wall_clock=guide.wall_clock,
     )
-    return [simulated.tick(start + timedelta(days=offset)) for offset in range(days)]
+    return [tick(simulated, start + timedelta(days=offset)) for offset in range(days)]

@@ -10,12 +10,12 @@ from pydantic import BaseModel
 from engine.calendar import guide_day, local_date
 from engine.compose import journey_lines
 from engine.decide import decide
+from engine.guide import Guide
 from engine.models import Customer, History, Plan, RosterSnapshot, Rules, SendRecord
 from engine.outcomes import Move
 from engine.roster.validate import validate_customer
 from engine.rulebook import load_rules
 from engine.sheet_sync import sync_state
-from engine.tick import Guide
 
 
 class LookupProblem(StrEnum):

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
 from engine.bulk import cyclic_gc_paused
-from engine.links import DEFAULT_LINK_TTL
+from engine.guide import Guide
 from engine.models import (
     RowUpdate,
     SendKind,
@@ -27,7 +26,6 @@ from engine.models import (
     SkippedRow,
     StoreSnapshot,
 )
-from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 from engine.runs import Run, has_ended, new_run, running
@@ -88,143 +86,125 @@ class TickReport(BaseModel):
         return sum(1 for r in self.results if r.held)
 
 
-@dataclass(frozen=True)
-class GuideConfig:
-    team_timezone: str
-    base_url: str
-    link_secret: str
-    link_ttl: timedelta = DEFAULT_LINK_TTL
-    send_concurrency: int = 8
+def tick(
+    guide: Guide,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    seconds_left: Callable[[], float] | None = None,
+) -> TickReport:
+    """One tick of `guide` at `now`. `seconds_left`: how long the run may still take (a Lambda
+    invocation's remaining time); moves not started when it runs short wait for the next
+    tick."""
+    with cyclic_gc_paused(), running(new_run("tick")) as run:
+        return _tick(guide, run, now, dry_run, progress, seconds_left)
 
 
-@dataclass
-class Guide:
-    """The guide's service layer over its four ports (and where its rules come from)."""
-
-    roster: Roster
-    store: StateStore
-    mailer: Mailer
-    notifier: Notifier
-    rules_source: RulesSource
-    config: GuideConfig
-    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-
-    def tick(
-        self,
-        now: datetime,
-        *,
-        dry_run: bool = False,
-        progress: Callable[[int, int], None] | None = None,
-        seconds_left: Callable[[], float] | None = None,
-    ) -> TickReport:
-        """`seconds_left`: how long the run may still take (a Lambda invocation's remaining
-        time); moves not started when it runs short wait for the next tick."""
-        with cyclic_gc_paused(), running(new_run("tick")) as run:
-            return self._tick(run, now, dry_run, progress, seconds_left)
-
-    def _tick(
-        self,
-        this_run: Run,
-        now: datetime,
-        dry_run: bool,
-        progress: Callable[[int, int], None] | None,
-        seconds_left: Callable[[], float] | None,
-    ) -> TickReport:
-        outcome = load_rules(self.rules_source, self.store, remember=not dry_run)
-        report = TickReport(
-            ran=outcome.rules is not None,
-            now=now,
-            dry_run=dry_run,
-            rules_problems=outcome.problems,
-            rules_fallback=outcome.fallback,
-        )
-        if outcome.rules is None:
-            return report
-        rules = outcome.rules
-        # The state before the roster, as actions write the roster first (see actions.py).
-        snapshot = self.store.load()
-        roster = self.roster.read()
-        report.roster_warnings = list(roster.warnings)
-        customers, report.skipped = validate_rows(
-            roster, rules.plans.keys(), self.config.team_timezone
-        )
-        run = TickRun(self, rules, now, dry_run, this_run, roster, customers)
-        run.seconds_left = seconds_left
-        newly_unconfirmed = self._ended_claims(run, snapshot)
-        to_apply: list[tuple[int, Work]] = []
-        for index, customer in enumerate(customers):
-            result, work = run.handle(customer, snapshot.history(customer.customer_id))
-            report.results.append(result)
-            if work is not None:
-                to_apply.append((index, work))
-            if progress and (index % 500 == 0 or index == len(customers) - 1):
-                progress(index + 1, len(customers) + len(to_apply))
-        self._apply_all(run, report.results, to_apply, progress)
-        report.results += [
-            CustomerResult(customer_id=s.customer_id, move="skipped", error=s.render())
-            for s in report.skipped
-        ]
-        if run.roster_updates and not dry_run:
-            report.failures += self._write_roster(run.roster_updates)
-        report.failures += sorted(run.failures)  # side-by-side sends finish in any order
-        report.unconfirmed = self._unconfirmed(snapshot, [*newly_unconfirmed, *run.unconfirmed])
+def _tick(
+    guide: Guide,
+    this_run: Run,
+    now: datetime,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None,
+    seconds_left: Callable[[], float] | None,
+) -> TickReport:
+    outcome = load_rules(guide.rules_source, guide.store, remember=not dry_run)
+    report = TickReport(
+        ran=outcome.rules is not None,
+        now=now,
+        dry_run=dry_run,
+        rules_problems=outcome.problems,
+        rules_fallback=outcome.fallback,
+    )
+    if outcome.rules is None:
         return report
+    rules = outcome.rules
+    # The state before the roster, as actions write the roster first (see actions.py).
+    snapshot = guide.store.load()
+    roster = guide.roster.read()
+    report.roster_warnings = list(roster.warnings)
+    customers, report.skipped = validate_rows(
+        roster, rules.plans.keys(), guide.config.team_timezone
+    )
+    run = TickRun(guide, rules, now, dry_run, this_run, roster, customers)
+    run.seconds_left = seconds_left
+    newly_unconfirmed = _ended_claims(guide, run, snapshot)
+    to_apply: list[tuple[int, Work]] = []
+    for index, customer in enumerate(customers):
+        result, work = run.handle(customer, snapshot.history(customer.customer_id))
+        report.results.append(result)
+        if work is not None:
+            to_apply.append((index, work))
+        if progress and (index % 500 == 0 or index == len(customers) - 1):
+            progress(index + 1, len(customers) + len(to_apply))
+    _apply_all(guide, run, report.results, to_apply, progress)
+    report.results += [
+        CustomerResult(customer_id=s.customer_id, move="skipped", error=s.render())
+        for s in report.skipped
+    ]
+    if run.roster_updates and not dry_run:
+        report.failures += _write_roster(guide, run.roster_updates)
+    report.failures += sorted(run.failures)  # side-by-side sends finish in any order
+    report.unconfirmed = _unconfirmed(snapshot, [*newly_unconfirmed, *run.unconfirmed])
+    return report
 
-    def _apply_all(
-        self,
-        run: TickRun,
-        results: list[CustomerResult],
-        to_apply: list[tuple[int, Work]],
-        progress: Callable[[int, int], None] | None,
-    ) -> None:
-        """Carry out the moves side by side: a send waits on a disk or a mail server far
-        longer than deciding takes, and every customer's claim -> send -> confirm stands
-        alone. The store serialises its own writes."""
-        total = len(results) + len(to_apply)
-        with ThreadPoolExecutor(max_workers=self.config.send_concurrency) as pool:
-            futures = {
-                pool.submit(run.apply, results[index], work): index for index, work in to_apply
-            }
-            for done, future in enumerate(as_completed(futures), start=len(results) + 1):
-                results[futures[future]] = future.result()
-                if progress and (done % 100 == 0 or done == total):
-                    progress(done, total)
 
-    def _write_roster(self, updates: list[RowUpdate]) -> list[str]:
-        # The state already holds each finish, and the next tick queues the row update again,
-        # so a failed write is reported rather than allowed to lose the tick's report.
-        try:
-            missing = self.roster.write(updates)
-        except Exception as error:
-            ids = ", ".join(u.customer_id for u in updates)
-            return [f"the onboarding list could not be updated ({ids}): {error}"]
-        return [f"{cid}: row vanished before the roster write" for cid in missing]
+def _apply_all(
+    guide: Guide,
+    run: TickRun,
+    results: list[CustomerResult],
+    to_apply: list[tuple[int, Work]],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Carry out the moves side by side: a send waits on a disk or a mail server far
+    longer than deciding takes, and every customer's claim -> send -> confirm stands
+    alone. The store serialises its own writes."""
+    total = len(results) + len(to_apply)
+    with ThreadPoolExecutor(max_workers=guide.config.send_concurrency) as pool:
+        futures = {pool.submit(run.apply, results[index], work): index for index, work in to_apply}
+        for done, future in enumerate(as_completed(futures), start=len(results) + 1):
+            results[futures[future]] = future.result()
+            if progress and (done % 100 == 0 or done == total):
+                progress(done, total)
 
-    def _ended_claims(self, run: TickRun, snapshot: StoreSnapshot) -> list[SendRecord]:
-        """Claims whose run has ended without confirming them (killed mid-send, a Lambda out
-        of time): turned unconfirmed and announced, once, to their owners. A claim of a run
-        still going (a tick beside this one) is left alone: its send is on its way."""
-        now = self.wall_clock()
-        ended = [
-            send
-            for sends in snapshot.sends.values()
-            for send in sends
-            if send.status == SendStatus.CLAIMED
-            and has_ended(send.tick_id, send.run_process, send.run_deadline, send.claimed_at, now)
-        ]
-        if not ended or run.dry_run:
-            return ended
-        marked = set(self.store.mark_unconfirmed([send.key for send in ended]))
-        turned = [send for send in ended if send.key in marked]
-        for send in turned:
-            run.announce_unconfirmed(send, "the run sending it ended before it was confirmed")
-        return turned
 
-    @staticmethod
-    def _unconfirmed(snapshot: StoreSnapshot, new: list[SendRecord]) -> list[UnconfirmedSend]:
-        """What was unconfirmed when the tick read the state, and what it found since."""
-        new_keys = {send.key for send in new}
-        earlier = [send for send in snapshot.unconfirmed() if send.key not in new_keys]
-        found = [UnconfirmedSend.of(send, new=True) for send in new]
-        listed = [*(UnconfirmedSend.of(send) for send in earlier), *found]
-        return sorted(listed, key=lambda send: (send.claimed_at, send.customer_id))
+def _write_roster(guide: Guide, updates: list[RowUpdate]) -> list[str]:
+    # The state already holds each finish, and the next tick queues the row update again,
+    # so a failed write is reported rather than allowed to lose the tick's report.
+    try:
+        missing = guide.roster.write(updates)
+    except Exception as error:
+        ids = ", ".join(u.customer_id for u in updates)
+        return [f"the onboarding list could not be updated ({ids}): {error}"]
+    return [f"{cid}: row vanished before the roster write" for cid in missing]
+
+
+def _ended_claims(guide: Guide, run: TickRun, snapshot: StoreSnapshot) -> list[SendRecord]:
+    """Claims whose run has ended without confirming them (killed mid-send, a Lambda out
+    of time): turned unconfirmed and announced, once, to their owners. A claim of a run
+    still going (a tick beside this one) is left alone: its send is on its way."""
+    now = guide.wall_clock()
+    ended = [
+        send
+        for sends in snapshot.sends.values()
+        for send in sends
+        if send.status == SendStatus.CLAIMED
+        and has_ended(send.tick_id, send.run_process, send.run_deadline, send.claimed_at, now)
+    ]
+    if not ended or run.dry_run:
+        return ended
+    marked = set(guide.store.mark_unconfirmed([send.key for send in ended]))
+    turned = [send for send in ended if send.key in marked]
+    for send in turned:
+        run.announce_unconfirmed(send, "the run sending it ended before it was confirmed")
+    return turned
+
+
+def _unconfirmed(snapshot: StoreSnapshot, new: list[SendRecord]) -> list[UnconfirmedSend]:
+    """What was unconfirmed when the tick read the state, and what it found since."""
+    new_keys = {send.key for send in new}
+    earlier = [send for send in snapshot.unconfirmed() if send.key not in new_keys]
+    found = [UnconfirmedSend.of(send, new=True) for send in new]
+    listed = [*(UnconfirmedSend.of(send) for send in earlier), *found]
+    return sorted(listed, key=lambda send: (send.claimed_at, send.customer_id))

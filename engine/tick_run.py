@@ -6,13 +6,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
 from engine.audit import audit_entry, guide_row
 from engine.compose import flag_notice, step_email, unconfirmed_notice, wrap_up_email
 from engine.decide import decide
+from engine.guide import Guide
 from engine.intents import settle_intent, under_way
 from engine.links import done_url, make_token
 from engine.models import (
@@ -36,9 +37,6 @@ from engine.roster.cells import cell_text
 from engine.roster.validate import find_columns
 from engine.runs import Run
 from engine.sheet_sync import flags_row, sync_state
-
-if TYPE_CHECKING:
-    from engine.tick import Guide
 
 GUIDE_ACTOR = "guide"
 SHEET_ACTOR = "sheet"

@@ -19,10 +19,10 @@ from datetime import datetime
 
 from engine.actions import ActionOutcome, refuse, unchanged
 from engine.audit import audit_entry
+from engine.guide import Guide
 from engine.models import CustomerState, SendKind, SendRecord, SendStatus, SendWrite
 from engine.ports import StaleStateError
 from engine.rules import slugify
-from engine.tick import Guide
 
 DELIVERED = "send_marked_delivered"
 SEND_AGAIN = "send_to_send_again"

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from engine.actions import ActionOutcome, Change, Subject, perform, refuse, unchanged
 from engine.audit import differences
+from engine.guide import Guide
 from engine.models import AuditEntry, SendKind, SendRecord, SendWrite, Snapshot
-from engine.tick import Guide
 
 
 def undo(

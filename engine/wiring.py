@@ -11,10 +11,10 @@ from engine.adapters.file_rules import FileRulesSource
 from engine.adapters.mailer_url import open_mailer
 from engine.adapters.slack_notifier import SlackNotifier
 from engine.adapters.sqlite_store import SqliteStore
+from engine.guide import Guide, GuideConfig
 from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.settings import Settings
 from engine.slack_settings import slack_settings, web_client
-from engine.tick import Guide, GuideConfig
 
 LINK_SECRET_KEY = "link.secret"
 

@@ -18,9 +18,10 @@ from pydantic import SecretStr
 from engine.actions import mark_done
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.calendar import zone
+from engine.guide import Guide
 from engine.models import SendKind
 from engine.settings import Settings
-from engine.tick import Guide
+from engine.tick import tick
 from engine.wiring import build_guide
 
 MARKER = ".og-demo"
@@ -120,7 +121,7 @@ def run_demo(directory: Path, days: int = 14) -> int:
         for offset in range(days):
             now = datetime.combine(START + timedelta(days=offset), time(9), zone(TEAM_TIMEZONE))
             clicks = customers_act(guide, now, behaviour)
-            report = guide.tick(now)
+            report = tick(guide, now)
             moves = [r for r in report.results if r.move not in ("on_track", "skipped")]
             print(f"Day {offset:2d}  {now:%a %d %b}: {len(moves)} moves, {report.held} held")
             for click in clicks:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from engine.actions import mark_done
+from engine.guide import Guide
 from engine.links import DoneLink, InvalidToken, InvalidTokenReason, verify_token
 from engine.models import Customer, CustomerState, Step
 from engine.ports import RosterError
 from engine.queries import CustomerNotFound, LookupProblem, look_up_customer
-from engine.tick import Guide
 from engine.web.http_types import HttpRequest, HttpResponse
 from engine.web.pages import Problem, already_done_page, confirm_page, done_page, problem_page
 

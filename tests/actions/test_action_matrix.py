@@ -19,7 +19,8 @@ from engine.actions import (
     reenroll,
     resume,
 )
-from engine.tick import Guide
+from engine.guide import Guide
+from engine.tick import tick
 from engine.undo import undo
 
 DAY0 = nine_am("2026-11-02")
@@ -32,12 +33,12 @@ def _new(guide: Guide) -> None:
 
 def _in_progress(guide: Guide) -> None:
     for day in range(3):
-        guide.tick(DAY0 + timedelta(days=day))
+        tick(guide, DAY0 + timedelta(days=day))
 
 
 def _flagged(guide: Guide) -> None:
     for day in range(6):
-        guide.tick(DAY0 + timedelta(days=day))
+        tick(guide, DAY0 + timedelta(days=day))
 
 
 def _paused(guide: Guide) -> None:
@@ -212,9 +213,9 @@ def test_undo_refuses_when_the_customer_changed_since_unless_forced(tmp_path: Pa
 def test_undo_of_a_finish_says_the_wrap_up_already_went_out(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     guide = ws.guide()
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     finish(guide, "C1", "dana", DAY0 + timedelta(hours=1))
-    report = guide.tick(DAY0 + timedelta(days=1))
+    report = tick(guide, DAY0 + timedelta(days=1))
     assert report.results[0].move == "finish"
     assert ("C1", "wrap-up", "finish") in ws.sent()
     outcome = undo(guide, "C1", "dana", datetime.now().astimezone())
@@ -224,5 +225,5 @@ def test_undo_of_a_finish_says_the_wrap_up_already_went_out(tmp_path: Path) -> N
     assert not state.finished and not state.wrap_up_pending
     assert [s.step for s in guide.store.archived_sends("C1")] == ["wrap-up"]
     # The journey goes on where it was: on day 2 the welcome is nudged.
-    (result,) = guide.tick(DAY0 + timedelta(days=2)).results
+    (result,) = tick(guide, DAY0 + timedelta(days=2)).results
     assert (result.move, result.step) == ("nudge", "welcome")

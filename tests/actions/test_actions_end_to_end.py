@@ -11,6 +11,7 @@ from pathlib import Path
 from workspace import Workspace, nine_am, og, row
 
 from engine.actions import ActionOutcome, finish, hand_off, mark_done, pause, reenroll, resume
+from engine.tick import tick
 from engine.undo import undo
 
 DAY0 = nine_am("2026-11-02")
@@ -81,14 +82,14 @@ def test_two_pauses_at_once_leave_one_paused_row_and_one_no_op(tmp_path: Path) -
 def test_pause_for_twenty_days_then_resume_continues_where_it_stopped(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     guide = ws.guide()
-    guide.tick(DAY0)  # welcome, guide day 0
-    before = guide.tick(DAY0 + timedelta(days=1)).results[0].reason
+    tick(guide, DAY0)  # welcome, guide day 0
+    before = tick(guide, DAY0 + timedelta(days=1)).results[0].reason
     assert "next is nudge welcome on guide day 2" in before
     assert pause(guide, "C1", "", "dana", DAY0 + timedelta(days=1, hours=2)).changed
     for day in range(2, 22):
-        assert guide.tick(DAY0 + timedelta(days=day)).results[0].reason == "paused"
+        assert tick(guide, DAY0 + timedelta(days=day)).results[0].reason == "paused"
     assert resume(guide, "C1", "dana", DAY0 + timedelta(days=21, hours=3)).changed
-    report = guide.tick(DAY0 + timedelta(days=22))
+    report = tick(guide, DAY0 + timedelta(days=22))
     # 22 days on, 20 of them paused: guide day 2, when the welcome nudge was next.
     assert (report.results[0].move, report.results[0].step) == ("nudge", "welcome")
     assert len(ws.emails()) == 2
@@ -100,9 +101,9 @@ def test_the_tick_audits_a_sheet_pause_and_its_own_finish_and_each_can_be_undone
 ) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     guide = ws.guide()
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     ws.write_rows([row("C1", paused="yes", paused_note="typed in the sheet")])
-    assert guide.tick(DAY0 + timedelta(days=1)).results[0].reason == "paused: typed in the sheet"
+    assert tick(guide, DAY0 + timedelta(days=1)).results[0].reason == "paused: typed in the sheet"
     (paused,) = guide.store.audit_trail("C1")
     assert (paused.action, paused.actor, paused.note) == ("paused", "sheet", "paused")
     # Snapshots hold what a cell means, as the guide writes it: `yes` is "TRUE".
@@ -114,7 +115,7 @@ def test_the_tick_audits_a_sheet_pause_and_its_own_finish_and_each_can_be_undone
 
     for step in ("welcome", "setup", "check-in"):
         assert mark_done(guide, "C1", step, DAY0 + timedelta(days=2), "customer").changed
-    assert guide.tick(DAY0 + timedelta(days=3)).results[0].move == "finish"
+    assert tick(guide, DAY0 + timedelta(days=3)).results[0].move == "finish"
     finished = guide.store.audit_trail("C1")[0]
     assert (finished.action, finished.actor, finished.note) == (
         "finished",
@@ -145,14 +146,14 @@ def test_the_tick_audits_a_sheet_pause_and_its_own_finish_and_each_can_be_undone
 def test_reenroll_starts_a_new_journey_and_keeps_the_old_one_archived(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     guide = ws.guide()
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     assert finish(guide, "C1", "dana", DAY0 + timedelta(hours=1)).changed
-    guide.tick(DAY0 + timedelta(days=1))  # the wrap-up
+    tick(guide, DAY0 + timedelta(days=1))  # the wrap-up
     outcome = reenroll(guide, "C1", "pro", "dana", DAY0 + timedelta(days=30))
     assert outcome.changed and "journey 2 on the Pro plan" in outcome.message
     c1 = next(iter(ws.read_rows()))
     assert (c1["plan"], c1["signup_date"], c1["finished"]) == ("Pro", "2026-12-02", "")
-    report = guide.tick(DAY0 + timedelta(days=30))
+    report = tick(guide, DAY0 + timedelta(days=30))
     assert (report.results[0].move, report.results[0].step) == ("step", "welcome")
     journeys = [(m["X-OG-Step"], m["X-OG-Kind"], m["X-OG-Journey"]) for m in ws.emails()]
     assert sorted(journeys) == [
@@ -187,15 +188,15 @@ def test_a_finish_undone_is_made_again_by_the_next_tick_without_a_second_wrap_up
 ) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     guide = ws.guide()
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     for step in ("welcome", "setup", "check-in"):
         assert mark_done(guide, "C1", step, DAY0 + timedelta(days=2), "customer").changed
-    assert guide.tick(DAY0 + timedelta(days=3)).results[0].move == "finish"
+    assert tick(guide, DAY0 + timedelta(days=3)).results[0].move == "finish"
     assert undo(guide, "C1", "dana", DAY0 + timedelta(days=3, hours=1)).changed
     assert not guide.store.load().states["C1"].finished
 
     # Every step is still done, so the guide finishes her again; the wrap-up already went out.
-    again = guide.tick(DAY0 + timedelta(days=4)).results[0]
+    again = tick(guide, DAY0 + timedelta(days=4)).results[0]
     assert again.move == "finish"
     assert "wrap-up already went out on 2026-11-05" in again.reason
     wrap_ups = [p.name for p in ws.outbox.iterdir() if "wrap-up" in p.name]
@@ -206,4 +207,4 @@ def test_a_finish_undone_is_made_again_by_the_next_tick_without_a_second_wrap_up
     assert guide.store.load().sends.get("C1", ()) == ()  # the journey archived again
     archived = [(s.step, s.kind.value) for s in guide.store.archived_sends("C1")]
     assert archived.count(("wrap-up", "finish")) == 1
-    assert guide.tick(DAY0 + timedelta(days=5)).results[0].reason == "finished"
+    assert tick(guide, DAY0 + timedelta(days=5)).results[0].reason == "finished"

@@ -16,7 +16,8 @@ from workspace import Workspace, nine_am
 from engine.actions import finish, pause, reenroll, resume
 from engine.adapters.gsheet_cells import DATE_FORMAT
 from engine.adapters.gsheet_roster import GoogleSheetRoster
-from engine.tick import Guide
+from engine.guide import Guide
+from engine.tick import tick
 from engine.undo import undo
 
 SHEET_ID = "1ActionsSheet"
@@ -39,7 +40,7 @@ def sheet_guide(tmp_path: Path, google: FakeGoogle) -> tuple[Guide, Worksheet]:
     c1 = ["C1", "Ada", "ada@example.test", "Starter", date_cell(SIGNUP), False]
     sheet.fill([HEADER, c1])
     guide.roster = GoogleSheetRoster(SHEET_ID, "Roster", google.session())
-    guide.tick(DAY0)  # the welcome: a journey in progress
+    tick(guide, DAY0)  # the welcome: a journey in progress
     return guide, sheet
 
 

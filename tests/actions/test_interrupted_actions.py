@@ -11,8 +11,9 @@ from runs import a_live_process
 from workspace import Workspace, nine_am, row
 
 from engine.actions import ACTION_TIME_LIMIT, finish, pause
+from engine.guide import Guide
 from engine.models import RosterSnapshot, SendKind
-from engine.tick import Guide
+from engine.tick import tick
 
 DAY0 = nine_am("2026-11-02")
 
@@ -43,7 +44,7 @@ def killed_half_way(
     """After the first morning's tick, `action` run by a guide that dies at `where`; returns
     a guide of its own, as the next process would have."""
     guide = ws.guide()
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     acting = ws.guide()
     dies_at(getattr(acting, where[0]), where[1])
     with pytest.raises(Killed):
@@ -61,7 +62,7 @@ def test_a_pause_killed_after_the_roster_write_is_finished_in_the_actors_name(
     guide = killed_half_way(ws, KILLED_AFTER_THE_ROSTER, pause_c1)
     assert ws.read_rows()[0]["paused"] == "TRUE"  # the roster was written, the state not
 
-    report = guide.tick(nine_am("2026-11-03"))
+    report = tick(guide, nine_am("2026-11-03"))
 
     (entry, *_) = guide.store.audit_trail("C1")
     assert (entry.action, entry.actor) == ("paused", "dana")
@@ -78,7 +79,7 @@ def test_an_action_killed_before_the_roster_write_is_dropped(ws: Workspace) -> N
     assert pending is not None
     assert pending.run_deadline == pending.audit.at + ACTION_TIME_LIMIT
 
-    guide.tick(nine_am("2026-11-03"))
+    tick(guide, nine_am("2026-11-03"))
 
     state = guide.store.load().states["C1"]
     assert (state.paused, state.pending) == (False, None)
@@ -90,8 +91,8 @@ def test_a_finish_killed_half_way_still_sends_its_wrap_up_once(ws: Workspace) ->
         ws, KILLED_AFTER_THE_ROSTER, lambda g: finish(g, "C1", "dana", nine_am("2026-11-03"))
     )
 
-    guide.tick(nine_am("2026-11-03"))
-    guide.tick(nine_am("2026-11-04"))
+    tick(guide, nine_am("2026-11-03"))
+    tick(guide, nine_am("2026-11-04"))
 
     assert ws.sent().count(("C1", "wrap-up", "finish")) == 1
     (entry, *_) = [e for e in guide.store.audit_trail("C1") if e.action == "finished"]
@@ -110,7 +111,7 @@ def test_an_action_under_way_elsewhere_holds_the_customer_until_it_ends(ws: Work
         guide.store.save_state(stored.model_copy(update={"pending": still}))
         other = pause(guide, "C1", "", "sam", nine_am("2026-11-03"))
         assert not other.ok and "being changed by dana (paused) right now" in other.message
-        report = guide.tick(nine_am("2026-11-03"))
+        report = tick(guide, nine_am("2026-11-03"))
         assert "being changed by dana" in report.results[0].reason
     assert pause(guide, "C1", "", "sam", nine_am("2026-11-03")).ok
 
@@ -127,7 +128,7 @@ def test_an_intent_settled_by_another_reader_first_is_read_again_not_a_crash(
     def another_reader_settles_first() -> RosterSnapshot:
         snapshot = read()
         if ws.guide().store.load().states["C1"].pending is not None:
-            ws.guide().tick(nine_am("2026-11-03"))  # the tick settles it meanwhile
+            tick(ws.guide(), nine_am("2026-11-03"))  # the tick settles it meanwhile
         return snapshot
 
     second.roster.read = another_reader_settles_first  # type: ignore[method-assign]
@@ -143,9 +144,9 @@ def test_an_intent_left_on_another_machine_waits_for_its_deadline(ws: Workspace)
     assert stored.pending is not None
     elsewhere = stored.pending.model_copy(update={"run_process": "lambda-env/0ddba11/1/1"})
     guide.store.save_state(stored.model_copy(update={"pending": elsewhere}))
-    assert "being changed by dana" in guide.tick(nine_am("2026-11-03")).results[0].reason
+    assert "being changed by dana" in tick(guide, nine_am("2026-11-03")).results[0].reason
     later = elsewhere.run_deadline
     assert later is not None
     guide.wall_clock = lambda: later
-    guide.tick(nine_am("2026-11-03"))
+    tick(guide, nine_am("2026-11-03"))
     assert guide.store.load().states["C1"].pending is None

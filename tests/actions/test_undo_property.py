@@ -21,7 +21,8 @@ from engine.actions import (
     reenroll,
     resume,
 )
-from engine.tick import Guide
+from engine.guide import Guide
+from engine.tick import tick
 from engine.undo import undo
 
 DAY0 = nine_am("2026-11-02")
@@ -61,7 +62,7 @@ def test_undo_after_each_action_restores_exactly_what_was_before(names: list[str
     with tempfile.TemporaryDirectory() as directory:
         ws = Workspace(Path(directory), [row("C1")])
         guide = ws.guide()
-        guide.tick(DAY0)  # welcome sent: a journey in progress
+        tick(guide, DAY0)  # welcome sent: a journey in progress
         for index, name in enumerate(names, start=1):
             before = _everything(ws, guide)
             trail = len(guide.store.audit_trail("C1"))

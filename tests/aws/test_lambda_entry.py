@@ -18,9 +18,9 @@ import bot.aws_lambda
 from bot.aws_lambda import LambdaEntry, make_handler
 from bot.scheduled import claim_key
 from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
+from engine.guide import Guide
 from engine.ports import RosterError
 from engine.settings import Settings
-from engine.tick import Guide
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 

@@ -31,7 +31,7 @@ from workspace import Workspace, nine_am, row
 from bot.aws_lambda import digest_poster_from_env, make_handler, slack_from_env
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.dynamodb_tables import create_tables
-from engine.tick import Guide
+from engine.guide import Guide
 
 DAY0 = nine_am("2026-11-02")
 FLAGS, DIGESTS = "C0FLAGS", "C0DIGEST"

@@ -29,8 +29,9 @@ from smtp_servers import SmtpServer, run_server
 from workspace import OG, Workspace, nine_am, row
 
 from engine.actions import mark_done
+from engine.guide import Guide
 from engine.models import SendStatus
-from engine.tick import Guide
+from engine.tick import tick
 
 SEED = 20261207
 DAY = "2026-11-02"
@@ -236,7 +237,7 @@ def test_a_tick_killed_while_finishing_customers_finishes_each_once(tmp_path: Pa
     for trial in range(4):
         ws, ids = a_workspace(tmp_path / f"t{trial}")
         guide = ws.guide()
-        guide.tick(nine_am(DAY))
+        tick(guide, nine_am(DAY))
         for cid in ids:
             for step in ("welcome", "setup", "check-in"):
                 mark_done(guide, cid, step, nine_am(DAY), actor=cid)
@@ -270,7 +271,7 @@ def test_an_action_killed_at_any_moment_is_done_in_its_actors_name_or_not_at_all
     tally = Tally()
     for trial in range(4):
         ws, ids = a_workspace(tmp_path / f"t{trial}")
-        ws.guide().tick(nine_am(DAY))
+        tick(ws.guide(), nine_am(DAY))
         # The same action on another customer, to its end, says how long one takes here now.
         started = time.monotonic()
         calibration = start_og(ws, "pause", ids[1], "--note", "n", "--by", "sam", "--now", DAY)

@@ -10,6 +10,7 @@ from workspace import Workspace, nine_am, row
 
 from engine.actions import finish, pause
 from engine.digest import build_digest
+from engine.tick import tick
 
 DAY0 = nine_am("2026-11-02")
 
@@ -63,7 +64,7 @@ def test_the_digest_lists_paused_open_flags_hand_offs_finishes_and_medians(
 def test_a_finish_older_than_a_week_is_not_listed_and_a_broken_doc_is(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     guide = ws.guide()
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     finish(guide, "C1", "dana", DAY0)
     assert [
         f.customer_id for f in build_digest(guide, DAY0 + timedelta(days=6)).finished_this_week
@@ -83,7 +84,7 @@ def test_og_digest_prints_the_digest(tmp_path: Path) -> None:
     guide = ws.guide()
     pause(guide, "C2", "on leave", "dana", DAY0)
     for day in range(6):  # C1 never acts: welcome is flagged on day 5
-        guide.tick(DAY0 + timedelta(days=day))
+        tick(guide, DAY0 + timedelta(days=day))
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "digest", "--now", "2026-11-09"],
         capture_output=True,

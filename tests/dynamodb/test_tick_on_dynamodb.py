@@ -19,8 +19,9 @@ from workspace import Workspace
 
 from engine.actions import finish, mark_done, pause, reenroll, resume
 from engine.adapters.dynamodb_store import DynamoDbStore
+from engine.guide import Guide
 from engine.ports import StateStore
-from engine.tick import Guide
+from engine.tick import tick
 from engine.undo import undo
 
 
@@ -64,7 +65,7 @@ def run_story(guide: Guide, days: int = 12) -> list[object]:
             outcome = action(guide, now)
             message = _without_clock(getattr(outcome, "message", ""))
             seen.append((day, getattr(outcome, "ok", None), message))
-        report = guide.tick(now)
+        report = tick(guide, now)
         seen.append(
             (day, [(r.customer_id, r.move, r.step, r.reason, r.error) for r in report.results])
         )
@@ -133,12 +134,12 @@ def test_a_tick_reads_the_tables_in_pages_never_per_customer(tmp_path: Path, cou
     ws = Workspace(tmp_path, customers(count))
     with store_on(None, segments=1) as store:
         guide = guide_on(ws, store)
-        guide.tick(START)
+        tick(guide, START)
         counter = RequestCounter(store.client)
-        report = guide.tick(START + timedelta(days=1))
+        report = tick(guide, START + timedelta(days=1))
         busy = Counter(counter.calls)
         counter.reset()
-        guide.tick(START + timedelta(days=1, hours=1))
+        tick(guide, START + timedelta(days=1, hours=1))
         idle = Counter(counter.calls)
     moves = sum(n for move, n in report.counts().items() if move != "on_track")
     assert moves > count // 10
@@ -153,10 +154,10 @@ def test_a_tick_follows_the_pages_and_nothing_else_grows(tmp_path: Path) -> None
     ws = Workspace(tmp_path, customers(55))
     with store_on(None, segments=1, page_limit=10) as store:
         guide = guide_on(ws, store)
-        guide.tick(START)
+        tick(guide, START)
         live_sends = sum(len(s) for s in store.load().sends.values())
         counter = RequestCounter(store.client)
-        guide.tick(START + timedelta(hours=1))
+        tick(guide, START + timedelta(hours=1))
         calls = Counter(counter.calls)
     assert live_sends == 55  # everyone was welcomed on the first day
     # The sends in six pages of up to 10, the state (one meta value) in one.
@@ -175,7 +176,7 @@ def test_the_capacity_a_tick_consumes_is_counted_as_dynamodb_bills_it(
         assert (counter.read_units, counter.write_units) == (1, 3)
         guide = guide_on(ws, store)
         counter.reset()
-        report = guide.tick(START)
+        report = tick(guide, START)
     moves = sum(n for move, n in report.counts().items() if move != "on_track")
     assert moves == 40  # everyone welcomed
     # Each move: a claim (a put) and its confirmation (an update), items well under 1 KB;

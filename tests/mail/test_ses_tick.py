@@ -31,9 +31,10 @@ from stalling_server import stalling_server
 from workspace import Workspace, nine_am, row
 
 from engine.adapters.ses_mailer import SesMailer
+from engine.guide import Guide
 from engine.models import SendStatus
 from engine.queries import timeline, view_customer
-from engine.tick import Guide
+from engine.tick import tick
 
 DAY0 = nine_am("2026-11-02")
 REFUSED = "refused@example.test"
@@ -83,7 +84,7 @@ def test_ses_ids_are_stored_and_a_rejected_address_is_kept_shown_and_not_retried
         lambda r: ILLEGAL if r["Destination"]["ToAddresses"] == [REFUSED] else None,
     )
 
-    report = guide.tick(DAY0)
+    report = tick(guide, DAY0)
 
     assert report.ran
     assert report.failures == [f"C2: step failed: {REASON}"]
@@ -108,8 +109,8 @@ def test_ses_ids_are_stored_and_a_rejected_address_is_kept_shown_and_not_retried
         None,
     )
 
-    guide.tick(DAY0 + timedelta(hours=1))
-    guide.tick(DAY0 + timedelta(days=1))
+    tick(guide, DAY0 + timedelta(hours=1))
+    tick(guide, DAY0 + timedelta(days=1))
     to_refused = [r for r in requests if r["Destination"]["ToAddresses"] == [REFUSED]]
     assert len(to_refused) == 1  # asked once, never again
     view = view_customer(guide, "C2", DAY0 + timedelta(days=1))
@@ -124,7 +125,7 @@ def test_og_status_shows_the_rejection_with_the_ses_mailer_configured(
     ws = Workspace(tmp_path, [row("C2", email=REFUSED)])
     guide, mailer, _ = ses_guide(ws, server)
     answer_with(mailer.client, lambda _: ILLEGAL)
-    guide.tick(DAY0)
+    tick(guide, DAY0)
 
     status = subprocess.run(
         [sys.executable, "-m", "bot.cli", "status", "C2", "--now", "2026-11-03"],
@@ -148,7 +149,7 @@ def test_an_unverified_sender_fails_every_send_for_now_and_none_for_good(
     client = boto3.client("sesv2", region_name=REGION, endpoint_url=server.url)
     client.create_configuration_set(ConfigurationSetName="og-events")
 
-    first = guide.tick(DAY0)
+    first = tick(guide, DAY0)
 
     assert len(requests) == 3
     assert ses_sends(requests) == []
@@ -157,7 +158,7 @@ def test_an_unverified_sender_fails_every_send_for_now_and_none_for_good(
     assert guide.store.load().sends == {}  # claims released, nobody rejected for good
 
     verify_identity("guide@example.test", server.url)
-    second = guide.tick(DAY0 + timedelta(hours=1))
+    second = tick(guide, DAY0 + timedelta(hours=1))
 
     assert second.failures == []
     sent = by_customer(ses_sends(requests))
@@ -178,7 +179,7 @@ def test_a_send_that_got_no_answer_is_kept_unconfirmed_and_never_sent_again(
         guide.mailer = SesMailer(
             REGION, "guide@example.test", endpoint_url=stalled.url, read_timeout=0.5
         )
-        first = guide.tick(DAY0)
+        first = tick(guide, DAY0)
 
     assert len(stalled.bodies) == 2  # once each: nothing tried again on the way
     assert sorted(f.split(":")[0] for f in first.failures) == ["C1", "C2"]
@@ -188,7 +189,7 @@ def test_a_send_that_got_no_answer_is_kept_unconfirmed_and_never_sent_again(
         assert stored.status == SendStatus.UNCONFIRMED
 
     guide.mailer = mailer  # SES answers again
-    second = guide.tick(DAY0 + timedelta(hours=1))
+    second = tick(guide, DAY0 + timedelta(hours=1))
     assert second.failures == []
     assert ses_sends(requests) == []  # the welcomes are not sent a second time
     view = view_customer(guide, "C1", DAY0 + timedelta(hours=1))

@@ -16,8 +16,9 @@ from engine.actions import mark_done
 from engine.adapters.gsheet_cells import DATE_FORMAT
 from engine.adapters.gsheet_roster import GoogleSheetRoster
 from engine.adapters.memory import RecordingMailer
+from engine.guide import Guide
 from engine.ports import RosterError
-from engine.tick import Guide
+from engine.tick import tick
 
 SHEET_ID = "1TickSheet"
 DAY0 = nine_am("2026-11-02")
@@ -56,7 +57,7 @@ def test_a_tick_over_many_rows_with_nothing_to_write_reads_the_sheet_once(
     rows = [cells(f"C{n:04}") for n in range(1, 1201)]
     guide, _ = sheet_guide(tmp_path, google, rows)
 
-    report = guide.tick(DAY0)
+    report = tick(guide, DAY0)
 
     assert report.counts() == {"step": 1200}
     assert google.kinds() == ["values.get"]  # the budget: at most 3
@@ -71,7 +72,7 @@ def test_a_tick_that_writes_makes_four_calls_at_most_even_widening_the_grid_and_
     dates' format share one spreadsheets.batchUpdate."""
     rows = [cells(f"C{n}") for n in range(1, 6)]
     guide, sheet = sheet_guide(tmp_path, google, rows, columns=len(HEADER))
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     finish_all_steps(guide, "C2", "C4")
     google.calls.clear()
 
@@ -80,7 +81,7 @@ def test_a_tick_that_writes_makes_four_calls_at_most_even_widening_the_grid_and_
         sheet.insert_row(2, cells("C0"))
 
     google.after_next("values.get", sort_and_insert)
-    report = guide.tick(DAY0 + timedelta(days=1))
+    report = tick(guide, DAY0 + timedelta(days=1))
 
     assert report.failures == []
     assert report.counts()["finish"] == 2
@@ -109,11 +110,11 @@ def test_a_tick_that_finishes_into_a_roomy_grid_makes_four_calls_writing_a_flag_
     """The finished_date needs a date format (a number written RAW keeps its cell's format,
     here none): the one spreadsheets.batchUpdate a widening would otherwise have made."""
     guide, sheet = sheet_guide(tmp_path, google, [cells("C1"), cells("C2")])
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     finish_all_steps(guide, "C1")
     google.calls.clear()
 
-    guide.tick(DAY0 + timedelta(days=1))
+    tick(guide, DAY0 + timedelta(days=1))
 
     assert google.kinds() == [
         "values.get",
@@ -126,7 +127,7 @@ def test_a_tick_that_finishes_into_a_roomy_grid_makes_four_calls_writing_a_flag_
     assert finished is not None and finished.value is True
     assert finished_date is not None
     assert (finished_date.value, finished_date.number_format) == (46329, DATE_FORMAT)
-    assert guide.tick(DAY0 + timedelta(days=2)).skipped == []  # and it reads back
+    assert tick(guide, DAY0 + timedelta(days=2)).skipped == []  # and it reads back
 
 
 def test_typed_cells_and_a_bad_row_skip_only_that_row(tmp_path: Path, google: FakeGoogle) -> None:
@@ -141,7 +142,7 @@ def test_typed_cells_and_a_bad_row_skip_only_that_row(tmp_path: Path, google: Fa
         ],
     )
 
-    report = guide.tick(DAY0)
+    report = tick(guide, DAY0)
 
     assert [(s.row_number, s.column, s.value) for s in report.skipped] == [
         (3, "email", "not-an-email"),
@@ -158,7 +159,7 @@ def test_a_sheet_that_cannot_be_read_stops_the_tick_with_a_roster_error(
     google.fail(503, times=5)
 
     with pytest.raises(RosterError, match="Google Sheets answered 503"):
-        guide.tick(DAY0)
+        tick(guide, DAY0)
     assert isinstance(guide.mailer, RecordingMailer) and guide.mailer.sent == []
 
 
@@ -166,15 +167,15 @@ def test_a_failed_write_is_reported_and_the_next_tick_writes_it(
     tmp_path: Path, google: FakeGoogle
 ) -> None:
     guide, sheet = sheet_guide(tmp_path, google, [cells("C1")])
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     finish_all_steps(guide, "C1")
     google.after_next("values.get", lambda: google.fail(500, times=5))
 
-    failed = guide.tick(DAY0 + timedelta(days=1))
+    failed = tick(guide, DAY0 + timedelta(days=1))
 
     assert len(failed.failures) == 1
     assert "the onboarding list could not be updated (C1)" in failed.failures[0]
     assert "Google Sheets answered 500" in failed.failures[0]
     assert sheet.displayed()[0] == HEADER
-    guide.tick(DAY0 + timedelta(days=2))
+    tick(guide, DAY0 + timedelta(days=2))
     assert sheet.displayed()[1][len(HEADER) :] == ["TRUE", "2026-11-03", "guide"]

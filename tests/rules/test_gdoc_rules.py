@@ -16,6 +16,7 @@ from engine.adapters.gdoc_rules import GoogleDocRulesSource, parse_gdoc_url
 from engine.models import Rules
 from engine.ports import RulesSourceError
 from engine.rules import parse_rules
+from engine.tick import tick
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "rules.md"
 DOC_ID = "1x2Y3z-RulesDoc_abc"
@@ -97,14 +98,14 @@ def test_a_tick_while_drive_fails_runs_on_the_last_good_rules_and_reports_it(
     guide = ws.guide()
     google.documents[DOC_ID] = Document(RULES)
     guide.rules_source = GoogleDocRulesSource(DOC_ID, google.session())
-    first = guide.tick(nine_am("2026-11-02"))
+    first = tick(guide, nine_am("2026-11-02"))
     assert first.ran and not first.rules_fallback and first.rules_problems == []
     if status == 404:
         del google.documents[DOC_ID]
     else:
         google.fail(status, times=5, host=DRIVE_HOST)
 
-    report = guide.tick(nine_am("2026-11-02") + timedelta(days=1))
+    report = tick(guide, nine_am("2026-11-02") + timedelta(days=1))
 
     assert report.ran and report.rules_fallback
     (problem,) = report.rules_problems

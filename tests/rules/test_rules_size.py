@@ -13,6 +13,7 @@ from workspace import RULES, Workspace, nine_am, row
 
 from engine.models import Rules, RulesError
 from engine.rules import parse_rules
+from engine.tick import tick
 
 LIMIT = 1_000_000
 
@@ -114,9 +115,9 @@ def ws(tmp_path: Path) -> Workspace:
 
 def test_the_tick_runs_on_the_last_good_doc_and_reports_the_size(ws: Workspace) -> None:
     guide = ws.guide()
-    guide.tick(nine_am("2026-11-02"))
+    tick(guide, nine_am("2026-11-02"))
     ws.rules_path.write_text(padded(RULES, LIMIT + 1), encoding="utf-8")
-    report = guide.tick(nine_am("2026-11-03"))
+    report = tick(guide, nine_am("2026-11-03"))
     assert report.ran and report.rules_fallback
     assert report.rules_problems == [f"{ws.rules_path}:1: {too_big(LIMIT + 1)[0].message}"]
     assert report.counts()["step"] == 1  # C2's connect-data, from the last good rules

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from workspace import Workspace, nine_am, row
 
+from bot import scheduled
 from bot.scheduled import Disposition, claim_key, run_scheduled
 from engine.calendar import zone
+from engine.guide import Guide
 from engine.ports import RosterError
-from engine.tick import Guide, TickReport
+from engine.tick import TickReport, tick
 
 
 class Digests:
@@ -34,13 +36,13 @@ class Digests:
 def count_ticks(guide: Guide, monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     """Every `now` the guide ticks at, from here on."""
     ticks: list[datetime] = []
-    real_tick = guide.tick
 
-    def spy(now: datetime, **kwargs: Any) -> TickReport:
-        ticks.append(now)
-        return real_tick(now, **kwargs)
+    def spy(ticked: Guide, now: datetime, **kwargs: Any) -> TickReport:
+        if ticked is guide:
+            ticks.append(now)
+        return tick(ticked, now, **kwargs)
 
-    monkeypatch.setattr(guide, "tick", spy)
+    monkeypatch.setattr(scheduled, "tick", spy)
     return ticks
 
 

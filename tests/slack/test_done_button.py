@@ -12,6 +12,8 @@ import pytest
 from fake_slack import FakeSlack
 from slack_flow import DAY0, SECRET, Flagged
 
+from engine.tick import tick
+
 
 @pytest.fixture
 def flagged(tmp_path: Path, fake_slack: FakeSlack) -> Flagged:
@@ -86,8 +88,8 @@ def test_done_archives_the_journey_and_the_next_tick_sends_the_wrap_up_once(
     assert flagged.guide.store.archived_sends("C1")  # the journey's sends moved to the archive
     before = flagged.ws.sent()
 
-    flagged.guide.tick(DAY0 + timedelta(days=7))
-    flagged.guide.tick(DAY0 + timedelta(days=7))  # a re-run sends nothing twice
+    tick(flagged.guide, DAY0 + timedelta(days=7))
+    tick(flagged.guide, DAY0 + timedelta(days=7))  # a re-run sends nothing twice
 
     new = flagged.ws.sent()[len(before) :]
     assert [(customer, kind) for customer, _, kind in new] == [("C1", "finish")]

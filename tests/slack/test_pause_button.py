@@ -11,6 +11,8 @@ import pytest
 from fake_slack import FakeSlack
 from slack_flow import DAY0, Flagged
 
+from engine.tick import tick
+
 
 @pytest.fixture
 def flagged(tmp_path: Path, fake_slack: FakeSlack) -> Flagged:
@@ -49,7 +51,7 @@ def test_pause_opens_the_modal_and_its_submission_pauses_with_the_note(
     assert not [b for b in flag["blocks"] if b["type"] == "actions"]
     assert "paused by <@U0DANA> (team of one, revisit after Q3)" in flag["text"]
     # The next tick leaves her alone.
-    report = flagged.guide.tick(DAY0 + timedelta(days=7))
+    report = tick(flagged.guide, DAY0 + timedelta(days=7))
     assert report.results[0].reason == "paused: team of one, revisit after Q3"
 
 

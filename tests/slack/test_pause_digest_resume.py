@@ -13,6 +13,7 @@ from workspace import row
 
 from bot.runtime import digest_poster
 from engine.slack_settings import SlackSettings
+from engine.tick import tick
 
 DIGEST_CHANNEL = "C0DIGEST"
 
@@ -37,7 +38,7 @@ def test_paused_from_a_flag_listed_in_the_digest_and_resumed_from_it(
 ) -> None:
     flagged = Flagged(tmp_path, fake_slack)
     pause_with_note(flagged, "on leave until the 20th")
-    assert flagged.guide.tick(DAY0 + timedelta(days=7)).results[0].reason.startswith("paused")
+    assert tick(flagged.guide, DAY0 + timedelta(days=7)).results[0].reason.startswith("paused")
 
     (digest,) = post_digest(flagged, days=7)
     message = flagged.fake.messages[digest]
@@ -58,7 +59,7 @@ def test_paused_from_a_flag_listed_in_the_digest_and_resumed_from_it(
     assert "resumed by <@U0DANA>" in json.dumps(updated["blocks"])
     assert "on leave until the 20th" in json.dumps(updated["blocks"])  # her line stays
     # The journey carries on: the next tick acts on her again.
-    result = flagged.guide.tick(DAY0 + timedelta(days=8)).results[0]
+    result = tick(flagged.guide, DAY0 + timedelta(days=8)).results[0]
     assert not result.reason.startswith("paused")
     assert result.move in {"step", "nudge", "flag", "on_track"}
 
@@ -75,7 +76,7 @@ def test_a_sixty_customer_digest_is_split_into_a_thread(
     flagged.ws.write_rows(
         [row("C1"), *(row(f"P{n:02}", paused="TRUE", paused_note=f"note {n}") for n in range(60))]
     )
-    flagged.guide.tick(DAY0 + timedelta(days=6))
+    tick(flagged.guide, DAY0 + timedelta(days=6))
 
     posted = post_digest(flagged, days=7)
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 from workspace import Workspace, nine_am
 
 from engine.actions import hand_off, mark_done, pause
-from engine.tick import Guide
+from engine.guide import Guide
+from engine.tick import tick
 
 DAY0 = nine_am("2026-11-02")
 DAYS = 12
@@ -25,5 +26,5 @@ def run_story(ws: Workspace) -> Guide:
         if day in (1, 3, 8):
             step = {1: "welcome", 3: "setup", 8: "check-in"}[day]
             mark_done(guide, "FAST", step, now, "customer")
-        guide.tick(now)
+        tick(guide, now)
     return guide

@@ -14,7 +14,8 @@ from pathlib import Path
 from workspace import Workspace, nine_am, row
 
 from engine.actions import mark_done
-from engine.tick import Guide, TickReport
+from engine.guide import Guide
+from engine.tick import TickReport, tick
 
 START = nine_am("2026-11-02")
 LOST = "another tick already made this move"
@@ -63,8 +64,8 @@ def race_for_days(
             for guide in (alone, guides[0]):
                 for step in ("welcome", "setup", "check-in"):
                     assert mark_done(guide, "C0001", step, now, actor="customer").ok
-        alone.tick(now)
-        reports += race([lambda g=g, now=now: g.tick(now) for g in guides])
+        tick(alone, now)
+        reports += race([lambda g=g, now=now: tick(g, now) for g in guides])
     return RaceOutcome(sent=racing.sent(), reference=reference.sent(), reports=reports)
 
 

@@ -20,6 +20,7 @@ from workspace import Workspace, nine_am, row
 from bot.app import SlackContext, create_app
 from engine.adapters.slack_notifier import SlackNotifier
 from engine.slack_settings import SlackSettings
+from engine.tick import tick
 
 SECRET = "test-signing-secret"
 CHANNEL = "C0FLAGS"
@@ -106,7 +107,7 @@ class Flagged:
         self.guide = self.ws.guide()
         self.guide.notifier = SlackNotifier(fake.client(), CHANNEL)
         for day in range(6):  # C1 never acts: welcome is flagged on day 5
-            self.guide.tick(DAY0 + timedelta(days=day))
+            tick(self.guide, DAY0 + timedelta(days=day))
         ((self.channel, self.ts),) = fake.messages
         self.app: App = create_app(
             SlackContext(guide=self.guide, settings=settings, clock=self.app_clock),

@@ -15,8 +15,8 @@ from io import StringIO
 from pathlib import Path
 
 from engine.adapters.console_notifier import ConsoleNotifier
+from engine.guide import Guide
 from engine.settings import Settings
-from engine.tick import Guide
 from engine.wiring import build_guide
 
 RULES = """\

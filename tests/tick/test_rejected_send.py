@@ -14,6 +14,7 @@ from engine.models import SendStatus
 from engine.outcomes import OutgoingEmail
 from engine.ports import Mailer, RejectedError
 from engine.queries import timeline, view_customer
+from engine.tick import tick
 
 DAY0 = nine_am("2026-11-02")
 REASON = "MessageRejected: Email address is on the account-level suppression list"
@@ -38,15 +39,15 @@ def test_a_rejected_address_is_recorded_shown_and_never_retried(tmp_path: Path) 
     mailer = RefusingOneAddress(guide.mailer, "bounce@example.test")
     guide.mailer = mailer
 
-    report = guide.tick(DAY0)
+    report = tick(guide, DAY0)
 
     assert [f for f in report.failures if f.startswith("C1")] == [f"C1: step failed: {REASON}"]
     assert ws.sent() == [("C2", "welcome", "step")]  # C2 is handled all the same
     (rejected,) = guide.store.load_one("C1").sends["C1"]
     assert (rejected.status, rejected.error) == (SendStatus.REJECTED, REASON)
 
-    guide.tick(DAY0)  # the same day again: no second attempt
-    guide.tick(DAY0 + timedelta(days=1))
+    tick(guide, DAY0)  # the same day again: no second attempt
+    tick(guide, DAY0 + timedelta(days=1))
     assert mailer.refused == 1
 
     view = view_customer(guide, "C1", DAY0 + timedelta(days=1))

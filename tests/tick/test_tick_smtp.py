@@ -9,6 +9,8 @@ from pathlib import Path
 from smtp_servers import SmtpServer
 from workspace import Workspace, nine_am, row
 
+from engine.tick import tick
+
 ROSTER_CUSTOMERS = ["C1", "C2", "C3"]
 
 
@@ -28,7 +30,7 @@ def test_a_refused_recipient_fails_alone_and_is_sent_once_the_row_is_fixed(
     )
     guide = ws.guide(mailer=smtp_server.url)
 
-    report = guide.tick(nine_am("2026-11-02"))
+    report = tick(guide, nine_am("2026-11-02"))
 
     assert report.ran
     assert report.counts() == {"step": 3}
@@ -57,7 +59,7 @@ def test_a_refused_recipient_fails_alone_and_is_sent_once_the_row_is_fixed(
     assert set(sends) == {"C1", "C3"}
 
     ws.write_rows([row("C1"), row("C2"), row("C3")])
-    retry = guide.tick(nine_am("2026-11-02") + timedelta(hours=1))
+    retry = tick(guide, nine_am("2026-11-02") + timedelta(hours=1))
 
     assert retry.failures == []
     assert retry.counts() == {"step": 1, "on_track": 2}
@@ -78,7 +80,7 @@ def test_an_unreachable_server_fails_every_send_and_leaves_no_claims(
     ws = Workspace(tmp_path, [row(cid) for cid in ROSTER_CUSTOMERS])
     guide = ws.guide(mailer=f"smtp://127.0.0.1:{unused_port}")
 
-    report = guide.tick(nine_am("2026-11-02"))
+    report = tick(guide, nine_am("2026-11-02"))
 
     assert report.ran
     assert report.counts() == {"step": 3}

@@ -9,6 +9,7 @@ from lambda_events import FakeContext, scheduler_event
 from workspace import Workspace, nine_am, row
 
 from bot.aws_lambda import LambdaEntry
+from engine.tick import tick
 from engine.tick_run import TIME_TO_FINISH_A_MOVE
 
 DAY0 = nine_am("2026-11-02")
@@ -19,7 +20,7 @@ def test_moves_are_started_only_while_there_is_time_to_finish_them(tmp_path: Pat
     guide = ws.guide()
     left = iter([TIME_TO_FINISH_A_MOVE + 5, TIME_TO_FINISH_A_MOVE - 1, 0.0])
 
-    report = guide.tick(DAY0, seconds_left=lambda: next(left))
+    report = tick(guide, DAY0, seconds_left=lambda: next(left))
 
     assert len(ws.sent()) == 1
     assert sorted(report.failures) == [
@@ -28,7 +29,7 @@ def test_moves_are_started_only_while_there_is_time_to_finish_them(tmp_path: Pat
     ]
     assert sum(len(s) for s in guide.store.load().sends.values()) == 1  # no open claims
 
-    guide.tick(DAY0)  # the next run, with time, makes the rest
+    tick(guide, DAY0)  # the next run, with time, makes the rest
     assert sorted(c for c, _, _ in ws.sent()) == ["C1", "C2", "C3"]
 
 

@@ -12,8 +12,9 @@ from runs import a_gone_process, a_live_process
 from workspace import Workspace, nine_am, og, row
 
 from engine.digest import build_digest
+from engine.guide import Guide
 from engine.models import SendKind, SendRecord, SendStatus
-from engine.tick import Guide
+from engine.tick import tick
 
 DAY0 = nine_am("2026-11-02")
 
@@ -45,7 +46,7 @@ def left_by_a_killed_tick(guide: Guide) -> None:
 def test_a_claim_of_a_killed_tick_is_found_by_the_very_next_tick(ws: Workspace) -> None:
     guide = ws.guide()
     left_by_a_killed_tick(guide)
-    report = guide.tick(DAY0)  # seconds later, not 15 minutes
+    report = tick(guide, DAY0)  # seconds later, not 15 minutes
     assert [(u.customer_id, u.step, u.new) for u in report.unconfirmed] == [("C1", "welcome", True)]
     assert ("C1", "welcome", "step") not in ws.sent()  # never sent a second time
     assert ws.sent() == [("C2", "welcome", "step")]
@@ -57,7 +58,7 @@ def test_a_claim_of_a_tick_still_running_is_left_alone(ws: Workspace) -> None:
     guide = ws.guide()
     with a_live_process() as process:
         guide.store.claim(a_claim(process))
-        report = guide.tick(DAY0)
+        report = tick(guide, DAY0)
     assert report.unconfirmed == []
     (claim,) = [s for s in guide.store.load().sends["C1"] if s.step == "welcome"]
     assert claim.status == SendStatus.CLAIMED
@@ -97,7 +98,7 @@ def test_every_tick_status_and_digest_list_it_until_settled(ws: Workspace) -> No
 def test_resend_lets_the_next_tick_send_it_and_undo_puts_it_back(ws: Workspace) -> None:
     guide = ws.guide()
     left_by_a_killed_tick(guide)
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     resent = og(ws, "unconfirmed", "resend", "C1", "Welcome", "--by", "dana")
     assert resent.returncode == 0, resent.stderr
     assert "will go out again with the next tick" in resent.stdout
@@ -107,7 +108,7 @@ def test_resend_lets_the_next_tick_send_it_and_undo_puts_it_back(ws: Workspace) 
     assert "is unconfirmed again" in undone.stdout
     assert "1 unconfirmed sends" in og(ws, "unconfirmed").stdout
     og(ws, "unconfirmed", "resend", "C1", "welcome", "--by", "dana")
-    guide.tick(nine_am("2026-11-03"))
+    tick(guide, nine_am("2026-11-03"))
     assert ("C1", "welcome", "step") in ws.sent()
     # Sent again since: undoing the resend would hide that it went out.
     refused = og(ws, "undo", "C1", "--by", "dana", "--now", "2026-11-03")
@@ -119,14 +120,14 @@ def test_resend_lets_the_next_tick_send_it_and_undo_puts_it_back(ws: Workspace) 
 def test_delivered_counts_it_as_sent_and_is_never_sent_again(ws: Workspace) -> None:
     guide = ws.guide()
     left_by_a_killed_tick(guide)
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     delivered = og(ws, "unconfirmed", "delivered", "C1", "welcome", "--by", "sam")
     assert delivered.returncode == 0, delivered.stderr
     again = og(ws, "unconfirmed", "delivered", "C1", "welcome", "--by", "sam")
     assert again.returncode == 0 and "nothing to settle" in again.stdout
     (welcome,) = [s for s in guide.store.load().sends["C1"] if s.step == "welcome"]
     assert (welcome.status, welcome.sent_at) == (SendStatus.SENT, welcome.claimed_at)
-    assert guide.tick(nine_am("2026-11-03")).unconfirmed == []
+    assert tick(guide, nine_am("2026-11-03")).unconfirmed == []
     assert ("C1", "welcome", "step") not in ws.sent()
     (entry, *_) = guide.store.audit_trail("C1")
     assert (entry.action, entry.actor) == ("send_marked_delivered", "sam")
@@ -140,10 +141,10 @@ def test_an_unconfirmed_wrap_up_outlives_the_finish_and_is_archived_when_deliver
     for step in ("welcome", "setup", "check-in"):
         og(ws, "done", "C1", step, "--now", "2026-11-02")
     assert guide.store.claim(a_claim(a_gone_process(), "wrap-up", SendKind.FINISH))
-    guide.tick(DAY0)  # the wrap-up's run is gone: unconfirmed, and the finish is recorded
-    guide.tick(nine_am("2026-11-03"))
+    tick(guide, DAY0)  # the wrap-up's run is gone: unconfirmed, and the finish is recorded
+    tick(guide, nine_am("2026-11-03"))
     assert guide.store.load().states["C1"].finished
-    (still,) = guide.tick(nine_am("2026-11-04")).unconfirmed
+    (still,) = tick(guide, nine_am("2026-11-04")).unconfirmed
     assert (still.step, still.kind) == ("wrap-up", SendKind.FINISH)
     refused = og(ws, "unconfirmed", "resend", "C1", "wrap-up", "--by", "dana")
     assert refused.returncode == 1 and "journey 1 is over" in refused.stderr
@@ -158,7 +159,7 @@ def test_an_unconfirmed_wrap_up_outlives_the_finish_and_is_archived_when_deliver
 def test_settling_names_what_is_wrong(ws: Workspace) -> None:
     guide = ws.guide()
     left_by_a_killed_tick(guide)
-    guide.tick(DAY0)
+    tick(guide, DAY0)
     unknown = og(ws, "unconfirmed", "delivered", "C1", "setup", "--by", "dana")
     assert unknown.returncode == 1
     assert "no unconfirmed send of 'setup' (unconfirmed: welcome (step))" in unknown.stderr

@@ -1,0 +1,33 @@
+"""The guide: its ports, where its rules come from, and its settings. Plain data, handed to
+every use case (`tick(guide, now)`, `pause(guide, ...)`), built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from engine.links import DEFAULT_LINK_TTL
+from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
+
+
+@dataclass(frozen=True)
+class GuideConfig:
+    team_timezone: str
+    base_url: str
+    link_secret: str
+    link_ttl: timedelta = DEFAULT_LINK_TTL
+    send_concurrency: int = 8
+
+
+@dataclass
+class Guide:
+    """The guide's service layer over its four ports (and where its rules come from)."""
+
+    roster: Roster
+    store: StateStore
+    mailer: Mailer
+    notifier: Notifier
+    rules_source: RulesSource
+    config: GuideConfig
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
