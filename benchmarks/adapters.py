@@ -58,6 +58,7 @@ from request_counter import RequestCounter
 from tick import TICK_DAY, _settings, build_seeds, build_workspace
 from workspace import HEADER, Workspace, nine_am, row
 
+from bot.wiring import build_guide
 from engine.actions import mark_done
 from engine.adapters.dynamodb_items import SENDS, STATE
 from engine.adapters.dynamodb_reads import Reader
@@ -66,7 +67,6 @@ from engine.adapters.gsheet_roster import GoogleSheetRoster
 from engine.adapters.memory import RecordingMailer, RecordingNotifier
 from engine.rulebook import load_rules
 from engine.tick import tick
-from engine.wiring import build_guide
 
 MIB = 1024 * 1024
 READ_OPS = ("Scan", "DescribeTable", "GetItem", "Query")

@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 from request_counter import RequestCounter
 from tick import TICK_DAY, _settings, peak_mib
 
+from bot.wiring import build_guide
 from engine.actions import ActionOutcome, finish, mark_done
 from engine.adapters.dynamodb_items import META_PREFIX
 from engine.adapters.memory import RecordingNotifier
 from engine.guide import Guide
 from engine.tick import TickReport, tick
-from engine.wiring import build_guide
 
 
 def is_table_read(operation: str, params: dict[str, Any]) -> bool:

@@ -35,7 +35,7 @@ from workspace import Workspace, row
 
 from bot.app import SlackContext, create_app
 from bot.aws_lambda import LambdaEntry
-from engine.slack_settings import SlackSettings
+from bot.slack.settings import SlackSettings
 
 SECRET = "bench-signing-secret"
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.demo.workspace import customers_act
+from bot.wiring import build_guide
 from engine.adapters.memory import RecordingMailer, RecordingNotifier
 from engine.guide import Guide
 from engine.models import StoreSnapshot
@@ -33,7 +34,6 @@ from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 from engine.settings import Settings
 from engine.tick import tick
-from engine.wiring import build_guide
 
 RULES = Path(__file__).resolve().parent.parent / "bot" / "demo" / "rules.md"
 TICK_DAY = datetime(2027, 1, 5, 14, 0, tzinfo=UTC)  # a Tuesday, 09:00 in New York

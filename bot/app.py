@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.slack.settings import SlackSettings, web_client
 from engine.guide import Guide
-from engine.slack_settings import SlackSettings, web_client
 
 _log = logging.getLogger("og.slack")
 

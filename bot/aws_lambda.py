@@ -35,10 +35,11 @@ from bot.scheduled import (
     run_scheduled,
 )
 from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
+from bot.slack.settings import slack_settings
 from bot.slack_http import SLACK_PATH
+from bot.wiring import build_guide
 from engine.guide import Guide
 from engine.settings import Settings
-from engine.slack_settings import slack_settings
 from engine.web.done_link import (
     BAD_REQUEST,
     NOT_FOUND,
@@ -48,7 +49,6 @@ from engine.web.done_link import (
     handle_done_link,
 )
 from engine.web.pages import problem_page
-from engine.wiring import build_guide
 
 LambdaEvent = Mapping[str, Any]
 LambdaResponse = dict[str, Any]

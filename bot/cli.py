@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import output, tables
+from bot.wiring import build_guide, open_rules_source
 from engine.actions import (
     ActionOutcome,
     clear_hand_off,
@@ -34,7 +35,6 @@ from engine.settings import Settings
 from engine.tick import TickReport, tick
 from engine.unconfirmed import mark_delivered, send_again, unconfirmed_sends
 from engine.undo import undo
-from engine.wiring import build_guide, open_rules_source
 
 TICK_HOUR = time(9, 0)
 
@@ -215,7 +215,7 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
     if args.command == "digest":
         if args.post:
             from bot.runtime import digest_poster
-            from engine.slack_settings import slack_settings
+            from bot.slack.settings import slack_settings
 
             try:
                 digest_poster(guide, slack_settings())(now)

@@ -16,10 +16,10 @@ from slack_bolt import App
 
 from bot import output
 from bot.app import SlackContext, create_app
-from engine.adapters.slack_digest import post_digest
+from bot.slack.digest import post_digest
+from bot.slack.settings import SlackSettings, web_client
 from engine.digest import build_digest
 from engine.guide import Guide
-from engine.slack_settings import SlackSettings, web_client
 
 _log = logging.getLogger("og.digest")
 

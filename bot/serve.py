@@ -22,10 +22,11 @@ from slack_sdk.errors import SlackApiError
 from bot import slack_http
 from bot.runtime import digest_poster, slack_app
 from bot.scheduler import DIGEST_JOB, TICK_JOB, build_scheduler
+from bot.slack.settings import SlackSettings, slack_settings
 from bot.slack_http import SLACK_PATH
+from bot.wiring import build_guide
 from engine.guide import Guide
 from engine.settings import Settings
-from engine.slack_settings import SlackSettings, slack_settings
 from engine.web.done_link import (
     BAD_REQUEST,
     REQUEST_TOO_LARGE,
@@ -34,7 +35,6 @@ from engine.web.done_link import (
     handle_done_link,
 )
 from engine.web.pages import problem_page
-from engine.wiring import build_guide
 
 # A done link's POST carries an empty form; anything near this size is not from our page.
 MAX_BODY_BYTES = 64 * 1024

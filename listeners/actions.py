@@ -10,7 +10,6 @@ modal buttons open their modal inside the acknowledgement, since a trigger id li
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -18,24 +17,22 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import SlackContext
-from engine.actions import ActionOutcome, clear_hand_off, finish, resume
-from engine.adapters.slack_messages import (
+from bot.slack.buttons import (
     DONE_ACTION_ID,
+    HAND_BACK_ACTION_ID,
     HAND_OFF_ACTION_ID,
     PAUSE_ACTION_ID,
+    RESUME_ACTION,
     ButtonTarget,
-    escape_mrkdwn,
 )
-from engine.adapters.slack_replies import HAND_BACK_ACTION_ID
+from bot.slack.text import escape_mrkdwn
+from engine.actions import ActionOutcome, clear_hand_off, finish, resume
 from engine.queries import find_customer
 from listeners.replies import mark_acted, settle
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
 _log = logging.getLogger("og.slack")
-
-RESUME_ACTION = re.compile(r"^og_resume_\d+$")
-"""The digest's Resume buttons, numbered so each message's action ids stay unique."""
 
 
 def acknowledge(ack: Ack) -> None:

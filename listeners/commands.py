@@ -15,9 +15,9 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from bot.app import SlackContext
+from bot.slack.replies import HELP, status_blocks, why_blocks
+from bot.slack.text import escape_mrkdwn
 from engine.actions import ActionOutcome, resume_guide
-from engine.adapters.slack_messages import escape_mrkdwn
-from engine.adapters.slack_replies import HELP, status_blocks, why_blocks
 from engine.queries import rule_lines, timeline, view_customer
 from engine.undo import undo
 from listeners.actions import may_act

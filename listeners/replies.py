@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.slack.text import escape_mrkdwn
 from engine.actions import ActionOutcome
-from engine.adapters.slack_messages import escape_mrkdwn
 
 
 def settle(

@@ -12,9 +12,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.app import SlackContext
+from bot.slack.buttons import ButtonTarget
+from bot.slack.replies import hand_off_ping
+from bot.slack.text import escape_mrkdwn
 from engine.actions import hand_off, pause
-from engine.adapters.slack_messages import ButtonTarget, escape_mrkdwn
-from engine.adapters.slack_replies import hand_off_ping
 from engine.queries import timeline, view_customer
 from listeners.actions import refusal_for
 from listeners.replies import settle

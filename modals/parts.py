@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject, SectionBlock
 
+from bot.slack.text import plain
 from engine.models import Frozen
 
 NOTE_BLOCK = "note"
@@ -18,41 +19,17 @@ NOTE_MAX_LENGTH = 500
 NAME_LIMIT = 150
 
 
-def escape(text: str) -> str:
-    """Slack reads `&`, `<` and `>` as control characters (`<!channel>`, `<@U123>`, links) in
-    every text object; as entities they show as themselves and ping nobody."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def fit(text: str, limit: int) -> str:
-    """`text` on one line, escaped, and cut to at most `limit` characters as sent: Slack counts
-    the escaped text, and a cut must never split an entity."""
-    flat = " ".join(text.split())
-    escaped = escape(flat)
-    if len(escaped) <= limit:
-        return escaped
-    kept: list[str] = []
-    length = 0
-    for char in flat:
-        piece = escape(char)
-        if length + len(piece) + 1 > limit:
-            break
-        kept.append(piece)
-        length += len(piece)
-    return "".join(kept) + "…"
-
-
 def user_text(text: str, limit: int) -> PlainTextObject:
     # emoji=False keeps a name like "Acme :rocket: Labs" as written.
-    return PlainTextObject(text=fit(text, limit), emoji=False)
+    return PlainTextObject(text=plain(text, limit), emoji=False)
 
 
 def customer_section(lead: str, customer_id: str, customer_name: str, company: str) -> SectionBlock:
     """`lead` is our own wording; the customer's name and company are quoted in plain_text, where
     Slack formats nothing."""
-    who = fit(customer_name, NAME_LIMIT) or fit(customer_id, NAME_LIMIT)
-    at = f" at {fit(company, NAME_LIMIT)}" if company.strip() else ""
-    reference = f" ({fit(customer_id, NAME_LIMIT)})" if customer_name.strip() else ""
+    who = plain(customer_name, NAME_LIMIT) or plain(customer_id, NAME_LIMIT)
+    at = f" at {plain(company, NAME_LIMIT)}" if company.strip() else ""
+    reference = f" ({plain(customer_id, NAME_LIMIT)})" if customer_name.strip() else ""
     return SectionBlock(
         block_id="customer",
         text=PlainTextObject(text=f"{lead} {who}{at}{reference}.", emoji=False),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.wiring import build_guide
 from engine.actions import mark_done
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.calendar import zone
@@ -22,7 +23,6 @@ from engine.guide import Guide
 from engine.models import SendKind
 from engine.settings import Settings
 from engine.tick import tick
-from engine.wiring import build_guide
 
 MARKER = ".og-demo"
 TEAM_TIMEZONE = "America/New_York"

@@ -25,7 +25,7 @@ from workspace import Workspace, row
 import bot.aws_lambda
 from bot.aws_lambda import LambdaEntry
 from bot.runtime import digest_poster
-from engine.slack_settings import SlackSettings
+from bot.slack.settings import SlackSettings
 
 DIGEST_CHANNEL = "C0DIGEST"
 

@@ -32,12 +32,12 @@ from moto import mock_aws
 
 from bot.aws_lambda import SCHEDULER_KEY
 from bot.scheduled import SCHEDULED_KINDS
+from bot.slack.settings import SlackSettings
 from engine.adapters.dynamodb_items import TABLES
 from engine.adapters.dynamodb_tables import check_tables, parse_dynamodb_url, table_definition
 from engine.adapters.mailer_url import open_mailer
 from engine.adapters.ses_mailer import SesMailer
 from engine.settings import Settings
-from engine.slack_settings import SlackSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"

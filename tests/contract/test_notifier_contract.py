@@ -16,12 +16,12 @@ from builders import a_notice, an_unconfirmed_notice
 from fake_slack import GOOD_TOKEN, FakeSlack, message_texts
 from slack_sdk import WebClient
 
+from bot.slack.flag import flag_message
+from bot.slack.notifier import SlackNotifier
+from bot.slack.settings import SlackSettings
+from bot.wiring import open_notifier
 from engine.adapters.console_notifier import ConsoleNotifier
-from engine.adapters.slack_messages import flag_message
-from engine.adapters.slack_notifier import SlackNotifier
 from engine.ports import Notifier, OutcomeUnknownError, SendError
-from engine.slack_settings import SlackSettings
-from engine.wiring import open_notifier
 
 FLAG_CHANNEL = "C0FLAGS"
 SLACK_ENVIRONMENT = (

@@ -13,13 +13,13 @@ from fake_slack import FakeSlack, message_texts
 from slack_sdk import WebClient
 from workspace import Workspace, nine_am, row
 
-from engine.adapters.slack_digest import (
-    RESUME_ACTION_PREFIX,
+from bot.slack.blocks import MAX_BLOCKS, check_message
+from bot.slack.buttons import RESUME_ACTION_PREFIX, ButtonTarget
+from bot.slack.digest import (
     digest_messages,
     digest_text,
     post_digest,
 )
-from engine.adapters.slack_messages import MAX_BLOCKS, ButtonTarget, check_message
 from engine.digest import Digest, HandedOff, OpenFlag, PausedCustomer, build_digest
 from engine.ports import SendError
 

@@ -16,9 +16,9 @@ from dynamodb_local import CREDENTIALS, REGION, client_for
 from workspace import Workspace, row
 
 from bot.cli import main
+from bot.wiring import open_store
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.dynamodb_tables import DynamoDbSettings, delete_tables, parse_dynamodb_url
-from engine.wiring import open_store
 
 
 @pytest.mark.parametrize(

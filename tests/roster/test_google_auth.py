@@ -19,6 +19,7 @@ from fake_google import (
     service_account_info,
 )
 
+from bot.wiring import open_roster, open_rules_source
 from engine.adapters.gdoc_rules import GoogleDocRulesSource
 from engine.adapters.google_auth import (
     CREDENTIALS_VARIABLE,
@@ -27,7 +28,6 @@ from engine.adapters.google_auth import (
     load_credentials,
 )
 from engine.adapters.gsheet_roster import GoogleSheetRoster
-from engine.wiring import open_roster, open_rules_source
 
 KEY_JSON = json.dumps(service_account_info(), indent=2)
 

@@ -21,13 +21,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from engine.adapters.slack_messages import (
-    ButtonTarget,
-    check_message,
-    escape_mrkdwn,
-    flag_message,
-    flag_text,
-)
+from bot.slack.blocks import check_message
+from bot.slack.buttons import ButtonTarget
+from bot.slack.flag import flag_message, flag_text
+from bot.slack.text import escape_mrkdwn
 from engine.models import Person
 from engine.outcomes import FlagNotice
 
@@ -170,8 +167,11 @@ def test_sheet_text_cannot_ping_mention_link_or_format(
     assert all(hostile not in text for text in mrkdwn)
     assert any(shown_in_mrkdwn in text for text in mrkdwn)
     if field != "reason":  # the reason is only in the mrkdwn section
-        # Slack shows plain text literally, so there it stays as the sheet has it.
-        assert any(hostile in text for text in plain_texts(notice))
+        # Plain text formats nothing, but Slack asks for `&`, `<`, `>` as entities in every
+        # text object (it shows them as the characters): the one escape, everywhere.
+        entities = hostile.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert any(entities in text for text in plain_texts(notice))
+        assert all(text.count("<") == 0 for text in plain_texts(notice))
 
 
 def test_an_owner_id_that_is_not_a_slack_id_is_shown_as_a_name_and_pings_nobody() -> None:

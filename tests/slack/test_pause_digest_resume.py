@@ -12,7 +12,7 @@ from slack_flow import DAY0, Flagged
 from workspace import row
 
 from bot.runtime import digest_poster
-from engine.slack_settings import SlackSettings
+from bot.slack.settings import SlackSettings
 from engine.tick import tick
 
 DIGEST_CHANNEL = "C0DIGEST"

@@ -21,7 +21,7 @@ from slack_flow import CHANNEL, Flagged, InlineExecutor
 
 from bot import serve
 from bot.runtime import slack_app
-from engine.slack_settings import SlackSettings
+from bot.slack.settings import SlackSettings
 
 
 @pytest.fixture

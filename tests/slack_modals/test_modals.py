@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.slack.text import plain
 from engine.models import Person
 from modals.hand_off import (
     HAND_OFF_CALLBACK_ID,
@@ -36,7 +37,6 @@ from modals.hand_off import (
     read_hand_off_submission,
 )
 from modals.limits import check_view
-from modals.parts import fit
 from modals.pause import PauseSubmission, pause_modal, read_pause_submission
 
 HOSTILE_NAMES = [
@@ -124,7 +124,7 @@ def owner_state(picked: Person | None) -> dict[str, dict[str, dict[str, Any]]]:
         if picked is None
         else {
             # Slack echoes the option as it was sent, its text escaped.
-            "text": {"type": "plain_text", "text": fit(picked.name, 75), "emoji": False},
+            "text": {"type": "plain_text", "text": plain(picked.name, 75), "emoji": False},
             "value": picked.slack_id,
         }
     )
@@ -198,7 +198,7 @@ def test_pause_modal_cuts_a_long_company_name_to_fit_a_section() -> None:
 
 def test_cutting_never_splits_an_entity() -> None:
     for limit in range(1, 20):
-        cut = fit("&" * 50, limit)
+        cut = plain("&" * 50, limit)
         assert len(cut) <= limit
         assert cut.removesuffix("…").replace("&amp;", "") == ""
 

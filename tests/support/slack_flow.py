@@ -18,8 +18,8 @@ from slack_sdk.signature import SignatureVerifier
 from workspace import Workspace, nine_am, row
 
 from bot.app import SlackContext, create_app
-from engine.adapters.slack_notifier import SlackNotifier
-from engine.slack_settings import SlackSettings
+from bot.slack.notifier import SlackNotifier
+from bot.slack.settings import SlackSettings
 from engine.tick import tick
 
 SECRET = "test-signing-secret"

@@ -14,10 +14,10 @@ from email.message import EmailMessage
 from io import StringIO
 from pathlib import Path
 
+from bot.wiring import build_guide
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.guide import Guide
 from engine.settings import Settings
-from engine.wiring import build_guide
 
 RULES = """\
 # Rules for tests

@@ -9,9 +9,9 @@ from pathlib import Path
 from fake_slack import FakeSlack
 from workspace import Workspace, nine_am, row
 
-from engine.adapters.slack_notifier import SlackNotifier
+from bot.slack.notifier import SlackNotifier
+from bot.slack.settings import SlackSettings, web_client
 from engine.models import SendKind, SendStatus
-from engine.slack_settings import SlackSettings, web_client
 from engine.tick import tick
 
 DAY0 = nine_am("2026-11-02")

@@ -5,16 +5,16 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from bot.slack.notifier import SlackNotifier
+from bot.slack.settings import slack_settings, web_client
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.csv_roster import CsvRoster
 from engine.adapters.file_rules import FileRulesSource
 from engine.adapters.mailer_url import open_mailer
-from engine.adapters.slack_notifier import SlackNotifier
 from engine.adapters.sqlite_store import SqliteStore
 from engine.guide import Guide, GuideConfig
 from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.settings import Settings
-from engine.slack_settings import slack_settings, web_client
 
 LINK_SECRET_KEY = "link.secret"
 

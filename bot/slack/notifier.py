@@ -12,13 +12,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
-from engine.adapters.slack_messages import (
-    check_message,
-    flag_message,
-    flag_text,
-    unconfirmed_message,
-    unconfirmed_text,
-)
+from bot.slack.blocks import check_message
+from bot.slack.flag import flag_message, flag_text, unconfirmed_message, unconfirmed_text
 from engine.models import Person
 from engine.outcomes import FlagNotice, UnconfirmedNotice
 from engine.ports import OutcomeUnknownError, SendError

@@ -13,22 +13,14 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     MarkdownTextObject,
-    PlainTextObject,
     SectionBlock,
 )
 
-from engine.adapters.slack_messages import (
-    SECTION_TEXT_LIMIT,
-    ButtonTarget,
-    check_message,
-    clip,
-    escape_mrkdwn,
-    history_text,
-)
+from bot.slack.blocks import SECTION_TEXT_LIMIT, check_message
+from bot.slack.buttons import HAND_BACK_ACTION_ID, ButtonTarget
+from bot.slack.flag import history_text
+from bot.slack.text import clip, escape_mrkdwn, plain_text
 from engine.queries import CustomerView
-
-HAND_BACK_ACTION_ID = "og_hand_back"
-"""The hand-off ping's "Resume guide" button: the guide takes the customer back."""
 
 _NAME_LIMIT = 200
 _NOTE_LIMIT = 1000
@@ -74,11 +66,11 @@ def hand_off_ping(
     target = ButtonTarget(customer_id=customer.customer_id, journey=view.history.state.journey)
     blocks: list[Block] = [
         _section(intro),
-        SectionBlock(text=PlainTextObject(text=history_text(lines), emoji=False)),
+        SectionBlock(text=plain_text(history_text(lines), SECTION_TEXT_LIMIT)),
         ActionsBlock(
             elements=[
                 ButtonElement(
-                    text=PlainTextObject(text="Resume guide"),
+                    text=plain_text("Resume guide"),
                     action_id=HAND_BACK_ACTION_ID,
                     value=target.to_value(),
                     style="primary",
@@ -117,7 +109,7 @@ def status_blocks(view: CustomerView, lines: Sequence[str]) -> list[Block]:
     )
     blocks: list[Block] = [
         _section(head),
-        SectionBlock(text=PlainTextObject(text=history_text(lines), emoji=False)),
+        SectionBlock(text=plain_text(history_text(lines), SECTION_TEXT_LIMIT)),
     ]
     check_message(blocks)
     return blocks

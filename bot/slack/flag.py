@@ -10,50 +10,27 @@ Layout, top to bottom:
 - an actions block: Done (primary), Pause and Hand off, each carrying the customer and
   journey as compact JSON (`{"c":"C-1","j":1}`).
 
-Escaping. Names, companies, steps and notes come from a sheet anyone on the team can edit, so
-they must never ping (`<!channel>`), mention (`<@U…>`), link or format. Wherever Block Kit
-takes `plain_text` (the header, section fields, the journey, button labels) the sheet's text
-goes there as written (on one line, clipped): Slack shows plain text literally. Only the
-owner's mention needs mrkdwn (the section text, and the notification fallback `text`); there
-every sheet value passes through `escape_mrkdwn`, which encodes `&`, `<` and `>` as Slack
-documents, so nothing in it can open a mention or link, and swaps the formatting characters
-for look-alikes. Look-alikes rather than zero-width joiners: zero-width characters are the
-usual trick to *force* bold mid-word, so Slack's parser evidently counts them as word
-boundaries and they cannot be relied on to stop formatting, while a look-alike leaves nothing
-for the parser to act on. The price: a name like `O_Neil` reads `OˍNeil` in the mention line
-and the notification, and stays exact in the plain-text fields beside it.
+Escaping: every value from the sheet or the rules doc goes through bot/slack/text.py, plain
+text (`plain`) and mrkdwn (`escape_mrkdwn`) alike; only the owner's mention is mrkdwn on purpose.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
     HeaderBlock,
     MarkdownTextObject,
-    PlainTextObject,
     SectionBlock,
 )
 
-from engine.adapters.email_message import one_line
-from engine.models import Person
+from bot.slack.blocks import BUTTON_VALUE_LIMIT, SECTION_TEXT_LIMIT
+from bot.slack.buttons import DONE_ACTION_ID, HAND_OFF_ACTION_ID, PAUSE_ACTION_ID, ButtonTarget
+from bot.slack.text import clip, escape_mrkdwn, mention, plain_text
 from engine.outcomes import FlagNotice, UnconfirmedNotice
-
-DONE_ACTION_ID = "og_done"
-PAUSE_ACTION_ID = "og_pause"
-HAND_OFF_ACTION_ID = "og_hand_off"
-
-MAX_BLOCKS = 50
-SECTION_TEXT_LIMIT = 3000
-FIELD_TEXT_LIMIT = 2000
-BUTTON_VALUE_LIMIT = 2000
 
 # Generous for any real name. Escaping can make mrkdwn text five times longer (`&` is
 # `&amp;`), and the mrkdwn section holds the owner's mention (or name), the customer and the
@@ -66,69 +43,6 @@ _HISTORY_LINE_LIMIT = 200
 # A flag is read at a glance: past this the oldest events are summarised, whatever the room.
 _HISTORY_MAX_LINES = 25
 _HISTORY_TITLE = "Journey so far"
-
-_SLACK_ID = re.compile(r"[A-Za-z0-9]{1,32}")
-_MRKDWN_REPLACEMENTS = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        "*": "\u2217",  # ∗ asterisk operator
-        "_": "\u02cd",  # ˍ modifier letter low macron
-        "~": "\u223c",  # ∼ tilde operator
-        "`": "\u02cb",  # ˋ modifier letter grave accent
-    }
-)
-
-
-def escape_mrkdwn(text: str) -> str:
-    """`text` safe inside Slack mrkdwn: shown as written (near enough), never a mention, link,
-    date token or formatting. Control characters and line breaks collapse to one space, so a
-    value cannot start a line of its own (`&gt;` there would be a quote)."""
-    return one_line(text).translate(_MRKDWN_REPLACEMENTS)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` on one line, cut to `limit` characters with an ellipsis when longer."""
-    flat = one_line(text)
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def mention(person: Person) -> str:
-    """`<@ID>` for a well-formed Slack id; otherwise the escaped name, which pings nobody."""
-    if _SLACK_ID.fullmatch(person.slack_id):
-        return person.mention()
-    return escape_mrkdwn(clip(person.name or person.slack_id, _OWNER_NAME_LIMIT))
-
-
-@dataclass(frozen=True)
-class ButtonTarget:
-    """What a flag's button acts on; travels in the button's `value`."""
-
-    customer_id: str
-    journey: int
-
-    def to_value(self) -> str:
-        return json.dumps({"c": self.customer_id, "j": self.journey}, separators=(",", ":"))
-
-    @classmethod
-    def from_value(cls, value: str) -> ButtonTarget:
-        """Raises ValueError for anything `to_value` did not produce."""
-        try:
-            data = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"not a flag button value: {value!r}") from error
-        if not isinstance(data, dict) or set(data) != {"c", "j"}:
-            raise ValueError(f"not a flag button value: {value!r}")
-        customer_id, journey = data["c"], data["j"]
-        if not isinstance(customer_id, str) or type(journey) is not int:
-            raise ValueError(f"not a flag button value: {value!r}")
-        return cls(customer_id=customer_id, journey=journey)
-
-
-def _plain(text: str) -> PlainTextObject:
-    # emoji=False keeps `:shortcode:` in a name as typed.
-    return PlainTextObject(text=text or "-", emoji=False)
 
 
 def _customer(notice: FlagNotice) -> str:
@@ -177,7 +91,7 @@ def _details(notice: FlagNotice) -> SectionBlock:
             ),
             verbatim=True,
         ),
-        fields=[_plain(field) for field in fields],
+        fields=[plain_text(field) for field in fields],
     )
 
 
@@ -186,15 +100,15 @@ def _actions(notice: FlagNotice) -> ActionsBlock | SectionBlock:
     if len(value) > BUTTON_VALUE_LIMIT:
         # Better a flag without buttons than no flag at all.
         return SectionBlock(
-            text=_plain("The customer id is too long for buttons; act with the og command.")
+            text=plain_text("The customer id is too long for buttons; act with the og command.")
         )
     return ActionsBlock(
         elements=[
             ButtonElement(
-                text=_plain("Done"), action_id=DONE_ACTION_ID, value=value, style="primary"
+                text=plain_text("Done"), action_id=DONE_ACTION_ID, value=value, style="primary"
             ),
-            ButtonElement(text=_plain("Pause"), action_id=PAUSE_ACTION_ID, value=value),
-            ButtonElement(text=_plain("Hand off"), action_id=HAND_OFF_ACTION_ID, value=value),
+            ButtonElement(text=plain_text("Pause"), action_id=PAUSE_ACTION_ID, value=value),
+            ButtonElement(text=plain_text("Hand off"), action_id=HAND_OFF_ACTION_ID, value=value),
         ]
     )
 
@@ -205,9 +119,9 @@ def flag_message(notice: FlagNotice) -> list[Block]:
         f"{clip(_step(notice), _HEADER_PART_LIMIT)}"
     )
     return [
-        HeaderBlock(text=_plain(clip(header, HeaderBlock.text_max_length))),
+        HeaderBlock(text=plain_text(header, HeaderBlock.text_max_length)),
         _details(notice),
-        SectionBlock(text=_plain(history_text(notice.history))),
+        SectionBlock(text=plain_text(history_text(notice.history), SECTION_TEXT_LIMIT)),
         _actions(notice),
     ]
 
@@ -239,7 +153,7 @@ def unconfirmed_message(notice: UnconfirmedNotice) -> list[Block]:
         f"Tried: {notice.local_date:%a %d %b %Y}",
     ]
     return [
-        HeaderBlock(text=_plain(clip(header, HeaderBlock.text_max_length))),
+        HeaderBlock(text=plain_text(header, HeaderBlock.text_max_length)),
         SectionBlock(
             text=MarkdownTextObject(
                 text=(
@@ -250,16 +164,14 @@ def unconfirmed_message(notice: UnconfirmedNotice) -> list[Block]:
                 ),
                 verbatim=True,
             ),
-            fields=[_plain(field) for field in fields],
+            fields=[plain_text(field) for field in fields],
         ),
         SectionBlock(
-            text=_plain(
-                clip(
-                    "Check with the customer, then settle it: og unconfirmed delivered "
-                    f"{command}, or og unconfirmed resend {command} to have the next tick "
-                    "send it again.",
-                    SECTION_TEXT_LIMIT,
-                )
+            text=plain_text(
+                "Check with the customer, then settle it: og unconfirmed delivered "
+                f"{command}, or og unconfirmed resend {command} to have the next tick "
+                "send it again.",
+                SECTION_TEXT_LIMIT,
             )
         ),
     ]
@@ -273,24 +185,3 @@ def unconfirmed_text(notice: UnconfirmedNotice) -> str:
         f"{mention(notice.owner)} the {notice.kind.described} for {step} may or may not "
         f"have reached {customer}"
     )
-
-
-def check_message(blocks: Sequence[Block]) -> None:
-    """Raise SlackObjectFormationError unless Slack would accept `blocks` as one message:
-    at most 50 blocks, every block and element within its limits, action ids unique."""
-    if len(blocks) > MAX_BLOCKS:
-        raise SlackObjectFormationError(f"{len(blocks)} blocks; a message holds {MAX_BLOCKS}")
-    action_ids: list[str] = []
-    for block in blocks:
-        block.validate_json()
-        # to_dict validates every nested element and text object too.
-        payload = block.to_dict()
-        for field in payload.get("fields", []):
-            if len(field["text"]) > FIELD_TEXT_LIMIT:
-                raise SlackObjectFormationError(
-                    f"a section field exceeds {FIELD_TEXT_LIMIT} characters"
-                )
-        elements = [*payload.get("elements", []), payload.get("accessory") or {}]
-        action_ids += [e["action_id"] for e in elements if "action_id" in e]
-    if duplicates := sorted({a for a in action_ids if action_ids.count(a) > 1}):
-        raise SlackObjectFormationError(f"action ids used twice: {', '.join(duplicates)}")

@@ -38,26 +38,16 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
-    PlainTextObject,
     SectionBlock,
 )
 
-from engine.adapters.slack_messages import (
-    BUTTON_VALUE_LIMIT,
-    MAX_BLOCKS,
-    SECTION_TEXT_LIMIT,
-    ButtonTarget,
-    check_message,
-    clip,
-    escape_mrkdwn,
-    mention,
-)
-from engine.adapters.slack_notifier import slack_send_errors
+from bot.slack.blocks import BUTTON_VALUE_LIMIT, MAX_BLOCKS, SECTION_TEXT_LIMIT, check_message
+from bot.slack.buttons import RESUME_ACTION_PREFIX, ButtonTarget
+from bot.slack.notifier import slack_send_errors
+from bot.slack.text import clip, escape_mrkdwn, mention, plain_text
 from engine.digest import Digest, PausedCustomer
 from engine.models import Person
 from engine.ports import SendError
-
-RESUME_ACTION_PREFIX = "og_resume"
 
 # Escaping can make text five times longer (`&` is `&amp;`); with these limits a paused
 # customer's section is at most 5 * (80 + 80 + 64 + 300) + ~80 characters, within its 3000.
@@ -73,10 +63,6 @@ _USER_ID = re.compile(rf"<@({_ID})>|({_ID})")
 
 _Section = tuple[str, list[Block]]
 """A section's title (mrkdwn, already safe) and its blocks."""
-
-
-def _plain(text: str) -> PlainTextObject:
-    return PlainTextObject(text=text or "-", emoji=False)
 
 
 def _mrkdwn(text: str) -> MarkdownTextObject:
@@ -154,14 +140,14 @@ def digest_text(digest: Digest) -> str:
 
 def _summary(digest: Digest) -> Block:
     if _needs_attention(digest):
-        return ContextBlock(elements=[_plain(" · ".join(_counts(digest)))])
+        return ContextBlock(elements=[plain_text(" · ".join(_counts(digest)))])
     text = (
         "Nothing needs attention this week: nobody is paused, no flag is waiting, and the "
         "roster and the rules doc read cleanly."
     )
     if counts := _counts(digest):
         text += f" ({', '.join(counts)})"
-    return SectionBlock(text=_plain(text))
+    return SectionBlock(text=plain_text(text))
 
 
 def _paused_block(index: int, paused: PausedCustomer, today: date) -> Block:
@@ -180,7 +166,7 @@ def _paused_block(index: int, paused: PausedCustomer, today: date) -> Block:
         lines.append("_The customer id is too long for a button; resume with the og command._")
         return SectionBlock(text=_mrkdwn("\n".join(lines)))
     button = ButtonElement(
-        text=_plain("Resume"), action_id=f"{RESUME_ACTION_PREFIX}_{index}", value=value
+        text=plain_text("Resume"), action_id=f"{RESUME_ACTION_PREFIX}_{index}", value=value
     )
     return SectionBlock(text=_mrkdwn("\n".join(lines)), accessory=button)
 
@@ -284,10 +270,10 @@ def digest_messages(digest: Digest) -> list[list[Block]]:
     """The digest as one or more messages: the first for the channel, the rest for its
     thread. Raises SlackObjectFormationError if any would not be a valid message."""
     title = _title(digest.today)
-    pages = _paginate([HeaderBlock(text=_plain(title)), _summary(digest)], _sections(digest))
+    pages = _paginate([HeaderBlock(text=plain_text(title)), _summary(digest)], _sections(digest))
     total = len(pages)
     messages = [pages[0]] + [
-        [ContextBlock(elements=[_plain(f"{title}, continued ({n} of {total})")]), *page]
+        [ContextBlock(elements=[plain_text(f"{title}, continued ({n} of {total})")]), *page]
         for n, page in enumerate(pages[1:], start=2)
     ]
     for blocks in messages:

@@ -1,0 +1,35 @@
+"""Slack's limits on one message, checked before anything is posted (`slack_sdk.models`
+validates each block; this adds what it leaves to the caller)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+
+MAX_BLOCKS = 50
+SECTION_TEXT_LIMIT = 3000
+FIELD_TEXT_LIMIT = 2000
+BUTTON_VALUE_LIMIT = 2000
+
+
+def check_message(blocks: Sequence[Block]) -> None:
+    """Raise SlackObjectFormationError unless Slack would accept `blocks` as one message:
+    at most 50 blocks, every block and element within its limits, action ids unique."""
+    if len(blocks) > MAX_BLOCKS:
+        raise SlackObjectFormationError(f"{len(blocks)} blocks; a message holds {MAX_BLOCKS}")
+    action_ids: list[str] = []
+    for block in blocks:
+        block.validate_json()
+        # to_dict validates every nested element and text object too.
+        payload = block.to_dict()
+        for field in payload.get("fields", []):
+            if len(field["text"]) > FIELD_TEXT_LIMIT:
+                raise SlackObjectFormationError(
+                    f"a section field exceeds {FIELD_TEXT_LIMIT} characters"
+                )
+        elements = [*payload.get("elements", []), payload.get("accessory") or {}]
+        action_ids += [e["action_id"] for e in elements if "action_id" in e]
+    if duplicates := sorted({a for a in action_ids if action_ids.count(a) > 1}):
+        raise SlackObjectFormationError(f"action ids used twice: {', '.join(duplicates)}")
