@@ -33,8 +33,9 @@ from slack_bolt.adapter.aws_lambda.lazy_listener_runner import (
 from slack_flow import block_actions, signed_headers
 from workspace import Workspace, row
 
-from bot.app import SlackContext, create_app
+from bot.app import create_app
 from bot.aws_lambda import LambdaEntry
+from bot.slack.context import SlackContext
 from bot.slack.settings import SlackSettings
 
 SECRET = "bench-signing-secret"

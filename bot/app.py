@@ -9,24 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.slack.settings import SlackSettings, web_client
-from engine.guide import Guide
+import listeners
+from bot.slack.context import SlackContext
+from bot.slack.settings import web_client
 
 _log = logging.getLogger("og.slack")
-
-
-@dataclass(frozen=True)
-class SlackContext:
-    """What every listener needs, handed over once at registration."""
-
-    guide: Guide
-    settings: SlackSettings
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 def create_app(
@@ -38,8 +28,6 @@ def create_app(
     """The app with every listener registered. `listener_executor` runs lazy listeners off
     Lambda (a thread pool by default). Over HTTP every request is verified with the signing
     secret; in Socket Mode requests come over the app's own connection and it needs none."""
-    from listeners import actions, commands, views
-
     secret = context.settings.signing_secret
     if secret is None and not socket_mode:
         raise ValueError("SLACK_SIGNING_SECRET is required: every Slack request is verified")
@@ -54,9 +42,7 @@ def create_app(
         token_verification_enabled=False,
     )
     app.use(ignore_slack_retries)
-    actions.register(app, context)
-    views.register(app, context)
-    commands.register(app, context)
+    listeners.register(app, context)
     return app
 
 

@@ -15,7 +15,8 @@ from datetime import datetime
 from slack_bolt import App
 
 from bot import output
-from bot.app import SlackContext, create_app
+from bot.app import create_app
+from bot.slack.context import SlackContext
 from bot.slack.digest import post_digest
 from bot.slack.settings import SlackSettings, web_client
 from engine.digest import build_digest

@@ -14,9 +14,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.app import SlackContext
+from bot.slack.access import refusal_for
+from bot.slack.answers import mark_acted, settle
 from bot.slack.buttons import (
     DONE_ACTION_ID,
     HAND_BACK_ACTION_ID,
@@ -25,10 +25,10 @@ from bot.slack.buttons import (
     RESUME_ACTION,
     ButtonTarget,
 )
+from bot.slack.context import SlackContext
 from bot.slack.text import escape_mrkdwn
 from engine.actions import ActionOutcome, clear_hand_off, finish, resume
 from engine.queries import find_customer
-from listeners.replies import mark_acted, settle
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
@@ -142,46 +142,3 @@ def _mark(client: WebClient, click: Click, outcome: ActionOutcome, what: str) ->
     channel, ts = click.message.split(":", 1)
     blocks = mark_acted(click.blocks, click.action_id, what)
     client.chat_update(channel=channel, ts=ts, text=escape_mrkdwn(outcome.message), blocks=blocks)
-
-
-def refusal_for(
-    context: SlackContext, target: ButtonTarget, user: str, client: WebClient
-) -> str | None:
-    """Why `user` may not act on `target` now, or None; the modals' submissions ask too."""
-    if not may_act(context, user, client):
-        return "Only the onboarding team can act on customers; nothing was changed."
-    store = context.guide.store
-    journey = store.load_one(target.customer_id).history(target.customer_id).state.journey
-    if journey != target.journey:
-        return (
-            f"This is about an earlier onboarding of {escape_mrkdwn(target.customer_id)} "
-            f"(journey {target.journey}, now {journey}); nothing was changed."
-        )
-    return None
-
-
-def may_act(context: SlackContext, user: str, client: WebClient) -> bool:
-    """Members of OG_ALLOWED_USERS, or of the flag channel when that list is empty; and the
-    admins, who may do more than anyone."""
-    if user in context.settings.admins:
-        return True
-    allowed = context.settings.allowed_users
-    if allowed:
-        return user in allowed
-    channel = context.settings.flag_channel
-    if channel is None:
-        return False
-    try:
-        for page in client.conversations_members(channel=channel, limit=1000):
-            if user in page.get("members", []):
-                return True
-    except SlackApiError as error:
-        # A channel name instead of an id, or the bot not in a private channel: refuse, and
-        # say why where the operator looks.
-        _log.warning(
-            "cannot list the members of OG_FLAG_CHANNEL %s (%s); refusing %s",
-            channel,
-            error.response.get("error"),
-            user,
-        )
-    return False

@@ -14,13 +14,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from bot.app import SlackContext
+from bot.slack.access import command_refusal
+from bot.slack.context import SlackContext
 from bot.slack.replies import HELP, status_blocks, why_blocks
 from bot.slack.text import escape_mrkdwn
 from engine.actions import ActionOutcome, resume_guide
 from engine.queries import rule_lines, timeline, view_customer
 from engine.undo import undo
-from listeners.actions import may_act
 
 COMMAND = "/og"
 SUBCOMMANDS = ("status", "why", "resume", "undo")
@@ -52,11 +52,7 @@ def parse(text: str) -> Request | str:
 
 
 def refusal(context: SlackContext, request: Request, user: str, client: WebClient) -> str | None:
-    if request.subcommand == "undo" and user not in context.settings.admins:
-        return "Only the guide's admins (OG_ADMINS) can undo; nothing was changed."
-    if not may_act(context, user, client):
-        return "Only the onboarding team can use /og; nothing was changed."
-    return None
+    return command_refusal(context, user, client, undo=request.subcommand == "undo")
 
 
 def register(app: App, context: SlackContext) -> None:

@@ -11,14 +11,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.app import SlackContext
+from bot.slack.access import refusal_for
+from bot.slack.answers import settle
 from bot.slack.buttons import ButtonTarget
+from bot.slack.context import SlackContext
 from bot.slack.replies import hand_off_ping
 from bot.slack.text import escape_mrkdwn
 from engine.actions import hand_off, pause
 from engine.queries import timeline, view_customer
-from listeners.actions import refusal_for
-from listeners.replies import settle
 from modals.hand_off import (
     HAND_OFF_CALLBACK_ID,
     HandOffSubmission,

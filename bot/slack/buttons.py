@@ -19,13 +19,19 @@ RESUME_ACTION = re.compile(rf"^{RESUME_ACTION_PREFIX}_\d+$")
 
 @dataclass(frozen=True)
 class ButtonTarget:
-    """What a flag's button acts on; travels in the button's `value`."""
+    """What a button acts on, travelling in its `value`: the customer and journey, and whom
+    the message was for (a flag's owner), who may act on it for that alone. Slack signs the
+    click and the bot wrote the message, so the value is the bot's own."""
 
     customer_id: str
     journey: int
+    owner: str = ""
 
     def to_value(self) -> str:
-        return json.dumps({"c": self.customer_id, "j": self.journey}, separators=(",", ":"))
+        data: dict[str, str | int] = {"c": self.customer_id, "j": self.journey}
+        if self.owner:
+            data["o"] = self.owner
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_value(cls, value: str) -> ButtonTarget:
@@ -34,9 +40,9 @@ class ButtonTarget:
             data = json.loads(value)
         except json.JSONDecodeError as error:
             raise ValueError(f"not a flag button value: {value!r}") from error
-        if not isinstance(data, dict) or set(data) != {"c", "j"}:
+        if not isinstance(data, dict) or not {"c", "j"} <= set(data) <= {"c", "j", "o"}:
             raise ValueError(f"not a flag button value: {value!r}")
-        customer_id, journey = data["c"], data["j"]
-        if not isinstance(customer_id, str) or type(journey) is not int:
+        customer_id, journey, owner = data["c"], data["j"], data.get("o", "")
+        if not (isinstance(customer_id, str) and type(journey) is int and isinstance(owner, str)):
             raise ValueError(f"not a flag button value: {value!r}")
-        return cls(customer_id=customer_id, journey=journey)
+        return cls(customer_id=customer_id, journey=journey, owner=owner)

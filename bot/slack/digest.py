@@ -12,7 +12,7 @@ how the roster was read; skipped roster rows; rules-doc problems.
 A long digest becomes several messages, the rest posted as replies in the first one's thread.
 Each continuation opens with "Weekly digest, Mon 23 Nov 2026, continued (2 of 3)" and repeats
 the title of a section cut by the break. A block is never split. Pages leave a free block per
-Resume button: a click swaps the button for a line saying who resumed (listeners/replies.py),
+Resume button: a click swaps the button for a line saying who resumed (bot/slack/answers.py),
 and the updated message must still fit in 50 blocks.
 
 Resume buttons are `og_resume_<n>`, n the customer's place in `Digest.paused` (unique within

@@ -96,7 +96,10 @@ def _details(notice: FlagNotice) -> SectionBlock:
 
 
 def _actions(notice: FlagNotice) -> ActionsBlock | SectionBlock:
-    value = ButtonTarget(customer_id=notice.customer_id, journey=notice.journey).to_value()
+    target = ButtonTarget(
+        customer_id=notice.customer_id, journey=notice.journey, owner=notice.owner.slack_id
+    )
+    value = target.to_value()
     if len(value) > BUTTON_VALUE_LIMIT:
         # Better a flag without buttons than no flag at all.
         return SectionBlock(

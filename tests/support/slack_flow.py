@@ -17,7 +17,8 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from workspace import Workspace, nine_am, row
 
-from bot.app import SlackContext, create_app
+from bot.app import create_app
+from bot.slack.context import SlackContext
 from bot.slack.notifier import SlackNotifier
 from bot.slack.settings import SlackSettings
 from engine.tick import tick

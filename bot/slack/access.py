@@ -1,0 +1,79 @@
+"""Whether a Slack user may act on a customer now: the engine's rule (`engine.permissions`),
+asked with what Slack knows, cheapest first, and the click checked against the customer's
+current journey so a stale button changes nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.buttons import ButtonTarget
+from bot.slack.context import SlackContext
+from bot.slack.text import escape_mrkdwn
+from engine.permissions import NOT_AN_ADMIN, NOT_ON_THE_TEAM, may_act, may_undo
+from engine.rulebook import load_rules
+
+_log = logging.getLogger("og.slack")
+
+
+def refusal_for(
+    context: SlackContext, target: ButtonTarget, user: str, client: WebClient
+) -> str | None:
+    """Why `user` may not act on `target` now, or None; the modals' submissions ask too."""
+    if not may_act_in_slack(context, user, client, flag_owner=target.owner or None):
+        return NOT_ON_THE_TEAM
+    store = context.guide.store
+    journey = store.load_one(target.customer_id).history(target.customer_id).state.journey
+    if journey != target.journey:
+        return (
+            f"This is about an earlier onboarding of {escape_mrkdwn(target.customer_id)} "
+            f"(journey {target.journey}, now {journey}); nothing was changed."
+        )
+    return None
+
+
+def command_refusal(
+    context: SlackContext, user: str, client: WebClient, *, undo: bool = False
+) -> str | None:
+    """Why `user` may not use `/og` (or `/og undo`), or None."""
+    if undo and not may_undo(user, context.team):
+        return NOT_AN_ADMIN
+    if not may_act_in_slack(context, user, client):
+        return NOT_ON_THE_TEAM
+    return None
+
+
+def may_act_in_slack(
+    context: SlackContext, user: str, client: WebClient, *, flag_owner: str | None = None
+) -> bool:
+    """The settings first (no request), then the rules doc's owners, then the flag channel's
+    members (a request to Slack)."""
+    team = context.team
+    if may_act(user, team, flag_owner=flag_owner):
+        return True
+    rules = load_rules(context.guide.rules_source, context.guide.store, remember=False).rules
+    return may_act(
+        user,
+        team.with_rules(rules),
+        flag_owner=flag_owner,
+        in_flag_channel=lambda channel, person: _is_member(client, channel, person),
+    )
+
+
+def _is_member(client: WebClient, channel: str, user: str) -> bool:
+    try:
+        for page in client.conversations_members(channel=channel, limit=1000):
+            if user in page.get("members", []):
+                return True
+    except SlackApiError as error:
+        # A channel name instead of an id, or the bot not in a private channel: refuse, and
+        # say why where the operator looks.
+        _log.warning(
+            "cannot list the members of OG_FLAG_CHANNEL %s (%s); refusing %s",
+            channel,
+            error.response.get("error"),
+            user,
+        )
+    return False
