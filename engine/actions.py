@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from engine.audit import audit_entry, guide_row_of
+from engine.audit import guide_row_of, recorded_change
 from engine.calendar import local_date
 from engine.guide import Guide
 from engine.intents import intent, settle_intent, stored_once_no_action_is_under_way
@@ -142,22 +142,18 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
     """Raises StaleStateError when the state moved on since `subject` was read; the roster row
     is then already written, and the retry in `perform` finds it so."""
     at = guide.wall_clock()
-    written = change.state.model_copy(
-        update={"version": subject.stored.version, "updated_at": at, "updated_by": actor}
-    )
-    audit = audit_entry(
+    written, audit = recorded_change(
         customer_id=subject.customer.customer_id,
         action=change.action,
         actor=actor,
         at=at,
         before=(subject.row, subject.stored),
-        after=(
-            {**subject.row, **change.row},
-            written.model_copy(update={"version": written.version + 1}),
-        ),
+        after=({**subject.row, **change.row}, change.state),
         note=change.note,
         undoes=change.undoes,
-    ).model_copy(update={"send_before": change.send_before, "send_write": change.send_write})
+        send_before=change.send_before,
+        send_write=change.send_write,
+    )
     # The roster first: the tick reads pause and hand-off flags from the sheet, so the sheet
     # must never be behind the state. A racing action's retry then sees this one's flags, and a
     # roster that cannot be written refuses the action with nothing changed. Before it, the

@@ -12,6 +12,8 @@ from engine.models import (
     CustomerState,
     RawRow,
     RosterSnapshot,
+    SendRecord,
+    SendWrite,
     Snapshot,
 )
 from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
@@ -34,14 +36,19 @@ def guide_row(raw: RawRow | None, columns: dict[str, str]) -> dict[str, str]:
     }
 
 
+def rows_by_id(roster: RosterSnapshot) -> dict[str, RawRow]:
+    """Each customer's row, by id as validation reads it; the first row of an id is the
+    customer, as validation skips later duplicates. The one way to find a customer's row."""
+    id_column = find_columns(roster.header)["customer_id"]
+    rows: dict[str, RawRow] = {}
+    for raw in roster.rows:
+        rows.setdefault(cell_text(raw.values.get(id_column)), raw)
+    return rows
+
+
 def guide_row_of(roster: RosterSnapshot, customer_id: str) -> dict[str, str]:
-    """The guide's columns of the customer's first row in `roster` (all blank when none)."""
-    columns = find_columns(roster.header)
-    raw = next(
-        (r for r in roster.rows if cell_text(r.values.get(columns["customer_id"])) == customer_id),
-        None,
-    )
-    return guide_row(raw, columns)
+    """The guide's columns of the customer's row in `roster` (all blank when none)."""
+    return guide_row(rows_by_id(roster).get(customer_id), find_columns(roster.header))
 
 
 def guide_text(column: str, value: CellValue) -> str:
@@ -69,7 +76,7 @@ def _text(value: CellValue) -> str:
     return value if isinstance(value, str) else cell_text(value)
 
 
-def audit_entry(
+def recorded_change(
     *,
     customer_id: str,
     action: str,
@@ -79,8 +86,17 @@ def audit_entry(
     after: tuple[dict[str, str], CustomerState],
     note: str = "",
     undoes: str | None = None,
-) -> AuditEntry:
-    return AuditEntry(
+    send_before: SendRecord | None = None,
+    send_write: SendWrite | None = None,
+) -> tuple[CustomerState, AuditEntry]:
+    """One change to a customer, as every writer records it (a person's action, the tick's own
+    finish or a sheet edit it found, the settling of a send): the state to write, based on the
+    version `before` read and stamped with who and when, and its audit row. Both go to the
+    store in one `commit_action`."""
+    written = after[1].model_copy(
+        update={"version": before[1].version, "updated_at": at, "updated_by": actor}
+    )
+    entry = AuditEntry(
         id=new_audit_id(at),
         customer_id=customer_id,
         journey=before[1].journey,
@@ -89,9 +105,14 @@ def audit_entry(
         at=at,
         note=note,
         before=Snapshot(row=before[0], state=before[1]),
-        after=Snapshot(row=after[0], state=after[1]),
+        after=Snapshot(
+            row=after[0], state=written.model_copy(update={"version": written.version + 1})
+        ),
         undoes=undoes,
+        send_before=send_before,
+        send_write=send_write,
     )
+    return written, entry
 
 
 def differences(before: Snapshot, after: Snapshot) -> list[str]:

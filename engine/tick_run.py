@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from engine.audit import audit_entry, guide_row
+from engine.audit import guide_row, recorded_change, rows_by_id
 from engine.compose import flag_notice, step_email, unconfirmed_notice, wrap_up_email
 from engine.decide import decide
 from engine.guide import Guide
@@ -33,7 +33,6 @@ from engine.models import (
 )
 from engine.outcomes import Move, MoveKind, OutgoingEmail
 from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
-from engine.roster.cells import cell_text
 from engine.roster.validate import find_columns
 from engine.runs import Run
 from engine.sheet_sync import flags_row, sync_state
@@ -96,14 +95,10 @@ class TickRun:
     def row_of(self, customer_id: str) -> dict[str, str]:
         """The guide's columns of the customer's row as this tick read them, for the audit.
         Indexed on first use: most ticks record nothing."""
-        columns = find_columns(self.roster.header)
         with self._rows_lock:
             if self._rows is None:
-                self._rows = {}
-                for raw in self.roster.rows:
-                    key = cell_text(raw.values.get(columns["customer_id"]))
-                    self._rows.setdefault(key, raw)
-        return guide_row(self._rows.get(customer_id), columns)
+                self._rows = rows_by_id(self.roster)
+        return guide_row(self._rows.get(customer_id), find_columns(self.roster.header))
 
     def _record(
         self,
@@ -116,17 +111,13 @@ class TickRun:
         archive_journey: int | None = None,
     ) -> CustomerState:
         """A change the tick makes for the sheet or for itself, audited like any action."""
-        at = self.guide.wall_clock()
-        written = after[1].model_copy(
-            update={"version": before[1].version, "updated_at": at, "updated_by": actor}
-        )
-        entry = audit_entry(
+        written, entry = recorded_change(
             customer_id=customer.customer_id,
             action=action,
             actor=actor,
-            at=at,
+            at=self.guide.wall_clock(),
             before=before,
-            after=(after[0], written.model_copy(update={"version": written.version + 1})),
+            after=after,
             note=note,
         )
         return self.guide.store.commit_action(written, entry, archive_journey=archive_journey)

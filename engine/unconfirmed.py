@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.actions import ActionOutcome, refuse, unchanged
-from engine.audit import audit_entry
+from engine.audit import recorded_change
 from engine.guide import Guide
 from engine.models import CustomerState, SendKind, SendRecord, SendStatus, SendWrite
 from engine.ports import StaleStateError
@@ -65,20 +65,17 @@ def _settle(
         write, action, message = _work_out(found, state, delivered)
         if write is None:
             return refuse(message)
-        at = guide.wall_clock()
-        written = state.model_copy(
-            update={"version": state.version, "updated_at": at, "updated_by": actor}
-        )
-        what = f"the {found.kind.described} for {found.step} (journey {found.journey})"
-        audit = audit_entry(
+        written, audit = recorded_change(
             customer_id=customer_id,
             action=action,
             actor=actor,
-            at=at,
+            at=guide.wall_clock(),
             before=({}, state),
-            after=({}, written.model_copy(update={"version": written.version + 1})),
-            note=what,
-        ).model_copy(update={"send_before": found, "send_write": write})
+            after=({}, state),
+            note=f"the {found.kind.described} for {found.step} (journey {found.journey})",
+            send_before=found,
+            send_write=write,
+        )
         try:
             guide.store.commit_action(written, audit, send_write=write)
         except StaleStateError as error:
