@@ -162,7 +162,9 @@ def plans_table(rules: Rules) -> None:
     for plan in rules.plans.values():
         for step in plan.steps:
             window = f"nudge +{step.window.nudge_after}, flag +{step.window.flag_after}"
-            owner = f"{plan.owner.name} {plan.owner.mention()}"
+            owner = plan.owner.mention()
+            if plan.owner.name != plan.owner.email:
+                owner = f"{plan.owner.name} {owner}"
             rows.append([plan.name, step.name, str(step.day), window, owner])
     _table(
         f"{rules.source}: {len(rules.plans)} plans",

@@ -379,9 +379,14 @@ def reenroll(
 
 
 def _hand_off_owner(rules: Rules, who: str) -> Person | None:
-    wanted = who.strip().removeprefix("<@").removesuffix(">").casefold()
+    """The hand-off owner `who` names: by their name, member id (`<@U…>` too) or email."""
+    wanted = who.strip().removeprefix("<@").removeprefix("<").removesuffix(">").casefold()
     return next(
-        (p for p in rules.hand_off_owners if wanted in (p.name.casefold(), p.slack_id.casefold())),
+        (
+            p
+            for p in rules.hand_off_owners
+            if wanted and wanted in (p.name.casefold(), p.slack_id.casefold(), p.email.casefold())
+        ),
         None,
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from engine.models import (
     Customer,
     History,
@@ -16,20 +14,19 @@ from engine.models import (
     Step,
 )
 from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.rules.people import Unreadable, read_people
 from engine.rules.templates import render
-
-_MENTION = re.compile(r"^\s*(?P<name>.*?)\s*<@(?P<id>[A-Za-z0-9]+)>\s*$")
 
 
 def owner_for(customer: Customer, plan: Plan, rules: Rules) -> Person:
-    """The roster's owner cell wins (as `Name <@ID>`, `<@ID>`, or a name the rules doc knows);
-    otherwise the plan's owner from the rules doc."""
+    """The roster's owner cell wins (as `Name <@ID>`, `<@ID>`, `Name <email>`, an email, or a
+    name the rules doc knows); otherwise the plan's owner from the rules doc."""
     cell = (customer.owner or "").strip()
     if not cell:
         return plan.owner
-    mention = _MENTION.match(cell)
-    if mention:
-        return Person(name=mention["name"] or mention["id"], slack_id=mention["id"])
+    written = read_people(cell, one=True)
+    if not isinstance(written, Unreadable):
+        return written[0]
     known = [*rules.hand_off_owners, *(p.owner for p in rules.plans.values())]
     return next((p for p in known if p.name.casefold() == cell.casefold()), plan.owner)
 

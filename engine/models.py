@@ -23,11 +23,24 @@ class Frozen(BaseModel):
 
 
 class Person(Frozen):
+    """Someone the rules doc (or a roster cell) names: by their Slack member id, or by their
+    work email, whose member id the bot looks up (bot/slack/people.py)."""
+
     name: str
-    slack_id: str
+    slack_id: str = ""
+    email: str = ""
+    line: int = 0
+    """Where the rules doc names them; 0 for a roster cell."""
+
+    @property
+    def key(self) -> str:
+        """How the doc names them: the member id, else the email."""
+        return self.slack_id or self.email
 
     def mention(self) -> str:
-        return f"<@{self.slack_id}>"
+        if self.slack_id or not self.email:
+            return f"<@{self.slack_id}>"
+        return f"<{self.email}>"
 
 
 class Window(Frozen):
@@ -89,6 +102,10 @@ class Rules(Frozen):
     source: str = "rules.md"
     text: str = ""
     text_hash: str = ""
+
+    def people(self) -> list[Person]:
+        """The plans' owners, then the hand-off owners, as the doc names them."""
+        return [plan.owner for plan in self.plans.values()] + list(self.hand_off_owners)
 
 
 class RulesError(Frozen):

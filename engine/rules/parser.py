@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from engine.models import (
     WRAP_UP_STEP,
-    Person,
     Plan,
     Rules,
     RulesError,
@@ -367,7 +366,7 @@ def _plan(draft: _PlanDraft, owner: OwnerRule, windows: list[WindowRule]) -> Pla
             )
             for item, w in zip(draft.rule.steps, windows, strict=True)
         ),
-        owner=Person(name=owner.person.name, slack_id=owner.person.slack_id),
+        owner=owner.person,
         line=draft.rule.line,
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from engine.models import Person, RulesError
+from engine.rules.people import Unreadable, people_error, read_people
 from engine.rules.wording import quote
 
 # Bounded so a pasted wall of digits can never hit Python's int-parsing limit.
@@ -41,8 +42,6 @@ _HAND_OFF = r"hand[\s-]?off\s+owners?\s*:"
 _HOLIDAYS = r"holidays\s*:"
 _OWNER_RE = re.compile(rf"^{_OWNER}\s*(?P<who>.*)$", re.IGNORECASE)
 _HAND_OFF_RE = re.compile(rf"^{_HAND_OFF}\s*(?P<who>.*)$", re.IGNORECASE)
-_MENTION_RE = re.compile(r"<@(?P<id>[A-Za-z0-9]+)(?:\|[^>]*)?>")
-_LIST_SEP_RE = re.compile(r"^(?:,\s*)?(?:and\s+)?", re.IGNORECASE)
 _WEEKDAYS = r"send\s+(?:only\s+)?on\s+weekdays(?:\s+only)?|send\s+weekdays\s+only"
 _EVERY_DAY = r"send\s+(?:on\s+)?(?:every\s+day|daily)"
 _WEEKDAYS_RE = re.compile(rf"^(?:{_WEEKDAYS})$", re.IGNORECASE)
@@ -182,21 +181,14 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
     if m := _STEP_WINDOW_RE.match(text):
         return WindowRule(int(m.group(2)), int(m.group(3)), line, m.group("step").strip())
     if m := _OWNER_RE.match(text):
-        person = _person(m.group("who"))
-        if person is None:
-            return _error(
-                line, f"could not read this owner: {quote(text)}. Write it as '{OWNER_EXAMPLE}'"
-            )
-        return OwnerRule(person, line)
+        owner = _people(sentence, m, one=True)
+        if isinstance(owner, Unreadable):
+            return _error(line, people_error(owner, text, hand_off=False))
+        return OwnerRule(owner[0], line)
     if m := _HAND_OFF_RE.match(text):
-        people = _people(m.group("who"))
-        if people is None:
-            return _error(
-                line,
-                f"could not read these hand-off owners: {quote(text)}. "
-                "Write them as 'Hand-off owners: Sam Ortiz <@U0SAM>, "
-                "Lee Wong <@U0LEE>.'",
-            )
+        people = _people(sentence, m, one=False)
+        if isinstance(people, Unreadable):
+            return _error(line, people_error(people, text, hand_off=True))
         return HandOffRule(people, line)
     if _WEEKDAYS_RE.match(text):
         return SendingRule(True, line)
@@ -253,34 +245,13 @@ def _plan(sentence: Sentence, match: re.Match[str]) -> PlanRule | None:
     return PlanRule(match.group("name").strip(), tuple(items), sentence.line)
 
 
-def _person(text: str) -> Person | None:
-    people = _people(text)
-    if people is None or len(people) != 1:
-        return None
-    return people[0]
-
-
-def _people(text: str) -> tuple[Person, ...] | None:
-    """People written as 'Name <@ID>', separated by commas and/or a final "and"."""
-    people: list[Person] = []
-    pos = 0
-    # No mention ends after the last ">"; stopping there keeps a paste of "<@U1|" without
-    # one from being scanned to its end from every "<@".
-    for m in _MENTION_RE.finditer(text, 0, text.rfind(">") + 1):
-        between = text[pos : m.start()].strip()
-        if people:
-            sep = _LIST_SEP_RE.match(between)
-            between = between[sep.end() if sep else 0 :].strip()
-        elif between.lower().startswith("and "):
-            return None
-        if "<" in between or ">" in between:
-            return None
-        slack_id = m.group("id")
-        people.append(Person(name=between or slack_id, slack_id=slack_id))
-        pos = m.end()
-    if not people or text[pos:].strip():
-        return None
-    return tuple(people)
+def _people(
+    sentence: Sentence, match: re.Match[str], *, one: bool
+) -> tuple[Person, ...] | Unreadable:
+    base = match.start("who")
+    return read_people(
+        match.group("who"), one=one, line_at=lambda offset: sentence.line_at(base + offset)
+    )
 
 
 def _error(line: int, message: str) -> RulesError:

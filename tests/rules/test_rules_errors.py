@@ -153,13 +153,18 @@ def test_unreadable_owner_hand_off_and_sending() -> None:
     assert errors(text) == [
         (
             1,
-            'could not read this owner: "Owner: Dana Reyes". Write it as '
-            "'Owner: Dana Reyes <@U0DANA>.'",
+            'could not read this owner: "Owner: Dana Reyes": "Dana Reyes" has no member id or '
+            "email, and Slack cannot find someone by name. Name them with their work email, as "
+            "'Owner: Dana Reyes <dana@your-company.com>.', or with their Slack member id, as "
+            "'Owner: Dana Reyes <@MEMBERID>.' (in Slack: the person's profile → ⋮ → Copy "
+            "member ID)",
         ),
         (
             2,
-            'could not read these hand-off owners: "Hand-off owners: Sam, Lee". Write them as '
-            "'Hand-off owners: Sam Ortiz <@U0SAM>, Lee Wong <@U0LEE>.'",
+            'could not read these hand-off owners: "Hand-off owners: Sam, Lee": "Sam" has no '
+            "member id or email, and Slack cannot find someone by name. Name them with their "
+            "work email, as 'Sam <sam@your-company.com>', or with their Slack member id, as "
+            "'Sam <@MEMBERID>' (in Slack: the person's profile → ⋮ → Copy member ID)",
         ),
         (
             3,

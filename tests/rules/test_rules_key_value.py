@@ -42,10 +42,10 @@ def test_the_qa_example_one_rule_a_line() -> None:
         "Starter plan: welcome on day 0\n" + messages("welcome")
     )
     rules = ok(text)
-    assert rules.plans["starter"].owner == Person(name="Sam Rivera", slack_id="U024BE7LH")
+    assert rules.plans["starter"].owner == Person(name="Sam Rivera", slack_id="U024BE7LH", line=1)
     assert rules.hand_off_owners == (
-        Person(name="Lee Wong", slack_id="U0LEE"),
-        Person(name="Kim Park", slack_id="U0KIM"),
+        Person(name="Lee Wong", slack_id="U0LEE", line=2),
+        Person(name="Kim Park", slack_id="U0KIM", line=2),
     )
 
 
@@ -118,7 +118,7 @@ def test_every_spelling_of_the_sending_rule_is_a_line_of_its_own(line: str) -> N
 def test_every_spelling_of_hand_off_owners_is_a_line_of_its_own(line: str) -> None:
     text = f"Owner: Sam <@U1>\n{line} Lee <@U2>\nNudge after 2 days, flag after 3 more days\n"
     rules = ok(text + "Starter plan: a on day 0\n" + messages("a"))
-    assert rules.hand_off_owners == (Person(name="Lee", slack_id="U2"),)
+    assert rules.hand_off_owners == (Person(name="Lee", slack_id="U2", line=2),)
 
 
 def test_a_rule_wraps_onto_lines_that_do_not_start_like_a_rule() -> None:
@@ -133,7 +133,7 @@ def test_a_rule_wraps_onto_lines_that_do_not_start_like_a_rule() -> None:
         "flag after 3 more days\n" + messages("welcome", "setup", "check-in")
     )
     rules = ok(text)
-    assert [p.slack_id for p in rules.hand_off_owners] == ["U0LEE", "U0KIM"]
+    assert [(p.slack_id, p.line) for p in rules.hand_off_owners] == [("U0LEE", 2), ("U0KIM", 3)]
     starter = rules.plans["starter"]
     assert [(s.id, s.line) for s in starter.steps] == [
         ("welcome", 4),
@@ -178,8 +178,11 @@ def test_error_lines_in_a_key_value_doc() -> None:
     assert errors(text) == [
         (
             2,
-            'could not read this owner: "Owner: Sam Rivera". Write it as '
-            "'Owner: Dana Reyes <@U0DANA>.'",
+            'could not read this owner: "Owner: Sam Rivera": "Sam Rivera" has no member id or '
+            "email, and Slack cannot find someone by name. Name them with their work email, as "
+            "'Owner: Sam Rivera <sam@your-company.com>.', or with their Slack member id, as "
+            "'Owner: Sam Rivera <@MEMBERID>.' (in Slack: the person's profile → ⋮ → Copy "
+            "member ID)",
         ),
         (
             3,
@@ -299,7 +302,9 @@ def test_the_guides_example_reads_like_the_same_rules_with_periods() -> None:
     steps = ("welcome", "setup", "check-in")
     doc, same = ok(example + messages(*steps)), ok(with_periods + messages(*steps))
     assert doc.plans.keys() == same.plans.keys() == {"starter"}
-    assert doc.hand_off_owners == same.hand_off_owners
+    assert [(p.name, p.slack_id) for p in doc.hand_off_owners] == [
+        (p.name, p.slack_id) for p in same.hand_off_owners
+    ]
     assert doc.sending.weekdays_only is same.sending.weekdays_only is False
     assert [(s.id, s.day, s.window.nudge_after) for s in doc.plans["starter"].steps] == [
         (s.id, s.day, s.window.nudge_after) for s in same.plans["starter"].steps

@@ -117,6 +117,25 @@ SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
         ),
         5_000,
     ),
+    "a hand-off list of n people named by email": (
+        lambda n: (
+            DEFAULTS
+            + "Hand-off owners: "
+            + ", ".join(f"P{i} <p{i}@acme.com>" for i in range(n))
+            + "\n"
+            + plan(1)
+            + MESSAGES
+        ),
+        1_000,
+    ),
+    "an owner named with n words and no address": (
+        lambda n: DEFAULTS.replace("Dana Reyes <@U0DANA>", "Sam " * n + "sam") + plan(1) + MESSAGES,
+        5_000,
+    ),
+    "an owner of one word of n characters": (
+        lambda n: DEFAULTS.replace("<@U0DANA>", "s" * n + "@acme") + plan(1) + MESSAGES,
+        20_000,
+    ),
     "n unclosed mentions": (
         lambda n: DEFAULTS + "Hand-off owners: " + "<@U1|" * n + "\n" + plan(1) + MESSAGES,
         5_000,

@@ -154,8 +154,8 @@ def test_window_and_owner_after_a_plan_apply_to_that_plan_only() -> None:
     rules = ok(text)
     assert windows(rules, "starter") == {"a": (2, 3)}
     assert windows(rules, "pro") == {"a": (5, 6)}
-    assert rules.plans["starter"].owner == Person(name="Dana Reyes", slack_id="U0DANA")
-    assert rules.plans["pro"].owner == Person(name="Sam", slack_id="U0SAM")
+    assert rules.plans["starter"].owner == Person(name="Dana Reyes", slack_id="U0DANA", line=2)
+    assert rules.plans["pro"].owner == Person(name="Sam", slack_id="U0SAM", line=4)
 
 
 def test_a_heading_ends_the_plan_scope() -> None:
@@ -263,9 +263,9 @@ def test_holidays_country_is_read_and_uppercased() -> None:
 def test_hand_off_owners(sentence: str) -> None:
     rules = ok(sentence + "\n" + DEFAULTS + "Starter plan: a on day 0.\n" + messages("a"))
     assert rules.hand_off_owners == (
-        Person(name="Sam Ortiz", slack_id="U0SAM"),
-        Person(name="Priya Nair", slack_id="U0PRIYA"),
-        Person(name="Lee Wong", slack_id="U0LEE"),
+        Person(name="Sam Ortiz", slack_id="U0SAM", line=1),
+        Person(name="Priya Nair", slack_id="U0PRIYA", line=1),
+        Person(name="Lee Wong", slack_id="U0LEE", line=1),
     )
 
 
@@ -274,7 +274,7 @@ def test_owner_without_a_name_is_named_by_id() -> None:
         "Owner: <@U0DANA>. Nudge after 1 day, flag after 1 more day.\nStarter plan: a on day 0.\n"
     )
     rules = ok(text + messages("a"))
-    assert rules.plans["starter"].owner == Person(name="U0DANA", slack_id="U0DANA")
+    assert rules.plans["starter"].owner == Person(name="U0DANA", slack_id="U0DANA", line=1)
 
 
 def test_text_hash_and_source() -> None:
@@ -334,8 +334,8 @@ def test_demo_rules_doc_parses() -> None:
         "invite-team": (3, 4),
         "check-in": (3, 4),
     }
-    assert rules.plans["starter"].owner == Person(name="Dana Reyes", slack_id="U0DANA")
-    assert rules.plans["pro"].owner == Person(name="Sam Ortiz", slack_id="U0SAM")
+    assert rules.plans["starter"].owner == Person(name="Dana Reyes", slack_id="U0DANA", line=5)
+    assert rules.plans["pro"].owner == Person(name="Sam Ortiz", slack_id="U0SAM", line=15)
     assert [p.slack_id for p in rules.hand_off_owners] == ["U0SAM", "U0PRIYA", "U0LEE"]
     assert rules.sending == SendingPolicy(weekdays_only=True, holidays_country="US", line=3)
 
