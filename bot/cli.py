@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import output, tables
+from bot.slack.people import SlackPeople
+from bot.slack.settings import slack_settings, web_client
 from bot.wiring import build_guide, open_rules_source
 from engine.actions import (
     ActionOutcome,
@@ -30,6 +32,7 @@ from engine.models import Rules, SendKind
 from engine.ports import RosterError, RulesSourceError, SendError
 from engine.preview import preview
 from engine.queries import rule_lines, timeline, view_customer
+from engine.rulebook import people_problems
 from engine.rules import parse_rules
 from engine.settings import Settings
 from engine.tick import TickReport, tick
@@ -291,12 +294,39 @@ def rules_check(spec: str) -> int:
         output.error(f"{spec}: {error}")
         return 1
     parsed = parse_rules(text, source.name)
-    if isinstance(parsed, Rules):
-        output.plans_table(parsed)
-        return 0
-    for problem in parsed:
-        print(problem.render(source.name))
-    return 1
+    if not isinstance(parsed, Rules):
+        for problem in parsed:
+            print(problem.render(source.name))
+        return 1
+    try:
+        unknown = people_check(parsed)
+    except ValueError as error:
+        output.error(f"og rules check: {error}")
+        return 1
+    if unknown:
+        for line in unknown:
+            print(line)
+        return 1
+    output.plans_table(parsed)
+    return 0
+
+
+def people_check(rules: Rules) -> list[str]:
+    """Whether Slack knows the people the doc names by email, asked afresh: each it does not
+    know as `PATH:LINE: ...`. Without Slack settings it cannot ask, and says so in a line."""
+    emails = {p.email.casefold() for p in rules.people() if p.email and not p.slack_id}
+    if not emails:
+        return []
+    slack = slack_settings()
+    if slack is None:
+        count = f"{len(emails)} email address" + ("es" if len(emails) > 1 else "")
+        output.error(
+            f"{rules.source}: the {count} naming owners could not be checked: only Slack "
+            "knows them, and SLACK_BOT_TOKEN is not set"
+        )
+        return []
+    people = SlackPeople(web_client(slack), None)
+    return people_problems(rules, lambda named: people.unknown(named, fresh=True))
 
 
 def entry_point() -> None:

@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from bot.slack.notifier import SlackNotifier
+from bot.slack.people import SlackPeople
 from bot.slack.settings import slack_settings, web_client
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.csv_roster import CsvRoster
@@ -42,13 +43,15 @@ def open_store(spec: str) -> StateStore:
     )
 
 
-def open_notifier(spec: str) -> Notifier:
-    """`console`, `slack`, or `auto`: Slack when SLACK_BOT_TOKEN is set, else the console."""
+def open_notifier(spec: str, store: StateStore | None = None) -> Notifier:
+    """`console`, `slack`, or `auto`: Slack when SLACK_BOT_TOKEN is set, else the console.
+    `store` remembers the member ids of owners named by email (bot/slack/people.py)."""
     if spec not in ("auto", "console", "slack"):
         raise ValueError(f"unknown notifier {spec!r} (expected auto, console or slack)")
     slack = slack_settings() if spec != "console" else None
     if slack is not None:
-        return SlackNotifier(web_client(slack), slack.flag_channel)
+        client = web_client(slack)
+        return SlackNotifier(client, slack.flag_channel, SlackPeople(client, store))
     if spec == "slack":
         raise ValueError("the slack notifier needs SLACK_BOT_TOKEN set")
     return ConsoleNotifier()
@@ -84,7 +87,7 @@ def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
             smtp_username=settings.smtp_username,
             smtp_password=password,
         ),
-        notifier=open_notifier(settings.notifier),
+        notifier=open_notifier(settings.notifier, store),
         rules_source=open_rules_source(settings.rules),
         config=GuideConfig(
             team_timezone=settings.timezone,

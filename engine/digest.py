@@ -16,7 +16,7 @@ from engine.calendar import local_date
 from engine.guide import Guide
 from engine.models import Customer, History, SendKind
 from engine.roster.validate import validate_rows
-from engine.rulebook import load_rules
+from engine.rulebook import load_rules, people_problems
 
 
 class PausedCustomer(BaseModel):
@@ -84,6 +84,7 @@ def build_digest(guide: Guide, now: datetime) -> Digest:
     if outcome.rules is None:
         return digest
     rules = outcome.rules
+    digest.rules_problems += people_problems(rules, guide.notifier.unknown_people)
     snapshot = guide.store.load()
     roster = guide.roster.read()
     customers, skipped = validate_rows(roster, rules.plans.keys(), guide.config.team_timezone)

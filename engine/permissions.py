@@ -1,6 +1,7 @@
 """Who may act on a customer: one rule for every button, modal, Home tab and `/og` command.
 
-People are named by their chat ids (what the rules doc writes as `<@U…>`). May act on a
+People are named by their chat ids (what the rules doc writes as `<@U…>`; for a person the
+doc names by email, the id the bot looked up, see bot/slack/people.py). May act on a
 customer: the owner a flag about them was sent to (in a channel or a direct message), the
 rules doc's owners and hand-off owners, the settings' allowed users, the members of the flag
 channel when there is one, and the admins. Only admins may undo. A pure function: the caller

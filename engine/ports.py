@@ -14,6 +14,7 @@ from typing import Protocol
 from engine.models import (
     AuditEntry,
     CustomerState,
+    Person,
     RosterSnapshot,
     RowUpdate,
     SendKey,
@@ -158,6 +159,12 @@ class Notifier(Protocol):
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         """Tell the owner, once, that a message may or may not have reached its reader.
         Returns a reference; raises SendError when it cannot."""
+        ...
+
+    def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
+        """Those of `people` (the rules doc's owners and hand-off owners) this notifier
+        could not reach, each with why and what to write instead: say, an email the chat
+        workspace has no member for. Asked by every tick; never raises."""
         ...
 
 

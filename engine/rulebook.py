@@ -14,10 +14,11 @@ from __future__ import annotations
 import base64
 import json
 import lzma
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 
-from engine.models import Rules
+from engine.models import Person, Rules, RulesError
 from engine.ports import RulesSource, RulesSourceError, StateStore
 from engine.rules import parse_rules
 
@@ -25,6 +26,9 @@ LAST_GOOD_KEY = "rules.last_good"
 LAST_GOOD_HASH_KEY = "rules.last_good.hash"
 COMPRESS_OVER = 64 * 1024
 """Characters past which the kept copy is compressed."""
+
+UnknownPeople = Callable[[Sequence[Person]], list[tuple[Person, str]]]
+"""`Notifier.unknown_people`."""
 
 
 class RulesOutcome(BaseModel):
@@ -57,6 +61,22 @@ def load_rules(source: RulesSource, store: StateStore, *, remember: bool = True)
         problems += [e.render(f"{source.name} (last good)") for e in previous]
         return RulesOutcome(rules=None, problems=problems)
     return RulesOutcome(rules=previous, problems=problems, fallback=True)
+
+
+def people_problems(rules: Rules, unknown_people: UnknownPeople) -> list[str]:
+    """The doc's owners and hand-off owners that `unknown_people` (a notifier's) says cannot
+    be reached (an email Slack knows no member for), as `PATH:LINE: why`, at every line that
+    names them."""
+    named = list({(person.line, person.key): person for person in rules.people()}.values())
+    try:
+        unknown = unknown_people(named)
+    except Exception as error:  # the port says never; a tick must not stop over a check
+        return [f"{rules.source}: could not check the doc's owners: {error}"]
+    errors = sorted(
+        (RulesError(line=person.line, message=why) for person, why in unknown),
+        key=lambda error: error.line,
+    )
+    return [error.render(rules.source) for error in errors]
 
 
 def _remember(store: StateStore, rules: Rules) -> str | None:

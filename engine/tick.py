@@ -27,7 +27,7 @@ from engine.models import (
     StoreSnapshot,
 )
 from engine.roster.validate import validate_rows
-from engine.rulebook import load_rules
+from engine.rulebook import load_rules, people_problems
 from engine.runs import Run, has_ended, new_run, running
 from engine.tick_run import CustomerResult, TickRun, Work
 
@@ -120,6 +120,7 @@ def _tick(
     if outcome.rules is None:
         return report
     rules = outcome.rules
+    report.rules_problems += people_problems(rules, guide.notifier.unknown_people)
     # The state before the roster, as actions write the roster first (see actions.py).
     snapshot = guide.store.load()
     roster = guide.roster.read()

@@ -15,6 +15,7 @@ from bot.slack.access import refusal_for
 from bot.slack.answers import settle
 from bot.slack.buttons import ButtonTarget
 from bot.slack.context import SlackContext
+from bot.slack.people import LookupFailed, SlackPeople
 from bot.slack.replies import hand_off_ping
 from bot.slack.text import escape_mrkdwn
 from engine.actions import hand_off, pause
@@ -58,12 +59,15 @@ def register(app: App, context: SlackContext) -> None:
 
     def hand_off_submitted(body: dict[str, Any], client: WebClient) -> None:
         submission, user = read_hand_off_submission(body["view"]), body["user"]["id"]
-        owner = submission.owner_id
-        if _hand_off_errors(context, submission, user, client) or owner is None:
+        picked = submission.owner_id
+        if _hand_off_errors(context, submission, user, client) or picked is None:
             return
         now = context.clock()
-        outcome = hand_off(context.guide, submission.customer_id, owner, submission.note, user, now)
-        what = f"🤝 {escape_mrkdwn(submission.customer_id)} handed off to <@{owner}> by <@{user}>"
+        customer_id = submission.customer_id
+        outcome = hand_off(context.guide, customer_id, picked, submission.note, user, now)
+        # A pick named by email was looked up by the check just above, which remembered it.
+        owner = SlackPeople(client, context.guide.store).member_id_of(picked) or picked
+        what = f"🤝 {escape_mrkdwn(customer_id)} handed off to <@{owner}> by <@{user}>"
         settle(client, submission.message, user, outcome, what)
         if outcome.changed:
             _ping_new_owner(context, client, submission.customer_id, owner, user, submission.note)
@@ -88,7 +92,23 @@ def _hand_off_errors(
     refusal = _refusal(context, submission, user, client)
     if refusal:
         return {"owner": refusal}
-    return hand_off_errors(submission)
+    return hand_off_errors(submission) or _unknown_owner(context, submission, client)
+
+
+def _unknown_owner(
+    context: SlackContext, submission: HandOffSubmission, client: WebClient
+) -> dict[str, str]:
+    """The pick is named by an email Slack does not know (or cannot be asked about now)."""
+    picked = submission.owner_id or ""
+    try:
+        if SlackPeople(client, context.guide.store).member_id_of(picked) is not None:
+            return {}
+    except LookupFailed as error:
+        return {"owner": f"{error}. Try again in a moment."}
+    return {
+        "owner": f"Slack knows no member with the email {picked}: fix the rules doc's "
+        "hand-off owners."
+    }
 
 
 def _ping_new_owner(

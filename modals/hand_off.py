@@ -38,7 +38,8 @@ class HandOffSubmission(Frozen):
     customer_id: str
     journey: int
     owner_id: str | None
-    """The picked owner's Slack id, which `engine.actions.hand_off` accepts as `to`."""
+    """The picked owner as the rules doc names them (`Person.key`: a Slack member id, or an
+    email the bot looks up), which `engine.actions.hand_off` accepts as `to`."""
     note: str
     """Trimmed; "" when the person left it empty."""
     message: str | None = None
@@ -75,8 +76,7 @@ def hand_off_modal(
                 action_id=OWNER_ACTION,
                 placeholder="Choose a hand-off owner",
                 options=[
-                    Option(text=user_text(p.name, OPTION_TEXT_LIMIT), value=p.slack_id)
-                    for p in owners
+                    Option(text=user_text(p.name, OPTION_TEXT_LIMIT), value=p.key) for p in owners
                 ],
             ),
         ),

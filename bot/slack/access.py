@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.buttons import ButtonTarget
 from bot.slack.context import SlackContext
+from bot.slack.people import SlackPeople
 from bot.slack.text import escape_mrkdwn
 from engine.permissions import NOT_AN_ADMIN, NOT_ON_THE_TEAM, may_act, may_undo
 from engine.rulebook import load_rules
@@ -54,6 +55,9 @@ def may_act_in_slack(
     if may_act(user, team, flag_owner=flag_owner):
         return True
     rules = load_rules(context.guide.rules_source, context.guide.store, remember=False).rules
+    if rules is not None:
+        # Owners named by email count by their member ids (looked up once, remembered).
+        rules = SlackPeople(client, context.guide.store).resolved_rules(rules)
     return may_act(
         user,
         team.with_rules(rules),

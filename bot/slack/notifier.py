@@ -3,7 +3,7 @@ direct message to the owner (which needs the `im:write` scope besides `chat:writ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.client import HTTPException
 from urllib.error import URLError
@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks import check_message
 from bot.slack.flag import flag_message, flag_text, unconfirmed_message, unconfirmed_text
+from bot.slack.people import SlackPeople
 from engine.models import Person
 from engine.outcomes import FlagNotice, UnconfirmedNotice
 from engine.ports import OutcomeUnknownError, SendError
@@ -42,12 +43,20 @@ def slack_send_errors(what: str, *, posts: bool = True) -> Iterator[None]:
 
 
 class SlackNotifier:
-    def __init__(self, client: WebClient, flag_channel: str | None) -> None:
+    def __init__(
+        self, client: WebClient, flag_channel: str | None, people: SlackPeople | None = None
+    ) -> None:
         self._client = client
         self._flag_channel = flag_channel or None
+        # An owner named by email is looked up (and remembered; see bot/slack/people.py).
+        self._people = people or SlackPeople(client, None)
+
+    def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
+        return self._people.unknown(people)
 
     def flag(self, notice: FlagNotice) -> str:
         """Returns `CHANNEL_ID:TS`, what `chat.update` needs to change the message later."""
+        notice = notice.model_copy(update={"owner": self._owner(notice.owner)})
         return self._post(
             f"the flag for {notice.customer_id}",
             notice.owner,
@@ -56,12 +65,23 @@ class SlackNotifier:
         )
 
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
+        notice = notice.model_copy(update={"owner": self._owner(notice.owner)})
         return self._post(
             f"the unconfirmed-send message for {notice.customer_id}",
             notice.owner,
             unconfirmed_message(notice),
             unconfirmed_text(notice),
         )
+
+    def _owner(self, owner: Person) -> Person:
+        """The owner with their member id. One named by an email Slack does not know (or
+        cannot be asked about now) still gets a channel's flag, by name; a DM cannot go."""
+        try:
+            return self._people.resolve(owner)
+        except SendError:
+            if self._flag_channel is None:
+                raise
+            return owner
 
     def _post(self, what: str, owner: Person, blocks: list[Block], text: str) -> str:
         try:

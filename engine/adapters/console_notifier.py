@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from engine.adapters.email_message import one_line
+from engine.models import Person
 from engine.outcomes import FlagNotice, UnconfirmedNotice
 from engine.ports import SendError
 
@@ -22,6 +24,10 @@ class ConsoleNotifier:
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         self._print("the unconfirmed send", render_unconfirmed(notice))
         return f"console:{notice.customer_id}:{notice.step}:{notice.kind.value}"
+
+    def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
+        """Everyone can be printed to a terminal."""
+        return []
 
     def _print(self, what: str, text: str) -> None:
         stream = self._stream if self._stream is not None else sys.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.models import RawRow, RosterSnapshot, RowUpdate
+from engine.models import Person, RawRow, RosterSnapshot, RowUpdate
 from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
 
 
@@ -65,6 +65,9 @@ class RecordingNotifier:
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         self.unconfirmed_sends.append(notice)
         return f"preview-unconfirmed-{len(self.unconfirmed_sends)}"
+
+    def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
+        return []
 
 
 class StaticRulesSource:

@@ -21,6 +21,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.settings import SlackSettings
 from bot.wiring import open_notifier
 from engine.adapters.console_notifier import ConsoleNotifier
+from engine.models import Person
 from engine.ports import Notifier, OutcomeUnknownError, SendError
 
 FLAG_CHANNEL = "C0FLAGS"
@@ -127,6 +128,15 @@ def test_a_hostile_name_cannot_forge_lines_or_drive_the_reader(
     assert "Eve FORGED: all fine" in text
     assert not any(ch in text for ch in "\x1b\r\u2028")
     assert not any(line.strip().startswith(("FORGED", "TOO", "FAKE")) for line in text.splitlines())
+
+
+def test_the_doc_people_it_can_reach_are_not_reported(under_test: NotifierUnderTest) -> None:
+    """Asked by every tick about the rules doc's owners; people named by member id are always
+    within reach (Slack's check of people named by email: tests/slack/test_people_by_email.py)."""
+    people = [Person(name="Sam Owner", slack_id="U123", line=4), Person(name="Lee", slack_id="U9")]
+
+    assert under_test.notifier.unknown_people(people) == []
+    assert under_test.delivered() == []
 
 
 def test_a_failing_backend_raises_send_error(under_test: NotifierUnderTest) -> None:

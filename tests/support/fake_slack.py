@@ -226,6 +226,7 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.update": self._views_update,
             "users.info": self._users_info,
+            "users.lookupByEmail": self._lookup_by_email,
         }
 
     def _ts(self) -> str:
@@ -379,6 +380,17 @@ class FakeSlack:
         if user is None:
             raise Refusal("user_not_found")
         return {"user": user}
+
+    def _lookup_by_email(self, params: dict[str, Any]) -> Response:
+        """As Slack documents it: the user object of the active member with that address;
+        `users_not_found` for an address no member has, and for a deactivated member."""
+        email = str(params.get("email") or "").strip().casefold()
+        if not email:
+            raise Refusal("invalid_arguments")
+        for user in self.users.values():
+            if user["profile"].get("email", "").casefold() == email and not user["deleted"]:
+                return {"user": user}
+        raise Refusal("users_not_found")
 
 
 def message_texts(blocks: list[dict[str, Any]], kind: str | None = None) -> list[str]:
