@@ -15,7 +15,17 @@ from typing import Any
 import pytest
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
-EXPECTED_BOT_SCOPES = {"chat:write", "im:write", "commands", "channels:read", "groups:read"}
+# users:read.email for users.lookupByEmail (owners named by email); Slack grants it only with
+# users:read.
+EXPECTED_BOT_SCOPES = {
+    "chat:write",
+    "im:write",
+    "commands",
+    "channels:read",
+    "groups:read",
+    "users:read",
+    "users:read.email",
+}
 
 _KEY = re.compile(r"([A-Za-z_][\w.-]*):(?: +(.*))?$")
 _INT = re.compile(r"-?\d+$")
