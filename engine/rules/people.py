@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from engine.models import Person
@@ -42,6 +42,8 @@ class Unreadable:
     why: Why
     part: str = ""
     name: str = ""
+    line: int = 0
+    """The line of the person it is about (`line_at` of their first word)."""
 
 
 def email_address(word: str) -> str | None:
@@ -74,41 +76,44 @@ def read_people(
     def name() -> str:
         return text[pending[0] : pending[1]] if pending else ""
 
+    def failed(problem: Unreadable, at: int) -> Unreadable:
+        return replace(problem, line=line_at(pending[0] if pending else at))
+
     pos = 0
     for match in _PART_RE.finditer(text):
         start, part = match.start(), match.group()
         gap, pos = text[pos:start], match.end()
         if not one and pending and "," in gap:
-            return Unreadable("name", name=name())
-        if part in ("<", ">"):
-            if part == ">":
-                return Unreadable("bracket", part, name())
-            return Unreadable("unclosed", text[start : start + 40].rstrip(), name())
+            return failed(Unreadable("name", name=name()), start)
+        if part == ">":
+            return failed(Unreadable("bracket", part, name()), start)
+        if part == "<":
+            return failed(Unreadable("unclosed", text[start : start + 40].rstrip(), name()), start)
         if part.startswith("<"):
             person = _bracketed(part[1:-1], name())
         elif (email := email_address(part)) is not None:
             person = Person(name=name() or email, email=email)
         elif part.startswith("@"):
-            return Unreadable("handle", part, name())
+            return failed(Unreadable("handle", part, name()), start)
         elif "@" in part:
-            return Unreadable("email", part, name())
+            return failed(Unreadable("email", part, name()), start)
         elif not one and part.casefold() == "and":
             if pending:
-                return Unreadable("name", name=name())
+                return failed(Unreadable("name", name=name()), start)
             continue
         else:
             pending = (pending[0] if pending else start, match.end())
             continue
         if isinstance(person, Unreadable):
-            return person
+            return failed(person, start)
         if one and people:
-            return Unreadable("several")
+            return failed(Unreadable("several"), start)
         people.append(person.model_copy(update={"line": line_at(pending[0] if pending else start)}))
         pending = None
     if pending:
-        return Unreadable("name", name=name())
+        return failed(Unreadable("name", name=name()), len(text))
     if not people:
-        return Unreadable("none")
+        return Unreadable("none", line=line_at(0))
     return tuple(people)
 
 

@@ -183,12 +183,13 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
     if m := _OWNER_RE.match(text):
         owner = _people(sentence, m, one=True)
         if isinstance(owner, Unreadable):
-            return _error(line, people_error(owner, text, hand_off=False))
+            return _error(owner.line, people_error(owner, text, hand_off=False))
         return OwnerRule(owner[0], line)
     if m := _HAND_OFF_RE.match(text):
         people = _people(sentence, m, one=False)
         if isinstance(people, Unreadable):
-            return _error(line, people_error(people, text, hand_off=True))
+            # At the line of the person it is about: a list may wrap over several.
+            return _error(people.line, people_error(people, text, hand_off=True))
         return HandOffRule(people, line)
     if _WEEKDAYS_RE.match(text):
         return SendingRule(True, line)

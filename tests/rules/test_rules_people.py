@@ -192,3 +192,15 @@ def test_a_roster_owner_cell_may_name_someone_by_email() -> None:
     assert owner("Ray <@U0RAY>") == Person(name="Ray", slack_id="U0RAY")
     assert owner("kim park") == rules.hand_off_owners[0]
     assert owner("@ray") == plan.owner
+
+
+def test_an_unreadable_hand_off_owner_is_reported_at_their_own_line() -> None:
+    text = (
+        "Owner: Dana <@U0DANA>\n"
+        "Hand-off owners: Lee Wong <@U0LEE>,\n"
+        "Kim Park <kim@acme.com>,\n"
+        "@ray\n" + DEFAULTS + PLAN + MESSAGES
+    )
+    ((line, message),) = errors(text)
+    assert line == 4
+    assert 'Slack cannot look up "@ray"' in message
