@@ -4,11 +4,11 @@ into the same Bolt app; done links keep working beside them."""
 from __future__ import annotations
 
 import http.client
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import done_site
 import pytest
 from fake_slack import FakeSlack
 from slack_flow import Flagged
@@ -22,15 +22,8 @@ from bot.serve import make_server
 @contextmanager
 def serving(flagged: Flagged, *, with_slack: bool = True) -> Iterator[tuple[str, int]]:
     server = make_server(flagged.guide, "127.0.0.1", 0, flagged.app if with_slack else None)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield str(host), int(port)
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with done_site.serving(server) as site:
+        yield site.host, site.port
 
 
 def over_http(
