@@ -70,6 +70,17 @@ def test_forged_and_replayed_requests_over_http_are_refused(
     assert flagged.guide.store.audit_trail("C1") == []
 
 
+def test_a_slack_retry_over_http_is_acknowledged_and_runs_nothing(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    flagged = Flagged(tmp_path, fake_slack)
+    with serving(flagged) as address:
+        flagged.transport = over_http(address)
+        assert flagged.click(x_slack_retry_num="1", x_slack_retry_reason="http_timeout") == 200
+    assert flagged.row().get("finished") in ("", None)
+    assert flagged.guide.store.audit_trail("C1") == []
+
+
 def test_without_slack_the_path_says_so_and_a_get_is_not_allowed(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
