@@ -13,7 +13,7 @@ import logging
 import threading
 from contextlib import ExitStack, suppress
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -31,6 +31,9 @@ from bot.wsgi import wsgi_app
 from engine.guide import Guide
 from engine.settings import Settings
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
 # Requests answered at once. Slack gives an acknowledgement 3 s, and a click's work runs after
 # it on Bolt's own threads, so these are only ever busy with the request itself.
 SERVER_THREADS = 8
@@ -47,7 +50,7 @@ class WebServer:
     it is made: `serve_forever` in one thread until `stop` from any other (or Ctrl-C)."""
 
     def __init__(
-        self, app: Any, host: str, port: int, *, timeout: int = REQUEST_TIMEOUT_SECONDS
+        self, app: WSGIApplication, host: str, port: int, *, timeout: int = REQUEST_TIMEOUT_SECONDS
     ) -> None:
         # The asyncore map the server's sockets live in: ours, so that `stop` can empty it.
         self._map: dict[Any, Any] = {}
@@ -66,6 +69,7 @@ class WebServer:
         )
         self._waker = trigger(self._map)
         self._lock = threading.Lock()
+        self._stopping = False
         self._closed = False
 
     @property
@@ -85,8 +89,10 @@ class WebServer:
     def stop(self) -> None:
         """Closes every socket from the server's own thread (waking it), so it returns."""
         with self._lock:
-            if not self._closed:
-                self._waker.pull_trigger(lambda *_: wasyncore.close_all(self._map))
+            if self._stopping or self._closed:
+                return
+            self._stopping = True
+            self._waker.pull_trigger(lambda *_: wasyncore.close_all(self._map))
 
     def close(self) -> None:
         with self._lock:
