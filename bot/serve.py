@@ -132,12 +132,20 @@ def make_server(
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8080, *, socket_mode: bool = False
 ) -> None:
-    """Raises ValueError when the Slack settings are unusable (or Socket Mode lacks its token)."""
+    """Raises ValueError when the Slack settings are unusable (or Socket Mode lacks its token),
+    or host:port cannot be listened on."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     guide = build_guide(settings)
     slack = slack_settings()
     app = _slack_app(guide, slack, socket_mode=socket_mode)
     with ExitStack() as running:
+        # Bound first: a port in use stops it before it connects to Slack or starts the clock.
+        try:
+            server = make_server(guide, host, port, None if socket_mode else app)
+        except OSError as error:
+            reason = error.strerror or error
+            raise ValueError(f"cannot listen on {host}:{port} ({reason})") from error
+        running.enter_context(server)
         if socket_mode:
             socket = connect_socket_mode(app, slack)
             running.callback(socket.close)
@@ -147,7 +155,6 @@ def serve(
         for job, what in ((TICK_JOB, "daily tick"), (DIGEST_JOB, "weekly digest")):
             next_run = scheduler.get_job(job).next_run_time
             _log.info("%s at 09:00 %s; next at %s", what, settings.timezone, next_run.isoformat())
-        server = running.enter_context(make_server(guide, host, port, None if socket_mode else app))
         for bound_host, bound_port in server.addresses:
             _log.info("serving done links on http://%s:%s", bound_host, bound_port)
             if app is not None and not socket_mode:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 from done_site import done_path
 from serve_process import og_serve
-from workspace import Workspace, row
+from workspace import Workspace, og, row
 
 
 @pytest.mark.slow
@@ -38,3 +39,16 @@ def test_og_serve_answers_done_links_and_logs_without_the_token(tmp_path: Path) 
     assert requests[1].endswith(f'"POST /done/{token[:8]}..." 200')
     assert requests[2].endswith('"GET /nope" 404')
     assert any(line.endswith("og.serve stopped") for line in lines), log
+
+
+def test_a_port_in_use_is_said_plainly(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = og(ws, "serve", "--port", str(port), SLACK_BOT_TOKEN="")
+    assert done.returncode == 1
+    assert f"og serve: cannot listen on 127.0.0.1:{port} (Address already in use)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "daily tick" not in done.stderr  # the clock never started
