@@ -34,8 +34,8 @@ from engine.settings import Settings
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-# Requests answered at once. Slack gives an acknowledgement 3 s, and a click's work runs after
-# it on Bolt's own threads, so these are only ever busy with the request itself.
+# Requests answered at once. Slack allows an acknowledgement 3 s; what a click does after it
+# runs on Bolt's own threads, so one of these is busy with the ack alone (a views.open at most).
 SERVER_THREADS = 8
 # A connection with nothing coming in for this long (stalled mid-request, or kept alive idle)
 # is closed; waitress looks every CLEANUP_INTERVAL_SECONDS.
