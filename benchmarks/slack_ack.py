@@ -4,8 +4,9 @@
 
 A workspace with one flagged customer; each click is a Done `block_actions` payload signed
 with a real signing secret, wrapped as a Function URL event and handed to the Lambda entry,
-which runs Bolt's Lambda adapter. The time is the handler's, from event in to response out:
-the acknowledgement Slack waits for (3 s at most). The finish itself runs in the lazy
+which routes it to Bolt (bot/web.py, as `og serve` does) with Bolt's Lambda lazy listener
+runner. The time is the handler's, from event in to response out: the acknowledgement Slack
+waits for (3 s at most). The finish itself runs in the lazy
 self-invocation, which is queued here and not timed. Slack's Web API is the local fake the
 tests use (Bolt calls `auth.test` once, on the first request).
 """
@@ -26,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 
 from fake_slack import run_fake_slack
 from lambda_events import FakeContext, QueuedInvocations, http_event
-from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 from slack_bolt.adapter.aws_lambda.lazy_listener_runner import (
     LambdaLazyListenerRunner,
 )
@@ -64,12 +64,11 @@ def measure(clicks: int) -> list[float]:
             api_url=fake.url,
         )
         app = create_app(SlackContext(guide=guide, settings=settings))
-        handler = SlackRequestHandler(app)
         invocations = QueuedInvocations()
         app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
             app.logger, lambda_client=invocations
         )
-        entry = LambdaEntry(guide, handler.handle, None)
+        entry = LambdaEntry(guide, app.dispatch, None)
         entry(click_event(), FakeContext())  # Bolt's one-off auth.test, not timed
         times = []
         for _ in range(clicks):

@@ -2,12 +2,11 @@
 
 What arrives, and where it goes:
 
-- a Function URL request (payload format 2.0) to `/slack/events` -> the Slack handler (Bolt's
-  `SlackRequestHandler(app).handle`). Bolt's lazy listeners re-invoke this same function with
+- a Function URL request (payload format 2.0) -> `bot.web.WebRoutes`, the routes `og serve`
+  serves too: `/slack/events` to Bolt, `/done/<token>` to the done link handler, with the same
+  body limits. `bot.function_url` translates the event into the request and the response back,
+  as Bolt's Lambda adapter does. Bolt's lazy listeners invoke this same function again with
   the original request, so they come back this way too;
-- a Function URL request to `/done/<token>` -> `engine.web.done_link.handle_done_link`;
-- both with the body limits of the local server (`bot.serve`), base64 bodies decoded first;
-- any other request -> 404;
 - an EventBridge Scheduler event, whose input is
   `{"og": "tick" | "digest", "scheduled_time": "<aws.scheduler.scheduled-time>"}`
   (Scheduler replaces the placeholder with the firing's time, e.g. `2026-11-02T08:00:00Z`)
@@ -19,12 +18,11 @@ What arrives, and where it goes:
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import function_url
 from bot.aws_secrets import load_secrets
 from bot.runtime import digest_poster, slack_app
 from bot.scheduled import (
@@ -34,31 +32,19 @@ from bot.scheduled import (
     ScheduledKind,
     run_scheduled,
 )
-from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
 from bot.slack.settings import slack_settings
-from bot.slack_http import SLACK_PATH
+from bot.slack_http import SlackDispatch
+from bot.web import WebRoutes
 from bot.wiring import build_guide
 from engine.guide import Guide
 from engine.settings import Settings
-from engine.web.done_link import (
-    BAD_REQUEST,
-    NOT_FOUND,
-    REQUEST_TOO_LARGE,
-    HttpRequest,
-    HttpResponse,
-    handle_done_link,
-)
-from engine.web.pages import problem_page
+from engine.web.http_types import HttpResponse
 
 LambdaEvent = Mapping[str, Any]
 LambdaResponse = dict[str, Any]
-SlackHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
-"""Bolt's `SlackRequestHandler(app).handle`: a Function URL event and context in, a response
-dict out."""
-SlackHandlerFactory = Callable[[Guide], SlackHandler | None]
+SlackFactory = Callable[[Guide], SlackDispatch | None]
 DigestPosterFactory = Callable[[Guide], PostDigest]
 
-DONE_PREFIX = "/done/"
 SCHEDULER_KEY = "og"
 # The invocation's deadline plus this is when its claim on a scheduled run is surely dead.
 LEASE_MARGIN = timedelta(seconds=10)
@@ -70,11 +56,11 @@ class LambdaEntry:
     def __init__(
         self,
         guide: Guide,
-        slack: SlackHandler | None,
+        slack: SlackDispatch | None,
         post_digest: PostDigest | None,
     ) -> None:
         self.guide = guide
-        self.slack = slack
+        self.routes = WebRoutes(guide, slack)
         self.post_digest = post_digest
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResponse:
@@ -82,7 +68,7 @@ class LambdaEntry:
             raise ValueError(f"expected a JSON object event, got {type(event).__name__}")
         if SCHEDULER_KEY in event:
             return self._scheduled(event, context)
-        if _http_method(event) is not None:
+        if function_url.http_method(event) is not None:
             return self._http(event, context)
         raise ValueError(
             "unrecognised event: neither a Function URL request (requestContext.http.method) "
@@ -92,29 +78,11 @@ class LambdaEntry:
     # --- HTTP ---------------------------------------------------------------------------
 
     def _http(self, event: LambdaEvent, context: Any) -> LambdaResponse:
-        path = str(event.get("rawPath") or "/")
-        method = str(_http_method(event)).upper()
-        if path == SLACK_PATH:
-            if self.slack is None:
-                return _text_response(404, "Slack is not wired into this deployment.\n")
-            checked = _request_body(event, MAX_SLACK_BODY_BYTES)
-            if isinstance(checked, HttpResponse):
-                return _function_url_response(checked, method)
-            # Bolt reads the event itself (and checks Slack's signature on it).
-            return self.slack(dict(event), context)
-        if not path.startswith(DONE_PREFIX):
-            return _function_url_response(problem_page(NOT_FOUND), method)
-        body = _request_body(event, MAX_BODY_BYTES)
-        if isinstance(body, HttpResponse):
-            return _function_url_response(body, method)
-        headers = event.get("headers") or {}
-        request = HttpRequest(
-            method=method,
-            path=path,
-            headers={str(k): str(v) for k, v in headers.items()},
-            body=body,
-        )
-        return _function_url_response(handle_done_link(self.guide, request), method)
+        request = function_url.to_request(event)
+        if isinstance(request, HttpResponse):
+            return function_url.to_response(request, str(function_url.http_method(event)))
+        response = self.routes.handle(request, function_url.slack_context(event, context))
+        return function_url.to_response(response, request.method)
 
     # --- EventBridge Scheduler ----------------------------------------------------------
 
@@ -141,7 +109,7 @@ class LambdaEntry:
 def make_handler(
     *,
     settings: Callable[[], Settings] = Settings,
-    slack: SlackHandlerFactory | None = None,
+    slack: SlackFactory | None = None,
     post_digest: DigestPosterFactory | None = None,
 ) -> Callable[[LambdaEvent, Any], LambdaResponse]:
     """A Lambda handler that builds the guide (and Slack handler, and digest poster) on its
@@ -164,16 +132,22 @@ def make_handler(
     return handler
 
 
-def slack_from_env(guide: Guide) -> SlackHandler | None:
-    """Bolt's Lambda adapter around the app, when SLACK_BOT_TOKEN is set. Built once: each
-    `SlackRequestHandler` installs its own lazy-listener runner (which re-invokes this function
-    for the lazy work, so the function's role needs lambda:InvokeFunction on itself)."""
-    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+def slack_from_env(guide: Guide, *, lambda_client: Any = None) -> SlackDispatch | None:
+    """The Bolt app's dispatch, when SLACK_BOT_TOKEN is set. Its lazy listeners run as Bolt's
+    Lambda adapter runs them: each invokes this function again, asynchronously, with the
+    original request (so the function's role needs lambda:InvokeFunction on itself), through
+    `lambda_client` (boto3's, made on the first lazy listener, when None)."""
+    # boto3's Lambda client, imported when Slack is set up, not by every cold start.
+    from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 
     slack = slack_settings()
     if slack is None:
         return None
-    return SlackRequestHandler(slack_app(guide, slack)).handle
+    app = slack_app(guide, slack)
+    app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
+        app.logger, lambda_client=lambda_client
+    )
+    return app.dispatch
 
 
 def digest_poster_from_env(guide: Guide) -> PostDigest:
@@ -182,60 +156,6 @@ def digest_poster_from_env(guide: Guide) -> PostDigest:
 
 # The function's handler setting: `bot.aws_lambda.handler`.
 handler = make_handler(slack=slack_from_env, post_digest=digest_poster_from_env)
-
-
-def _http_method(event: LambdaEvent) -> str | None:
-    request_context = event.get("requestContext")
-    if not isinstance(request_context, Mapping):
-        return None
-    http = request_context.get("http")
-    if not isinstance(http, Mapping) or not isinstance(http.get("method"), str):
-        return None
-    return str(http["method"])
-
-
-def _request_body(event: LambdaEvent, limit: int) -> bytes | HttpResponse:
-    """The request's body as bytes, or the page refusing it: over `limit` (the local
-    server's limits), or not the base64 it claims to be."""
-    raw = event.get("body")
-    if raw is None:
-        return b""
-    if not isinstance(raw, str):
-        return problem_page(BAD_REQUEST)
-    if event.get("isBase64Encoded"):
-        try:
-            # The Function URL caps a request at 6 MB, so decoding before measuring is bounded.
-            body = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError):
-            return problem_page(BAD_REQUEST)
-    else:
-        body = raw.encode("utf-8")
-    if len(body) > limit:
-        return problem_page(REQUEST_TOO_LARGE)
-    return body
-
-
-def _function_url_response(response: HttpResponse, method: str) -> LambdaResponse:
-    body = b"" if method == "HEAD" else response.body
-    try:
-        text, encoded = body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(body).decode("ascii"), True
-    return {
-        "statusCode": response.status,
-        "headers": dict(response.headers),
-        "body": text,
-        "isBase64Encoded": encoded,
-    }
-
-
-def _text_response(status: int, text: str) -> LambdaResponse:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "text/plain; charset=utf-8"},
-        "body": text,
-        "isBase64Encoded": False,
-    }
 
 
 def _scheduled_kind(value: object) -> ScheduledKind:

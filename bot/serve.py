@@ -1,77 +1,151 @@
-"""`og serve`: one local process for a team on one machine. An HTTP server on the standard
-library's `http.server` answers done links (`/done/...`) and Slack (`/slack/events`, or Socket
-Mode instead), and APScheduler runs the daily tick and the Monday digest.
+"""`og serve`: one local process for a team on one machine. waitress, a production WSGI
+server from PyPI, serves one WSGI app (`bot/wsgi.py` over the routes of `bot/web.py`): done
+links (`/done/...`) and Slack (`/slack/events`, or Socket Mode instead); APScheduler runs the
+daily tick and the Monday digest.
 
-It only translates HTTP to `engine.web` requests (and to Bolt) and back; all the decisions live
-there, so a Lambda Function URL serves the same handlers without this module.
+It only composes: the routes are the ones the Lambda Function URL serves, and all the
+decisions live behind them.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from contextlib import ExitStack
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+import threading
+from contextlib import ExitStack, suppress
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
+from waitress import wasyncore
+from waitress.server import MultiSocketServer, create_server
+from waitress.trigger import trigger
 
-from bot import slack_http
 from bot.runtime import digest_poster, slack_app
 from bot.scheduler import DIGEST_JOB, TICK_JOB, build_scheduler
 from bot.slack.settings import SlackSettings, slack_settings
-from bot.slack_http import SLACK_PATH
+from bot.web import MAX_BODY_BYTES, SLACK_PATH, WebRoutes
 from bot.wiring import build_guide
+from bot.wsgi import wsgi_app
 from engine.guide import Guide
 from engine.settings import Settings
-from engine.web.done_link import (
-    BAD_REQUEST,
-    REQUEST_TOO_LARGE,
-    HttpRequest,
-    HttpResponse,
-    handle_done_link,
-)
-from engine.web.pages import problem_page
 
-# A done link's POST carries an empty form; anything near this size is not from our page.
-MAX_BODY_BYTES = 64 * 1024
-# A modal's submission carries the whole view: far more than a done link, far less than this.
-MAX_SLACK_BODY_BYTES = 1024 * 1024
-# How long a connection may sit idle mid-request before its thread gives up on it.
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+# Requests answered at once. Slack allows an acknowledgement 3 s; what a click does after it
+# runs on Bolt's own threads, so one of these is busy with the ack alone (a views.open at most).
+SERVER_THREADS = 8
+# A connection with nothing coming in for this long (stalled mid-request, or kept alive idle)
+# is closed; waitress looks every CLEANUP_INTERVAL_SECONDS.
 REQUEST_TIMEOUT_SECONDS = 30
+CLEANUP_INTERVAL_SECONDS = 5
 
 _log = logging.getLogger("og.serve")
-# Enough of a token to match a log line with a complaint, too little to use as the link.
-_TOKEN_IN_PATH = re.compile(r"(/done/[^/?]{0,8})[^/?]*")
 
 
-class GuideServer(ThreadingHTTPServer):
-    def __init__(self, address: tuple[str, int], guide: Guide, slack: App | None = None) -> None:
-        self.guide = guide
-        self.slack = slack
-        """The Bolt app answering `/slack/events`; None when Slack is not set up here."""
-        super().__init__(address, _RequestHandler)
+class WebServer:
+    """waitress serving one WSGI app on host:port (port 0 picks a free one), bound as soon as
+    it is made: `serve_forever` in one thread until `stop` from any other (or Ctrl-C)."""
+
+    def __init__(
+        self, app: WSGIApplication, host: str, port: int, *, timeout: int = REQUEST_TIMEOUT_SECONDS
+    ) -> None:
+        # The asyncore map the server's sockets live in: ours, so that `stop` can empty it.
+        self._map: dict[Any, Any] = {}
+        self._server = create_server(
+            app,
+            map=self._map,
+            host=host,
+            port=port,
+            threads=SERVER_THREADS,
+            channel_timeout=timeout,
+            cleanup_interval=min(CLEANUP_INTERVAL_SECONDS, timeout),
+            # waitress refuses a body of this size or more (413) before reading it; the
+            # routes refuse anything over their own, smaller, limit.
+            max_request_body_size=MAX_BODY_BYTES + 1,
+            ident="og",
+        )
+        self._waker = trigger(self._map)
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._closed = False
+
+    @property
+    def addresses(self) -> list[tuple[str, int]]:
+        """Where it listens: one address, or one per family when a host name has several."""
+        if isinstance(self._server, MultiSocketServer):
+            return [(host, int(port)) for host, port in self._server.effective_listen]
+        host, port = self._server.getsockname()
+        return [(host, int(port))]
+
+    def serve_forever(self) -> None:
+        try:
+            self._server.run()  # returns once `stop` has closed every socket, or on Ctrl-C
+        finally:
+            self.close()
+
+    def stop(self) -> None:
+        """Closes every socket from the server's own thread (waking it), so it returns."""
+        with self._lock:
+            if self._stopping or self._closed:
+                return
+            self._stopping = True
+            self._waker.pull_trigger(lambda *_: wasyncore.close_all(self._map))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        wasyncore.close_all(self._map, ignore_all=True)
+        self._server.task_dispatcher.shutdown()
+
+    def __enter__(self) -> WebServer:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def make_server(
-    guide: Guide, host: str, port: int, slack: App | None = None
-) -> ThreadingHTTPServer:
-    """A server bound to host:port (port 0 picks a free one), not yet serving."""
-    return GuideServer((host, port), guide, slack)
+    guide: Guide,
+    host: str,
+    port: int,
+    slack: App | None = None,
+    *,
+    timeout: int = REQUEST_TIMEOUT_SECONDS,
+) -> WebServer:
+    """The guide's routes under waitress, bound to host:port, not yet serving. `slack` is the
+    Bolt app answering `/slack/events`; None when Slack is not set up here (or takes its
+    requests over Socket Mode)."""
+    routes = WebRoutes(guide, slack.dispatch if slack is not None else None)
+    return WebServer(wsgi_app(routes), host, port, timeout=timeout)
 
 
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8080, *, socket_mode: bool = False
 ) -> None:
-    """Raises ValueError when the Slack settings are unusable (or Socket Mode lacks its token)."""
+    """Raises ValueError when the Slack settings are unusable (or Socket Mode lacks its token),
+    or host:port cannot be listened on."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     guide = build_guide(settings)
     slack = slack_settings()
     app = _slack_app(guide, slack, socket_mode=socket_mode)
     with ExitStack() as running:
+        # Bound first: a port in use stops it before it connects to Slack or starts the clock.
+        try:
+            server = make_server(guide, host, port, None if socket_mode else app)
+        except OSError as error:
+            reason = error.strerror or error
+            raise ValueError(f"cannot listen on {host}:{port} ({reason})") from error
+        running.enter_context(server)
         if socket_mode:
             socket = connect_socket_mode(app, slack)
             running.callback(socket.close)
@@ -81,15 +155,13 @@ def serve(
         for job, what in ((TICK_JOB, "daily tick"), (DIGEST_JOB, "weekly digest")):
             next_run = scheduler.get_job(job).next_run_time
             _log.info("%s at 09:00 %s; next at %s", what, settings.timezone, next_run.isoformat())
-        server = running.enter_context(make_server(guide, host, port, None if socket_mode else app))
-        bound_host, bound_port = server.server_address[:2]
-        _log.info("serving done links on http://%s:%s", bound_host, bound_port)
-        if app is not None and not socket_mode:
-            _log.info("Slack requests at http://%s:%s%s", bound_host, bound_port, SLACK_PATH)
-        try:
+        for bound_host, bound_port in server.addresses:
+            _log.info("serving done links on http://%s:%s", bound_host, bound_port)
+            if app is not None and not socket_mode:
+                _log.info("Slack requests at http://%s:%s%s", bound_host, bound_port, SLACK_PATH)
+        with suppress(KeyboardInterrupt):  # waitress stops on it too, when it is serving
             server.serve_forever()
-        except KeyboardInterrupt:
-            _log.info("stopped")
+        _log.info("stopped")
 
 
 def _slack_app(guide: Guide, slack: SlackSettings | None, *, socket_mode: bool) -> App | None:
@@ -124,71 +196,3 @@ def connect_socket_mode(app: App | None, slack: SlackSettings | None) -> SocketM
         raise ValueError("the Socket Mode connection to Slack did not open; see the log above")
     _log.info("connected to Slack in Socket Mode")
     return handler
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    timeout = REQUEST_TIMEOUT_SECONDS
-
-    def version_string(self) -> str:
-        return "og"
-
-    def do_GET(self) -> None:
-        self._answer()
-
-    # Every other method reaches the handler too, so it answers 405 with its own page.
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
-
-    def _answer(self) -> None:
-        url = urlsplit(self.path)
-        for_slack = url.path == SLACK_PATH
-        body = self._read_body(MAX_SLACK_BODY_BYTES if for_slack else MAX_BODY_BYTES)
-        if isinstance(body, HttpResponse):
-            self._send(body)
-            return
-        server = self.server
-        assert isinstance(server, GuideServer)
-        request = HttpRequest(
-            method=self.command, path=url.path, headers=dict(self.headers.items()), body=body
-        )
-        if not for_slack:
-            self._send(handle_done_link(server.guide, request))
-        elif server.slack is None:
-            self._send(slack_http.not_configured())
-        else:
-            self._send(slack_http.dispatch(server.slack, request, url.query))
-
-    def _read_body(self, limit: int) -> bytes | HttpResponse:
-        declared = self.headers.get("Content-Length")
-        if declared is None:
-            return b""
-        try:
-            length = int(declared)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            return problem_page(BAD_REQUEST)
-        if length > limit:
-            # The unread body is still on the socket: close rather than parse it as a request.
-            self.close_connection = True
-            return problem_page(REQUEST_TOO_LARGE)
-        return self.rfile.read(length)
-
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # Unlike http.server's line, this one leaves out most of the token: it is the link.
-        path = _TOKEN_IN_PATH.sub(r"\1...", urlsplit(getattr(self, "path", "")).path)
-        status = code.value if isinstance(code, HTTPStatus) else code
-        _log.info('%s "%s %s" %s', self.client_address[0], self.command, path, status)
-
-    def log_message(self, format: str, *args: object) -> None:
-        # http.server's own complaints (bad request lines, timeouts) go through logging too.
-        _log.warning("%s %s", self.client_address[0], format % args)

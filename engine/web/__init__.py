@@ -1,5 +1,5 @@
 """The guide's own web pages, framework-free: plain request in, plain response out.
 
-Nothing here knows which server runs it, so the same handlers serve `bot/serve.py` locally
-and an AWS Lambda Function URL later.
+Nothing here knows which server runs it: `bot/web.py` routes `/done/...` here for both
+`og serve` (waitress) and the AWS Lambda Function URL.
 """

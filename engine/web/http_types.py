@@ -13,6 +13,8 @@ class HttpRequest:
     """The path alone, percent-encoded as received, without the query string."""
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    query: str = ""
+    """The query string as received, without the `?`."""
 
     def header(self, name: str) -> str | None:
         # Servers disagree on header case (Lambda lowercases them all), so look up by any case.

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from done_site import done_path, everything
 from lambda_events import FakeContext, http_event, scheduler_event
+from slack_bolt import BoltRequest, BoltResponse
 from workspace import Workspace, row
 
 import bot.aws_lambda
 from bot.aws_lambda import LambdaEntry, make_handler
 from bot.scheduled import claim_key
-from bot.serve import MAX_BODY_BYTES, MAX_SLACK_BODY_BYTES
+from bot.web import MAX_DONE_BODY_BYTES, MAX_SLACK_BODY_BYTES
 from engine.guide import Guide
 from engine.ports import RosterError
 from engine.settings import Settings
@@ -31,12 +32,14 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[Any] = []
+    """Stands in for Bolt's `App.dispatch`."""
 
-    def __call__(self, *args: Any) -> dict[str, Any]:
-        self.calls.append(args)
-        return {"statusCode": 200, "headers": {}, "body": "from slack"}
+    def __init__(self) -> None:
+        self.calls: list[BoltRequest] = []
+
+    def __call__(self, request: BoltRequest) -> BoltResponse:
+        self.calls.append(request)
+        return BoltResponse(status=200, body="from slack")
 
 
 @pytest.fixture
@@ -92,7 +95,7 @@ def test_a_base64_body_is_decoded(ws: Workspace, entry: LambdaEntry) -> None:
 def test_an_oversized_body_is_refused_and_changes_nothing(
     ws: Workspace, entry: LambdaEntry, base64_encoded: bool
 ) -> None:
-    raw = b"x" * (MAX_BODY_BYTES + 1)
+    raw = b"x" * (MAX_DONE_BODY_BYTES + 1)
     body = base64.b64encode(raw).decode("ascii") if base64_encoded else raw.decode("ascii")
     before = everything(ws)
     event = http_event("POST", done_path("C1", "welcome"), body, base64_encoded=base64_encoded)
@@ -103,7 +106,7 @@ def test_an_oversized_body_is_refused_and_changes_nothing(
 
 
 def test_a_body_at_the_limit_is_fine(ws: Workspace, entry: LambdaEntry) -> None:
-    body = "x" * MAX_BODY_BYTES
+    body = "x" * MAX_DONE_BODY_BYTES
     assert_page(entry(http_event("POST", done_path("C1", "welcome"), body), FakeContext()), 200)
 
 
@@ -131,14 +134,39 @@ def test_an_unknown_path_is_404(entry: LambdaEntry, path: str) -> None:
 # --- Slack ------------------------------------------------------------------------------------
 
 
-def test_slack_requests_go_to_the_slack_handler_untouched(ws: Workspace) -> None:
+def test_slack_requests_reach_bolt_with_what_its_lazy_runner_needs(ws: Workspace) -> None:
     slack = Recorder()
     entry = LambdaEntry(ws.guide(), slack=slack, post_digest=None)
     event = http_event("POST", "/slack/events", "token=x&command=%2Fog", headers=FORM)
+    event["rawQueryString"] = "a=1"
     context = FakeContext()
-    assert entry(event, context) == {"statusCode": 200, "headers": {}, "body": "from slack"}
-    ((seen_event, seen_context),) = slack.calls
-    assert seen_event == event and seen_context is context
+    response = entry(event, context)
+    assert (response["statusCode"], response["body"]) == (200, "from slack")
+    (request,) = slack.calls
+    assert request.raw_body == "token=x&command=%2Fog"
+    assert request.body == {"token": "x", "command": "/og"}
+    assert request.query == {"a": ["1"]}
+    assert request.headers["content-type"] == ["application/x-www-form-urlencoded"]
+    # Bolt's Lambda lazy listener runner invokes the function again with these.
+    assert request.context["lambda_request"] == event
+    assert request.context["aws_lambda_function_name"] == context.function_name
+    assert request.context["aws_lambda_invoked_function_arn"] == context.invoked_function_arn
+
+
+def test_a_base64_slack_body_reaches_bolt_decoded(ws: Workspace) -> None:
+    slack = Recorder()
+    entry = LambdaEntry(ws.guide(), slack=slack, post_digest=None)
+    body = base64.b64encode("text=caf\u00e9".encode()).decode("ascii")
+    entry(http_event("POST", "/slack/events", body, base64_encoded=True), FakeContext())
+    assert slack.calls[0].raw_body == "text=caf\u00e9"
+
+
+def test_slack_takes_only_posts(ws: Workspace) -> None:
+    slack = Recorder()
+    entry = LambdaEntry(ws.guide(), slack=slack, post_digest=None)
+    response = entry(http_event("GET", "/slack/events"), FakeContext())
+    assert (response["statusCode"], response["headers"]["Allow"]) == (405, "POST")
+    assert slack.calls == []
 
 
 def test_an_oversized_slack_request_never_reaches_bolt(ws: Workspace) -> None:
@@ -149,14 +177,14 @@ def test_an_oversized_slack_request_never_reaches_bolt(ws: Workspace) -> None:
     assert_page(entry(event, FakeContext()), 413)
     assert slack.calls == []
     # A modal's submission is far bigger than a done link's form, and is let through.
-    big = http_event("POST", "/slack/events", "x" * (MAX_BODY_BYTES + 1), headers=FORM)
+    big = http_event("POST", "/slack/events", "x" * (MAX_DONE_BODY_BYTES + 1), headers=FORM)
     assert entry(big, FakeContext())["body"] == "from slack"
 
 
 def test_without_slack_wired_slack_requests_get_a_clear_404(entry: LambdaEntry) -> None:
     response = entry(http_event("POST", "/slack/events", "{}"), FakeContext())
     assert response["statusCode"] == 404
-    assert "Slack is not wired" in response["body"]
+    assert "Slack is not set up here" in response["body"]
 
 
 # --- EventBridge Scheduler --------------------------------------------------------------------

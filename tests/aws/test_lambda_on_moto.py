@@ -24,7 +24,6 @@ from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto_server import MotoServer
 from moto_ses import REGION, fake_aws_credentials, verify_identity
-from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 from slack_flow import SECRET, block_actions, signed_headers
 from workspace import Workspace, nine_am, row
 
@@ -67,13 +66,7 @@ def deployed(
     invocations = QueuedInvocations()
 
     def slack(guide: Guide) -> Any:
-        handle = slack_from_env(guide)
-        assert handle is not None
-        app = handle.__self__.app  # type: ignore[attr-defined]
-        app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
-            app.logger, lambda_client=invocations
-        )
-        return handle
+        return slack_from_env(guide, lambda_client=invocations)
 
     handler = make_handler(slack=slack, post_digest=digest_poster_from_env)
     yield handler, invocations, prefix

@@ -1,5 +1,5 @@
-"""Slack through the Lambda entry: signed requests as Function URL events into Bolt's Lambda
-adapter, and the lazy work re-invoking the function as Bolt's Lambda runner does.
+"""Slack through the Lambda entry: signed requests as Function URL events through the shared
+routes into Bolt, and the lazy work re-invoking the function as Bolt's Lambda runner does.
 
 The one stand-in is Lambda's `invoke` itself: `QueuedInvocations` keeps each asynchronous
 self-invocation until the test runs it, so a test sees the acknowledgement return before the
@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from fake_slack import FakeSlack
 from lambda_events import FakeContext, QueuedInvocations, http_event, scheduler_event
-from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 from slack_flow import DAY0, Flagged
 from smtp_servers import free_port
@@ -34,15 +33,15 @@ class OnLambda:
     def __init__(self, flagged: Flagged, *, base64_bodies: bool = False) -> None:
         self.flagged = flagged
         self.invocations = QueuedInvocations()
-        handler = SlackRequestHandler(flagged.app)
-        # Built after the handler: building one installs a fresh runner.
+        # What slack_from_env does to the app it builds: lazy listeners invoke the function.
         flagged.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
             flagged.app.logger, lambda_client=self.invocations
         )
         slack = SlackSettings(
             bot_token=flagged.fake.token, digest_channel=DIGEST_CHANNEL, api_url=flagged.fake.url
         )
-        self.entry = LambdaEntry(flagged.guide, handler.handle, digest_poster(flagged.guide, slack))
+        post_digest = digest_poster(flagged.guide, slack)
+        self.entry = LambdaEntry(flagged.guide, flagged.app.dispatch, post_digest)
         self.base64_bodies = base64_bodies
         flagged.transport = self.send
 
@@ -138,14 +137,10 @@ def test_the_deployed_handler_wires_slack_from_the_environment(
     monkeypatch.setenv("SLACK_BOT_TOKEN", flagged.fake.token)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "test-signing-secret")
     monkeypatch.setenv("SLACK_API_URL", flagged.fake.url)
-    handle = bot.aws_lambda.slack_from_env(guide)
-    assert handle is not None
     invocations = QueuedInvocations()
-    app = handle.__self__.app  # type: ignore[attr-defined]
-    app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
-        app.logger, lambda_client=invocations
-    )
-    entry = LambdaEntry(guide, handle, None)
+    dispatch = bot.aws_lambda.slack_from_env(guide, lambda_client=invocations)
+    assert dispatch is not None
+    entry = LambdaEntry(guide, dispatch, None)
     flagged.transport = lambda body, headers: _status(
         entry(http_event("POST", "/slack/events", body, headers=headers), FakeContext())
     )

@@ -4,11 +4,11 @@ into the same Bolt app; done links keep working beside them."""
 from __future__ import annotations
 
 import http.client
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import done_site
 import pytest
 from fake_slack import FakeSlack
 from slack_flow import Flagged
@@ -22,15 +22,8 @@ from bot.serve import make_server
 @contextmanager
 def serving(flagged: Flagged, *, with_slack: bool = True) -> Iterator[tuple[str, int]]:
     server = make_server(flagged.guide, "127.0.0.1", 0, flagged.app if with_slack else None)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield str(host), int(port)
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with done_site.serving(server) as site:
+        yield site.host, site.port
 
 
 def over_http(
@@ -74,6 +67,17 @@ def test_forged_and_replayed_requests_over_http_are_refused(
         flagged.transport = over_http(address)
         assert flagged.click(secret="forged") == 401
         assert flagged.click(age=6 * 60) == 401
+    assert flagged.guide.store.audit_trail("C1") == []
+
+
+def test_a_slack_retry_over_http_is_acknowledged_and_runs_nothing(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    flagged = Flagged(tmp_path, fake_slack)
+    with serving(flagged) as address:
+        flagged.transport = over_http(address)
+        assert flagged.click(x_slack_retry_num="1", x_slack_retry_reason="http_timeout") == 200
+    assert flagged.row().get("finished") in ("", None)
     assert flagged.guide.store.audit_trail("C1") == []
 
 

@@ -1,4 +1,5 @@
-"""The done link pages served for real: `bot.serve` on 127.0.0.1, in a thread, per test."""
+"""The done link pages served for real: `og serve`'s waitress server on 127.0.0.1, in a thread,
+per test."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from urllib.parse import quote
 
 from workspace import SECRET, Workspace
 
-from bot.serve import make_server
+from bot.serve import WebServer, make_server
 from engine.links import make_token
 from engine.models import StoreSnapshot
 
@@ -56,17 +57,23 @@ class Site:
 
 
 @contextmanager
-def running_site(ws: Workspace) -> Iterator[Site]:
-    server = make_server(ws.guide(), "127.0.0.1", 0)
+def serving(server: WebServer) -> Iterator[Site]:
+    """`server` answering in a thread for the block; stopped, and its thread gone, after."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        host, port = server.server_address[:2]
-        yield Site(host=str(host), port=int(port))
+        ((host, port),) = server.addresses
+        yield Site(host=host, port=port)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
         thread.join(timeout=10)
+        assert not thread.is_alive(), "the server did not stop"
+
+
+@contextmanager
+def running_site(ws: Workspace) -> Iterator[Site]:
+    with serving(make_server(ws.guide(), "127.0.0.1", 0)) as site:
+        yield site
 
 
 def done_path(

@@ -1,58 +1,27 @@
-"""`bot.serve.serve` as a process: settings from OG_* as in production, one log line a request."""
+"""`og serve` as a process: settings from OG_* as in production, one log line a request."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from done_site import Site, done_path
-from smtp_servers import free_port
-from workspace import Workspace, row
-
-START_SECONDS = 20
-
-
-def wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listened on {port} within {START_SECONDS}s")
+from done_site import done_path
+from serve_process import og_serve
+from workspace import Workspace, og, row
 
 
 @pytest.mark.slow
 def test_og_serve_answers_done_links_and_logs_without_the_token(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1")])
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        env={k: v for k, v in os.environ.items() if not k.startswith("SLACK_")} | ws.env(),
-        cwd=ws.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_until_listening(port, process)
-        site = Site(host="127.0.0.1", port=port)
-        path = done_path("C1", "welcome")
+    path = done_path("C1", "welcome")
+    with og_serve(ws) as serving:
+        site, port = serving.site, serving.site.port
         assert site.get(path).status == 200
         assert site.post(path).status == 200
         assert site.get("/nope").status == 404
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, log = process.communicate(timeout=20)
-    assert process.returncode == 0, log
+    log = serving.log
+    assert serving.process.returncode == 0, log
     state = ws.guide().store.load_one("C1").history("C1").state
     assert set(state.steps_done) == {"welcome"}
     token = path.removeprefix("/done/")
@@ -69,3 +38,17 @@ def test_og_serve_answers_done_links_and_logs_without_the_token(tmp_path: Path) 
     assert requests[0].endswith(f'"GET /done/{token[:8]}..." 200')
     assert requests[1].endswith(f'"POST /done/{token[:8]}..." 200')
     assert requests[2].endswith('"GET /nope" 404')
+    assert any(line.endswith("og.serve stopped") for line in lines), log
+
+
+def test_a_port_in_use_is_said_plainly(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = og(ws, "serve", "--port", str(port), SLACK_BOT_TOKEN="")
+    assert done.returncode == 1
+    assert f"og serve: cannot listen on 127.0.0.1:{port} (Address already in use)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "daily tick" not in done.stderr  # the clock never started
