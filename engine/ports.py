@@ -21,7 +21,7 @@ from engine.models import (
     SendWrite,
     StoreSnapshot,
 )
-from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
 
 
 class RosterError(Exception):
@@ -158,6 +158,12 @@ class Notifier(Protocol):
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         """Tell the owner, once, that a message may or may not have reached its reader.
         Returns a reference; raises SendError when it cannot."""
+        ...
+
+    def acted(self, notice: ActionNotice) -> None:
+        """Tell whoever watches the guide what a committed action did: every flag sent about
+        the journey reads as `notice.flags` say (one more line; its buttons gone, or back after
+        an undo). Raises SendError when it cannot; the action stands either way."""
         ...
 
 

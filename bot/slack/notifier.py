@@ -1,9 +1,14 @@
 """A notifier that posts flags to Slack: in the flag channel when one is set, otherwise as a
-direct message to the owner (which needs the `im:write` scope besides `chat:write`)."""
+direct message to the owner (which needs the `im:write` scope besides `chat:write`).
+
+After every action it changes each flag of the journey to read as the engine says
+(`chat.update` of the message whose `CHANNEL:TS` the flag's send keeps), and republishes the
+Home tab of the person who acted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.client import HTTPException
 from urllib.error import URLError
@@ -14,9 +19,13 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks import check_message
 from bot.slack.flag import flag_message, flag_text, unconfirmed_message, unconfirmed_text
+from bot.slack.text import is_user_id
 from engine.models import Person
-from engine.outcomes import FlagNotice, UnconfirmedNotice
+from engine.outcomes import ActionNotice, FlagNotice, UnconfirmedNotice
 from engine.ports import OutcomeUnknownError, SendError
+
+_MESSAGE = re.compile(r"([CDG][A-Z0-9]+):(\d+\.\d+)")
+"""A flag's reference as `flag` returns it; a console or preview reference is not one."""
 
 
 @contextmanager
@@ -42,9 +51,22 @@ def slack_send_errors(what: str, *, posts: bool = True) -> Iterator[None]:
 
 
 class SlackNotifier:
-    def __init__(self, client: WebClient, flag_channel: str | None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        flag_channel: str | None,
+        *,
+        home: Callable[[str], None] | None = None,
+    ) -> None:
         self._client = client
         self._flag_channel = flag_channel or None
+        self.home = home
+        """Publishes a person's Home tab (bot/slack/home.py); the composition root sets it
+        once the guide it reads exists."""
+
+    @property
+    def client(self) -> WebClient:
+        return self._client
 
     def flag(self, notice: FlagNotice) -> str:
         """Returns `CHANNEL_ID:TS`, what `chat.update` needs to change the message later."""
@@ -62,6 +84,35 @@ class SlackNotifier:
             unconfirmed_message(notice),
             unconfirmed_text(notice),
         )
+
+    def acted(self, notice: ActionNotice) -> None:
+        """Every flag of the journey changed to read as `notice.flags` say, then the actor's
+        Home tab republished. Each is tried; what failed is raised together as SendError."""
+        problems: list[str] = []
+        for flag in notice.flags:
+            where = _MESSAGE.fullmatch(flag.reference)
+            if where is None:
+                continue
+            blocks = flag_message(flag.notice, flag.events, open=flag.open)
+            try:
+                check_message(blocks)
+                with slack_send_errors(f"the flag for {notice.customer_id}", posts=False):
+                    self._client.chat_update(
+                        channel=where[1],
+                        ts=where[2],
+                        text=flag_text(flag.notice, flag.events),
+                        blocks=blocks,
+                    )
+            except (SendError, SlackObjectFormationError) as error:
+                problems.append(f"the flag {flag.reference} was not updated: {error}")
+        actor = notice.event.actor
+        if self.home is not None and is_user_id(actor):
+            try:
+                self.home(actor)
+            except Exception as error:  # the flags are told; the Home tab waits for its opening
+                problems.append(f"the Home tab of {actor} was not republished: {error}")
+        if problems:
+            raise SendError("; ".join(problems))
 
     def _post(self, what: str, owner: Person, blocks: list[Block], text: str) -> str:
         try:

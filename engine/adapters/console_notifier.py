@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from engine.adapters.email_message import one_line
-from engine.outcomes import FlagNotice, UnconfirmedNotice
+from engine.outcomes import ActionEvent, ActionNotice, FlagNotice, UnconfirmedNotice
 from engine.ports import SendError
 
 
@@ -22,6 +22,9 @@ class ConsoleNotifier:
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         self._print("the unconfirmed send", render_unconfirmed(notice))
         return f"console:{notice.customer_id}:{notice.step}:{notice.kind.value}"
+
+    def acted(self, notice: ActionNotice) -> None:
+        self._print("what was done", render_action(notice))
 
     def _print(self, what: str, text: str) -> None:
         stream = self._stream if self._stream is not None else sys.stderr
@@ -69,3 +72,29 @@ def render_unconfirmed(notice: UnconfirmedNotice) -> str:
         f"  why:    {one_line(notice.why)}\n"
         f"  settle: og unconfirmed delivered {command}  |  og unconfirmed resend {command}\n\n"
     )
+
+
+def render_action(notice: ActionNotice) -> str:
+    """One line for the action, and one per flag of the journey saying whether it is open."""
+    lines = [
+        f"ACTION on {one_line(notice.customer_id)} (journey {notice.journey}): "
+        f"{describe_event(notice.event)}"
+    ]
+    lines += [
+        f"  flag {one_line(flag.notice.step_name or flag.notice.step)}: "
+        + ("open, with its buttons" if flag.open else "settled, no buttons")
+        for flag in notice.flags
+    ]
+    return "\n".join(lines) + "\n\n"
+
+
+def describe_event(event: ActionEvent) -> str:
+    """`paused by dana at 2026-11-08 09:00 UTC: "note"`, every value on one line."""
+    said = f"{one_line(event.action)} by {one_line(event.actor)} at {event.at:%Y-%m-%d %H:%M} UTC"
+    if event.handed_to is not None:
+        said += f" to {one_line(event.handed_to.name)}"
+    if event.undid is not None:
+        said += f" (undid {describe_event(event.undid)})"
+    if event.note:
+        said += f": {one_line(event.note)!r}"
+    return said

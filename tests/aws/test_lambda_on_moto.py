@@ -125,7 +125,7 @@ def test_a_customer_from_first_email_to_wrap_up_on_the_aws_path(
     assert len(invocations.pending) == 1
     invocations.run_pending(handler)
     assert store.load_one("C1").history("C1").state.finished
-    assert "finished by <@U0DANA>" in json.dumps(fake_slack.messages[(channel, ts)]["blocks"])
+    assert "Finished by <@U0DANA>" in json.dumps(fake_slack.messages[(channel, ts)]["blocks"])
 
     at = (DAY0 + timedelta(days=6)).isoformat()
     handler(scheduler_event("tick", at), FakeContext())

@@ -74,7 +74,7 @@ def test_done_is_acknowledged_first_and_finished_by_the_lazy_invocation(
     on_lambda.invocations.run_pending(on_lambda.entry)
     assert (flagged.row()["finished"], flagged.row()["finished_by"]) == ("TRUE", "U0DANA")
     updated = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    assert "finished by <@U0DANA>" in json.dumps(updated["blocks"])
+    assert "Finished by <@U0DANA>" in json.dumps(updated["blocks"])
 
 
 def test_pause_opens_its_modal_inside_the_acknowledgement(flagged: Flagged) -> None:

@@ -94,24 +94,26 @@ class Flagged:
         *,
         allowed: tuple[str, ...] = ("U0DANA",),
         admins: tuple[str, ...] = ("U0ADMIN",),
+        flag_channel: str | None = CHANNEL,
     ) -> None:
+        """`flag_channel` None: the README's default, each flag a DM to its owner."""
         self.ws = Workspace(tmp_path, [row("C1")])
         self.fake = fake
-        settings = SlackSettings(
+        self.settings = SlackSettings(
             bot_token=fake.token,
             signing_secret=SECRET,
-            flag_channel=CHANNEL,
+            flag_channel=flag_channel,
             allowed_users=list(allowed),
             admins=list(admins),
             api_url=fake.url,
         )
         self.guide = self.ws.guide()
-        self.guide.notifier = SlackNotifier(fake.client(), CHANNEL)
+        self.guide.notifier = SlackNotifier(fake.client(), flag_channel)
         for day in range(6):  # C1 never acts: welcome is flagged on day 5
             tick(self.guide, DAY0 + timedelta(days=day))
         ((self.channel, self.ts),) = fake.messages
         self.app: App = create_app(
-            SlackContext(guide=self.guide, settings=settings, clock=self.app_clock),
+            SlackContext(guide=self.guide, settings=self.settings, clock=self.app_clock),
             listener_executor=InlineExecutor(),
         )
         self.transport: Callable[[str, dict[str, str]], tuple[int, str]] = self.through_bolt
