@@ -28,6 +28,7 @@ from bot.slack.buttons import (
     any_numbered,
 )
 from bot.slack.context import SlackContext
+from bot.slack.home import HomeTab
 from engine.actions import ActionOutcome, clear_hand_off, finish, resume
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
@@ -77,6 +78,7 @@ class Click:
         self.blocks: list[dict[str, Any]] = message.get("blocks", []) if message else []
         self.action_id: str = action["action_id"]
         self.target = ButtonTarget.from_value(action["value"])
+        self.from_home = (body.get("view") or {}).get("type") == "home"
 
     def tell(self, client: WebClient, text: str) -> None:
         tell(client, self.user, self.channel, text)
@@ -88,8 +90,22 @@ def permitted_click(context: SlackContext, body: dict[str, Any], client: WebClie
     refusal = refusal_for(context, click.target, click.user, client)
     if refusal is not None:
         click.tell(client, refusal)
+        _refresh_home(context, client, click)
         return None
     return click
+
+
+def _answer(context: SlackContext, client: WebClient, click: Click, outcome: ActionOutcome) -> None:
+    answer(client, click.user, click.channel, outcome)
+    if not outcome.changed:
+        _refresh_home(context, client, click)
+
+
+def _refresh_home(context: SlackContext, client: WebClient, click: Click) -> None:
+    """A Home tab clicked on something that had moved on shows how things stand now (after a
+    change, the notifier republishes it)."""
+    if click.from_home:
+        HomeTab(context, client).publish(click.user)
 
 
 def on_open_modal(
@@ -118,7 +134,7 @@ def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> N
     if (click := permitted_click(context, body, client)) is None:
         return
     outcome = finish(context.guide, click.target.customer_id, click.user, context.clock())
-    answer(client, click.user, click.channel, outcome)
+    _answer(context, client, click, outcome)
 
 
 def on_resume(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
@@ -126,7 +142,7 @@ def on_resume(context: SlackContext, body: dict[str, Any], client: WebClient) ->
     if (click := permitted_click(context, body, client)) is None:
         return
     outcome = resume(context.guide, click.target.customer_id, click.user, context.clock())
-    _mark(client, click, outcome, f"▶️ Resumed by <@{click.user}>")
+    _mark(context, client, click, outcome, f"▶️ Resumed by <@{click.user}>")
 
 
 def on_hand_back(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
@@ -135,10 +151,12 @@ def on_hand_back(context: SlackContext, body: dict[str, Any], client: WebClient)
         return
     now = context.clock()
     outcome = clear_hand_off(context.guide, click.target.customer_id, click.user, now)
-    _mark(client, click, outcome, f"▶️ Back with the guide, by <@{click.user}>")
+    _mark(context, client, click, outcome, f"▶️ Back with the guide by <@{click.user}>")
 
 
-def _mark(client: WebClient, click: Click, outcome: ActionOutcome, fallback: str) -> None:
+def _mark(
+    context: SlackContext, client: WebClient, click: Click, outcome: ActionOutcome, fallback: str
+) -> None:
     """A digest or a ping is no flag, so the notifier does not know it: the clicked line says
     what happened here. The Home tab is republished by the notifier."""
     if outcome.changed and click.message is not None:
@@ -146,4 +164,4 @@ def _mark(client: WebClient, click: Click, outcome: ActionOutcome, fallback: str
         what = what_happened(outcome, fallback)
         blocks = mark_acted(click.blocks, click.action_id, what)
         client.chat_update(channel=channel, ts=ts, text=what, blocks=blocks)
-    answer(client, click.user, click.channel, outcome)
+    _answer(context, client, click, outcome)
