@@ -105,4 +105,4 @@ def show_home_tabs(guide: Guide, notifier: SlackNotifier) -> None:
     `guide` (which holds the notifier, so it is set once both exist)."""
     slack = slack_settings()
     if slack is not None:
-        notifier.home = HomeTab(SlackContext(guide=guide, settings=slack), notifier.client).publish
+        notifier.home = HomeTab(SlackContext(guide=guide, settings=slack), notifier.client).refresh

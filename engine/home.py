@@ -56,6 +56,20 @@ class Home(BaseModel):
     """Why the guide cannot say more (a rules doc it cannot use)."""
 
 
+VIEWER_KEY = "home.viewer."
+"""A meta key per person who has opened their Home tab: only theirs is worth republishing."""
+
+
+def remember_viewer(guide: Guide, user: str) -> None:
+    guide.store.add_meta_if_absent(VIEWER_KEY + user, "1")
+
+
+def has_viewed(guide: Guide, user: str) -> bool:
+    """Whether `user` ever opened their Home tab: one small read. A tab is built afresh each
+    time it is opened, so one never opened needs no republishing after an action."""
+    return guide.store.get_meta(VIEWER_KEY + user) is not None
+
+
 def home_for(guide: Guide, user: str) -> Home:
     """`user` is a chat id (`U…`). Raises RosterError when the list cannot be read."""
     outcome = load_rules(guide.rules_source, guide.store, remember=False)

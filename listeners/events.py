@@ -29,4 +29,4 @@ def register(app: App, context: SlackContext) -> None:
 def on_home_opened(context: SlackContext, event: dict[str, Any], client: WebClient) -> None:
     if event.get("tab") != "home":
         return
-    HomeTab(context, client).publish(event["user"])
+    HomeTab(context, client).opened(event["user"])

@@ -42,7 +42,16 @@ from bot.slack.buttons import (
 )
 from bot.slack.context import SlackContext
 from bot.slack.text import clip, escape_mrkdwn, plain_text
-from engine.home import Home, HomeCustomer, HomeFlag, HomeHandedOff, HomePaused, home_for
+from engine.home import (
+    Home,
+    HomeCustomer,
+    HomeFlag,
+    HomeHandedOff,
+    HomePaused,
+    has_viewed,
+    home_for,
+    remember_viewer,
+)
 from engine.ports import RosterError
 
 _NAME_LIMIT = 80
@@ -57,12 +66,21 @@ _Shown = TypeVar("_Shown", bound=HomeCustomer)
 
 
 class HomeTab:
-    """Publishes a person's Home tab; the notifier's `home` after an action, the listener's
-    on `app_home_opened`."""
+    """Publishes a person's Home tab: when they open it (`opened`), and after an action they
+    took (`refresh`, the Slack notifier's `home`) when they ever opened it."""
 
     def __init__(self, context: SlackContext, client: WebClient) -> None:
         self._context = context
         self._client = client
+
+    def opened(self, user: str) -> None:
+        remember_viewer(self._context.guide, user)
+        self.publish(user)
+
+    def refresh(self, user: str) -> None:
+        """The whole state is read to build a tab, so only a tab someone has opened is."""
+        if has_viewed(self._context.guide, user):
+            self.publish(user)
 
     def publish(self, user: str) -> None:
         try:

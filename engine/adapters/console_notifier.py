@@ -1,4 +1,5 @@
-"""A notifier that prints flags to a terminal: for trials and for running without Slack."""
+"""A notifier that prints flags to a terminal, and a line when an action changes them: for
+trials and for running without Slack."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ class ConsoleNotifier:
         return f"console:{notice.customer_id}:{notice.step}:{notice.kind.value}"
 
     def acted(self, notice: ActionNotice) -> None:
-        self._print("what was done", render_action(notice))
+        """A line under the journey's flags printed before, as a flag in Slack gains one; an
+        action on a customer never flagged changes no flag, and prints nothing."""
+        if notice.flags:
+            self._print("what was done", render_action(notice))
 
     def _print(self, what: str, text: str) -> None:
         stream = self._stream if self._stream is not None else sys.stderr
@@ -75,17 +79,16 @@ def render_unconfirmed(notice: UnconfirmedNotice) -> str:
 
 
 def render_action(notice: ActionNotice) -> str:
-    """One line for the action, and one per flag of the journey saying whether it is open."""
-    lines = [
-        f"ACTION on {one_line(notice.customer_id)} (journey {notice.journey}): "
-        f"{describe_event(notice.event)}"
-    ]
-    lines += [
-        f"  flag {one_line(flag.notice.step_name or flag.notice.step)}: "
-        + ("open, with its buttons" if flag.open else "settled, no buttons")
+    """One line: the action, and what became of the journey's flags."""
+    flags = ", ".join(
+        f"{one_line(flag.notice.step_name or flag.notice.step)} "
+        + ("open" if flag.open else "settled")
         for flag in notice.flags
-    ]
-    return "\n".join(lines) + "\n\n"
+    )
+    return (
+        f"ACTION on {one_line(notice.customer_id)} (journey {notice.journey}): "
+        f"{describe_event(notice.event)}" + (f"; flags: {flags}" if flags else "") + "\n\n"
+    )
 
 
 def describe_event(event: ActionEvent) -> str:

@@ -108,10 +108,21 @@ def test_pause_from_the_home_tab_opens_the_modal_and_lists_her_as_paused(
 def test_a_click_on_the_flag_in_the_channel_republishes_the_clickers_home_tab(
     flagged: Flagged,
 ) -> None:
+    flagged.open_home("U0DANA")
+
     flagged.click(action_id="og_done")
 
-    assert publishes(flagged) == ["U0DANA"]
+    assert publishes(flagged) == ["U0DANA", "U0DANA"]
     assert "Your open flags* (0)" in text(home(flagged))
+
+
+def test_a_home_tab_never_opened_is_not_built_after_an_action(flagged: Flagged) -> None:
+    """Building one reads the whole state, and Slack shows a tab as published when it is
+    next opened, which publishes it afresh anyway."""
+    flagged.click(action_id="og_done")
+
+    assert publishes(flagged) == []
+    assert flagged.row()["finished"] == "TRUE"
 
 
 def test_handed_off_to_me_with_resume_guide(flagged: Flagged) -> None:

@@ -181,7 +181,7 @@ class Flagged:
         self.guide.notifier = notifier
         # As bot.wiring.show_home_tabs sets it: each action republishes the actor's Home tab.
         self.context = SlackContext(guide=self.guide, settings=self.settings, clock=self.app_clock)
-        notifier.home = HomeTab(self.context, fake.client()).publish
+        notifier.home = HomeTab(self.context, fake.client()).refresh
         for day in range(6):  # C1 never acts: welcome is flagged on day 5
             tick(self.guide, DAY0 + timedelta(days=day))
         ((self.channel, self.ts),) = fake.messages
