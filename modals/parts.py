@@ -57,8 +57,9 @@ class CustomerRef(Frozen):
     c: str = Field(min_length=1)
     j: int = Field(ge=1)
     m: str | None = None
-    """The flag message the modal was opened from, as `channel:ts`, so its submission can
-    update that message."""
+    """The message the modal was opened from, as `channel:ts` (none from the Home tab), so
+    what its submission cannot change is told in that channel. The flags themselves change
+    through the notifier."""
 
 
 def pack_metadata(customer_id: str, journey: int, message: str | None = None) -> str:

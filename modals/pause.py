@@ -27,7 +27,7 @@ class PauseSubmission(Frozen):
     note: str
     """Trimmed; "" when the person left it empty."""
     message: str | None = None
-    """The flag it was opened from, as `channel:ts`."""
+    """The message it was opened from, as `channel:ts`; None from the Home tab."""
 
 
 def pause_modal(
