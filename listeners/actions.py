@@ -122,10 +122,13 @@ def on_open_modal(
         click.tell(client, refusal)
         return
     shown = (target.customer_id, target.journey, target.name, target.company)
+    message, owner = click.message, target.owner
     view = (
-        pause_modal(*shown, message=click.message)
+        pause_modal(*shown, message=message, owner=owner)
         if action == PAUSE_ACTION_ID
-        else hand_off_modal(*shown, rules.hand_off_owners if rules else (), message=click.message)
+        else hand_off_modal(
+            *shown, rules.hand_off_owners if rules else (), message=message, owner=owner
+        )
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 

@@ -80,7 +80,7 @@ def _refusal(
     client: WebClient,
     action: Pending,
 ) -> str | None:
-    target = ButtonTarget(customer_id=submission.customer_id, journey=submission.journey)
+    target = ButtonTarget(submission.customer_id, submission.journey, owner=submission.owner)
     return submission_refusal(context, target, user, client, action)
 
 

@@ -44,3 +44,23 @@ def test_the_owner_finishes_a_customer_from_the_flag_in_their_direct_messages(
     flag = fake_slack.messages[(flagged.channel, flagged.ts)]
     assert not [block for block in flag["blocks"] if block["type"] == "actions"]
     assert f"✅ Finished by <@{owner}>" in json.dumps(flag["blocks"], ensure_ascii=False)
+
+
+def test_an_owner_only_the_roster_names_pauses_from_the_modal_of_their_dm_flag(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """The modal carries whom the flag was for, so its submission lets them as the click did."""
+    customer = row("C1", owner="Kim Lee <@U0KIM>")
+    flagged = Flagged(
+        tmp_path, fake_slack, allowed=(), admins=(), flag_channel=None, customer=customer
+    )
+
+    flagged.click(user="U0KIM", action_id="og_pause")
+    (view,) = fake_slack.views.values()
+    note = {"note": {"note": {"type": "plain_text_input", "value": "back in March"}}}
+    assert flagged.submit(view, note, user="U0KIM") == 200
+
+    assert flagged.last_body == ""  # accepted: the modal closes
+    assert (flagged.row()["paused"], flagged.row()["paused_note"]) == ("TRUE", "back in March")
+    flagged.submit(view, note, user="U0MALLORY")  # the same modal's body, someone else's
+    assert "Only the onboarding team" in json.loads(flagged.last_body)["errors"]["note"]

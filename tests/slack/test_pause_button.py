@@ -35,6 +35,7 @@ def test_pause_opens_the_modal_and_its_submission_pauses_with_the_note(
         "c": "C1",
         "j": 1,
         "m": f"{flagged.channel}:{flagged.ts}",
+        "o": "U0DANA",  # whom the flag was for: they may submit for that alone
     }
     assert flagged.guide.store.audit_trail("C1") == []  # opening the modal changes nothing
 
