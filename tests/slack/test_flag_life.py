@@ -121,6 +121,7 @@ def test_og_undo_of_a_pause_gives_the_same_flag_its_buttons_back(flagged: Flagge
 def test_og_undo_on_the_command_line_gives_the_flag_its_buttons_back(flagged: Flagged) -> None:
     sent = the_flag(flagged)
     pause(flagged)
+    flagged.open_home("U0ADMIN")
 
     ran = og(
         flagged.ws,
@@ -139,6 +140,9 @@ def test_og_undo_on_the_command_line_gives_the_flag_its_buttons_back(flagged: Fl
     assert buttons(flag) == buttons(sent)
     assert lines(flag)[-1].startswith("↩️ <@U0ADMIN> undid the pause by <@U0DANA>")
     assert flagged.row()["paused"] == ""
+    # The command line's guide, wired from the environment, republished the actor's Home tab.
+    homes = [call.params["user_id"] for call in flagged.fake.calls_to("views.publish")]
+    assert homes == ["U0ADMIN", "U0ADMIN"]
 
 
 def test_resume_from_the_digest_keeps_the_details_and_the_flag_asks_again(
