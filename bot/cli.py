@@ -208,13 +208,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _said(outcome: ActionOutcome) -> int:
+    """The outcome said; an action done whose flags could not be updated still exits 0."""
+    (output.say if outcome.ok else output.error)(outcome.message)
+    if outcome.warning:
+        output.error(f"warning: {outcome.warning}")
+    return 0 if outcome.ok else 1
+
+
 def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
     if args.command == "tick":
         return tick_command(guide, now, dry_run=args.dry_run, as_json=args.json)
     if args.command in ACTIONS:
-        outcome = ACTIONS[args.command](guide, args, now)
-        (output.say if outcome.ok else output.error)(outcome.message)
-        return 0 if outcome.ok else 1
+        return _said(ACTIONS[args.command](guide, args, now))
     if args.command == "digest":
         if args.post:
             from bot.runtime import digest_poster
@@ -234,9 +240,7 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
             return 0
         settle = mark_delivered if args.settle == "delivered" else send_again
         kind = SendKind(args.kind) if args.kind else None
-        outcome = settle(guide, args.customer, args.step, kind, args.by, now)
-        (output.say if outcome.ok else output.error)(outcome.message)
-        return 0 if outcome.ok else 1
+        return _said(settle(guide, args.customer, args.step, kind, args.by, now))
     if args.command == "audit":
         output.audit(guide.store.audit_trail(args.customer))
         return 0

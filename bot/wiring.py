@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from bot.slack.context import SlackContext
+from bot.slack.home import HomeTab
 from bot.slack.notifier import SlackNotifier
 from bot.slack.people import SlackPeople
 from bot.slack.settings import slack_settings, web_client
@@ -77,7 +79,7 @@ def link_secret(settings: Settings, store: StateStore) -> str:
 def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
     store = open_store(settings.state)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return Guide(
+    guide = Guide(
         roster=open_roster(settings.roster),
         store=store,
         mailer=mailer
@@ -96,3 +98,14 @@ def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
             send_concurrency=settings.send_concurrency,
         ),
     )
+    if isinstance(guide.notifier, SlackNotifier):
+        show_home_tabs(guide, guide.notifier)
+    return guide
+
+
+def show_home_tabs(guide: Guide, notifier: SlackNotifier) -> None:
+    """After every action the Slack notifier republishes the actor's Home tab, read from
+    `guide` (which holds the notifier, so it is set once both exist)."""
+    slack = slack_settings()
+    if slack is not None:
+        notifier.home = HomeTab(SlackContext(guide=guide, settings=slack), notifier.client).refresh

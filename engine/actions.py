@@ -12,25 +12,26 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from engine.audit import guide_row_of, recorded_change
+from engine.acted import announce
+from engine.audit import recorded_change
 from engine.calendar import local_date
 from engine.guide import Guide
-from engine.intents import intent, settle_intent, stored_once_no_action_is_under_way
+from engine.intents import intent
 from engine.models import (
     Customer,
     CustomerState,
     Person,
-    Plan,
     RowUpdate,
     Rules,
     SendRecord,
     SendWrite,
 )
+from engine.outcomes import ActionNotice
 from engine.ports import StaleStateError
-from engine.queries import find_customer
 from engine.rules import slugify
 from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
+from engine.subject import Subject, load_subject
 
 ACTION_TIME_LIMIT = timedelta(minutes=5)
 """An action takes seconds; past this its intent is settled by whoever reads the customer
@@ -43,6 +44,10 @@ class ActionOutcome(BaseModel):
     message: str
     changed: bool = False
     """True only when this call changed something (a repeat of a done action is ok, unchanged)."""
+    notice: ActionNotice | None = None
+    """What the change did, as the notifier was told it (engine.acted)."""
+    warning: str = ""
+    """A change that happened, but could not be told (its flags not updated): say so."""
 
 
 class Change(BaseModel):
@@ -51,6 +56,8 @@ class Change(BaseModel):
     row: dict[str, str] = {}
     note: str = ""
     message: str
+    detail: str = ""
+    """Anything else the person should know, part of `message` too (engine.acted)."""
     archive_journey: int | None = None
     restore_journey: int | None = None
     undoes: str | None = None
@@ -59,58 +66,12 @@ class Change(BaseModel):
     """One send the action writes (undoing the settling of an unconfirmed send)."""
 
 
-class Subject(BaseModel):
-    """One customer as an action finds them."""
-
-    customer: Customer
-    rules: Rules
-    plan: Plan
-    stored: CustomerState
-    """The state as stored: what an undo of this action gives back."""
-    state: CustomerState
-    """The stored state brought in line with the sheet's pause and hand-off flags."""
-    row: dict[str, str]
-    """The guide's columns of the roster row, as written there."""
-
-
 def refuse(message: str) -> ActionOutcome:
     return ActionOutcome(ok=False, message=message)
 
 
 def unchanged(message: str) -> ActionOutcome:
     return ActionOutcome(ok=True, message=message)
-
-
-def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str:
-    # The state before the roster: actions write the roster first, so a state that shows
-    # another action is never read with a roster from before it (which would look like a
-    # person undoing it in the sheet).
-    for _ in range(3):
-        stored = stored_once_no_action_is_under_way(guide.store, customer_id, guide.wall_clock)
-        if isinstance(stored, str):
-            return stored
-        roster = guide.roster.read()
-        found = find_customer(guide, customer_id, roster)
-        if isinstance(found, str):
-            return found
-        customer, rules = found
-        row = guide_row_of(roster, customer_id)
-        if stored.pending is not None:
-            # An action that died half-way: finished or dropped before this one works it out.
-            try:
-                stored = settle_intent(guide.store, stored, row)
-            except StaleStateError:
-                continue  # it ended just now, or someone else settled it: read again
-        state, _ = sync_state(customer, stored, now, guide.config.team_timezone)
-        return Subject(
-            customer=customer,
-            rules=rules,
-            plan=rules.plans[customer.effective_plan],
-            stored=stored,
-            state=state,
-            row=row,
-        )
-    return f"{customer_id} keeps changing under other actions; try again in a moment"
 
 
 def perform(
@@ -185,7 +146,17 @@ def commit(guide: Guide, subject: Subject, change: Change, actor: str) -> Action
             restore_journey=change.restore_journey,
             send_write=change.send_write,
         )
-    return ActionOutcome(ok=True, changed=True, message=change.message)
+    notice, warning = announce(
+        guide,
+        audit,
+        message=change.message,
+        detail=change.detail,
+        customer=subject.customer,
+        rules=subject.rules,
+    )
+    return ActionOutcome(
+        ok=True, changed=True, message=change.message, notice=notice, warning=warning
+    )
 
 
 # --- the actions -------------------------------------------------------------------------
@@ -276,10 +247,16 @@ def resume_guide(guide: Guide, customer_id: str, actor: str, now: datetime) -> A
     cleared = clear_hand_off(guide, customer_id, actor, now)
     if not cleared.ok:
         return cleared
-    lifted = [outcome.message for outcome in (resumed, cleared) if outcome.changed]
+    lifted = [outcome for outcome in (resumed, cleared) if outcome.changed]
     if not lifted:
         return unchanged(f"{customer_id} is neither paused nor handed off; the guide is on")
-    return ActionOutcome(ok=True, changed=True, message="; ".join(lifted))
+    return ActionOutcome(
+        ok=True,
+        changed=True,
+        message="; ".join(outcome.message for outcome in lifted),
+        notice=lifted[-1].notice,
+        warning="; ".join(outcome.warning for outcome in lifted if outcome.warning),
+    )
 
 
 def mark_done(

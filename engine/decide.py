@@ -96,6 +96,16 @@ def decide(
     return move
 
 
+def flag_reason(step: Step, nudged_on: int) -> str:
+    """Why a step is flagged, nudged on guide day `nudged_on`: the flag's own words, which a
+    flag rebuilt after an action repeats."""
+    due = nudged_on + step.window.flag_after
+    return (
+        f"{step.name} was nudged on guide day {nudged_on} and is still not done; "
+        f"flag after {step.window.flag_after} more days (due day {due})"
+    )
+
+
 def _next_move(customer: Customer, plan: Plan, history: History, day: int, today: date) -> Move:
     # Indexed once: the rules below ask about every step several times.
     sends = {(s.step, s.kind): s for s in history.sends}
@@ -118,14 +128,9 @@ def _next_move(customer: Customer, plan: Plan, history: History, day: int, today
 
     for step in remaining:
         nudge = sends.get((step.id, SendKind.NUDGE))
-        if nudge and not sends.get((step.id, SendKind.FLAG)):
-            due = nudge.guide_day + step.window.flag_after
-            if day >= due:
-                reason = (
-                    f"{step.name} was nudged on guide day {nudge.guide_day} and is still not "
-                    f"done; flag after {step.window.flag_after} more days (due day {due})"
-                )
-                return move(MoveKind.FLAG, reason, step)
+        flagged = sends.get((step.id, SendKind.FLAG))
+        if nudge and not flagged and day >= nudge.guide_day + step.window.flag_after:
+            return move(MoveKind.FLAG, flag_reason(step, nudge.guide_day), step)
 
     for step in remaining:
         sent = sends.get((step.id, SendKind.STEP))

@@ -13,6 +13,7 @@ from statistics import median
 from pydantic import BaseModel
 
 from engine.calendar import local_date
+from engine.flags import open_flags
 from engine.guide import Guide
 from engine.models import Customer, History, SendKind
 from engine.roster.validate import validate_rows
@@ -157,17 +158,16 @@ def _place(digest: Digest, customer: Customer, history: History, today: date) ->
             )
         )
         return False
-    for send in history.sends:
-        if send.kind == SendKind.FLAG and send.step not in state.steps_done:
-            digest.open_flags.append(
-                OpenFlag(
-                    customer_id=customer.customer_id,
-                    name=name,
-                    step=send.step,
-                    flagged_on=send.local_date,
-                    age_days=(today - send.local_date).days,
-                )
+    for send in open_flags(history, customer):
+        digest.open_flags.append(
+            OpenFlag(
+                customer_id=customer.customer_id,
+                name=name,
+                step=send.step,
+                flagged_on=send.local_date,
+                age_days=(today - send.local_date).days,
             )
+        )
     return False
 
 

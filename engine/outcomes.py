@@ -77,3 +77,56 @@ class FlagNotice(Frozen):
     reason: str
     history: tuple[str, ...] = ()
     """The journey so far, one line per event, oldest first."""
+
+
+# --- what people did ---------------------------------------------------------------------
+
+
+class ActionEvent(Frozen):
+    """One thing done to a customer's journey, as its audit row records it: a line on a flag."""
+
+    action: str
+    """The audit row's action: `paused`, `resumed`, `handed_off`, `finished`, `undo`, ..."""
+    actor: str
+    """Who acted, as recorded: a chat user id from Slack, a name from the command line, or
+    `guide`, `sheet` or `customer`."""
+    at: datetime
+    note: str = ""
+    handed_to: Person | None = None
+    """For a hand-off: to whom (with a chat id when the rules doc names one)."""
+    undid: ActionEvent | None = None
+    """For an undo: the action it undid."""
+
+
+class FlagMessage(Frozen):
+    """A flag already sent about the journey, as it reads now: the flag as it was sent, what
+    was done since, and whether it still asks for a person."""
+
+    reference: str
+    """What the notifier's `flag` returned when it was sent."""
+    notice: FlagNotice
+    events: tuple[ActionEvent, ...] = ()
+    """What was done since it was sent, oldest first."""
+    open: bool
+    """Whether its buttons still apply: the customer neither finished, paused nor handed off,
+    the flagged step not done, the journey the same."""
+
+
+class ActionNotice(Frozen):
+    """What an action did, told to whoever watches the guide once it is committed, from
+    wherever it came (the command line, a Slack button, the Home tab, a done link)."""
+
+    customer_id: str
+    journey: int
+    """The journey it acted on (for an undo, the journey of the action undone)."""
+    event: ActionEvent
+    message: str
+    """The outcome as the engine words it for the person who acted."""
+    detail: str = ""
+    """Anything else that person should know (an undo's emails that went out already)."""
+    flags: tuple[FlagMessage, ...] = ()
+    """Every flag sent about that journey, as each should read now."""
+
+    @property
+    def undo(self) -> bool:
+        return self.event.undid is not None

@@ -22,7 +22,7 @@ from engine.models import (
     SendWrite,
     StoreSnapshot,
 )
-from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
 
 
 class RosterError(Exception):
@@ -165,6 +165,12 @@ class Notifier(Protocol):
         """Those of `people` (the rules doc's owners and hand-off owners) this notifier
         could not reach, each with why and what to write instead: say, an email the chat
         workspace has no member for. Asked by every tick; never raises."""
+        ...
+
+    def acted(self, notice: ActionNotice) -> None:
+        """Tell whoever watches the guide what a committed action did: every flag sent about
+        the journey reads as `notice.flags` say (one more line; its buttons gone, or back after
+        an undo). Raises SendError when it cannot; the action stands either way."""
         ...
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from engine.acted import announce
 from engine.actions import ActionOutcome, refuse, unchanged
 from engine.audit import recorded_change
 from engine.guide import Guide
@@ -82,7 +83,9 @@ def _settle(
             if attempt == 2:
                 return refuse(str(error))
             continue
-        return ActionOutcome(ok=True, changed=True, message=f"{customer_id}: {message}")
+        said = f"{customer_id}: {message}"
+        notice, warning = announce(guide, audit, message=said)
+        return ActionOutcome(ok=True, changed=True, message=said, notice=notice, warning=warning)
     raise AssertionError("unreachable")
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.actions import ActionOutcome, Change, Subject, perform, refuse, unchanged
+from engine.actions import ActionOutcome, Change, perform, refuse, unchanged
 from engine.audit import differences
 from engine.guide import Guide
 from engine.models import AuditEntry, SendKind, SendRecord, SendWrite, Snapshot
+from engine.subject import Subject
 
 
 def undo(
@@ -30,12 +31,14 @@ def undo(
                 f"{customer_id} changed since {what}: {'; '.join(changes)}. "
                 "Undo with --force to restore it anyway."
             )
+        detail = _emails_already_sent(guide, subject, target)
         return Change(
             action="undo",
             state=target.before.state,
             row=target.before.row,
             note=f"undid {what}",
-            message=f"undid {what}{_emails_already_sent(guide, subject, target)}",
+            message=f"undid {what}" + (f"; {detail}" if detail else ""),
+            detail=detail,
             restore_journey=target.journey if _archived_live_sends(target) else None,
             undoes=target.id,
         )
@@ -58,7 +61,7 @@ def _emails_already_sent(guide: Guide, subject: Subject, target: AuditEntry) -> 
     )
     if not gone:
         return ""
-    return "; already sent, and not unsent: " + ", ".join(gone)
+    return "already sent, and not unsent: " + ", ".join(gone)
 
 
 def _since(send: SendRecord, target: AuditEntry) -> bool:

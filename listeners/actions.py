@@ -1,10 +1,11 @@
-"""Button clicks: on flags (Done, Pause, Hand off), on the digest (Resume) and on a hand-off
-ping (Resume guide). Each listener translates the click into an engine action and the outcome
-back into Slack; no business rule lives here.
+"""Button clicks: on flags and the Home tab (Done, Pause, Hand off), on the digest and the Home
+tab (Resume) and on a hand-off ping or the Home tab (Resume guide). Each listener translates
+the click into an engine action and the outcome back into Slack; no business rule lives here.
 
 Clicks that change something are acknowledged at once and do their work as lazy listeners
-(on Lambda nothing may run after the response, and Slack waits only 3 seconds for it); the
-modal buttons open their modal inside the acknowledgement, since a trigger id lives 3 seconds.
+(on Lambda nothing may run after the response, and Slack waits only 3 seconds for it). The
+modal buttons open their modal inside the acknowledgement, since a trigger id lives 3 seconds:
+from what the button carries, after the permission check, before any roster or state read.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.slack.access import refusal_for
-from bot.slack.answers import mark_acted, settle
+from bot.slack.access import permission_refusal, refusal_for, rules_now
+from bot.slack.answers import answer, mark_acted, tell, what_happened
 from bot.slack.buttons import (
     DONE_ACTION_ID,
     HAND_BACK_ACTION_ID,
@@ -24,11 +25,11 @@ from bot.slack.buttons import (
     PAUSE_ACTION_ID,
     RESUME_ACTION,
     ButtonTarget,
+    any_numbered,
 )
 from bot.slack.context import SlackContext
-from bot.slack.text import escape_mrkdwn
+from bot.slack.home import HomeTab
 from engine.actions import ActionOutcome, clear_hand_off, finish, resume
-from engine.queries import find_customer
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
@@ -57,27 +58,30 @@ def register(app: App, context: SlackContext) -> None:
         ack()
         on_open_modal(context, body, client, HAND_OFF_ACTION_ID)
 
-    app.action(DONE_ACTION_ID)(ack=acknowledge, lazy=[done])
+    app.action(any_numbered(DONE_ACTION_ID))(ack=acknowledge, lazy=[done])
     app.action(RESUME_ACTION)(ack=acknowledge, lazy=[resume_clicked])
-    app.action(HAND_BACK_ACTION_ID)(ack=acknowledge, lazy=[hand_back_clicked])
-    app.action(PAUSE_ACTION_ID)(pause_clicked)
-    app.action(HAND_OFF_ACTION_ID)(hand_off_clicked)
+    app.action(any_numbered(HAND_BACK_ACTION_ID))(ack=acknowledge, lazy=[hand_back_clicked])
+    app.action(any_numbered(PAUSE_ACTION_ID))(pause_clicked)
+    app.action(any_numbered(HAND_OFF_ACTION_ID))(hand_off_clicked)
 
 
 class Click:
-    """Who clicked which button on which message."""
+    """Who clicked which button, on which message (none on the Home tab)."""
 
     def __init__(self, body: dict[str, Any]) -> None:
         action = body["actions"][0]
         self.user: str = body["user"]["id"]
-        self.channel: str = body["channel"]["id"]
-        self.message = f"{self.channel}:{body['message']['ts']}"
-        self.blocks: list[dict[str, Any]] = body["message"].get("blocks", [])
+        channel = (body.get("channel") or {}).get("id")
+        self.channel: str | None = channel if isinstance(channel, str) else None
+        message = body.get("message")
+        self.message = f"{self.channel}:{message['ts']}" if self.channel and message else None
+        self.blocks: list[dict[str, Any]] = message.get("blocks", []) if message else []
         self.action_id: str = action["action_id"]
         self.target = ButtonTarget.from_value(action["value"])
+        self.from_home = (body.get("view") or {}).get("type") == "home"
 
     def tell(self, client: WebClient, text: str) -> None:
-        client.chat_postEphemeral(channel=self.channel, user=self.user, text=text)
+        tell(client, self.user, self.channel, text)
 
 
 def permitted_click(context: SlackContext, body: dict[str, Any], client: WebClient) -> Click | None:
@@ -86,26 +90,45 @@ def permitted_click(context: SlackContext, body: dict[str, Any], client: WebClie
     refusal = refusal_for(context, click.target, click.user, client)
     if refusal is not None:
         click.tell(client, refusal)
+        _refresh_home(context, client, click)
         return None
     return click
+
+
+def _answer(context: SlackContext, client: WebClient, click: Click, outcome: ActionOutcome) -> None:
+    answer(client, click.user, click.channel, outcome)
+    if not outcome.changed:
+        _refresh_home(context, client, click)
+
+
+def _refresh_home(context: SlackContext, client: WebClient, click: Click) -> None:
+    """A Home tab clicked on something that had moved on shows how things stand now (after a
+    change, the notifier republishes it)."""
+    if click.from_home:
+        HomeTab(context, client).publish(click.user)
 
 
 def on_open_modal(
     context: SlackContext, body: dict[str, Any], client: WebClient, action: str
 ) -> None:
-    """Pause and Hand off both open a modal about the flagged customer, if the clicker may."""
-    if (click := permitted_click(context, body, client)) is None:
+    """Pause and Hand off both open a modal about the clicked customer, if the clicker may:
+    shown from the button's own name and company; the hand-off modal also lists the rules
+    doc's hand-off owners. The submission checks the customer's state."""
+    click = Click(body)
+    target = click.target
+    rules = rules_now(context) if action == HAND_OFF_ACTION_ID else None
+    refusal = permission_refusal(context, target, click.user, client, rules=rules)
+    if refusal is not None:
+        click.tell(client, refusal)
         return
-    found = find_customer(context.guide, click.target.customer_id)
-    if isinstance(found, str):
-        click.tell(client, escape_mrkdwn(found))
-        return
-    customer, rules = found
-    names = (click.target.customer_id, click.target.journey, customer.name, customer.company)
+    shown = (target.customer_id, target.journey, target.name, target.company)
+    message, owner = click.message, target.owner
     view = (
-        pause_modal(*names, message=click.message)
+        pause_modal(*shown, message=message, owner=owner)
         if action == PAUSE_ACTION_ID
-        else hand_off_modal(*names, rules.hand_off_owners, message=click.message)
+        else hand_off_modal(
+            *shown, rules.hand_off_owners if rules else (), message=message, owner=owner
+        )
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -114,31 +137,34 @@ def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> N
     if (click := permitted_click(context, body, client)) is None:
         return
     outcome = finish(context.guide, click.target.customer_id, click.user, context.clock())
-    what = f"✅ finished by <@{click.user}>: {escape_mrkdwn(outcome.message)}"
-    settle(client, click.message, click.user, outcome, what, click.blocks)
+    _answer(context, client, click, outcome)
 
 
 def on_resume(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
-    """The digest's Resume: only this customer's line in the digest changes."""
+    """The digest's (or the Home tab's) Resume: only this customer's line of a digest changes."""
     if (click := permitted_click(context, body, client)) is None:
         return
     outcome = resume(context.guide, click.target.customer_id, click.user, context.clock())
-    _mark(client, click, outcome, f"▶️ resumed by <@{click.user}>")
+    _mark(context, client, click, outcome, f"▶️ Resumed by <@{click.user}>")
 
 
 def on_hand_back(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
-    """The hand-off ping's Resume guide: the guide takes the customer back."""
+    """The hand-off ping's (or the Home tab's) Resume guide: the guide takes the customer back."""
     if (click := permitted_click(context, body, client)) is None:
         return
     now = context.clock()
     outcome = clear_hand_off(context.guide, click.target.customer_id, click.user, now)
-    _mark(client, click, outcome, f"▶️ back with the guide, by <@{click.user}>")
+    _mark(context, client, click, outcome, f"▶️ Back with the guide by <@{click.user}>")
 
 
-def _mark(client: WebClient, click: Click, outcome: ActionOutcome, what: str) -> None:
-    if not outcome.changed:
-        click.tell(client, escape_mrkdwn(outcome.message))
-        return
-    channel, ts = click.message.split(":", 1)
-    blocks = mark_acted(click.blocks, click.action_id, what)
-    client.chat_update(channel=channel, ts=ts, text=escape_mrkdwn(outcome.message), blocks=blocks)
+def _mark(
+    context: SlackContext, client: WebClient, click: Click, outcome: ActionOutcome, fallback: str
+) -> None:
+    """A digest or a ping is no flag, so the notifier does not know it: the clicked line says
+    what happened here. The Home tab is republished by the notifier."""
+    if outcome.changed and click.message is not None:
+        channel, ts = click.message.split(":", 1)
+        what = what_happened(outcome, fallback)
+        blocks = mark_acted(click.blocks, click.action_id, what)
+        client.chat_update(channel=channel, ts=ts, text=what, blocks=blocks)
+    _answer(context, client, click, outcome)

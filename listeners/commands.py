@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack.access import command_refusal
 from bot.slack.context import SlackContext
+from bot.slack.happened import event_line
 from bot.slack.replies import HELP, status_blocks, why_blocks
 from bot.slack.text import escape_mrkdwn
 from engine.actions import ActionOutcome, resume_guide
@@ -97,9 +98,19 @@ def run(context: SlackContext, request: Request, user: str) -> tuple[str, list[B
     if request.subcommand == "resume":
         return _said(resume_guide(guide, customer_id, user, now)), None
     outcome = undo(guide, customer_id, user, now, force=request.force)
-    return _said(outcome), None
+    notice = outcome.notice
+    if notice is None:
+        return _said(outcome), None
+    # Said with the people in it as mentions, as the flags say it.
+    detail = f"\n{escape_mrkdwn(notice.detail)}" if notice.detail else ""
+    said = f"✅ {escape_mrkdwn(customer_id)}: {event_line(notice.event)}{detail}"
+    return said + _warned(outcome), None
 
 
 def _said(outcome: ActionOutcome) -> str:
     mark = "✅" if outcome.changed else ("ℹ️" if outcome.ok else "⚠️")
-    return f"{mark} {escape_mrkdwn(outcome.message)}"
+    return f"{mark} {escape_mrkdwn(outcome.message)}" + _warned(outcome)
+
+
+def _warned(outcome: ActionOutcome) -> str:
+    return f"\n⚠️ {escape_mrkdwn(outcome.warning)}" if outcome.warning else ""

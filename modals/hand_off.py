@@ -43,7 +43,9 @@ class HandOffSubmission(Frozen):
     note: str
     """Trimmed; "" when the person left it empty."""
     message: str | None = None
-    """The flag it was opened from, as `channel:ts`."""
+    """The message it was opened from, as `channel:ts`; None from the Home tab."""
+    owner: str = ""
+    """Whom the flag it was opened from was for (see `modals.parts.CustomerRef.o`)."""
 
 
 def hand_off_modal(
@@ -53,6 +55,7 @@ def hand_off_modal(
     company: str,
     owners: Sequence[Person],
     message: str | None = None,
+    owner: str = "",
 ) -> View:
     customer = customer_section("Hand off onboarding for", customer_id, customer_name, company)
     if not owners:
@@ -63,7 +66,7 @@ def hand_off_modal(
             callback_id=HAND_OFF_CALLBACK_ID,
             title="Hand off",
             close="Close",
-            private_metadata=pack_metadata(customer_id, journey, message),
+            private_metadata=pack_metadata(customer_id, journey, message, owner),
             blocks=[customer, _no_owners_section()],
         )
     blocks: list[Block] = [
@@ -88,7 +91,7 @@ def hand_off_modal(
         title="Hand off",
         submit="Hand off",
         close="Cancel",
-        private_metadata=pack_metadata(customer_id, journey, message),
+        private_metadata=pack_metadata(customer_id, journey, message, owner),
         blocks=blocks,
     )
 
@@ -119,6 +122,7 @@ def read_hand_off_submission(view_payload: Mapping[str, Any]) -> HandOffSubmissi
         owner_id=owner_id,
         note=read_note(view_payload),
         message=customer.m,
+        owner=customer.o or "",
     )
 
 

@@ -57,12 +57,19 @@ class CustomerRef(Frozen):
     c: str = Field(min_length=1)
     j: int = Field(ge=1)
     m: str | None = None
-    """The flag message the modal was opened from, as `channel:ts`, so its submission can
-    update that message."""
+    """The message the modal was opened from, as `channel:ts` (none from the Home tab), so
+    what its submission cannot change is told in that channel. The flags themselves change
+    through the notifier."""
+    o: str | None = None
+    """Whom the flag was for (a flag's owner, the Home tab's viewer), who may submit for that
+    alone, as they could click."""
 
 
-def pack_metadata(customer_id: str, journey: int, message: str | None = None) -> str:
-    return CustomerRef(c=customer_id, j=journey, m=message).model_dump_json(exclude_none=True)
+def pack_metadata(
+    customer_id: str, journey: int, message: str | None = None, owner: str = ""
+) -> str:
+    ref = CustomerRef(c=customer_id, j=journey, m=message, o=owner or None)
+    return ref.model_dump_json(exclude_none=True)
 
 
 def unpack_metadata(view: Mapping[str, Any]) -> CustomerRef:

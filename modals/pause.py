@@ -27,7 +27,9 @@ class PauseSubmission(Frozen):
     note: str
     """Trimmed; "" when the person left it empty."""
     message: str | None = None
-    """The flag it was opened from, as `channel:ts`."""
+    """The message it was opened from, as `channel:ts`; None from the Home tab."""
+    owner: str = ""
+    """Whom the flag it was opened from was for (see `modals.parts.CustomerRef.o`)."""
 
 
 def pause_modal(
@@ -36,6 +38,7 @@ def pause_modal(
     customer_name: str,
     company: str,
     message: str | None = None,
+    owner: str = "",
 ) -> View:
     return View(
         type="modal",
@@ -43,7 +46,7 @@ def pause_modal(
         title="Pause onboarding",
         submit="Pause",
         close="Cancel",
-        private_metadata=pack_metadata(customer_id, journey, message),
+        private_metadata=pack_metadata(customer_id, journey, message, owner),
         blocks=[
             customer_section("Pause onboarding for", customer_id, customer_name, company),
             ContextBlock(
@@ -65,5 +68,9 @@ def read_pause_submission(view_payload: Mapping[str, Any]) -> PauseSubmission:
     expect_callback(view_payload, PAUSE_CALLBACK_ID)
     customer = unpack_metadata(view_payload)
     return PauseSubmission(
-        customer_id=customer.c, journey=customer.j, note=read_note(view_payload), message=customer.m
+        customer_id=customer.c,
+        journey=customer.j,
+        note=read_note(view_payload),
+        message=customer.m,
+        owner=customer.o or "",
     )

@@ -1,6 +1,6 @@
 """Whether a Slack user may act on a customer now: the engine's rule (`engine.permissions`),
-asked with what Slack knows, cheapest first, and the click checked against the customer's
-current journey so a stale button changes nothing."""
+asked with what Slack knows, cheapest first; then the click checked against the customer's
+current state (engine.flags) so a stale button or modal changes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from bot.slack.buttons import ButtonTarget
 from bot.slack.context import SlackContext
 from bot.slack.people import SlackPeople
 from bot.slack.text import escape_mrkdwn
+from engine.flags import Pending, why_moved_on
+from engine.models import Rules
 from engine.permissions import NOT_AN_ADMIN, NOT_ON_THE_TEAM, may_act, may_undo
 from engine.rulebook import load_rules
 
@@ -22,9 +24,11 @@ _log = logging.getLogger("og.slack")
 def refusal_for(
     context: SlackContext, target: ButtonTarget, user: str, client: WebClient
 ) -> str | None:
-    """Why `user` may not act on `target` now, or None; the modals' submissions ask too."""
-    if not may_act_in_slack(context, user, client, flag_owner=target.owner or None):
-        return NOT_ON_THE_TEAM
+    """Why `user` may not act on `target` now, or None: who they are, then the customer's
+    current journey (one read of one customer's state), so a stale button changes nothing."""
+    refusal = permission_refusal(context, target, user, client)
+    if refusal is not None:
+        return refusal
     store = context.guide.store
     journey = store.load_one(target.customer_id).history(target.customer_id).state.journey
     if journey != target.journey:
@@ -33,6 +37,35 @@ def refusal_for(
             f"(journey {target.journey}, now {journey}); nothing was changed."
         )
     return None
+
+
+def permission_refusal(
+    context: SlackContext,
+    target: ButtonTarget,
+    user: str,
+    client: WebClient,
+    *,
+    rules: Rules | None = None,
+) -> str | None:
+    """Why `user` may not act on `target` at all, or None; reads neither the roster nor the
+    state, so a modal opens at once (`rules` when the caller has read them already)."""
+    flag_owner = target.owner or None
+    if not may_act_in_slack(context, user, client, flag_owner=flag_owner, rules=rules):
+        return NOT_ON_THE_TEAM
+    return None
+
+
+def submission_refusal(
+    context: SlackContext, target: ButtonTarget, user: str, client: WebClient, action: Pending
+) -> str | None:
+    """Why a modal's submission changes nothing, or None: who submits, then whether the
+    customer moved on while the modal was open (finished, already paused or handed off,
+    another journey) by their stored state, one read of one customer."""
+    refusal = permission_refusal(context, target, user, client)
+    if refusal is not None:
+        return refusal
+    state = context.guide.store.load_one(target.customer_id).history(target.customer_id).state
+    return why_moved_on(state, target.journey, action)
 
 
 def command_refusal(
@@ -47,14 +80,19 @@ def command_refusal(
 
 
 def may_act_in_slack(
-    context: SlackContext, user: str, client: WebClient, *, flag_owner: str | None = None
+    context: SlackContext,
+    user: str,
+    client: WebClient,
+    *,
+    flag_owner: str | None = None,
+    rules: Rules | None = None,
 ) -> bool:
-    """The settings first (no request), then the rules doc's owners, then the flag channel's
-    members (a request to Slack)."""
+    """The settings first (no request), then the rules doc's owners (`rules`, or the doc read
+    now), then the flag channel's members (a request to Slack)."""
     team = context.team
     if may_act(user, team, flag_owner=flag_owner):
         return True
-    rules = load_rules(context.guide.rules_source, context.guide.store, remember=False).rules
+    rules = rules or rules_now(context)
     if rules is not None:
         # Owners named by email count by their member ids (looked up once, remembered).
         rules = SlackPeople(client, context.guide.store).resolved_rules(rules)
@@ -64,6 +102,12 @@ def may_act_in_slack(
         flag_owner=flag_owner,
         in_flag_channel=lambda channel, person: _is_member(client, channel, person),
     )
+
+
+def rules_now(context: SlackContext) -> Rules | None:
+    """The rules doc in force: the doc as it reads now, or the last good copy kept in state
+    when it is broken; never the roster or a customer's state."""
+    return load_rules(context.guide.rules_source, context.guide.store, remember=False).rules
 
 
 def _is_member(client: WebClient, channel: str, user: str) -> bool:

@@ -1,4 +1,11 @@
-"""How every listener answers after an engine action."""
+"""How every listener answers after an engine action.
+
+A change is told through the notifier, whatever it came from: the engine hands it the change
+(`ActionNotice`) and the Slack notifier rewrites every flag of the journey and the actor's Home
+tab (bot/slack/notifier.py). So a listener changes only the message that was clicked when it
+is not a flag (a digest's line, a hand-off ping), and tells the person who acted what the
+flags cannot: that nothing changed, and why, or that the flags could not be updated.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +13,36 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.slack.happened import event_line
 from bot.slack.text import escape_mrkdwn
 from engine.actions import ActionOutcome
 
 
-def settle(
-    client: WebClient,
-    message: str | None,
-    user: str,
-    outcome: ActionOutcome,
-    what: str,
-    original_blocks: list[dict[str, Any]] | None = None,
-) -> None:
-    """A change replaces the flag's buttons with what happened (keeping the flag's details when
-    the click brought them); anything else is told only to the person who acted.
-    `message` is the flag as `channel:ts`."""
-    if message is None:
-        return
-    channel, ts = message.split(":", 1)
+def tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
+    """Only to `user`: ephemerally in `channel`, or, from the Home tab or a modal opened there
+    (no channel), in the app's direct messages with them."""
+    if channel is not None:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    else:
+        client.chat_postMessage(channel=user, text=text)
+
+
+def answer(client: WebClient, user: str, channel: str | None, outcome: ActionOutcome) -> None:
+    """Nothing for a change the flags now show; what stood in the way otherwise."""
     if not outcome.changed:
-        client.chat_postEphemeral(channel=channel, user=user, text=escape_mrkdwn(outcome.message))
-        return
-    kept = [b for b in original_blocks or [] if b.get("type") != "actions"]
-    happened = {"type": "section", "text": {"type": "mrkdwn", "text": what}}
-    client.chat_update(channel=channel, ts=ts, text=what, blocks=[*kept, happened])
+        tell(client, user, channel, escape_mrkdwn(outcome.message))
+    elif outcome.warning:
+        tell(
+            client,
+            user,
+            channel,
+            f"✅ {escape_mrkdwn(outcome.message)}, but {escape_mrkdwn(outcome.warning)}",
+        )
+
+
+def what_happened(outcome: ActionOutcome, fallback: str) -> str:
+    """The change as one line (bot/slack/happened.py): who, what and when."""
+    return event_line(outcome.notice.event) if outcome.notice is not None else fallback
 
 
 def mark_acted(blocks: list[dict[str, Any]], action_id: str, what: str) -> list[dict[str, Any]]:

@@ -9,16 +9,19 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+"""A Home tab (or a modal) holds twice a message's blocks."""
 SECTION_TEXT_LIMIT = 3000
 FIELD_TEXT_LIMIT = 2000
 BUTTON_VALUE_LIMIT = 2000
 
 
-def check_message(blocks: Sequence[Block]) -> None:
-    """Raise SlackObjectFormationError unless Slack would accept `blocks` as one message:
-    at most 50 blocks, every block and element within its limits, action ids unique."""
-    if len(blocks) > MAX_BLOCKS:
-        raise SlackObjectFormationError(f"{len(blocks)} blocks; a message holds {MAX_BLOCKS}")
+def check_message(blocks: Sequence[Block], *, limit: int = MAX_BLOCKS) -> None:
+    """Raise SlackObjectFormationError unless Slack would accept `blocks` as one message (or,
+    with `limit` MAX_VIEW_BLOCKS, one Home tab): at most `limit` blocks, every block and
+    element within its limits, action ids unique."""
+    if len(blocks) > limit:
+        raise SlackObjectFormationError(f"{len(blocks)} blocks; Slack takes at most {limit}")
     action_ids: list[str] = []
     for block in blocks:
         block.validate_json()

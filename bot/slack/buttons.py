@@ -1,11 +1,20 @@
 """What the guide's buttons are called and what they carry: action ids, and the customer and
-journey a flag's (or digest's, or ping's) button acts on, as compact JSON in its `value`."""
+journey a flag's (or digest's, ping's, Home tab's) button acts on, as compact JSON in its
+`value`.
+
+One message or view may hold the same button for several customers (the digest's Resume, the
+Home tab's flags), so every id may carry a number (`og_done_3`); the listeners match each id
+with or without one.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
+
+from bot.slack.blocks import BUTTON_VALUE_LIMIT
+from bot.slack.text import clip
 
 DONE_ACTION_ID = "og_done"
 PAUSE_ACTION_ID = "og_pause"
@@ -16,22 +25,41 @@ RESUME_ACTION_PREFIX = "og_resume"
 """The digest's Resume buttons are `og_resume_<n>`, numbered so each message's ids stay unique."""
 RESUME_ACTION = re.compile(rf"^{RESUME_ACTION_PREFIX}_\d+$")
 
+# Room for any real name; a button value holds at most 2000 characters.
+_SHOWN_LIMIT = 80
+
+
+def numbered(action_id: str, n: int) -> str:
+    """The button `action_id` for the `n`th customer of a message or view."""
+    return f"{action_id}_{n}"
+
+
+def any_numbered(action_id: str) -> re.Pattern[str]:
+    """Matches `action_id` and every `numbered` form of it."""
+    return re.compile(rf"^{re.escape(action_id)}(?:_\d+)?$")
+
 
 @dataclass(frozen=True)
 class ButtonTarget:
-    """What a button acts on, travelling in its `value`: the customer and journey, and whom
-    the message was for (a flag's owner), who may act on it for that alone. Slack signs the
-    click and the bot wrote the message, so the value is the bot's own."""
+    """What a button acts on, travelling in its `value`: the customer and journey; whom the
+    message was for (a flag's owner, the Home tab's viewer), who may act on it for that alone;
+    and the name and company the message showed, so a modal opens from the click alone. Slack
+    signs the click and the bot wrote the message, so the value is the bot's own."""
 
     customer_id: str
     journey: int
     owner: str = ""
+    name: str = ""
+    company: str = ""
 
     def to_value(self) -> str:
+        """Compact JSON; without the name and company when they would not fit a button."""
         data: dict[str, str | int] = {"c": self.customer_id, "j": self.journey}
         if self.owner:
             data["o"] = self.owner
-        return json.dumps(data, separators=(",", ":"))
+        shown = {"n": clip(self.name, _SHOWN_LIMIT), "co": clip(self.company, _SHOWN_LIMIT)}
+        full = _dump(data | {key: value for key, value in shown.items() if value})
+        return full if len(full) <= BUTTON_VALUE_LIMIT else _dump(data)
 
     @classmethod
     def from_value(cls, value: str) -> ButtonTarget:
@@ -40,9 +68,15 @@ class ButtonTarget:
             data = json.loads(value)
         except json.JSONDecodeError as error:
             raise ValueError(f"not a flag button value: {value!r}") from error
-        if not isinstance(data, dict) or not {"c", "j"} <= set(data) <= {"c", "j", "o"}:
+        if not isinstance(data, dict) or not {"c", "j"} <= set(data) <= {"c", "j", "o", "n", "co"}:
             raise ValueError(f"not a flag button value: {value!r}")
-        customer_id, journey, owner = data["c"], data["j"], data.get("o", "")
-        if not (isinstance(customer_id, str) and type(journey) is int and isinstance(owner, str)):
+        journey, texts = data["j"], [data["c"], *(data.get(k, "") for k in ("o", "n", "co"))]
+        if type(journey) is not int or not all(isinstance(text, str) for text in texts):
             raise ValueError(f"not a flag button value: {value!r}")
-        return cls(customer_id=customer_id, journey=journey, owner=owner)
+        customer_id, owner, name, company = texts
+        return cls(customer_id, journey, owner=owner, name=name, company=company)
+
+
+def _dump(data: dict[str, str | int]) -> str:
+    # Not ASCII-escaped: Slack counts characters, and `\u00e9` would be six of them.
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

@@ -44,7 +44,7 @@ from slack_sdk.models.blocks import (
 from bot.slack.blocks import BUTTON_VALUE_LIMIT, MAX_BLOCKS, SECTION_TEXT_LIMIT, check_message
 from bot.slack.buttons import RESUME_ACTION_PREFIX, ButtonTarget
 from bot.slack.notifier import slack_send_errors
-from bot.slack.text import clip, escape_mrkdwn, mention, plain_text
+from bot.slack.text import USER_ID, clip, escape_mrkdwn, mention, plain_text
 from engine.digest import Digest, PausedCustomer
 from engine.models import Person
 from engine.ports import SendError
@@ -55,10 +55,8 @@ _NAME_LIMIT = 80
 _ID_LIMIT = 64
 _NOTE_LIMIT = 300
 _PROBLEM_LIMIT = 300
-# Strict on purpose: a Slack user id is U or W and capitals with at least one digit, so an
-# owner typed as "Sam" or "UMA" shows as a name, never as a broken `<@…>`.
-_ID = r"[UW](?=[A-Z0-9]*[0-9])[A-Z0-9]{2,31}"
-_USER_ID = re.compile(rf"<@({_ID})>|({_ID})")
+# An owner typed as "Sam" or "UMA" shows as a name, never as a broken `<@…>`.
+_USER_ID = re.compile(rf"<@({USER_ID})>|({USER_ID})")
 
 
 _Section = tuple[str, list[Block]]

@@ -7,8 +7,10 @@ Layout, top to bottom:
 - a section whose mrkdwn text mentions the owner and gives the reason, with plain-text fields
   for customer, company, plan, the stuck step, the guide day and journey, and the owner;
 - a section with the journey so far, newest lines kept when it is long ("… and N more");
-- an actions block: Done (primary), Pause and Hand off, each carrying the customer and
-  journey as compact JSON (`{"c":"C-1","j":1}`).
+- after any action, a section with one line per action since (bot/slack/happened.py);
+- while the flag is open, an actions block: Done (primary), Pause and Hand off, each carrying
+  what the button acts on (bot/slack/buttons.py). An action takes them away; its undo (or a
+  resume) gives them back (engine/flags.py says when a flag is open).
 
 Escaping: every value from the sheet or the rules doc goes through bot/slack/text.py, plain
 text (`plain`) and mrkdwn (`escape_mrkdwn`) alike; only the owner's mention is mrkdwn on purpose.
@@ -29,8 +31,9 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.blocks import BUTTON_VALUE_LIMIT, SECTION_TEXT_LIMIT
 from bot.slack.buttons import DONE_ACTION_ID, HAND_OFF_ACTION_ID, PAUSE_ACTION_ID, ButtonTarget
+from bot.slack.happened import event_line, events_text
 from bot.slack.text import clip, escape_mrkdwn, mention, plain_text
-from engine.outcomes import FlagNotice, UnconfirmedNotice
+from engine.outcomes import ActionEvent, FlagNotice, UnconfirmedNotice
 
 # Generous for any real name. Escaping can make mrkdwn text five times longer (`&` is
 # `&amp;`), and the mrkdwn section holds the owner's mention (or name), the customer and the
@@ -43,6 +46,8 @@ _HISTORY_LINE_LIMIT = 200
 # A flag is read at a glance: past this the oldest events are summarised, whatever the room.
 _HISTORY_MAX_LINES = 25
 _HISTORY_TITLE = "Journey so far"
+EVENTS_BLOCK_ID = "og_events"
+"""The section of what was done since the flag was sent, one line each."""
 
 
 def _customer(notice: FlagNotice) -> str:
@@ -97,7 +102,11 @@ def _details(notice: FlagNotice) -> SectionBlock:
 
 def _actions(notice: FlagNotice) -> ActionsBlock | SectionBlock:
     target = ButtonTarget(
-        customer_id=notice.customer_id, journey=notice.journey, owner=notice.owner.slack_id
+        customer_id=notice.customer_id,
+        journey=notice.journey,
+        owner=notice.owner.slack_id,
+        name=notice.customer_name,
+        company=notice.company,
     )
     value = target.to_value()
     if len(value) > BUTTON_VALUE_LIMIT:
@@ -116,29 +125,41 @@ def _actions(notice: FlagNotice) -> ActionsBlock | SectionBlock:
     )
 
 
-def flag_message(notice: FlagNotice) -> list[Block]:
+def flag_message(
+    notice: FlagNotice, events: Sequence[ActionEvent] = (), *, open: bool = True
+) -> list[Block]:
+    """The flag as sent (no events, open), or as it reads after actions: the same details, a
+    line per action, and its buttons only while it is `open`."""
     header = (
         f"🚩 {clip(_customer(notice), _HEADER_PART_LIMIT)} is stuck on "
         f"{clip(_step(notice), _HEADER_PART_LIMIT)}"
     )
-    return [
+    blocks: list[Block] = [
         HeaderBlock(text=plain_text(header, HeaderBlock.text_max_length)),
         _details(notice),
         SectionBlock(text=plain_text(history_text(notice.history), SECTION_TEXT_LIMIT)),
-        _actions(notice),
     ]
+    if events:
+        # verbatim: the lines' mentions and date tokens are written out; nothing else links.
+        text = MarkdownTextObject(text=events_text(events), verbatim=True)
+        blocks.append(SectionBlock(block_id=EVENTS_BLOCK_ID, text=text))
+    if open:
+        blocks.append(_actions(notice))
+    return blocks
 
 
-def flag_text(notice: FlagNotice) -> str:
-    """The fallback: what notifications and screen readers get. Slack parses it as mrkdwn."""
+def flag_text(notice: FlagNotice, events: Sequence[ActionEvent] = ()) -> str:
+    """The fallback: what notifications and screen readers get, with the latest action. Slack
+    parses it as mrkdwn."""
     customer = escape_mrkdwn(clip(_customer(notice), _VALUE_LIMIT))
     company = escape_mrkdwn(clip(notice.company, _VALUE_LIMIT))
     step = escape_mrkdwn(clip(_step(notice), _VALUE_LIMIT))
     at_company = f" ({company})" if company else ""
-    return (
+    text = (
         f"{mention(notice.owner)} {customer}{at_company} is stuck on {step} "
         f"(guide day {notice.guide_day})"
     )
+    return f"{text}: {event_line(events[-1])}" if events else text
 
 
 def unconfirmed_message(notice: UnconfirmedNotice) -> list[Block]:

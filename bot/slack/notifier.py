@@ -1,10 +1,15 @@
 """A notifier that posts flags to Slack: in the flag channel when one is set, otherwise as a
-direct message to the owner (which needs the `im:write` scope besides `chat:write`)."""
+direct message to the owner (which needs the `im:write` scope besides `chat:write`).
+
+After every action it changes each flag of the journey to read as the engine says
+(`chat.update` of the message whose `CHANNEL:TS` the flag's send keeps), and republishes the
+Home tab of the person who acted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from http.client import HTTPException
 from urllib.error import URLError
 
@@ -15,9 +20,13 @@ from slack_sdk.models.blocks import Block
 from bot.slack.blocks import check_message
 from bot.slack.flag import flag_message, flag_text, unconfirmed_message, unconfirmed_text
 from bot.slack.people import SlackPeople
+from bot.slack.text import is_user_id
 from engine.models import Person
-from engine.outcomes import FlagNotice, UnconfirmedNotice
+from engine.outcomes import ActionEvent, ActionNotice, FlagNotice, UnconfirmedNotice
 from engine.ports import OutcomeUnknownError, SendError
+
+_MESSAGE = re.compile(r"([CDG][A-Z0-9]+):(\d+\.\d+)")
+"""A flag's reference as `flag` returns it; a console or preview reference is not one."""
 
 
 @contextmanager
@@ -44,12 +53,24 @@ def slack_send_errors(what: str, *, posts: bool = True) -> Iterator[None]:
 
 class SlackNotifier:
     def __init__(
-        self, client: WebClient, flag_channel: str | None, people: SlackPeople | None = None
+        self,
+        client: WebClient,
+        flag_channel: str | None,
+        people: SlackPeople | None = None,
+        *,
+        home: Callable[[str], None] | None = None,
     ) -> None:
         self._client = client
         self._flag_channel = flag_channel or None
         # An owner named by email is looked up (and remembered; see bot/slack/people.py).
         self._people = people or SlackPeople(client, None)
+        self.home = home
+        """Publishes a person's Home tab (bot/slack/home.py); the composition root sets it
+        once the guide it reads exists."""
+
+    @property
+    def client(self) -> WebClient:
+        return self._client
 
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
         return self._people.unknown(people)
@@ -82,6 +103,47 @@ class SlackNotifier:
             if self._flag_channel is None:
                 raise
             return owner
+
+    def _with_member_ids(self, event: ActionEvent) -> ActionEvent:
+        """The event with whoever it was handed to as a mention, when the rules doc names them
+        by an email Slack knows; by name otherwise."""
+        update: dict[str, object] = {}
+        if event.handed_to is not None and not event.handed_to.slack_id:
+            with suppress(SendError):
+                update["handed_to"] = self._people.resolve(event.handed_to)
+        if event.undid is not None:
+            update["undid"] = self._with_member_ids(event.undid)
+        return event.model_copy(update=update) if update else event
+
+    def acted(self, notice: ActionNotice) -> None:
+        """Every flag of the journey changed to read as `notice.flags` say, then the actor's
+        Home tab republished. Each is tried; what failed is raised together as SendError."""
+        problems: list[str] = []
+        for flag in notice.flags:
+            where = _MESSAGE.fullmatch(flag.reference)
+            if where is None:
+                continue
+            events = tuple(self._with_member_ids(event) for event in flag.events)
+            blocks = flag_message(flag.notice, events, open=flag.open)
+            try:
+                check_message(blocks)
+                with slack_send_errors(f"the flag for {notice.customer_id}", posts=False):
+                    self._client.chat_update(
+                        channel=where[1],
+                        ts=where[2],
+                        text=flag_text(flag.notice, events),
+                        blocks=blocks,
+                    )
+            except (SendError, SlackObjectFormationError) as error:
+                problems.append(f"the flag {flag.reference} was not updated: {error}")
+        actor = notice.event.actor
+        if self.home is not None and is_user_id(actor):
+            try:
+                self.home(actor)
+            except Exception as error:  # the flags are told; the Home tab waits for its opening
+                problems.append(f"the Home tab of {actor} was not republished: {error}")
+        if problems:
+            raise SendError("; ".join(problems))
 
     def _post(self, what: str, owner: Person, blocks: list[Block], text: str) -> str:
         try:

@@ -22,6 +22,10 @@ from engine.models import Person
 
 _OWNER_NAME_LIMIT = 100
 _SLACK_ID = re.compile(r"[A-Za-z0-9]{1,32}")
+USER_ID = r"[UW](?=[A-Z0-9]*[0-9])[A-Z0-9]{2,31}"
+"""A Slack user id, strictly: U or W and capitals with at least one digit, so a name typed as
+"Sam" or "UMA" is never taken for one."""
+_USER_ID = re.compile(USER_ID)
 _MRKDWN_REPLACEMENTS = str.maketrans(
     {
         "&": "&amp;",
@@ -80,3 +84,15 @@ def mention(person: Person) -> str:
     if _SLACK_ID.fullmatch(person.slack_id):
         return person.mention()
     return escape_mrkdwn(clip(person.name or person.slack_id, _OWNER_NAME_LIMIT))
+
+
+def is_user_id(text: str) -> bool:
+    return _USER_ID.fullmatch(text) is not None
+
+
+def person(who: str) -> str:
+    """Someone recorded by the guide (an actor, an owner): a mention when it is a Slack user id,
+    so Slack shows their name; otherwise the name as written, escaped."""
+    if is_user_id(who):
+        return f"<@{who}>"
+    return escape_mrkdwn(clip(who, _OWNER_NAME_LIMIT))

@@ -1,4 +1,5 @@
-"""A notifier that prints flags to a terminal: for trials and for running without Slack."""
+"""A notifier that prints flags to a terminal, and a line when an action changes them: for
+trials and for running without Slack."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TextIO
 
 from engine.adapters.email_message import one_line
 from engine.models import Person
-from engine.outcomes import FlagNotice, UnconfirmedNotice
+from engine.outcomes import ActionEvent, ActionNotice, FlagNotice, UnconfirmedNotice
 from engine.ports import SendError
 
 
@@ -28,6 +29,12 @@ class ConsoleNotifier:
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
         """Everyone can be printed to a terminal."""
         return []
+
+    def acted(self, notice: ActionNotice) -> None:
+        """A line under the journey's flags printed before, as a flag in Slack gains one; an
+        action on a customer never flagged changes no flag, and prints nothing."""
+        if notice.flags:
+            self._print("what was done", render_action(notice))
 
     def _print(self, what: str, text: str) -> None:
         stream = self._stream if self._stream is not None else sys.stderr
@@ -75,3 +82,28 @@ def render_unconfirmed(notice: UnconfirmedNotice) -> str:
         f"  why:    {one_line(notice.why)}\n"
         f"  settle: og unconfirmed delivered {command}  |  og unconfirmed resend {command}\n\n"
     )
+
+
+def render_action(notice: ActionNotice) -> str:
+    """One line: the action, and what became of the journey's flags."""
+    flags = ", ".join(
+        f"{one_line(flag.notice.step_name or flag.notice.step)} "
+        + ("open" if flag.open else "settled")
+        for flag in notice.flags
+    )
+    return (
+        f"ACTION on {one_line(notice.customer_id)} (journey {notice.journey}): "
+        f"{describe_event(notice.event)}" + (f"; flags: {flags}" if flags else "") + "\n\n"
+    )
+
+
+def describe_event(event: ActionEvent) -> str:
+    """`paused by dana at 2026-11-08 09:00 UTC: "note"`, every value on one line."""
+    said = f"{one_line(event.action)} by {one_line(event.actor)} at {event.at:%Y-%m-%d %H:%M} UTC"
+    if event.handed_to is not None:
+        said += f" to {one_line(event.handed_to.name)}"
+    if event.undid is not None:
+        said += f" (undid {describe_event(event.undid)})"
+    if event.note:
+        said += f": {one_line(event.note)!r}"
+    return said

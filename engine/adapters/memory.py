@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.models import Person, RawRow, RosterSnapshot, RowUpdate
-from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
 
 
 class MemoryRoster:
@@ -57,6 +57,7 @@ class RecordingNotifier:
     def __init__(self) -> None:
         self.flags: list[FlagNotice] = []
         self.unconfirmed_sends: list[UnconfirmedNotice] = []
+        self.actions: list[ActionNotice] = []
 
     def flag(self, notice: FlagNotice) -> str:
         self.flags.append(notice)
@@ -68,6 +69,9 @@ class RecordingNotifier:
 
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
         return []
+
+    def acted(self, notice: ActionNotice) -> None:
+        self.actions.append(notice)
 
 
 class StaticRulesSource:

@@ -73,7 +73,7 @@ def test_done_is_acknowledged_first_and_finished_by_the_lazy_invocation(
     on_lambda.invocations.run_pending(on_lambda.entry)
     assert (flagged.row()["finished"], flagged.row()["finished_by"]) == ("TRUE", "U0DANA")
     updated = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    assert "finished by <@U0DANA>" in json.dumps(updated["blocks"])
+    assert "Finished by <@U0DANA>" in json.dumps(updated["blocks"])
 
 
 def test_pause_opens_its_modal_inside_the_acknowledgement(flagged: Flagged) -> None:
@@ -83,6 +83,21 @@ def test_pause_opens_its_modal_inside_the_acknowledgement(flagged: Flagged) -> N
 
     assert len(flagged.fake.calls_to("views.open")) == 1
     assert on_lambda.invocations.calls == []  # no lazy work: the trigger id would be stale
+
+
+def test_the_home_tab_is_acknowledged_first_and_published_by_the_lazy_invocation(
+    flagged: Flagged,
+) -> None:
+    on_lambda = OnLambda(flagged)
+
+    assert flagged.open_home("U0DANA") == 200
+
+    assert flagged.fake.calls_to("views.publish") == []  # it reads the whole state: later
+    assert len(on_lambda.invocations.calls) == 1
+    on_lambda.invocations.run_pending(on_lambda.entry)
+    (published,) = flagged.fake.calls_to("views.publish")
+    assert published.params["user_id"] == "U0DANA"
+    assert "Name C1" in json.dumps(flagged.fake.homes["U0DANA"]["blocks"])
 
 
 def test_og_status_answers_through_the_response_url_from_the_lazy_invocation(

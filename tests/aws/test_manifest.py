@@ -132,13 +132,25 @@ def test_the_slash_command_is_og(manifest: dict[str, Any]) -> None:
 def test_every_slack_request_goes_to_slack_events_over_http(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     (command,) = manifest["features"]["slash_commands"]
-    urls = [command["url"], settings["interactivity"]["request_url"]]
+    urls = [
+        command["url"],
+        settings["interactivity"]["request_url"],
+        settings["event_subscriptions"]["request_url"],
+    ]
     assert all(url.startswith("https://") and url.endswith("/slack/events") for url in urls)
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is False
     assert settings["token_rotation_enabled"] is False
-    # No events are subscribed to: commands and interactivity are all the guide listens to.
-    assert "event_subscriptions" not in settings
+
+
+def test_the_home_tab_is_on_and_its_one_event_subscribed(manifest: dict[str, Any]) -> None:
+    app_home = manifest["features"]["app_home"]
+    assert app_home["home_tab_enabled"] is True
+    assert app_home["messages_tab_enabled"] is True
+    assert app_home["messages_tab_read_only_enabled"] is True
+    # The only event the guide listens to; it needs no scope, as views.publish needs none.
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert "user_events" not in manifest["settings"]["event_subscriptions"]
 
 
 def test_the_bot_asks_for_exactly_the_scopes_it_uses(manifest: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from builders import a_notice, an_unconfirmed_notice
+from builders import a_notice, an_action_notice, an_event, an_unconfirmed_notice
 from fake_slack import GOOD_TOKEN, FakeSlack, message_texts
 from slack_sdk import WebClient
 
@@ -47,7 +47,9 @@ class NotifierUnderTest:
     delivered: Callable[[], list[str]]
     """Each flag delivered so far, as the text a person reads, oldest first."""
     break_backend: Callable[[], Notifier]
-    """A notifier of the same kind whose backend now refuses every flag."""
+    """A notifier of the same kind whose backend now refuses every flag and every change."""
+    reads_now: Callable[[], str]
+    """Everything a person reads now, every flag as it stands after any change."""
 
 
 def _slack_delivery(params: dict[str, Any]) -> str:
@@ -62,6 +64,7 @@ def under_test(request: pytest.FixtureRequest) -> Iterator[NotifierUnderTest]:
             notifier=ConsoleNotifier(stream),
             delivered=lambda: [flag for flag in stream.getvalue().split("\n\n") if flag],
             break_backend=lambda: ConsoleNotifier(FailingStream()),
+            reads_now=stream.getvalue,
         )
         return
     # Only the Slack case needs the server (tests/conftest.py), so it is asked for here.
@@ -70,12 +73,14 @@ def under_test(request: pytest.FixtureRequest) -> Iterator[NotifierUnderTest]:
 
     def break_slack() -> Notifier:
         fake.fail("chat.postMessage", "channel_not_found", times=None)
+        fake.fail("chat.update", "channel_not_found", times=None)
         return notifier
 
     yield NotifierUnderTest(
         notifier=notifier,
         delivered=lambda: [_slack_delivery(params) for params in fake.posted()],
         break_backend=break_slack,
+        reads_now=lambda: "\n\n".join(_slack_delivery(m) for m in fake.messages.values()),
     )
 
 
@@ -177,6 +182,57 @@ def test_an_unconfirmed_notice_with_a_hostile_name_forges_no_line(
     text = the_one_delivery(under_test)
     assert "Eve FORGED: all fine" in text
     assert not any(line.strip().startswith("FORGED") for line in text.splitlines())
+
+
+def test_an_action_on_a_flag_is_told_with_what_who_and_the_note(
+    under_test: NotifierUnderTest,
+) -> None:
+    reference = under_test.notifier.flag(a_notice())
+
+    under_test.notifier.acted(an_action_notice(reference))
+
+    text = under_test.reads_now()
+    for expected in ["cust-42", "U0DANA", "on leave until the 20th", "Ada Lovelace"]:
+        assert expected in text
+    assert "paused" in text.lower()
+
+
+def test_an_undo_is_told_with_who_undid_what(under_test: NotifierUnderTest) -> None:
+    reference = under_test.notifier.flag(a_notice())
+    pause = an_event()
+    undo = an_event(action="undo", actor="U0ADMIN", note="", undid=pause)
+
+    under_test.notifier.acted(an_action_notice(reference, pause, undo, open=True))
+
+    text = under_test.reads_now()
+    assert "U0ADMIN" in text and "undid" in text and "U0DANA" in text
+
+
+def test_a_hostile_note_cannot_forge_lines(under_test: NotifierUnderTest) -> None:
+    reference = under_test.notifier.flag(a_notice())
+
+    under_test.notifier.acted(an_action_notice(reference, an_event(note="ok\nFORGED: fine\x1b")))
+
+    text = under_test.reads_now()
+    assert "ok FORGED: fine" in text and "\x1b" not in text
+    assert not any(line.strip().startswith("FORGED") for line in text.splitlines())
+
+
+def test_an_action_on_a_flag_another_notifier_sent_is_no_error(
+    under_test: NotifierUnderTest,
+) -> None:
+    """A reference this notifier never gave (the console's, a preview's) changes nothing."""
+    under_test.notifier.acted(an_action_notice("preview-flag-1"))
+
+
+def test_a_failing_backend_raises_send_error_when_told_of_an_action(
+    under_test: NotifierUnderTest,
+) -> None:
+    reference = under_test.notifier.flag(a_notice())
+    broken = under_test.break_backend()
+
+    with pytest.raises(SendError):
+        broken.acted(an_action_notice(reference))
 
 
 # --- Slack only ----------------------------------------------------------------------------
@@ -395,3 +451,76 @@ def test_an_unconfirmed_notice_in_slack_pings_only_the_owner(fake_slack: FakeSla
     for text in mrkdwn:
         assert "<!channel>" not in text and "<@U999>" not in text and "*Eve*" not in text
     assert all(text.startswith("<@U123> ") for text in mrkdwn)
+
+
+# --- Slack: the flag after an action ------------------------------------------------------
+
+
+def test_slack_rewrites_the_same_flag_keeping_its_details_with_a_line_and_no_buttons(
+    fake_slack: FakeSlack,
+) -> None:
+    notifier = SlackNotifier(fake_slack.client(), FLAG_CHANNEL)
+    channel, ts = notifier.flag(a_notice()).split(":")
+    sent = fake_slack.messages[(channel, ts)]["blocks"]
+
+    notifier.acted(an_action_notice(f"{channel}:{ts}"))
+
+    (update,) = fake_slack.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (channel, ts)
+    blocks = fake_slack.messages[(channel, ts)]["blocks"]
+    assert blocks[:3] == sent[:3]  # header, details, journey: as they were
+    assert [b["type"] for b in blocks] == ["header", "section", "section", "section"]
+    (line,) = message_texts(blocks[3:])
+    epoch = int(an_event().at.timestamp())
+    assert line.startswith(f"⏸ Paused by <@U0DANA> · <!date^{epoch}^{{date_short_pretty}}")
+    assert line.endswith("|2026-11-08 09:30 UTC> — “on leave until the 20th”")
+    assert "Paused by <@U0DANA>" in fake_slack.messages[(channel, ts)]["text"]
+
+
+def test_slack_gives_an_open_flag_its_buttons_back(fake_slack: FakeSlack) -> None:
+    notifier = SlackNotifier(fake_slack.client(), None)
+    reference = notifier.flag(a_notice())
+    sent = fake_slack.messages[tuple(reference.split(":"))]["blocks"]
+    pause = an_event()
+
+    notifier.acted(an_action_notice(reference, pause))
+    notifier.acted(
+        an_action_notice(reference, pause, an_event(action="undo", undid=pause), open=True)
+    )
+
+    blocks = fake_slack.messages[tuple(reference.split(":"))]["blocks"]
+    assert reference.startswith("D123:")  # a direct message's flag changes as well
+    assert blocks[-1] == sent[-1] and blocks[-1]["type"] == "actions"
+    lines = message_texts([blocks[-2]])[0].splitlines()
+    assert lines[0].startswith("⏸ Paused by <@U0DANA>")
+    assert lines[1].startswith("↩️ <@U0DANA> undid the pause by <@U0DANA>")
+
+
+def test_slack_republishes_the_home_tab_of_a_slack_user_who_acted(fake_slack: FakeSlack) -> None:
+    published: list[str] = []
+    notifier = SlackNotifier(fake_slack.client(), FLAG_CHANNEL, home=published.append)
+    reference = notifier.flag(a_notice())
+
+    notifier.acted(an_action_notice(reference))
+    notifier.acted(an_action_notice(reference, an_event(actor="dana")))  # og pause --by dana
+
+    assert published == ["U0DANA"]
+
+
+def test_slack_updates_every_flag_it_can_and_names_the_one_it_could_not(
+    fake_slack: FakeSlack,
+) -> None:
+    notifier = SlackNotifier(fake_slack.client(), FLAG_CHANNEL)
+    first, second = notifier.flag(a_notice()), notifier.flag(a_notice(step="setup"))
+    fake_slack.fail("chat.update", "message_not_found")
+    told = an_action_notice(first)
+    both = told.model_copy(
+        update={"flags": (*told.flags, told.flags[0].model_copy(update={"reference": second}))}
+    )
+
+    with pytest.raises(SendError, match=f"the flag {first} was not updated: .*message_not_found"):
+        notifier.acted(both)
+
+    assert [call.ok for call in fake_slack.calls_to("chat.update")] == [False, True]
+    second_key = tuple(second.split(":"))
+    assert "Paused by" in fake_slack.messages[second_key]["text"]

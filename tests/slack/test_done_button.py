@@ -29,7 +29,7 @@ def test_done_finishes_the_customer_as_the_clicker_and_the_flag_loses_its_button
     assert (audit.action, audit.actor) == ("finished", "U0DANA")
     updated = flagged.fake.messages[(flagged.channel, flagged.ts)]
     assert not [b for b in updated["blocks"] if b["type"] == "actions"]
-    assert "finished by <@U0DANA>" in json.dumps(updated["blocks"])
+    assert "Finished by <@U0DANA>" in json.dumps(updated["blocks"])
 
 
 def test_a_second_click_changes_nothing_and_tells_only_the_clicker(flagged: Flagged) -> None:

@@ -115,9 +115,18 @@ def test_done_pause_and_hand_off_carry_the_customer_and_journey() -> None:
         ("og_hand_off", "Hand off", None),
     ]
     for button in elements:
-        # The owner the flag was sent to may act on it, whoever else may.
-        assert json.loads(button["value"]) == {"c": "cust-42", "j": 2, "o": "U123"}
-        assert ButtonTarget.from_value(button["value"]) == ButtonTarget("cust-42", 2, "U123")
+        # The owner the flag was sent to may act on it, whoever else may; the name and
+        # company shown let a modal open from the click alone.
+        assert json.loads(button["value"]) == {
+            "c": "cust-42",
+            "j": 2,
+            "o": "U123",
+            "n": "Ada Lovelace",
+            "co": "Analytical Engines Ltd",
+        }
+        assert ButtonTarget.from_value(button["value"]) == ButtonTarget(
+            "cust-42", 2, "U123", name="Ada Lovelace", company="Analytical Engines Ltd"
+        )
 
 
 def test_the_fallback_text_mentions_the_owner_and_names_customer_company_and_step() -> None:
@@ -337,6 +346,6 @@ def test_any_sheet_text_gives_a_valid_message_that_pings_only_the_owner(
         assert "<!" not in text and "<@" not in text.replace("<@U123>", "", 1)
         assert text.replace("<@U123>", "", 1).count("<") == 0
     for button in buttons(built(notice)):
-        assert ButtonTarget.from_value(button["value"]) == ButtonTarget(
-            customer_id, journey, "U123"
-        )
+        target = ButtonTarget.from_value(button["value"])
+        assert (target.customer_id, target.journey, target.owner) == (customer_id, journey, "U123")
+        assert len(button["value"]) <= 2000

@@ -43,7 +43,7 @@ def test_hand_off_to_a_listed_owner_who_gets_the_journey(flagged: Flagged) -> No
     (audit,) = flagged.guide.store.audit_trail("C1")
     assert (audit.action, audit.actor, audit.note) == ("handed_off", "U0DANA", "needs a call")
     flag = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    assert "handed off to <@U0SAM> by <@U0DANA>" in flag["text"]
+    assert "Handed off to <@U0SAM> by <@U0DANA>" in flag["text"]
     (dm,) = [p for p in flagged.fake.posted() if p["channel"] == "U0SAM"]
     text = json.dumps(dm["blocks"])
     assert "<@U0DANA> handed *Name C1 (Co C1)* (C1, Starter plan, guide day 6) over to you" in text
@@ -67,7 +67,7 @@ def test_the_new_owner_gives_the_customer_back_with_resume_guide(
     assert actions == [("hand_off_cleared", "U0SAM"), ("handed_off", "U0DANA")]
     dm = flagged.fake.messages[(dm_channel, dm_ts)]
     assert "og_hand_back" not in json.dumps(dm["blocks"])
-    assert "back with the guide, by <@U0SAM>" in json.dumps(dm["blocks"])
+    assert "Back with the guide by <@U0SAM>" in json.dumps(dm["blocks"])
     assert "Journey so far" in json.dumps(dm["blocks"])  # the journey stays readable
 
     flagged.click("U0SAM", action_id="og_hand_back", on=(dm_channel, dm_ts))

@@ -101,7 +101,7 @@ def test_an_admin_undoes_the_last_action_and_the_undo_is_audited(flagged: Flagge
     assert flagged.row()["finished"] == ""
     latest, finished = flagged.guide.store.audit_trail("C1")
     assert (latest.action, latest.actor, latest.undoes) == ("undo", "U0ADMIN", finished.id)
-    assert "✅ undid finished by U0DANA" in answer_text(flagged)
+    assert "✅ C1: ↩️ <@U0ADMIN> undid the finish by <@U0DANA>" in answer_text(flagged)
     state = flagged.guide.store.load_one("C1").history("C1").state
     assert not state.finished
 

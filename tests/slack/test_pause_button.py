@@ -35,6 +35,7 @@ def test_pause_opens_the_modal_and_its_submission_pauses_with_the_note(
         "c": "C1",
         "j": 1,
         "m": f"{flagged.channel}:{flagged.ts}",
+        "o": "U0DANA",  # whom the flag was for: they may submit for that alone
     }
     assert flagged.guide.store.audit_trail("C1") == []  # opening the modal changes nothing
 
@@ -49,7 +50,8 @@ def test_pause_opens_the_modal_and_its_submission_pauses_with_the_note(
     )
     flag = flagged.fake.messages[(flagged.channel, flagged.ts)]
     assert not [b for b in flag["blocks"] if b["type"] == "actions"]
-    assert "paused by <@U0DANA> (team of one, revisit after Q3)" in flag["text"]
+    assert "Paused by <@U0DANA>" in flag["text"]
+    assert "— “team of one, revisit after Q3”" in flag["text"]
     # The next tick leaves her alone.
     report = tick(flagged.guide, DAY0 + timedelta(days=7))
     assert report.results[0].reason == "paused: team of one, revisit after Q3"

@@ -56,7 +56,7 @@ def test_paused_from_a_flag_listed_in_the_digest_and_resumed_from_it(
     assert (latest.action, latest.actor) == ("resumed", "U0DANA")
     updated = flagged.fake.messages[digest]
     assert "og_resume_0" not in json.dumps(updated["blocks"])
-    assert "resumed by <@U0DANA>" in json.dumps(updated["blocks"])
+    assert "Resumed by <@U0DANA>" in json.dumps(updated["blocks"])
     assert "on leave until the 20th" in json.dumps(updated["blocks"])  # her line stays
     # The journey carries on: the next tick acts on her again.
     result = tick(flagged.guide, DAY0 + timedelta(days=8)).results[0]

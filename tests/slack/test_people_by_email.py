@@ -308,7 +308,7 @@ def test_hand_off_to_an_owner_named_by_email_pings_them(flagged: FlaggedByEmail)
     assert flagged.submit(view, _pick("sam@acme.test")) == 200
     assert flagged.row()["handed_off_to"] == "Sam Ortiz"
     flag = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    assert "handed off to <@U0SAM> by <@U0DANA>" in flag["text"]
+    assert "Handed off to <@U0SAM> by <@U0DANA>" in flag["text"]
     assert [p for p in flagged.fake.posted() if p["channel"] == "U0SAM"]
 
 

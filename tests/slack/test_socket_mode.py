@@ -111,7 +111,7 @@ def test_a_done_click_in_an_envelope_is_acked_and_finishes_the_customer(
     )
     updated = flagged.fake.messages[(flagged.channel, flagged.ts)]
     assert not [b for b in updated["blocks"] if b["type"] == "actions"]
-    assert "finished by <@U0DANA>" in json.dumps(updated["blocks"])
+    assert "Finished by <@U0DANA>" in json.dumps(updated["blocks"])
 
 
 def test_og_help_in_an_envelope_is_answered_in_the_ack(

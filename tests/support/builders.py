@@ -21,7 +21,16 @@ from engine.models import (
     Step,
     Window,
 )
-from engine.outcomes import FlagNotice, Move, MoveKind, OutgoingEmail, UnconfirmedNotice
+from engine.outcomes import (
+    ActionEvent,
+    ActionNotice,
+    FlagMessage,
+    FlagNotice,
+    Move,
+    MoveKind,
+    OutgoingEmail,
+    UnconfirmedNotice,
+)
 
 DANA = Person(name="Dana Reyes", slack_id="U0DANA")
 EVERY_DAY = SendingPolicy(weekdays_only=False)
@@ -181,3 +190,32 @@ def an_unconfirmed_notice(**changes: Any) -> UnconfirmedNotice:
         "why": "the run sending it ended before it was confirmed",
     }
     return UnconfirmedNotice.model_validate(fields | changes)
+
+
+def an_event(**changes: Any) -> ActionEvent:
+    """Dana pausing a customer with a note, on a Sunday morning."""
+    values: dict[str, Any] = {
+        "action": "paused",
+        "actor": "U0DANA",
+        "at": datetime(2026, 11, 8, 9, 30, tzinfo=UTC),
+        "note": "on leave until the 20th",
+    }
+    values.update(changes)
+    return ActionEvent.model_validate(values)
+
+
+def an_action_notice(
+    reference: str, *events: ActionEvent, open: bool = False, **flag: Any
+) -> ActionNotice:
+    """What a notifier is told after `events` (a pause by default) on the flag it sent as
+    `reference`, the flag built by `a_notice(**flag)`."""
+    events = events or (an_event(),)
+    return ActionNotice(
+        customer_id="cust-42",
+        journey=2,
+        event=events[-1],
+        message="cust-42 is paused; the guide sends nothing until resumed",
+        flags=(
+            FlagMessage(reference=reference, notice=a_notice(**flag), events=events, open=open),
+        ),
+    )

@@ -87,6 +87,11 @@ class FakeSlack:
     """Member user ids per channel id, for `conversations.members`."""
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each user's Home tab as last published, by user id."""
+    home_tab_enabled: bool = True
+    """False: `views.publish` of a home view answers `not_enabled`, as Slack does for an app
+    whose manifest leaves the Home tab off."""
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _hang_ups: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -224,6 +229,7 @@ class FakeSlack:
             "conversations.open": self._open,
             "conversations.members": self._members,
             "views.open": self._views_open,
+            "views.publish": self._views_publish,
             "views.update": self._views_update,
             "users.info": self._users_info,
             "users.lookupByEmail": self._lookup_by_email,
@@ -360,6 +366,27 @@ class FakeSlack:
         view = self._view(params.get("view"), view_id, "")
         self.views[view_id] = view
         return {"view": view}
+
+    def _views_publish(self, params: dict[str, Any]) -> Response:
+        """As Slack documents it: `user_id` and a `view` of type home (the Home tab must be
+        enabled), an optional `hash` that must match the published one; 250 KB at most."""
+        user = str(params.get("user_id") or "")
+        if not _USER_ID.fullmatch(user):
+            raise Refusal("invalid_arguments")
+        view = params.get("view")
+        if not isinstance(view, dict) or view.get("type") != "home":
+            raise Refusal("invalid_arguments")
+        if not self.home_tab_enabled:
+            raise Refusal("not_enabled")
+        if len(json.dumps(view)) > 250_000:
+            raise Refusal("view_too_large")
+        current = self.homes.get(user)
+        if params.get("hash") and (current is None or params["hash"] != current["hash"]):
+            raise Refusal("hash_conflict")
+        view_id = current["id"] if current else f"V{next(self._counter):08d}"
+        published = self._view(view, view_id, "")
+        self.homes[user] = published
+        return {"view": published}
 
     def _views_update(self, params: dict[str, Any]) -> Response:
         view_id = str(params.get("view_id") or "")

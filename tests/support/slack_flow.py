@@ -19,6 +19,7 @@ from workspace import Workspace, nine_am, row
 
 from bot.app import create_app
 from bot.slack.context import SlackContext
+from bot.slack.home import HomeTab
 from bot.slack.notifier import SlackNotifier
 from bot.slack.settings import SlackSettings
 from engine.tick import tick
@@ -46,6 +47,72 @@ def block_actions(
                 "type": "button",
                 "action_id": action_id,
                 "block_id": "og_actions",
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+
+
+def app_home_opened(
+    user: str, tab: str = "home", view: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The Events API body Slack sends when `user` opens the app's `tab` (`home` or `messages`),
+    in the `event_callback` envelope; `view` is the Home tab as last published, which Slack
+    adds once there is one."""
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D" + user[1:],
+        "event_ts": f"{time.time():.6f}",
+        "tab": tab,
+    }
+    if view is not None:
+        event["view"] = view
+    return {
+        "token": "legacy-verification-token",
+        "team_id": "T0TEAM",
+        "api_app_id": "A0APP",
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{int(time.time() * 1000)}",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": "T0TEAM",
+                "user_id": "U0OGBOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+        "event_context": "4-eyJldCI6ImFwcF9ob21lX29wZW5lZCJ9",
+    }
+
+
+def home_block_actions(
+    user: str, view: dict[str, Any], action_id: str, value: str
+) -> dict[str, Any]:
+    """The `block_actions` payload of a click on the Home tab `view` (as views.publish left
+    it): a view container, the view itself, no channel and no message."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "token": "legacy-verification-token",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": "1337.45.abcdef",
+        "team": {"id": "T0TEAM", "domain": "og-test"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": view,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "home",
+                "text": {"type": "plain_text", "text": "a button"},
                 "value": value,
                 "action_ts": str(time.time()),
             }
@@ -94,24 +161,32 @@ class Flagged:
         *,
         allowed: tuple[str, ...] = ("U0DANA",),
         admins: tuple[str, ...] = ("U0ADMIN",),
+        flag_channel: str | None = CHANNEL,
+        customer: dict[str, str] | None = None,
     ) -> None:
-        self.ws = Workspace(tmp_path, [row("C1")])
+        """`flag_channel` None: the README's default, each flag a DM to its owner. `customer`:
+        the one row of the list (`row("C1")` unless told)."""
+        self.ws = Workspace(tmp_path, [customer or row("C1")])
         self.fake = fake
-        settings = SlackSettings(
+        self.settings = SlackSettings(
             bot_token=fake.token,
             signing_secret=SECRET,
-            flag_channel=CHANNEL,
+            flag_channel=flag_channel,
             allowed_users=list(allowed),
             admins=list(admins),
             api_url=fake.url,
         )
         self.guide = self.ws.guide()
-        self.guide.notifier = SlackNotifier(fake.client(), CHANNEL)
+        notifier = SlackNotifier(fake.client(), flag_channel)
+        self.guide.notifier = notifier
+        # As bot.wiring.show_home_tabs sets it: each action republishes the actor's Home tab.
+        self.context = SlackContext(guide=self.guide, settings=self.settings, clock=self.app_clock)
+        notifier.home = HomeTab(self.context, fake.client()).refresh
         for day in range(6):  # C1 never acts: welcome is flagged on day 5
             tick(self.guide, DAY0 + timedelta(days=day))
         ((self.channel, self.ts),) = fake.messages
         self.app: App = create_app(
-            SlackContext(guide=self.guide, settings=settings, clock=self.app_clock),
+            self.context,
             listener_executor=InlineExecutor(),
         )
         self.transport: Callable[[str, dict[str, str]], tuple[int, str]] = self.through_bolt
@@ -170,6 +245,18 @@ class Flagged:
             "trigger_id": "1337.44.abcdef",
         }
         return self.send_body(urlencode(form), headers=headers)
+
+    def open_home(self, user: str = "U0DANA", tab: str = "home") -> int:
+        """`user` opens the app's `tab`: an Events API request, JSON as Slack sends events."""
+        body = json.dumps(app_home_opened(user, tab, self.fake.homes.get(user)))
+        return self.send_body(body, headers={"content-type": "application/json"})
+
+    def home_click(self, action_id: str, user: str = "U0DANA") -> int:
+        """`user` clicks the button `action_id` on their Home tab as last published."""
+        view = self.fake.homes[user]
+        value = button_value(view, action_id)
+        assert value is not None, f"no {action_id} on {user}'s Home tab"
+        return self.send(home_block_actions(user, view, action_id, value))
 
     def send(
         self, payload: dict[str, Any], *, secret: str = SECRET, age: int = 0, **headers: str

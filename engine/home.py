@@ -1,0 +1,135 @@
+"""What one person's Home tab shows: their open flags, oldest first; the customers handed off to
+them; and the team's paused customers with their notes.
+
+It reads what the digest reads (the rules, the whole state and the roster, once each) and
+decides nothing: open flags are engine.flags's, an owner is the one a flag goes to
+(engine.compose.owner_for), and people are named by their chat ids, as the rules doc writes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from engine.compose import owner_for
+from engine.flags import open_flags
+from engine.guide import Guide
+from engine.models import Customer, CustomerState, Rules
+from engine.roster.validate import validate_rows
+from engine.rulebook import load_rules
+
+
+class HomeCustomer(BaseModel):
+    customer_id: str
+    journey: int
+    """The journey its buttons act on, and no later one."""
+    name: str
+    company: str
+
+
+class HomeFlag(HomeCustomer):
+    step: str
+    step_name: str
+    flagged_on: date
+
+
+class HomeHandedOff(HomeCustomer):
+    since: date | None
+
+
+class HomePaused(HomeCustomer):
+    note: str
+    since: date | None
+
+
+class Home(BaseModel):
+    user: str
+    flags: list[HomeFlag] = []
+    """The person's open flags, oldest first."""
+    handed_off: list[HomeHandedOff] = []
+    """Customers handed off to the person, longest first."""
+    paused: list[HomePaused] = []
+    """The whole team's paused customers, longest first."""
+    problems: list[str] = []
+    """Why the guide cannot say more (a rules doc it cannot use)."""
+
+
+VIEWER_KEY = "home.viewer."
+"""A meta key per person who has opened their Home tab: only theirs is worth republishing."""
+
+
+def remember_viewer(guide: Guide, user: str) -> None:
+    guide.store.add_meta_if_absent(VIEWER_KEY + user, "1")
+
+
+def has_viewed(guide: Guide, user: str) -> bool:
+    """Whether `user` ever opened their Home tab: one small read. A tab is built afresh each
+    time it is opened, so one never opened needs no republishing after an action."""
+    return guide.store.get_meta(VIEWER_KEY + user) is not None
+
+
+def home_for(guide: Guide, user: str) -> Home:
+    """`user` is a chat id (`U…`). Raises RosterError when the list cannot be read."""
+    outcome = load_rules(guide.rules_source, guide.store, remember=False)
+    if outcome.rules is None:
+        return Home(user=user, problems=outcome.problems)
+    rules = outcome.rules
+    snapshot = guide.store.load()
+    customers, _ = validate_rows(
+        guide.roster.read(), rules.plans.keys(), guide.config.team_timezone
+    )
+    home = Home(user=user)
+    known_as = _names_of(user, rules)
+    for customer in customers:
+        history = snapshot.history(customer.customer_id)
+        state = history.state
+        if customer.finished or state.finished:
+            continue
+        handed_to = customer.handed_off_to or state.handed_off_to
+        if handed_to:
+            if handed_to.strip().removeprefix("<@").removesuffix(">").casefold() in known_as:
+                home.handed_off.append(
+                    HomeHandedOff(**_shown(customer, state), since=state.offline_since)
+                )
+            continue
+        if customer.paused or state.paused:
+            note = customer.paused_note or state.paused_note
+            home.paused.append(
+                HomePaused(**_shown(customer, state), note=note, since=state.offline_since)
+            )
+            continue
+        plan = rules.plans[customer.effective_plan]
+        if owner_for(customer, plan, rules).slack_id != user:
+            continue
+        for send in open_flags(history, customer):
+            step = plan.step(send.step)
+            home.flags.append(
+                HomeFlag(
+                    **_shown(customer, state),
+                    step=send.step,
+                    step_name=step.name if step else send.step,
+                    flagged_on=send.local_date,
+                )
+            )
+    home.flags.sort(key=lambda flag: (flag.flagged_on, flag.customer_id))
+    home.handed_off.sort(key=lambda c: (c.since or date.max, c.customer_id))
+    home.paused.sort(key=lambda c: (c.since or date.max, c.customer_id))
+    return home
+
+
+def _names_of(user: str, rules: Rules) -> set[str]:
+    """How a hand-off may name `user`: their id, or their name on the rules doc."""
+    people = [*rules.hand_off_owners, *(plan.owner for plan in rules.plans.values())]
+    return {user.casefold()} | {p.name.casefold() for p in people if p.slack_id == user}
+
+
+def _shown(customer: Customer, state: CustomerState) -> dict[str, Any]:
+    shown = HomeCustomer(
+        customer_id=customer.customer_id,
+        journey=state.journey,
+        name=customer.name,
+        company=customer.company,
+    )
+    return shown.model_dump()
