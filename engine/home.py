@@ -8,6 +8,7 @@ decides nothing: open flags are engine.flags's, an owner is the one a flag goes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 from engine.compose import owner_for
 from engine.flags import open_flags
 from engine.guide import Guide
-from engine.models import Customer, CustomerState, Rules
+from engine.models import Customer, CustomerState, Person, Rules
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 
@@ -70,12 +71,19 @@ def has_viewed(guide: Guide, user: str) -> bool:
     return guide.store.get_meta(VIEWER_KEY + user) is not None
 
 
-def home_for(guide: Guide, user: str) -> Home:
-    """`user` is a chat id (`U…`). Raises RosterError when the list cannot be read."""
+def home_for(
+    guide: Guide,
+    user: str,
+    *,
+    identify: Callable[[Person], Person] = lambda person: person,
+) -> Home:
+    """`user` is a chat id (`U…`). `identify` gives a person named by email their chat id (the
+    chat side looks it up; one it cannot stays without). Raises RosterError when the list
+    cannot be read."""
     outcome = load_rules(guide.rules_source, guide.store, remember=False)
     if outcome.rules is None:
         return Home(user=user, problems=outcome.problems)
-    rules = outcome.rules
+    rules = _identified(outcome.rules, identify)
     snapshot = guide.store.load()
     customers, _ = validate_rows(
         guide.roster.read(), rules.plans.keys(), guide.config.team_timezone
@@ -101,7 +109,7 @@ def home_for(guide: Guide, user: str) -> Home:
             )
             continue
         plan = rules.plans[customer.effective_plan]
-        if owner_for(customer, plan, rules).slack_id != user:
+        if identify(owner_for(customer, plan, rules)).slack_id != user:
             continue
         for send in open_flags(history, customer):
             step = plan.step(send.step)
@@ -133,3 +141,12 @@ def _shown(customer: Customer, state: CustomerState) -> dict[str, Any]:
         company=customer.company,
     )
     return shown.model_dump()
+
+
+def _identified(rules: Rules, identify: Callable[[Person], Person]) -> Rules:
+    plans = {
+        plan_id: plan.model_copy(update={"owner": identify(plan.owner)})
+        for plan_id, plan in rules.plans.items()
+    }
+    hand_off = tuple(identify(person) for person in rules.hand_off_owners)
+    return rules.model_copy(update={"plans": plans, "hand_off_owners": hand_off})

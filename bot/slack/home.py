@@ -41,6 +41,7 @@ from bot.slack.buttons import (
     numbered,
 )
 from bot.slack.context import SlackContext
+from bot.slack.people import SlackPeople
 from bot.slack.text import clip, escape_mrkdwn, plain_text
 from engine.home import (
     Home,
@@ -84,7 +85,8 @@ class HomeTab:
 
     def publish(self, user: str) -> None:
         try:
-            home = home_for(self._context.guide, user)
+            people = SlackPeople(self._client, self._context.guide.store)
+            home = home_for(self._context.guide, user, identify=people.identified)
         except RosterError as error:
             home = Home(user=user, problems=[f"the onboarding list cannot be read: {error}"])
         team = may_act_in_slack(self._context, user, self._client)

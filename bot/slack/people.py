@@ -138,23 +138,23 @@ class SlackPeople:
                 found.append((person, str(error)))
         return found
 
+    def identified(self, person: Person) -> Person:
+        """`person` with their member id where Slack knows it; one Slack does not know, or
+        that cannot be looked up now, keeps an empty id (and is logged)."""
+        try:
+            return self.resolve(person)
+        except SendError as error:
+            _log.warning("rules doc person %s left out: %s", person.email, error)
+            return person
+
     def resolved_rules(self, rules: Rules) -> Rules:
         """`rules` with every person named by email given their member id where Slack knows
-        it (who may act needs ids); one Slack does not know, or that cannot be looked up now,
-        keeps an empty id and is left out."""
-
-        def resolved(person: Person) -> Person:
-            try:
-                return self.resolve(person)
-            except SendError as error:
-                _log.warning("rules doc person %s left out: %s", person.email, error)
-                return person
-
+        it (who may act needs ids)."""
         plans = {
-            plan_id: plan.model_copy(update={"owner": resolved(plan.owner)})
+            plan_id: plan.model_copy(update={"owner": self.identified(plan.owner)})
             for plan_id, plan in rules.plans.items()
         }
-        hand_off = tuple(resolved(person) for person in rules.hand_off_owners)
+        hand_off = tuple(self.identified(person) for person in rules.hand_off_owners)
         return rules.model_copy(update={"plans": plans, "hand_off_owners": hand_off})
 
     def _ask(self, email: str) -> str | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from builders import a_notice, an_unconfirmed_notice
-from fake_slack import GOOD_TOKEN, FakeSlack
+from fake_slack import GOOD_TOKEN, FakeSlack, message_texts
 from slack_flow import DAY0, SECRET, Flagged, InlineExecutor
 from workspace import RULES, Workspace, og, row
 
@@ -345,3 +345,12 @@ def test_og_rules_check_without_slack_says_in_one_line_it_could_not_check_emails
         "Slack knows them, and SLACK_BOT_TOKEN is not set"
     ]
     assert "plan=Starter" in checked.stdout
+
+
+def test_the_home_tab_of_an_owner_named_by_email_shows_their_flag(
+    flagged: FlaggedByEmail,
+) -> None:
+    assert flagged.open_home("U0DANA") == 200
+    view = flagged.fake.homes["U0DANA"]
+    shown = "\n".join(message_texts(view["blocks"]))
+    assert "Your open flags* (1)" in shown and "is stuck on *welcome*" in shown
