@@ -24,7 +24,6 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 
 from done_site import done_path
 from fake_slack import run_fake_slack
+from slack_ack import median_and_p99
 from slack_flow import block_actions, signed_headers
 from smtp_servers import free_port
 from workspace import Workspace, row
@@ -131,12 +131,6 @@ def measure(requests: int) -> dict[str, list[float]]:
             log.close()
     fakes.close()
     return times
-
-
-def median_and_p99(times: list[float]) -> tuple[float, float]:
-    """In seconds; the p99 is the nearest rank (the 297th of 300)."""
-    ordered = sorted(times)
-    return statistics.median(ordered), ordered[min(len(ordered), round(0.99 * len(ordered))) - 1]
 
 
 def main() -> None:
