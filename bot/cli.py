@@ -28,7 +28,8 @@ from engine.actions import (
 from engine.calendar import zone
 from engine.digest import build_digest
 from engine.guide import Guide
-from engine.models import Rules, SendKind
+from engine.models import SendKind
+from engine.plans import Rules
 from engine.ports import RosterError, RulesSourceError, SendError
 from engine.preview import preview
 from engine.queries import rule_lines, timeline, view_customer

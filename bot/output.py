@@ -14,8 +14,9 @@ from rich.table import Table
 
 from engine.audit import differences
 from engine.digest import Digest
-from engine.models import AuditEntry, Rules, SendRecord
+from engine.models import AuditEntry, SendRecord
 from engine.outcomes import MoveKind
+from engine.plans import Rules
 from engine.queries import CustomerView
 from engine.tick import TickReport, UnconfirmedSend
 

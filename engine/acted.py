@@ -13,8 +13,9 @@ import logging
 
 from engine.flags import event_of, events_since, is_open, journey_of, sent_flag
 from engine.guide import Guide
-from engine.models import AuditEntry, Customer, CustomerState, Rules, SendKind, SendRecord
+from engine.models import AuditEntry, Customer, CustomerState, SendKind, SendRecord
 from engine.outcomes import ActionNotice, FlagMessage
+from engine.plans import Rules
 from engine.ports import StateStore
 
 _log = logging.getLogger("og.actions")

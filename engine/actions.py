@@ -17,16 +17,9 @@ from engine.audit import recorded_change
 from engine.calendar import local_date
 from engine.guide import Guide
 from engine.intents import intent
-from engine.models import (
-    Customer,
-    CustomerState,
-    Person,
-    RowUpdate,
-    Rules,
-    SendRecord,
-    SendWrite,
-)
+from engine.models import Customer, CustomerState, RowUpdate, SendRecord, SendWrite
 from engine.outcomes import ActionNotice
+from engine.plans import Person, Rules
 from engine.ports import StaleStateError
 from engine.rules import slugify
 from engine.runs import new_run, running

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import holidays
 
-from engine.models import CustomerState, SendingPolicy
+from engine.models import CustomerState
+from engine.plans import SendingPolicy
 
 # Files some systems keep beside the zones: not places, and `localtime` differs per machine.
 _NOT_PLACES = frozenset({"localtime", "posixrules", "factory"})

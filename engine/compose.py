@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from engine.models import (
-    Customer,
-    History,
-    MessageTemplate,
-    Person,
-    Plan,
-    Rules,
-    SendKind,
-    SendRecord,
-    Step,
-)
+from engine.models import Customer, History, SendKind, SendRecord
 from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.plans import MessageTemplate, Person, Plan, Rules, Step
 from engine.rules.people import Unreadable, read_people
 from engine.rules.templates import render
 

@@ -16,17 +16,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from engine.calendar import guide_day, local_date, no_sending_reason
-from engine.models import (
-    WRAP_UP_STEP,
-    Customer,
-    History,
-    Plan,
-    SendingPolicy,
-    SendKind,
-    SendRecord,
-    Step,
-)
+from engine.models import WRAP_UP_STEP, Customer, History, SendKind, SendRecord
 from engine.outcomes import Move, MoveKind
+from engine.plans import Plan, SendingPolicy, Step
 
 _MAILING_MOVES = frozenset({MoveKind.STEP, MoveKind.NUDGE, MoveKind.FINISH})
 

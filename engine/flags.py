@@ -16,18 +16,9 @@ from typing import Literal
 
 from engine.compose import journey_lines, owner_for
 from engine.decide import flag_reason
-from engine.models import (
-    AuditEntry,
-    Customer,
-    CustomerState,
-    History,
-    Person,
-    Plan,
-    Rules,
-    SendKind,
-    SendRecord,
-)
+from engine.models import AuditEntry, Customer, CustomerState, History, SendKind, SendRecord
 from engine.outcomes import ActionEvent, FlagNotice
+from engine.plans import Person, Plan, Rules
 
 Pending = Literal["pause", "hand_off"]
 """An action a person began in a modal opened from a flag, not yet submitted."""

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from engine.compose import owner_for
 from engine.flags import open_flags
 from engine.guide import Guide
-from engine.models import Customer, CustomerState, Person, Rules
+from engine.models import Customer, CustomerState
+from engine.plans import Person, Rules
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 

@@ -1,6 +1,7 @@
-"""The guide's domain: rules, customers, history and moves.
+"""The guide's domain: the onboarding list, what was sent and where each customer stands.
 
-Everything here is plain data. Ports move it in and out of storage; the decision reads it.
+Everything here is plain data. Ports move it in and out of storage; the decision reads it. The
+rules doc as data is engine.plans; moves and what goes out are engine.outcomes.
 """
 
 from __future__ import annotations
@@ -17,103 +18,6 @@ CellValue = str | int | float | bool | None
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# --- the rules doc -------------------------------------------------------------------------
-
-
-class Person(Frozen):
-    """Someone the rules doc (or a roster cell) names: by their Slack member id, or by their
-    work email, whose member id the bot looks up (bot/slack/people.py)."""
-
-    name: str
-    slack_id: str = ""
-    email: str = ""
-    line: int = 0
-    """Where the rules doc names them; 0 for a roster cell."""
-
-    @property
-    def key(self) -> str:
-        """How the doc names them: the member id, else the email."""
-        return self.slack_id or self.email
-
-    def mention(self) -> str:
-        if self.slack_id or not self.email:
-            return f"<@{self.slack_id}>"
-        return f"<{self.email}>"
-
-
-class Window(Frozen):
-    """How long to wait with no progress: nudge `nudge_after` guide days after the step was
-    sent, flag `flag_after` guide days after the nudge."""
-
-    nudge_after: int = Field(gt=0)
-    flag_after: int = Field(gt=0)
-    line: int = 0
-
-
-class Step(Frozen):
-    id: str
-    name: str
-    day: int = Field(ge=0)
-    window: Window
-    line: int = 0
-
-
-class Plan(Frozen):
-    id: str
-    name: str
-    steps: tuple[Step, ...]
-    owner: Person
-    line: int = 0
-
-    def step(self, step_id: str) -> Step | None:
-        return next((s for s in self.steps if s.id == step_id), None)
-
-
-class MessageTemplate(Frozen):
-    subject: str
-    body: str
-    line: int = 0
-
-
-class Messages(Frozen):
-    steps: dict[str, MessageTemplate]
-    """Keyed by step id; shared by every plan that has a step with that id."""
-    nudges: dict[str, MessageTemplate] = Field(default_factory=dict)
-    default_nudge: MessageTemplate | None = None
-    wrap_up: MessageTemplate
-
-    def nudge_for(self, step_id: str) -> MessageTemplate | None:
-        return self.nudges.get(step_id, self.default_nudge)
-
-
-class SendingPolicy(Frozen):
-    weekdays_only: bool = True
-    holidays_country: str | None = None
-    line: int = 0
-
-
-class Rules(Frozen):
-    plans: dict[str, Plan]
-    messages: Messages
-    sending: SendingPolicy = SendingPolicy()
-    hand_off_owners: tuple[Person, ...] = ()
-    source: str = "rules.md"
-    text: str = ""
-    text_hash: str = ""
-
-    def people(self) -> list[Person]:
-        """The plans' owners, then the hand-off owners, as the doc names them."""
-        return [plan.owner for plan in self.plans.values()] + list(self.hand_off_owners)
-
-
-class RulesError(Frozen):
-    line: int
-    message: str
-
-    def render(self, path: str) -> str:
-        return f"{path}:{self.line}: {self.message}"
 
 
 # --- the onboarding list -----------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from engine.models import Frozen, Person, SendKind
+from engine.models import Frozen, SendKind
+from engine.plans import Person
 
 # --- moves -------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.models import Rules
+from engine.plans import Rules
 
 NOT_ON_THE_TEAM = "Only the onboarding team can act on customers; nothing was changed."
 NOT_AN_ADMIN = "Only the guide's admins (OG_ADMINS) can undo; nothing was changed."

@@ -14,7 +14,6 @@ from typing import Protocol
 from engine.models import (
     AuditEntry,
     CustomerState,
-    Person,
     RosterSnapshot,
     RowUpdate,
     SendKey,
@@ -23,6 +22,7 @@ from engine.models import (
     StoreSnapshot,
 )
 from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.plans import Person
 
 
 class RosterError(Exception):

@@ -11,8 +11,9 @@ from engine.calendar import guide_day, local_date
 from engine.compose import journey_lines
 from engine.decide import decide
 from engine.guide import Guide
-from engine.models import Customer, History, Plan, RosterSnapshot, Rules, SendRecord
+from engine.models import Customer, History, RosterSnapshot, SendRecord
 from engine.outcomes import Move
+from engine.plans import Plan, Rules
 from engine.roster.validate import validate_customer
 from engine.rulebook import load_rules
 from engine.sheet_sync import sync_state

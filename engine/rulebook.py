@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 
-from engine.models import Person, Rules, RulesError
+from engine.plans import Person, Rules, RulesError
 from engine.ports import RulesSource, RulesSourceError, StateStore
 from engine.rules import parse_rules
 

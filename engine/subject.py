@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from engine.audit import guide_row_of
 from engine.guide import Guide
 from engine.intents import settle_intent, stored_once_no_action_is_under_way
-from engine.models import Customer, CustomerState, Plan, Rules
+from engine.models import Customer, CustomerState
+from engine.plans import Plan, Rules
 from engine.ports import StaleStateError
 from engine.queries import find_customer
 from engine.sheet_sync import sync_state

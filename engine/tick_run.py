@@ -21,17 +21,15 @@ from engine.models import (
     Customer,
     CustomerState,
     History,
-    Plan,
     RawRow,
     RosterSnapshot,
     RowUpdate,
-    Rules,
     SendKind,
     SendRecord,
     SendStatus,
-    Step,
 )
 from engine.outcomes import Move, MoveKind, OutgoingEmail
+from engine.plans import Plan, Rules, Step
 from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
 from engine.roster.validate import find_columns
 from engine.runs import Run

@@ -16,7 +16,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from engine.models import Frozen, Person
+from engine.models import Frozen
+from engine.plans import Person
 from modals.parts import (
     customer_section,
     expect_callback,

@@ -14,8 +14,8 @@ from bot.slack.context import SlackContext
 from bot.slack.people import SlackPeople
 from bot.slack.text import escape_mrkdwn
 from engine.flags import Pending, why_moved_on
-from engine.models import Rules
 from engine.permissions import NOT_AN_ADMIN, NOT_ON_THE_TEAM, may_act, may_undo
+from engine.plans import Rules
 from engine.rulebook import load_rules
 
 _log = logging.getLogger("og.slack")

@@ -46,7 +46,7 @@ from bot.slack.buttons import RESUME_ACTION_PREFIX, ButtonTarget
 from bot.slack.notifier import slack_send_errors
 from bot.slack.text import USER_ID, clip, escape_mrkdwn, mention, plain_text
 from engine.digest import Digest, PausedCustomer
-from engine.models import Person
+from engine.plans import Person
 from engine.ports import SendError
 
 # Escaping can make text five times longer (`&` is `&amp;`); with these limits a paused

@@ -21,8 +21,8 @@ from bot.slack.blocks import check_message
 from bot.slack.flag import flag_message, flag_text, unconfirmed_message, unconfirmed_text
 from bot.slack.people import SlackPeople
 from bot.slack.text import is_user_id
-from engine.models import Person
 from engine.outcomes import ActionEvent, ActionNotice, FlagNotice, UnconfirmedNotice
+from engine.plans import Person
 from engine.ports import OutcomeUnknownError, SendError
 
 _MESSAGE = re.compile(r"([CDG][A-Z0-9]+):(\d+\.\d+)")

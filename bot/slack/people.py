@@ -34,7 +34,8 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from engine.models import Person, Rules, clip
+from engine.models import clip
+from engine.plans import Person, Rules
 from engine.ports import SendError, StateStore
 from engine.rules.people import MEMBER_ID_HOWTO, MEMBER_ID_PLACEHOLDER
 

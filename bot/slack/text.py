@@ -18,7 +18,7 @@ import re
 from slack_sdk.models.blocks import PlainTextObject
 
 from engine.adapters.email_message import one_line
-from engine.models import Person
+from engine.plans import Person
 
 _OWNER_NAME_LIMIT = 100
 _SLACK_ID = re.compile(r"[A-Za-z0-9]{1,32}")

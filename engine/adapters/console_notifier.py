@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from engine.adapters.email_message import one_line
-from engine.models import Person
 from engine.outcomes import ActionEvent, ActionNotice, FlagNotice, UnconfirmedNotice
+from engine.plans import Person
 from engine.ports import SendError
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.models import Person, RawRow, RosterSnapshot, RowUpdate
+from engine.models import RawRow, RosterSnapshot, RowUpdate
 from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.plans import Person
 
 
 class MemoryRoster:

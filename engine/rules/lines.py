@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from engine.models import RulesError
+from engine.plans import RulesError
 
 MAX_DOC_BYTES = 1_000_000
 _HEADING_RE = re.compile(r"\s*+(#{1,6})(?:\s(.*))?$")

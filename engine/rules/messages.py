@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from engine.models import Messages, MessageTemplate, RulesError
+from engine.plans import Messages, MessageTemplate, RulesError
 from engine.rules.sentences import slugify
 from engine.rules.templates import PLACEHOLDERS, placeholders_in
 from engine.rules.wording import name_list

@@ -14,15 +14,8 @@ from dataclasses import dataclass, field
 import holidays
 from pydantic import ValidationError
 
-from engine.models import (
-    WRAP_UP_STEP,
-    Plan,
-    Rules,
-    RulesError,
-    SendingPolicy,
-    Step,
-    Window,
-)
+from engine.models import WRAP_UP_STEP
+from engine.plans import Plan, Rules, RulesError, SendingPolicy, Step, Window
 from engine.rules.lines import doc_lines, heading, size_error, unbulleted
 from engine.rules.messages import MessageBlock, build_messages, read_block
 from engine.rules.paragraphs import Paragraph

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from engine.models import Person
+from engine.plans import Person
 from engine.rules.wording import clip_name, quote
 
 MEMBER_ID_HOWTO = "in Slack: the person's profile → ⋮ → Copy member ID"

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from engine.models import Person, RulesError
+from engine.plans import Person, RulesError
 from engine.rules.people import Unreadable, people_error, read_people
 from engine.rules.wording import quote
 

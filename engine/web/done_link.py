@@ -15,7 +15,8 @@ from urllib.parse import unquote
 from engine.actions import mark_done
 from engine.guide import Guide
 from engine.links import DoneLink, InvalidToken, InvalidTokenReason, verify_token
-from engine.models import Customer, CustomerState, Step
+from engine.models import Customer, CustomerState
+from engine.plans import Step
 from engine.ports import RosterError
 from engine.queries import CustomerNotFound, LookupProblem, look_up_customer
 from engine.web.http_types import HttpRequest, HttpResponse

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.models import Messages, MessageTemplate, Person, Plan, Rules, Step, Window
 from engine.permissions import Team, may_act, may_undo
+from engine.plans import Messages, MessageTemplate, Person, Plan, Rules, Step, Window
 
 TEAM = Team(
     admins=frozenset({"UADMIN"}),

@@ -13,7 +13,8 @@ from engine.calendar import (
     no_sending_reason,
     offline_days_until,
 )
-from engine.models import CustomerState, SendingPolicy
+from engine.models import CustomerState
+from engine.plans import SendingPolicy
 
 SIGNUP = date(2026, 11, 2)  # a Monday
 EVERY_DAY = SendingPolicy(weekdays_only=False)

@@ -21,7 +21,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.settings import SlackSettings
 from bot.wiring import open_notifier
 from engine.adapters.console_notifier import ConsoleNotifier
-from engine.models import Person
+from engine.plans import Person
 from engine.ports import Notifier, OutcomeUnknownError, SendError
 
 FLAG_CHANNEL = "C0FLAGS"

@@ -20,8 +20,9 @@ from builders import (
 )
 
 from engine.decide import decide
-from engine.models import History, SendingPolicy, SendKind
+from engine.models import History, SendKind
 from engine.outcomes import Move, MoveKind
+from engine.plans import SendingPolicy
 
 STEP, NUDGE, FLAG, ON, FINISH = (
     MoveKind.STEP,

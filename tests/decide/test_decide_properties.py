@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.decide import decide
-from engine.models import History, SendingPolicy, SendKind
+from engine.models import History, SendKind
 from engine.outcomes import Move, MoveKind
+from engine.plans import SendingPolicy
 
 MAILING = {SendKind.STEP, SendKind.NUDGE, SendKind.FINISH}
 

@@ -10,7 +10,7 @@ from workspace import RULES
 
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.memory import StaticRulesSource
-from engine.models import Rules
+from engine.plans import Rules
 from engine.rulebook import LAST_GOOD_KEY, load_rules
 
 

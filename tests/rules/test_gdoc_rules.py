@@ -13,7 +13,7 @@ from workspace import RULES, Workspace, nine_am, row
 import bot.cli
 from engine.adapters.file_rules import FileRulesSource
 from engine.adapters.gdoc_rules import GoogleDocRulesSource, parse_gdoc_url
-from engine.models import Rules
+from engine.plans import Rules
 from engine.ports import RulesSourceError
 from engine.rules import parse_rules
 from engine.tick import tick

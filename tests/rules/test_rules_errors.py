@@ -1,6 +1,6 @@
 """Every error a rep can make, with the message they see and the line it points at."""
 
-from engine.models import RulesError
+from engine.plans import RulesError
 from engine.rules import parse_rules
 
 DEFAULTS = "Nudge after 2 days, flag after 3 more days.\nOwner: Dana Reyes <@U0DANA>.\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.models import Person, Rules
+from engine.plans import Person, Rules
 from engine.rules import parse_rules
 
 WINDOW_HINT = (

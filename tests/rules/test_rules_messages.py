@@ -1,6 +1,6 @@
 """The Messages section: headings, Subject lines, bodies and nudges."""
 
-from engine.models import MessageTemplate, Rules
+from engine.plans import MessageTemplate, Rules
 from engine.rules import parse_rules
 
 HEAD = (

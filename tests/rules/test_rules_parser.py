@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.models import Person, Rules, RulesError, SendingPolicy, Window
+from engine.plans import Person, Rules, RulesError, SendingPolicy, Window
 from engine.rules import parse_rules
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "rules.md"

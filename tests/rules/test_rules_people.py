@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from engine.compose import owner_for
-from engine.models import Customer, Person, Rules
+from engine.models import Customer
+from engine.plans import Person, Rules
 from engine.rules import parse_rules
 from engine.rules.people import MEMBER_ID_HOWTO, email_address
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from workspace import RULES
 
 import bot.cli
-from engine.models import Rules, RulesError
+from engine.plans import Rules, RulesError
 from engine.rules import parse_rules
 
 DEMO = (Path(__file__).resolve().parents[2] / "bot" / "demo" / "rules.md").read_text(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from workspace import RULES, Workspace, nine_am, row
 
-from engine.models import Rules, RulesError
+from engine.plans import Rules, RulesError
 from engine.rules import parse_rules
 from engine.tick import tick
 

@@ -25,8 +25,8 @@ from bot.slack.blocks import check_message
 from bot.slack.buttons import ButtonTarget
 from bot.slack.flag import flag_message, flag_text
 from bot.slack.text import escape_mrkdwn
-from engine.models import Person
 from engine.outcomes import FlagNotice
+from engine.plans import Person
 
 OWNER = Person(name="Sam Owner", slack_id="U123")
 

@@ -22,7 +22,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.people import KNOWN_FOR, UNKNOWN_FOR, LookupFailed, SlackPeople, UnknownMember
 from bot.slack.settings import SlackSettings
 from bot.wiring import open_store
-from engine.models import Person
+from engine.plans import Person
 from engine.ports import SendError, StateStore
 from engine.tick import TickReport, tick
 

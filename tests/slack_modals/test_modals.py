@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack.text import plain
-from engine.models import Person
+from engine.plans import Person
 from modals.hand_off import (
     HAND_OFF_CALLBACK_ID,
     HandOffSubmission,

@@ -8,19 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.decide import decide
-from engine.models import (
-    Customer,
-    CustomerState,
-    History,
-    Person,
-    Plan,
-    SendingPolicy,
-    SendKind,
-    SendRecord,
-    SendStatus,
-    Step,
-    Window,
-)
+from engine.models import Customer, CustomerState, History, SendKind, SendRecord, SendStatus
 from engine.outcomes import (
     ActionEvent,
     ActionNotice,
@@ -31,6 +19,7 @@ from engine.outcomes import (
     OutgoingEmail,
     UnconfirmedNotice,
 )
+from engine.plans import Person, Plan, SendingPolicy, Step, Window
 
 DANA = Person(name="Dana Reyes", slack_id="U0DANA")
 EVERY_DAY = SendingPolicy(weekdays_only=False)
