@@ -61,6 +61,11 @@ def test_every_move_reason_names_the_rule() -> None:
     assert "due on day 0 of the Starter plan" in moves[0].reason
     assert "nudge after 2 days" in moves[2].reason
     assert "flag after 3 more days" in moves[5].reason
+    # Nudged on day 2, three more days: due day 5, the day it is flagged.
+    assert moves[5].reason == (
+        "welcome was nudged on guide day 2 and is still not done; "
+        "flag after 3 more days (due day 5)"
+    )
     assert moves[5].rule_lines == (10, 3)
     assert "next is" in moves[1].reason
 
