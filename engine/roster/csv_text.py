@@ -38,7 +38,7 @@ from engine.models import CellProblem
 from engine.roster.cells import column_letter
 from engine.roster.csv_encoding import has_undecodable, undecodable_offsets, visible
 from engine.roster.csv_formulas import as_typed, escaped_offsets
-from engine.roster.csv_quotes import RowShape, id_position, literal_cells
+from engine.roster.csv_quotes import RowShape, id_position, literal_cells, open_quote
 
 CELL_LIMIT = 131_072
 """The most characters a cell may hold: the csv module's own default limit."""
@@ -263,14 +263,19 @@ class _Parser:
         literal = literal_cells(raw)
         if literal is None:  # the csv module read on past `raw`, so a quote is open at its end
             return None
-        if not shape.fits_cells(literal[0]):
+        if not shape.fits_cells(literal[0]) and not self._open_to_the_end(begin, end):
             # A cell over several lines, some of which look like rows; a stray quote leaves
-            # the rest of its own row on its line.
+            # the rest of its own row on its line, or is never closed at all.
             return None
         self.rows.append([])
         self.ends.append(resume)
         self._open_quote_row(len(self.rows) - 1, raw, literal, end)
         return resume
+
+    def _open_to_the_end(self, begin: int, end: int) -> bool:
+        """Whether the row read from line `begin` runs to the end of the text with its quote
+        still open: no cell over several lines is written so, whatever its first line holds."""
+        return end == len(self.lines) and open_quote("".join(self.lines[begin:end])) is not None
 
     def _shape(self, header: list[str]) -> RowShape:
         if self.shape is None:

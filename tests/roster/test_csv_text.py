@@ -146,6 +146,16 @@ def test_a_quote_never_closed_on_the_last_row_is_its_problem(ending: str) -> Non
     )
 
 
+@pytest.mark.parametrize("stray", ['"\n', '"\r\n\r\n', 'C9,"Bo\n', '",,\n'])
+def test_a_line_that_is_only_a_stray_quote_costs_that_line_only(stray: str) -> None:
+    # Its own line holds no row to tell it by, but a quote open to the end of the file is
+    # never a cell over several lines: the rows after it are rows.
+    table = read(HEADER + stray + row("C1") + "\n" + row("C2") + row("C3"))
+    assert [name for name in ids(table) if name.startswith("C")][-3:] == ["C1", "C2", "C3"]
+    assert len(table.problems) == 1
+    assert "is never closed, so rows" in next(iter(table.problems.values())).message
+
+
 def test_many_swallowed_rows_are_counted_not_all_named() -> None:
     text = HEADER + row("C0", '"Bob') + "".join(row(f"C{n}") for n in range(1, 31))
     table = read(text)
