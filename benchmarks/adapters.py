@@ -54,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 from dynamodb_local import client_for, fresh_tables, run_dynamodb_local
 from fake_google import FakeGoogle
 from one_tick import is_table_read
-from request_counter import RequestCounter
+from request_counter import RequestCounter, size_of
 from tick import TICK_DAY, _settings, build_seeds, build_workspace
 from workspace import HEADER, Workspace, nine_am, row
 
@@ -73,27 +73,6 @@ READ_OPS = ("Scan", "DescribeTable", "GetItem", "Query")
 STARTER_STEPS = ("welcome", "setup", "check-in")  # the test rules' Starter plan
 DAY0 = nine_am("2026-11-02")
 SHEET_TICKS = ("no write", "widen+write", "write")  # days 0, 1 and 2
-
-
-def item_bytes(value: dict[str, Any]) -> int:
-    """An attribute value's size as DynamoDB counts it (for an item: its attributes' names
-    and values). Numbers: about one byte per two significant digits, plus one."""
-    (kind, data), *_ = value.items()
-    if kind in ("S", "B"):
-        return len(data.encode() if isinstance(data, str) else data)
-    if kind == "N":
-        return (len(data.strip("-").replace(".", "").strip("0")) + 1) // 2 + 1
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "M":
-        return 3 + sum(len(k.encode()) + item_bytes(v) + 1 for k, v in data.items())
-    if kind == "L":
-        return 3 + sum(item_bytes(v) + 1 for v in data)
-    return sum(len(e.encode() if isinstance(e, str) else e) for e in data)  # SS, NS, BS
-
-
-def size_of(item: dict[str, Any]) -> int:
-    return sum(len(name.encode()) + item_bytes(value) for name, value in item.items())
 
 
 def dynamodb(customers: int) -> dict[str, Any]:

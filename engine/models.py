@@ -182,6 +182,30 @@ class SendRecord(Frozen):
         )
 
 
+class ClaimEnd(StrEnum):
+    """How a claimed send ended, as the batch that claimed it records it."""
+
+    SENT = "sent"
+    """It went out: confirmed with its message id."""
+    REJECTED = "rejected"
+    """Refused for good: kept with the reason, never retried."""
+    UNCONFIRMED = "unconfirmed"
+    """It may or may not have gone out: never resent, listed until a person settles it."""
+    RELEASED = "released"
+    """It did not go out: the claim is forgotten, so a later tick tries again."""
+
+
+class ClaimOutcome(Frozen):
+    key: SendKey
+    end: ClaimEnd
+    message_id: str = ""
+    """For a sent one: the id the mailer or notifier gave it."""
+    at: datetime | None = None
+    """When it was sent or rejected."""
+    reason: str = ""
+    """For a rejected one: why."""
+
+
 class CustomerState(Frozen):
     customer_id: str
     journey: int = 1
@@ -210,11 +234,16 @@ class CustomerState(Frozen):
         for a finished one, except the wrap-up of a finish by hand. A store checks this
         where it claims, because a tick that read the state before a finish (which archives
         the journey's sends) would otherwise find the send's slot free and send it again."""
-        if send.journey < self.journey:
-            return False
-        if self.finished and send.journey == self.journey:
-            return self.wrap_up_pending and send.kind == SendKind.FINISH
-        return True
+        return journey_takes(self.journey, self.finished, self.wrap_up_pending, send)
+
+
+def journey_takes(journey: int, finished: bool, wrap_up_pending: bool, send: SendRecord) -> bool:
+    """`CustomerState.takes` from the three fields it reads, for a store that reads only those."""
+    if send.journey < journey:
+        return False
+    if finished and send.journey == journey:
+        return wrap_up_pending and send.kind == SendKind.FINISH
+    return True
 
 
 # The roster columns the guide itself writes; audit snapshots keep them so undo can put the row

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from engine.models import (
     AuditEntry,
+    ClaimOutcome,
     CustomerState,
     RosterSnapshot,
     RowUpdate,
@@ -85,6 +86,21 @@ class StateStore(Protocol):
         finished journey), checked atomically with the insert."""
         ...
 
+    def claim_many(self, sends: Sequence[SendRecord]) -> list[bool]:
+        """`claim` for a batch of sends, in as few writes as the backend's conditions allow
+        (SQLite: one transaction; DynamoDB: transactions of at most 100 writes). One result per
+        send, in order: whether this call took it. Each send is judged alone, as `claim` judges
+        it: sends of the batch already taken, or whose journey no longer takes them, are
+        refused and the others still claimed; a send listed twice is claimed once."""
+        ...
+
+    def finish_claims(self, outcomes: Sequence[ClaimOutcome]) -> list[SendKey]:
+        """How each send of a batch ended, written together (SQLite: one transaction): sent
+        (as `confirm`), rejected (as `reject`), unconfirmed (as `mark_unconfirmed`) or released
+        (as `release`), each with the condition its single method has. Returns the keys this
+        call turned unconfirmed, so each is announced once."""
+        ...
+
     def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None: ...
 
     def release(self, key: SendKey) -> None:
@@ -146,8 +162,20 @@ class StateStore(Protocol):
 
 
 class Mailer(Protocol):
+    """Sends one email at a time; `flush` makes a batch of them durable at once."""
+
     def send(self, email: OutgoingEmail) -> str:
-        """Deliver one email; returns its message id. Raises SendError when it cannot."""
+        """Deliver one email; returns its message id. Raises SendError when it cannot. Safe
+        to call from several threads at once."""
+        ...
+
+    def flush(self) -> None:
+        """Make every email `send` has handed over since the last flush durable (a crash of
+        this machine can no longer lose it): one sync for a batch, where a mailer keeps the
+        messages itself (the outbox folder), rather than one per message. Mailers whose
+        delivery is a server's answer (SMTP, SES) have nothing to do. Raises
+        OutcomeUnknownError when that cannot be made sure of: those emails may or may not
+        have been delivered. A tick confirms its sends only after this returns."""
         ...
 
 

@@ -1,17 +1,16 @@
 """The daily tick: read the list, the rules and the state once, decide per customer, apply.
 
-This is the imperative shell around `decide`. Sending is claim -> send -> confirm, so a re-run
-or a second tick racing this one never sends twice; a send that raises releases its claim so
-the next tick tries again; a claim whose run ended before confirming it (a kill, a crash) is
-never resent: it is unconfirmed, announced once to its owner and listed by every tick until a
-person settles it (engine.unconfirmed).
+This is the imperative shell around `decide`. Sending is claim -> send -> confirm, a batch at
+a time (engine.tick_send), so a re-run or a second tick racing this one never sends twice; a
+send that raises releases its claim so the next tick tries again; a claim whose run ended
+before confirming it (a kill, a crash) is never resent: it is unconfirmed, announced once to
+its owner and listed by every tick until a person settles it (engine.unconfirmed).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -30,6 +29,7 @@ from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules, people_problems
 from engine.runs import Run, has_ended, new_run, running
 from engine.tick_run import CustomerResult, TickRun, Work
+from engine.tick_send import apply_moves
 
 
 class UnconfirmedSend(BaseModel):
@@ -139,7 +139,7 @@ def _tick(
             to_apply.append((index, work))
         if progress and (index % 500 == 0 or index == len(customers) - 1):
             progress(index + 1, len(customers) + len(to_apply))
-    _apply_all(guide, run, report.results, to_apply, progress)
+    apply_moves(run, report.results, to_apply, progress)
     report.results += [
         CustomerResult(customer_id=s.customer_id, move="skipped", error=s.render())
         for s in report.skipped
@@ -149,25 +149,6 @@ def _tick(
     report.failures += sorted(run.failures)  # side-by-side sends finish in any order
     report.unconfirmed = _unconfirmed(snapshot, [*newly_unconfirmed, *run.unconfirmed])
     return report
-
-
-def _apply_all(
-    guide: Guide,
-    run: TickRun,
-    results: list[CustomerResult],
-    to_apply: list[tuple[int, Work]],
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """Carry out the moves side by side: a send waits on a disk or a mail server far
-    longer than deciding takes, and every customer's claim -> send -> confirm stands
-    alone. The store serialises its own writes."""
-    total = len(results) + len(to_apply)
-    with ThreadPoolExecutor(max_workers=guide.config.send_concurrency) as pool:
-        futures = {pool.submit(run.apply, results[index], work): index for index, work in to_apply}
-        for done, future in enumerate(as_completed(futures), start=len(results) + 1):
-            results[futures[future]] = future.result()
-            if progress and (done % 100 == 0 or done == total):
-                progress(done, total)
 
 
 def _write_roster(guide: Guide, updates: list[RowUpdate]) -> list[str]:

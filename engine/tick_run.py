@@ -30,7 +30,7 @@ from engine.models import (
 )
 from engine.outcomes import Move, MoveKind, OutgoingEmail
 from engine.plans import Plan, Rules, Step
-from engine.ports import OutcomeUnknownError, RejectedError, StaleStateError
+from engine.ports import StaleStateError
 from engine.roster.validate import find_columns
 from engine.runs import Run
 from engine.sheet_sync import flags_row, sync_state
@@ -182,38 +182,43 @@ class TickRun:
             reason=f"being changed by {acting} right now; the next tick takes it from there",
         )
 
-    def apply(self, result: CustomerResult, work: Work) -> CustomerResult:
-        """Runs in a worker thread; the lists it appends to are only read once all are done."""
-        customer, move = work.customer, work.move
-        deadline = self.run.deadline
-        if self.seconds_left is not None:
-            left = self.seconds_left()
-            if left < TIME_TO_FINISH_A_MOVE:
-                # Killed mid-send, a claim would stay open and be reported, never sent; a move
-                # not started is simply made by the next tick.
-                self.failures.append(
-                    f"{customer.customer_id}: {move.kind.value} not started: the run's time ran out"
-                )
-                return result.model_copy(update={"error": "not started: the run's time ran out"})
-            # Past this the run is surely over: a claim it leaves open is known at once.
-            deadline = self.guide.wall_clock() + timedelta(seconds=left)
-        try:
-            if move.kind == MoveKind.FINISH and (sent := self._wrap_up_sent(work.history)):
-                # A finish undone and due again: the customer has had this journey's wrap-up.
-                self._complete_finish(
-                    customer, work.history.model_copy(update={"sends": (*work.history.sends, sent)})
-                )
-                reason = f"{result.reason}; its wrap-up already went out on {sent.local_date}"
-                return result.model_copy(update={"reason": reason})
-            applied = self._apply(customer, work.plan, work.history, move, deadline)
-        except Exception as error:  # one customer's failure must not stop the others
-            self.failures.append(f"{customer.customer_id}: {move.kind.value} failed: {error}")
-            return result.model_copy(update={"error": f"{type(error).__name__}: {error}"})
-        if not applied:
-            return result.model_copy(
-                update={"move": "on_track", "reason": "another tick already made this move"}
+    def time_left(self) -> float | None:
+        """Seconds the run may still take (see `seconds_left`); None for no limit."""
+        return self.seconds_left() if self.seconds_left is not None else None
+
+    def deadline(self, left: float | None) -> datetime | None:
+        """When the run ends at the latest, `left` seconds from now: past it the run is surely
+        over, so a claim it leaves open is known at once."""
+        if left is None:
+            return self.run.deadline
+        return self.guide.wall_clock() + timedelta(seconds=left)
+
+    def prepare(
+        self, result: CustomerResult, work: Work, deadline: datetime | None
+    ) -> SendRecord | CustomerResult:
+        """The send that makes `work`'s move, to be claimed; or, for a finish whose wrap-up
+        went out already, the result of completing the finish without one."""
+        customer, move, history = work.customer, work.move, work.history
+        if move.kind == MoveKind.FINISH and (sent := self._wrap_up_sent(history)):
+            # A finish undone and due again: the customer has had this journey's wrap-up.
+            self._complete_finish(
+                customer, history.model_copy(update={"sends": (*history.sends, sent)})
             )
-        return result
+            reason = f"{result.reason}; its wrap-up already went out on {sent.local_date}"
+            return result.model_copy(update={"reason": reason})
+        assert move.guide_day is not None
+        return SendRecord(
+            customer_id=customer.customer_id,
+            journey=history.state.journey,
+            step=move.step or WRAP_UP_STEP,
+            kind=SendKind(move.kind.value),
+            local_date=move.local_date,
+            guide_day=move.guide_day,
+            claimed_at=self.guide.wall_clock(),
+            tick_id=self.run.id,
+            run_process=self.run.process,
+            run_deadline=deadline,
+        )
 
     def _wrap_up_sent(self, history: History) -> SendRecord | None:
         """This journey's wrap-up, when one went out and was archived with the journey (a finish
@@ -230,63 +235,29 @@ class TickRun:
             None,
         )
 
-    def _apply(
-        self,
-        customer: Customer,
-        plan: Plan,
-        history: History,
-        move: Move,
-        deadline: datetime | None,
-    ) -> bool:
-        journey = history.state.journey
-        assert move.guide_day is not None
+    def deliver(self, work: Work) -> str:
+        """Send the claimed move's email (handed to the mailer: durable once it is flushed) or
+        flag; returns its reference. Raises SendError when it cannot."""
+        customer, plan, history, move = work
         step = plan.step(move.step) if move.step else None
-        record = SendRecord(
-            customer_id=customer.customer_id,
-            journey=journey,
-            step=step.id if step else WRAP_UP_STEP,
-            kind=SendKind(move.kind.value),
-            local_date=move.local_date,
-            guide_day=move.guide_day,
-            claimed_at=self.guide.wall_clock(),
-            tick_id=self.run.id,
-            run_process=self.run.process,
-            run_deadline=deadline,
-        )
-        store = self.guide.store
-        if not store.claim(record):
-            return False
-        try:
-            if move.kind == MoveKind.FLAG:
-                assert step is not None
-                notice = flag_notice(
-                    self.rules, customer, plan, step, history, move.guide_day, move.reason
-                )
-                reference = self.guide.notifier.flag(notice)
-            else:
-                reference = self.guide.mailer.send(self._email(customer, plan, step, move, journey))
-        except RejectedError as error:
-            # Refused for good: kept as rejected (og status shows why), never retried.
-            store.reject(record.key, str(error), self.guide.wall_clock())
-            raise
-        except OutcomeUnknownError as error:
-            # It may have been delivered: kept as unconfirmed, as a crash mid-send leaves it,
-            # and never sent again by a tick.
-            if store.mark_unconfirmed([record.key]):
-                unconfirmed = record.model_copy(update={"status": SendStatus.UNCONFIRMED})
-                self.unconfirmed.append(unconfirmed)
-                self.announce_unconfirmed(unconfirmed, f"no answer came back ({error})")
-            raise
-        except BaseException:
-            store.release(record.key)
-            raise
-        store.confirm(record.key, reference, self.guide.wall_clock())
-        if move.kind == MoveKind.FINISH:
-            sent = record.model_copy(update={"status": SendStatus.SENT})
-            self._complete_finish(
-                customer, History(state=history.state, sends=(*history.sends, sent))
+        if move.kind == MoveKind.FLAG:
+            assert step is not None and move.guide_day is not None
+            notice = flag_notice(
+                self.rules, customer, plan, step, history, move.guide_day, move.reason
             )
-        return True
+            return self.guide.notifier.flag(notice)
+        return self.guide.mailer.send(
+            self._email(customer, plan, step, move, history.state.journey)
+        )
+
+    def confirmed(self, work: Work, record: SendRecord) -> None:
+        """What follows a confirmed send: a finish records itself (state, archive, roster)."""
+        if work.move.kind == MoveKind.FINISH:
+            sent = record.model_copy(update={"status": SendStatus.SENT})
+            history = work.history
+            self._complete_finish(
+                work.customer, History(state=history.state, sends=(*history.sends, sent))
+            )
 
     def announce_unconfirmed(self, send: SendRecord, why: str) -> None:
         """Tell the owner, once, that `send` may or may not have reached its reader. A failure

@@ -29,6 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
 
+from engine.adapters.dynamodb_claims import claim_batch, end_operation, finish_batch
 from engine.adapters.dynamodb_items import (
     ARCHIVE,
     AUDIT,
@@ -67,10 +68,11 @@ from engine.adapters.dynamodb_writes import (
 from engine.adapters.pacing import back_off
 from engine.models import (
     AuditEntry,
+    ClaimEnd,
+    ClaimOutcome,
     CustomerState,
     SendKey,
     SendRecord,
-    SendStatus,
     SendWrite,
     StoreSnapshot,
     journey_id,
@@ -187,80 +189,34 @@ class DynamoDbStore:
                 if error_code(error) != _CONDITION_FAILED:
                     raise
 
-    def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None:
-        self._update_send(
-            key,
-            "SET #status = :status, message_id = :message_id, sent_at = :sent_at",
-            {
-                ":status": {"S": SendStatus.SENT.value},
-                ":message_id": {"S": message_id},
-                ":sent_at": {"S": sent_at.isoformat()},
-            },
+    def claim_many(self, sends: Sequence[SendRecord]) -> list[bool]:
+        return claim_batch(
+            self.client, (self._sends, self._state), sends, self._withdraw, self._sleep
         )
+
+    def finish_claims(self, outcomes: Sequence[ClaimOutcome]) -> list[SendKey]:
+        return finish_batch(self.client, self._sends, outcomes, self._sleep)
+
+    def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None:
+        self._end(ClaimOutcome(key=key, end=ClaimEnd.SENT, message_id=message_id, at=sent_at))
 
     def reject(self, key: SendKey, reason: str, at: datetime) -> None:
-        self._update_send(
-            key,
-            "SET #status = :status, #error = :error, sent_at = :sent_at",
-            {
-                ":status": {"S": SendStatus.REJECTED.value},
-                ":error": {"S": reason},
-                ":sent_at": {"S": at.isoformat()},
-            },
-            only_if_claimed=True,
-        )
+        self._end(ClaimOutcome(key=key, end=ClaimEnd.REJECTED, reason=reason, at=at))
 
     def release(self, key: SendKey) -> None:
-        try:
-            self.client.delete_item(
-                TableName=self._sends,
-                Key=send_key(key),
-                ConditionExpression="#status = :claimed",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":claimed": {"S": SendStatus.CLAIMED.value}},
-            )
-        except ClientError as error:
-            if error_code(error) != _CONDITION_FAILED:
-                raise
+        self._end(ClaimOutcome(key=key, end=ClaimEnd.RELEASED))
 
     def mark_unconfirmed(self, keys: Sequence[SendKey]) -> list[SendKey]:
-        # Each only if still an open claim, so it needs a condition BatchWriteItem cannot
-        # carry; a crash leaves at most a tick's concurrent sends behind, so these are few.
-        return [
-            key
-            for key in keys
-            if self._update_send(
-                key,
-                "SET #status = :status",
-                {":status": {"S": SendStatus.UNCONFIRMED.value}},
-                only_if_claimed=True,
-            )
-        ]
+        # A crash leaves at most one batch of claims behind: each is turned by a request of
+        # its own (a write that failed its condition would cancel a shared transaction).
+        return [key for key in keys if self._end(ClaimOutcome(key=key, end=ClaimEnd.UNCONFIRMED))]
 
-    def _update_send(
-        self,
-        key: SendKey,
-        update: str,
-        values: dict[str, dict[str, str]],
-        *,
-        only_if_claimed: bool = False,
-    ) -> bool:
-        """An update of a send that exists (and is an open claim, if asked); else nothing.
-        Returns whether it was made."""
-        condition = "attribute_exists(customer_id)"
-        if only_if_claimed:
-            condition += " AND #status = :claimed"
-            values = values | {":claimed": {"S": SendStatus.CLAIMED.value}}
-        names = {"#status": "status"} | ({"#error": "error"} if "#error" in update else {})
+    def _end(self, outcome: ClaimOutcome) -> bool:
+        """One claim's end, as `finish_claims` writes it, alone: whether it was made."""
+        ((kind, request),) = end_operation(outcome, self._sends).items()
+        call = self.client.delete_item if kind == "Delete" else self.client.update_item
         try:
-            self.client.update_item(
-                TableName=self._sends,
-                Key=send_key(key),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
+            call(**request)
         except ClientError as error:
             if error_code(error) != _CONDITION_FAILED:
                 raise

@@ -53,6 +53,9 @@ class RecordingMailer:
         self.sent.append(email)
         return f"<preview-{len(self.sent)}@og>"
 
+    def flush(self) -> None:
+        """Nothing to keep: the list is the delivery."""
+
 
 class RecordingNotifier:
     def __init__(self) -> None:

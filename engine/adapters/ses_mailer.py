@@ -144,6 +144,9 @@ class SesMailer:
         # Without an SES id (never seen), the Message-ID header we wrote is the best we have.
         return message_id if isinstance(message_id, str) and message_id else message.message_id
 
+    def flush(self) -> None:
+        """Nothing to do: a message is SES's once SendEmail answered with its id."""
+
     def _send_at_most_once(self, request: dict[str, Any], recipient: str) -> dict[str, Any]:
         """SendEmail, tried again only while SES certainly has not taken the message."""
         attempt = 1

@@ -92,6 +92,9 @@ class SmtpMailer:
                 _close_quietly(client)
         return message.message_id
 
+    def flush(self) -> None:
+        """Nothing to do: a message is the server's once it answered the DATA command."""
+
 
 def _close_quietly(client: smtplib.SMTP) -> None:
     # Once the server accepted the message, a failed goodbye must not turn the send into a

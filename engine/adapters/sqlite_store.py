@@ -30,6 +30,8 @@ from engine.adapters.sqlite_schema import (
 from engine.bulk import cyclic_gc_paused
 from engine.models import (
     AuditEntry,
+    ClaimEnd,
+    ClaimOutcome,
     CustomerState,
     SendKey,
     SendRecord,
@@ -37,6 +39,7 @@ from engine.models import (
     SendWrite,
     StoreSnapshot,
     journey_id,
+    journey_takes,
 )
 from engine.ports import StaleStateError
 
@@ -124,65 +127,38 @@ class SqliteStore:
     # --- sends -----------------------------------------------------------------------------
 
     def claim(self, send: SendRecord) -> bool:
+        return self.claim_many([send])[0]
+
+    def claim_many(self, sends: Sequence[SendRecord]) -> list[bool]:
         # Checked and inserted under one write lock: a finish in between (another tick,
         # another process) cannot slip past the check.
+        taken = []
         with self._transaction() as db:
-            stored = db.execute(
-                "SELECT data, version FROM og_state WHERE customer_id = ?", (send.customer_id,)
-            ).fetchone()
-            if stored is not None and not state_from_json(*stored).takes(send):
-                return False
-            try:
-                db.execute(
-                    f"INSERT INTO og_sends ({SEND_COLUMNS}) VALUES ({SEND_PLACES})",
-                    send_to_row(send),
-                )
-            except sqlite3.IntegrityError:
-                return False
-        return True
+            for send in sends:
+                taken.append(_claim(db, send))
+        return taken
+
+    def finish_claims(self, outcomes: Sequence[ClaimOutcome]) -> list[SendKey]:
+        turned = []
+        with self._transaction() as db:
+            for outcome in outcomes:
+                if _finish(db, outcome) and outcome.end == ClaimEnd.UNCONFIRMED:
+                    turned.append(outcome.key)
+        return turned
 
     def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE og_sends SET status = ?, message_id = ?, sent_at = ? "
-                "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ?",
-                (SendStatus.SENT.value, message_id, sent_at.isoformat(), *key_values(key)),
-            )
+        self.finish_claims(
+            [ClaimOutcome(key=key, end=ClaimEnd.SENT, message_id=message_id, at=sent_at)]
+        )
 
     def reject(self, key: SendKey, reason: str, at: datetime) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE og_sends SET status = ?, error = ?, sent_at = ? "
-                "WHERE customer_id = ? AND journey = ? AND step = ? AND kind = ? AND status = ?",
-                (
-                    SendStatus.REJECTED.value,
-                    reason,
-                    at.isoformat(),
-                    *key_values(key),
-                    SendStatus.CLAIMED.value,
-                ),
-            )
+        self.finish_claims([ClaimOutcome(key=key, end=ClaimEnd.REJECTED, reason=reason, at=at)])
 
     def release(self, key: SendKey) -> None:
-        with self._lock:
-            self._db.execute(
-                "DELETE FROM og_sends WHERE customer_id = ? AND journey = ? AND step = ? "
-                "AND kind = ? AND status = ?",
-                (*key_values(key), SendStatus.CLAIMED.value),
-            )
+        self.finish_claims([ClaimOutcome(key=key, end=ClaimEnd.RELEASED)])
 
     def mark_unconfirmed(self, keys: Sequence[SendKey]) -> list[SendKey]:
-        marked = []
-        with self._transaction() as db:
-            for key in keys:
-                changed = db.execute(
-                    "UPDATE og_sends SET status = ? WHERE customer_id = ? AND journey = ? "
-                    "AND step = ? AND kind = ? AND status = ?",
-                    (SendStatus.UNCONFIRMED.value, *key_values(key), SendStatus.CLAIMED.value),
-                ).rowcount
-                if changed:
-                    marked.append(key)
-        return marked
+        return self.finish_claims([ClaimOutcome(key=key, end=ClaimEnd.UNCONFIRMED) for key in keys])
 
     def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
         with self._transaction() as db:
@@ -253,6 +229,54 @@ class SqliteStore:
             db.execute("INSERT OR IGNORE INTO og_meta (key, value) VALUES (?, ?)", (key, value))
             row = db.execute("SELECT value FROM og_meta WHERE key = ?", (key,)).fetchone()
         return str(row[0])
+
+
+_KEY = "customer_id = ? AND journey = ? AND step = ? AND kind = ?"
+_JOURNEY = (
+    "SELECT COALESCE(json_extract(data, '$.journey'), 1), "
+    "COALESCE(json_extract(data, '$.finished'), 0), "
+    "COALESCE(json_extract(data, '$.wrap_up_pending'), 0) FROM og_state WHERE customer_id = ?"
+)
+
+
+def _claim(db: sqlite3.Connection, send: SendRecord) -> bool:
+    """Inside a transaction: insert `send` as claimed if its slot is free and the stored state
+    still takes it (read from three fields of the state's JSON: a claim batch of thousands
+    would spend more on validating whole states than on the inserts)."""
+    stored = db.execute(_JOURNEY, (send.customer_id,)).fetchone()
+    if stored is not None and not journey_takes(
+        int(stored[0]), bool(stored[1]), bool(stored[2]), send
+    ):
+        return False
+    try:
+        db.execute(
+            f"INSERT INTO og_sends ({SEND_COLUMNS}) VALUES ({SEND_PLACES})", send_to_row(send)
+        )
+    except sqlite3.IntegrityError:
+        return False
+    return True
+
+
+def _finish(db: sqlite3.Connection, outcome: ClaimOutcome) -> bool:
+    """Inside a transaction: one claim's end, under the condition its single method has (a
+    confirmation of any send that exists; the others only of an open claim). Whether it
+    changed a row."""
+    key = key_values(outcome.key)
+    claimed = SendStatus.CLAIMED.value
+    at = outcome.at.isoformat() if outcome.at else None
+    if outcome.end == ClaimEnd.SENT:
+        sql = f"UPDATE og_sends SET status = ?, message_id = ?, sent_at = ? WHERE {_KEY}"
+        args: tuple[object, ...] = (SendStatus.SENT.value, outcome.message_id, at, *key)
+    elif outcome.end == ClaimEnd.REJECTED:
+        sql = f"UPDATE og_sends SET status = ?, error = ?, sent_at = ? WHERE {_KEY} AND status = ?"
+        args = (SendStatus.REJECTED.value, outcome.reason, at, *key, claimed)
+    elif outcome.end == ClaimEnd.UNCONFIRMED:
+        sql = f"UPDATE og_sends SET status = ? WHERE {_KEY} AND status = ?"
+        args = (SendStatus.UNCONFIRMED.value, *key, claimed)
+    else:
+        sql = f"DELETE FROM og_sends WHERE {_KEY} AND status = ?"
+        args = (*key, claimed)
+    return bool(db.execute(sql, args).rowcount)
 
 
 def _write_state(db: sqlite3.Connection, state: CustomerState) -> CustomerState:

@@ -7,6 +7,7 @@ mail client would."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -265,3 +266,35 @@ def test_refuses_an_unusable_address_and_delivers_nothing(
         under_test.mailer.send(an_email(to_email=bad_address))
 
     assert under_test.delivered() == []
+
+
+# --- a batch: sent side by side, made durable by one flush --------------------------------------
+
+
+def test_a_flush_delivers_every_message_sent_before_it_once(under_test: MailerUnderTest) -> None:
+    under_test.mailer.flush()  # nothing sent yet: nothing to do
+    emails = [an_email(customer_id=f"cust-{n}", step=f"step-{n}") for n in range(12)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(under_test.mailer.send, emails))
+    under_test.mailer.flush()
+    under_test.mailer.flush()  # again: harmless
+
+    deliveries = under_test.delivered()
+    assert sorted(d.message_id for d in deliveries) == sorted(ids)
+    assert len(set(ids)) == 12
+    assert sorted(str(d.message["X-OG-Customer-Id"]) for d in deliveries) == sorted(
+        e.customer_id for e in emails
+    )
+
+
+def test_a_refused_message_in_a_batch_is_not_delivered_by_the_flush(
+    under_test: MailerUnderTest,
+) -> None:
+    under_test.mailer.send(an_email(customer_id="cust-1"))
+    with pytest.raises(SendError):
+        under_test.mailer.send(an_email(customer_id="cust-2", to_email="not an address"))
+    under_test.mailer.send(an_email(customer_id="cust-3"))
+    under_test.mailer.flush()
+
+    delivered = sorted(str(d.message["X-OG-Customer-Id"]) for d in under_test.delivered())
+    assert delivered == ["cust-1", "cust-3"]

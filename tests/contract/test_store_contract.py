@@ -1,59 +1,29 @@
 """The state store contract: every StateStore adapter must pass all of this.
 
-A new backend joins by adding one entry to `STORES`: a function of the test's request that
-returns the store (fixtures it needs, for servers or clean-up, it asks the request for).
-DynamoDB runs three ways: moto in-process, moto's HTTP server, and AWS's DynamoDB Local.
+A new backend joins by adding one entry to `STORES` (tests/contract/conftest.py): a function
+of the test's request that returns the store (fixtures it needs, for servers or clean-up, it
+asks the request for). DynamoDB runs three ways: moto in-process, moto's HTTP server, and AWS's
+DynamoDB Local. Claims and their ends a batch at a time: test_store_batch_contract.py.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
+from store_cases import T0, a_send
 
-from engine.adapters.sqlite_store import SqliteStore, parse_sqlite_url
+from engine.adapters.sqlite_store import parse_sqlite_url
 from engine.models import (
     AuditEntry,
     CustomerState,
     SendKind,
-    SendRecord,
     SendStatus,
     SendWrite,
     Snapshot,
 )
 from engine.ports import StaleStateError, StateStore
-
-T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
-
-STORES: dict[str, Callable[[pytest.FixtureRequest], StateStore]] = {
-    "sqlite-file": lambda request: SqliteStore(request.getfixturevalue("tmp_path") / "og.db"),
-    "sqlite-memory": lambda request: SqliteStore(":memory:"),
-    "dynamodb-moto": lambda request: request.getfixturevalue("moto_store"),
-    "dynamodb-moto-server": lambda request: request.getfixturevalue("moto_server_store"),
-    "dynamodb-local": lambda request: request.getfixturevalue("dynamodb_local_store"),
-}
-
-
-@pytest.fixture(params=sorted(STORES))
-def store(request: pytest.FixtureRequest) -> StateStore:
-    return STORES[request.param](request)
-
-
-def a_send(
-    customer: str = "C1", step: str = "welcome", kind: SendKind = SendKind.STEP, journey: int = 1
-) -> SendRecord:
-    return SendRecord(
-        customer_id=customer,
-        journey=journey,
-        step=step,
-        kind=kind,
-        local_date=date(2026, 11, 2),
-        guide_day=0,
-        claimed_at=T0,
-        tick_id="tick-1",
-    )
 
 
 def test_empty_store_loads_empty(store: StateStore) -> None:

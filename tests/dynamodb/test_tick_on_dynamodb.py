@@ -4,6 +4,7 @@ and eight ticks racing on DynamoDB Local send every message exactly once."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.guide import Guide
 from engine.ports import StateStore
 from engine.tick import tick
+from engine.tick_send import FIRST_BATCH
 from engine.undo import undo
 
 
@@ -138,6 +140,7 @@ def test_a_tick_reads_the_tables_in_pages_never_per_customer(tmp_path: Path, cou
         counter = RequestCounter(store.client)
         report = tick(guide, START + timedelta(days=1))
         busy = Counter(counter.calls)
+        busy_requests = list(counter.requests)
         counter.reset()
         tick(guide, START + timedelta(days=1, hours=1))
         idle = Counter(counter.calls)
@@ -146,8 +149,24 @@ def test_a_tick_reads_the_tables_in_pages_never_per_customer(tmp_path: Path, cou
     # Reading: one Scan page per table (each under 1 MB) and the rules doc's last good copy,
     # for 30 customers as for 120.
     assert idle == {"Scan": 2, "GetItem": 1}
-    # A move adds its claim, the claim's look at the journey, and the confirmation.
-    assert busy == {"Scan": 2, "GetItem": 1 + moves, "PutItem": moves, "UpdateItem": moves}
+    # Moves go in batches, each a transaction of claims, a BatchGetItem of their journeys and
+    # a transaction of confirmations: never a request per move.
+    batches = busy["BatchGetItem"]
+    assert busy == {
+        "Scan": 2,
+        "GetItem": 1,
+        "BatchGetItem": batches,
+        "TransactWriteItems": 2 * batches,
+    }
+    assert batches <= math.ceil(moves / FIRST_BATCH) < moves
+    written = Counter(
+        kind
+        for op, params in busy_requests
+        if op == "TransactWriteItems"
+        for item in params["TransactItems"]
+        for kind in item
+    )
+    assert written == {"Put": moves, "Update": moves}  # a claim and a confirmation each
 
 
 def test_a_tick_follows_the_pages_and_nothing_else_grows(tmp_path: Path) -> None:
@@ -179,13 +198,16 @@ def test_the_capacity_a_tick_consumes_is_counted_as_dynamodb_bills_it(
         report = tick(guide, START)
     moves = sum(n for move, n in report.counts().items() if move != "on_track")
     assert moves == 40  # everyone welcomed
-    # Each move: a claim (a put) and its confirmation (an update), items well under 1 KB;
-    # and this first tick keeps the rules doc's last good copy (1-2 KB: two units) and, under a
-    # key of its own, its hash (one unit).
-    assert counter.calls["PutItem"] == moves + 2
-    assert counter.write_units == 2 * moves + 3
-    # The Scans of two small tables, the rules' last good copy, each claim's journey check.
-    assert moves < counter.read_units < moves + 10
+    # Each move: a claim and its confirmation, in transactions (two units an item, items
+    # well under 1 KB); and this first tick keeps the rules doc's last good copy (1-2 KB: two
+    # units) and, under a key of its own, its hash (one unit).
+    assert counter.calls["PutItem"] == 2
+    assert counter.units["TransactWriteItems"] == 2 * 2 * moves
+    assert counter.write_units == 4 * moves + 3
+    # The Scans of two small tables and the rules' last good copy; the claims' journey checks
+    # find no state yet (these customers never acted), which DynamoDB Local counts as nothing.
+    assert counter.units["BatchGetItem"] == 0
+    assert 2 <= counter.read_units < 10
 
 
 # --- eight ticks at once --------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.adapters import outbox
 from engine.adapters.outbox import OutboxMailer
 from engine.models import SendKind
 from engine.outcomes import OutgoingEmail
-from engine.ports import SendError
+from engine.ports import OutcomeUnknownError, SendError
 
 SENDER = "guide@og.example"
 
@@ -111,3 +112,58 @@ def test_a_killed_writes_leftover_is_removed_at_the_next_start_but_never_a_live_
     OutboxMailer(tmp_path, SENDER)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, mail.name])
+
+
+def test_a_batch_is_made_durable_by_one_sync_not_one_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    syncs: list[int] = []
+    real = outbox._syncfs()
+    assert real is not None  # Linux: the C library has syncfs(2)
+
+    def counted(descriptor: int) -> int:
+        syncs.append(descriptor)
+        return int(real(descriptor))
+
+    monkeypatch.setattr(outbox, "_syncfs", lambda: counted)
+    monkeypatch.setattr(os, "fsync", lambda descriptor: pytest.fail("an fsync per file"))
+    mailer = OutboxMailer(tmp_path, SENDER)
+    for number in range(20):
+        mailer.send(an_email(customer_id=f"C{number}"))
+    assert syncs == []  # written, renamed into place, not yet synced
+
+    mailer.flush()
+    mailer.flush()  # nothing new: no second sync
+
+    assert len(syncs) == 1
+    assert len(list(tmp_path.glob("*.eml"))) == 20
+
+
+def test_without_syncfs_each_file_and_the_folder_are_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(outbox, "_syncfs", lambda: None)
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real_fsync(fd))
+    )
+    mailer = OutboxMailer(tmp_path, SENDER)
+    mailer.send(an_email(customer_id="C1"))
+    mailer.send(an_email(customer_id="C2"))
+
+    mailer.flush()
+
+    assert sorted(Path(p).name for p in synced[:2]) == sorted(p.name for p in tmp_path.iterdir())
+    assert synced[2:] == [str(tmp_path)]
+
+
+def test_a_failed_sync_leaves_the_batch_unconfirmed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox, "_syncfs", lambda: lambda descriptor: -1)
+    mailer = OutboxMailer(tmp_path, SENDER)
+    mailer.send(an_email())
+
+    with pytest.raises(OutcomeUnknownError, match="could not sync the last 1 messages written to"):
+        mailer.flush()

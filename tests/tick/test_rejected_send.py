@@ -32,6 +32,9 @@ class RefusingOneAddress:
             raise RejectedError(REASON)
         return self.inner.send(email)
 
+    def flush(self) -> None:
+        self.inner.flush()
+
 
 def test_a_rejected_address_is_recorded_shown_and_never_retried(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1", email="bounce@example.test"), row("C2")])

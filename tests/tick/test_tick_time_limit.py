@@ -3,6 +3,7 @@ finish: those are reported and made by the next tick, never left as open claims.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from lambda_events import FakeContext, scheduler_event
@@ -18,9 +19,16 @@ DAY0 = nine_am("2026-11-02")
 def test_moves_are_started_only_while_there_is_time_to_finish_them(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1"), row("C2"), row("C3")])
     guide = ws.guide()
-    left = iter([TIME_TO_FINISH_A_MOVE + 5, TIME_TO_FINISH_A_MOVE - 1, 0.0])
+    # Asked before the batch is claimed, then before each send (side by side, in any order):
+    # time for the batch and one send, then not.
+    left = iter([TIME_TO_FINISH_A_MOVE + 5, TIME_TO_FINISH_A_MOVE + 5, TIME_TO_FINISH_A_MOVE - 1])
+    lock = threading.Lock()
 
-    report = tick(guide, DAY0, seconds_left=lambda: next(left))
+    def seconds_left() -> float:
+        with lock:
+            return next(left, 0.0)
+
+    report = tick(guide, DAY0, seconds_left=seconds_left)
 
     assert len(ws.sent()) == 1
     assert sorted(report.failures) == [

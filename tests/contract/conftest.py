@@ -1,0 +1,33 @@
+"""The stores every state store contract test runs against (test_store_contract.py and
+test_store_batch_contract.py): a new backend joins by adding one entry to `STORES`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from engine.adapters.sqlite_store import SqliteStore
+from engine.ports import StateStore
+
+STORES: dict[str, Callable[[pytest.FixtureRequest], StateStore]] = {
+    "sqlite-file": lambda request: SqliteStore(request.getfixturevalue("tmp_path") / "og.db"),
+    "sqlite-memory": lambda request: SqliteStore(":memory:"),
+    "dynamodb-moto": lambda request: request.getfixturevalue("moto_store"),
+    "dynamodb-moto-server": lambda request: request.getfixturevalue("moto_server_store"),
+    "dynamodb-local": lambda request: request.getfixturevalue("dynamodb_local_store"),
+}
+THREAD_UNSAFE = frozenset({"dynamodb-moto"})
+"""moto in-process: its backend's dicts break under two transactions at once, so what races
+there runs one call at a time (the HTTP server and DynamoDB Local race for real)."""
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request: pytest.FixtureRequest) -> StateStore:
+    return STORES[request.param](request)
+
+
+@pytest.fixture
+def thread_safe(request: pytest.FixtureRequest) -> bool:
+    """Whether the store of this test may be called from several threads at once."""
+    return request.node.callspec.params.get("store") not in THREAD_UNSAFE
