@@ -21,6 +21,7 @@ from engine.models import Customer, CustomerState, RowUpdate, SendRecord, SendWr
 from engine.outcomes import ActionNotice
 from engine.plans import Person, Rules
 from engine.ports import StaleStateError
+from engine.queries import CustomerNotFound, LookupProblem
 from engine.rules import slugify
 from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
@@ -41,6 +42,8 @@ class ActionOutcome(BaseModel):
     """What the change did, as the notifier was told it (engine.acted)."""
     warning: str = ""
     """A change that happened, but could not be told (its flags not updated): say so."""
+    problem: LookupProblem | None = None
+    """Why the customer could not be read, when that refused the action."""
 
 
 class Change(BaseModel):
@@ -79,8 +82,8 @@ def perform(
     already paused. A second conflict in a row is reported, with nothing changed."""
     for attempt in (1, 2):
         subject = load_subject(guide, customer_id, now)
-        if isinstance(subject, str):
-            return refuse(subject)
+        if isinstance(subject, CustomerNotFound):
+            return ActionOutcome(ok=False, message=subject.message, problem=subject.problem)
         change = work_out(subject)
         if isinstance(change, ActionOutcome):
             return change
@@ -255,25 +258,27 @@ def resume_guide(guide: Guide, customer_id: str, actor: str, now: datetime) -> A
 def mark_done(
     guide: Guide, customer_id: str, step: str, now: datetime, actor: str
 ) -> ActionOutcome:
-    def work_out(s: Subject) -> Change | ActionOutcome:
-        planned = s.plan.step(slugify(step))
-        if planned is None:
-            steps = ", ".join(st.id for st in s.plan.steps)
-            return refuse(f"{s.plan.name} plan has no step {step!r} (steps: {steps})")
-        if planned.id in s.state.steps_done:
-            since = s.state.steps_done[planned.id].isoformat()
-            return unchanged(f"{planned.name} was already done on {since}")
-        if s.customer.finished or s.state.finished:
-            return refuse(f"{customer_id} has finished onboarding")
-        done = {**s.state.steps_done, planned.id: local_date(now, _zone(guide, s.customer))}
-        return Change(
-            action="marked_done",
-            state=s.state.model_copy(update={"steps_done": done}),
-            note=planned.id,
-            message=f"{planned.name} marked done for {customer_id}",
-        )
+    return perform(guide, customer_id, actor, now, lambda s: done_change(guide, s, step, now))
 
-    return perform(guide, customer_id, actor, now, work_out)
+
+def done_change(guide: Guide, s: Subject, step: str, now: datetime) -> Change | ActionOutcome:
+    """What marking `step` done changes for the customer `s`, or why nothing."""
+    planned = s.plan.step(slugify(step))
+    if planned is None:
+        steps = ", ".join(st.id for st in s.plan.steps)
+        return refuse(f"{s.plan.name} plan has no step {step!r} (steps: {steps})")
+    if planned.id in s.state.steps_done:
+        since = s.state.steps_done[planned.id].isoformat()
+        return unchanged(f"{planned.name} was already done on {since}")
+    if s.customer.finished or s.state.finished:
+        return refuse(f"{s.customer.customer_id} has finished onboarding")
+    done = {**s.state.steps_done, planned.id: local_date(now, _zone(guide, s.customer))}
+    return Change(
+        action="marked_done",
+        state=s.state.model_copy(update={"steps_done": done}),
+        note=planned.id,
+        message=f"{planned.name} marked done for {s.customer.customer_id}",
+    )
 
 
 def finish(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionOutcome:

@@ -63,6 +63,14 @@ class Roster(Protocol):
         """All rows, in one read. Raises RosterError when the list itself is unusable."""
         ...
 
+    def read_one(self, customer_id: str) -> RosterSnapshot:
+        """The header and every row whose customer_id is `customer_id` (as validation reads
+        an id: its text, stripped), in order, each as `read` would give it, with `read`'s
+        warnings: what a click, a done link or `og status` needs, without reading or
+        modelling the other rows where the list allows. Raises RosterError when `read` would,
+        or when the list has no customer_id column."""
+        ...
+
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         """Apply cell updates by customer_id (never a remembered row number), all at once.
         Columns the list lacks are added. Returns the ids that were not found."""

@@ -23,6 +23,7 @@ class LookupProblem(StrEnum):
     NO_RULES = "no usable rules doc"
     SKIPPED = "row skipped by the tick"
     UNKNOWN = "no such customer"
+    BUSY = "another action is changing the customer"
 
 
 class CustomerNotFound(BaseModel):
@@ -34,13 +35,14 @@ def look_up_customer(
     guide: Guide, customer_id: str, roster: RosterSnapshot | None = None
 ) -> tuple[Customer, Rules] | CustomerNotFound:
     """The customer's validated row and the rules in force, or what kind of problem stops that
-    (a customer-facing page answers an unknown customer differently from a broken rules doc)."""
+    (a customer-facing page answers an unknown customer differently from a broken rules doc).
+    `roster` is the customer's rows as `Roster.read_one` gives them, when already read."""
     outcome = load_rules(guide.rules_source, guide.store, remember=False)
     if outcome.rules is None:
         message = "no usable rules doc:\n" + "\n".join(outcome.problems)
         return CustomerNotFound(problem=LookupProblem.NO_RULES, message=message)
     customers, skipped = validate_customer(
-        roster or guide.roster.read(),
+        roster or guide.roster.read_one(customer_id),
         customer_id,
         outcome.rules.plans.keys(),
         guide.config.team_timezone,

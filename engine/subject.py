@@ -13,7 +13,7 @@ from engine.intents import settle_intent, stored_once_no_action_is_under_way
 from engine.models import Customer, CustomerState
 from engine.plans import Plan, Rules
 from engine.ports import StaleStateError
-from engine.queries import find_customer
+from engine.queries import CustomerNotFound, LookupProblem, look_up_customer
 from engine.sheet_sync import sync_state
 
 
@@ -31,17 +31,19 @@ class Subject(BaseModel):
     """The guide's columns of the roster row, as written there."""
 
 
-def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str:
+def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | CustomerNotFound:
+    """The customer's state, then their roster rows (one read of one customer each), or what
+    stops an action on them."""
     # The state before the roster: actions write the roster first, so a state that shows
     # another action is never read with a roster from before it (which would look like a
     # person undoing it in the sheet).
     for _ in range(3):
         stored = stored_once_no_action_is_under_way(guide.store, customer_id, guide.wall_clock)
         if isinstance(stored, str):
-            return stored
-        roster = guide.roster.read()
-        found = find_customer(guide, customer_id, roster)
-        if isinstance(found, str):
+            return CustomerNotFound(problem=LookupProblem.BUSY, message=stored)
+        roster = guide.roster.read_one(customer_id)
+        found = look_up_customer(guide, customer_id, roster)
+        if isinstance(found, CustomerNotFound):
             return found
         customer, rules = found
         row = guide_row_of(roster, customer_id)
@@ -60,4 +62,5 @@ def load_subject(guide: Guide, customer_id: str, now: datetime) -> Subject | str
             state=state,
             row=row,
         )
-    return f"{customer_id} keeps changing under other actions; try again in a moment"
+    message = f"{customer_id} keeps changing under other actions; try again in a moment"
+    return CustomerNotFound(problem=LookupProblem.BUSY, message=message)

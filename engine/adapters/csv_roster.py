@@ -37,13 +37,19 @@ from engine.adapters.leftovers import find_leftovers, remove_leftovers
 from engine.bulk import cyclic_gc_paused
 from engine.models import RosterSnapshot, RowUpdate, clip
 from engine.ports import RosterError
-from engine.roster.csv_encoding import CannotKeepBytesError, DecodedText, decode, encode, text_only
-from engine.roster.csv_formulas import as_typed, formula_safe
+from engine.roster.csv_encoding import CannotKeepBytesError, DecodedText, decode, encode
+from engine.roster.csv_index import IdIndex
+from engine.roster.csv_one import (
+    ID_COLUMN,
+    CsvText,
+    column_positions,
+    rows_of,
+    set_cells,
+    splice,
+    write_id,
+)
 from engine.roster.csv_text import CsvTable, parse, render, show_as_typed
-from engine.roster.grid import snapshot_from_grid
-from engine.roster.validate import column_key
-
-_ID_COLUMN = "customer_id"
+from engine.roster.grid import one_customer, snapshot_from_grid
 
 
 @dataclass
@@ -58,14 +64,28 @@ class CsvRoster:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
+        # The list as last read or written by this process, and where its records are: while
+        # its bytes stay the same, a click reads and compares them, and looks the id up.
+        self._last: CsvText | None = None
+        self._written: tuple[str, IdIndex | None] | None = None
         self._remove_leftovers()
 
     def read(self) -> RosterSnapshot:
         with cyclic_gc_paused():
-            return self._read()
+            return self._read(self._text())
 
-    def _read(self) -> RosterSnapshot:
-        csv_file = self._load()
+    def read_one(self, customer_id: str) -> RosterSnapshot:
+        """The text searched for the id (engine.roster.csv_scan): only the records that hold
+        it are parsed; the whole list when the search cannot be sure."""
+        csv_text = self._text()
+        found = rows_of(csv_text, customer_id)
+        if found is not None:
+            return found
+        with cyclic_gc_paused():
+            return one_customer(self._read(csv_text), customer_id)
+
+    def _read(self, csv_text: CsvText) -> RosterSnapshot:
+        csv_file = self._load(csv_text.decoded)
         table = csv_file.table
         show_as_typed(table, csv_file.decoded.text)
         rows = table.rows
@@ -74,16 +94,27 @@ class CsvRoster:
         return snapshot_from_grid(rows[0], rows[1:], problems, (warning,) if warning else ())
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
+        """One customer's row is found by searching the text (engine.roster.csv_scan) and
+        spliced in, every other byte kept; updates of several customers, or a list the search
+        cannot be sure of, go through the whole table."""
         if not updates:
             return []
         if not self.path.exists():
             # Checked before locking so a mistyped path leaves no stray lock file behind.
             raise _missing(self.path)
         with self._lock():
-            csv_file = self._load()
+            csv_text = self._text()
+            if len({update.customer_id.strip() for update in updates}) == 1:
+                spliced = splice(csv_text, updates, self.path)
+                if spliced is not None:
+                    if spliced.text is not None:
+                        self._replace(spliced.text, csv_text.decoded)
+                        self._written = (spliced.text, spliced.index)
+                    return spliced.not_found
+            csv_file = self._load(csv_text.decoded)
             not_found, changed = _apply(csv_file.table, updates, self.path)
             if changed:
-                self._replace(csv_file)
+                self._replace(render(csv_file.table), csv_file.decoded)
         return not_found
 
     @contextlib.contextmanager
@@ -104,14 +135,23 @@ class CsvRoster:
                 if held:
                     fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
-    def _load(self) -> _CsvFile:
+    def _text(self) -> CsvText:
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             raise _missing(self.path) from None
         except OSError as error:
             raise RosterError(f"cannot read the onboarding list {self.path}: {error}") from None
+        last = self._last
+        if last is not None and last.data == data:
+            return last
         decoded = decode(data, self.path.name)
+        written = self._written
+        carried = written[1] if written is not None and written[0] == decoded.text else None
+        self._last = CsvText(data, decoded, carried)
+        return self._last
+
+    def _load(self, decoded: DecodedText) -> _CsvFile:
         table = parse(decoded.text, decoded.encoding.label, escaped=decoded.escaped)
         if not table.rows:
             raise RosterError(f"the onboarding list {self.path} is empty")
@@ -126,11 +166,11 @@ class CsvRoster:
             raise RosterError(f"the onboarding list {self.path} has no header row (row 1 is blank)")
         return _CsvFile(decoded=decoded, table=table)
 
-    def _replace(self, csv_file: _CsvFile) -> None:
+    def _replace(self, text: str, decoded: DecodedText) -> None:
         """Write a complete new file beside the old one and rename it over it: readers and a
         crash mid-write see either the old file or the new one, never half of one."""
         try:
-            data, _ = encode(render(csv_file.table), csv_file.decoded.encoding)
+            data, _ = encode(text, decoded.encoding)
         except CannotKeepBytesError as error:
             raise RosterError(
                 f"cannot update the onboarding list {self.path}: {error}; retype the cells "
@@ -173,23 +213,15 @@ def _apply(table: CsvTable, updates: Sequence[RowUpdate], path: Path) -> tuple[l
     kept as it was), so an update for it counts as not found."""
     rows = table.rows
     header = rows[0]
-    columns: dict[str, int] = {}
-    for position, name in enumerate(header):
-        columns.setdefault(column_key(name), position)
-    id_position = columns.get(_ID_COLUMN)
-    if id_position is None:
-        raise RosterError(f"the onboarding list {path} has no {_ID_COLUMN} column")
+    columns = column_positions(header, path)
+    id_position = columns[ID_COLUMN]
     # The first row with an id is the customer, as validation skips later duplicates; the id
     # as the guide reads it.
     row_by_id: dict[str, int] = {}
     for row_index in range(1, len(rows)):
         id_cells = rows[row_index]
-        if id_position < len(id_cells):
-            customer_id = id_cells[id_position]
-            if customer_id[:1] == "'":
-                customer_id = as_typed(customer_id)
-            if customer_id := customer_id.strip():
-                row_by_id.setdefault(customer_id, row_index)
+        if id_position < len(id_cells) and (customer_id := write_id(id_cells[id_position])):
+            row_by_id.setdefault(customer_id, row_index)
     not_found: list[str] = []
     changed = False
     for update in updates:
@@ -198,19 +230,7 @@ def _apply(table: CsvTable, updates: Sequence[RowUpdate], path: Path) -> tuple[l
             if update.customer_id not in not_found:
                 not_found.append(update.customer_id)
             continue
-        cells = rows[index]
-        for name, typed in update.values.items():
-            value = formula_safe(text_only(typed))
-            key = column_key(name)
-            if key not in columns:
-                columns[key] = len(header)
-                header.append(name)
-            position = columns[key]
-            if len(cells) <= position:
-                cells.extend([""] * (position + 1 - len(cells)))
-            if cells[position] != value:
-                cells[position] = value
-                changed = True
+        changed = set_cells(header, columns, rows[index], update) or changed
     return not_found, changed
 
 

@@ -51,7 +51,7 @@ from engine.bulk import cyclic_gc_paused
 from engine.models import CellValue, RosterSnapshot, RowUpdate
 from engine.ports import RosterError
 from engine.roster.cells import cell_text, column_letter
-from engine.roster.grid import snapshot_from_grid
+from engine.roster.grid import one_customer, snapshot_from_grid
 from engine.roster.validate import column_key
 
 SCHEME = "gsheet://"
@@ -133,6 +133,9 @@ class GoogleSheetRoster:
                 ),
             )
             return self._snapshot(payload.get("values", []))
+
+    def read_one(self, customer_id: str) -> RosterSnapshot:
+        return one_customer(self.read(), customer_id)
 
     def _snapshot(self, rows: list[list[CellValue]]) -> RosterSnapshot:
         if not rows or not any(_header_text(cell).strip() for cell in rows[0]):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from engine.models import RawRow, RosterSnapshot, RowUpdate
 from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
 from engine.plans import Person
+from engine.roster.grid import one_customer
 
 
 class MemoryRoster:
@@ -29,6 +30,9 @@ class MemoryRoster:
             ),
             warnings=self._warnings,
         )
+
+    def read_one(self, customer_id: str) -> RosterSnapshot:
+        return one_customer(self.read(), customer_id)
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         by_id = {str(row.get("customer_id", "")).strip(): row for row in self._rows}

@@ -311,33 +311,13 @@ class _Parser:
         for index in sorted(candidates):
             if index in self.raw or index >= len(self.rows):
                 continue
-            problem = self._cell_problem(header, self.rows[index], bytes_count=index > 0)
+            problem = cell_problem(
+                header, self.rows[index], self.encoding_label, bytes_count=index > 0
+            )
             if problem is not None:
                 self.problems[index] = problem
                 begin = self.ends[index - 1] if index else 0
                 self.raw[index] = "".join(self.lines[begin : self.ends[index]])
-
-    def _cell_problem(
-        self, header: list[str], cells: list[str], *, bytes_count: bool
-    ) -> CellProblem | None:
-        """The first cell from the left that is too long or holds undecodable bytes. In the
-        header only length counts: a column name with a stray byte simply names no column."""
-        for position, cell in enumerate(cells):
-            if len(cell) > CELL_LIMIT:
-                return CellProblem(
-                    column=_column_name(header, position),
-                    value=visible(cell),
-                    message=f"the cell holds {len(cell):,} characters, more than the "
-                    f"{CELL_LIMIT:,} a cell may hold",
-                )
-            if bytes_count and has_undecodable(cell):
-                return CellProblem(
-                    column=_column_name(header, position),
-                    value=visible(cell),
-                    message=f"the cell holds bytes that are not {self.encoding_label} text "
-                    "(shown as \\x..); retype it, or save the list as CSV UTF-8",
-                )
-        return None
 
     def _quote_problem(self, quote: _OpenQuote) -> CellProblem:
         swallowed = []
@@ -364,6 +344,30 @@ class _Parser:
             value=visible(quote.value),
             message=message + "; remove the quote or close it",
         )
+
+
+def cell_problem(
+    header: Sequence[str], cells: Sequence[str], encoding_label: str, *, bytes_count: bool
+) -> CellProblem | None:
+    """The first cell from the left that is too long or holds undecodable bytes (not
+    `encoding_label` text). In the header only length counts: a column name with a stray
+    byte simply names no column."""
+    for position, cell in enumerate(cells):
+        if len(cell) > CELL_LIMIT:
+            return CellProblem(
+                column=_column_name(header, position),
+                value=visible(cell),
+                message=f"the cell holds {len(cell):,} characters, more than the "
+                f"{CELL_LIMIT:,} a cell may hold",
+            )
+        if bytes_count and has_undecodable(cell):
+            return CellProblem(
+                column=_column_name(header, position),
+                value=visible(cell),
+                message=f"the cell holds bytes that are not {encoding_label} text "
+                "(shown as \\x..); retype it, or save the list as CSV UTF-8",
+            )
+    return None
 
 
 def _may_have_long_lines(text: str) -> bool:

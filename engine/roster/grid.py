@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from engine.models import CellProblem, CellValue, RawRow, RosterSnapshot
+from engine.roster.cells import cell_text
+from engine.roster.validate import find_columns
 
 
 def snapshot_from_grid(
@@ -20,11 +22,7 @@ def snapshot_from_grid(
     and row numbers count records from 2, as a spreadsheet app shows them, not text lines.
     `problems` (by row number) are the rows the adapter could not read into cells; their
     cells are still keyed, so a skip can name the customer."""
-    named_columns: dict[str, int] = {}
-    for position, name in enumerate(header):
-        if name.strip():
-            named_columns.setdefault(name, position)
-
+    named_columns = named(header)
     raw_rows = [
         RawRow(
             row_number=row_number,
@@ -39,3 +37,33 @@ def snapshot_from_grid(
     for row_number, problem in (problems or {}).items():
         raw_rows[row_number - 2] = raw_rows[row_number - 2].model_copy(update={"problem": problem})
     return RosterSnapshot(header=tuple(header), rows=tuple(raw_rows), warnings=tuple(warnings))
+
+
+def named(header: Sequence[str]) -> dict[str, int]:
+    """The position of each column name of `header`, as `snapshot_from_grid` keys cells."""
+    named_columns: dict[str, int] = {}
+    for position, name in enumerate(header):
+        if name.strip():
+            named_columns.setdefault(name, position)
+    return named_columns
+
+
+def raw_row(
+    row_number: int,
+    cells: Sequence[CellValue],
+    columns: Mapping[str, int],
+    problem: CellProblem | None = None,
+) -> RawRow:
+    """One row as `snapshot_from_grid` makes it, `columns` as `named` gives them."""
+    values = {name: cells[at] if at < len(cells) else "" for name, at in columns.items()}
+    return RawRow(row_number=row_number, values=values, problem=problem)
+
+
+def one_customer(snapshot: RosterSnapshot, customer_id: str) -> RosterSnapshot:
+    """`snapshot` with only the rows whose customer_id is `customer_id` (as validation reads
+    an id: stripped text), in order: what `Roster.read_one` gives. Raises RosterError when
+    the list has no customer_id column."""
+    id_column = find_columns(snapshot.header)["customer_id"]
+    wanted = customer_id.strip()
+    rows = tuple(row for row in snapshot.rows if cell_text(row.values.get(id_column)) == wanted)
+    return snapshot.model_copy(update={"rows": rows})

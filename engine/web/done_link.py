@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import unquote
 
-from engine.actions import mark_done
+from engine.actions import ActionOutcome, Change, done_change, perform, unchanged
 from engine.guide import Guide
 from engine.links import DoneLink, InvalidToken, InvalidTokenReason, verify_token
 from engine.models import Customer, CustomerState
-from engine.plans import Step
+from engine.plans import Rules, Step
 from engine.ports import RosterError
 from engine.queries import CustomerNotFound, LookupProblem, look_up_customer
+from engine.subject import Subject
 from engine.web.http_types import HttpRequest, HttpResponse
 from engine.web.pages import Problem, already_done_page, confirm_page, done_page, problem_page
 
@@ -110,24 +112,44 @@ def _handle(guide: Guide, method: str, token: str) -> HttpResponse:
         link = verify_token(guide.config.link_secret, token, now)
     except InvalidToken as error:
         return problem_page(_TOKEN_PROBLEMS[error.reason])
+    if method == "POST":
+        return _mark(guide, link, now)
     visit = _visit(guide, link)
     if isinstance(visit, Problem):
         return problem_page(visit)
-    if method == "GET":
-        return _settled(visit) or confirm_page(
-            visit.step.name, visit.customer.first_name, visit.customer.company
-        )
-    outcome = mark_done(guide, link.customer_id, visit.step.id, now, actor=CUSTOMER_ACTOR)
-    if outcome.changed:
+    return _settled(visit) or confirm_page(
+        visit.step.name, visit.customer.first_name, visit.customer.company
+    )
+
+
+def _mark(guide: Guide, link: DoneLink, now: datetime) -> HttpResponse:
+    """The step marked done, the customer read once: by the action, whose read also says
+    which page to show when there is nothing to mark."""
+    visits: list[_Visit | Problem] = []
+
+    def work_out(subject: Subject) -> Change | ActionOutcome:
+        visit = _visit_of(subject.customer, subject.rules, subject.state, link)
+        visits.append(visit)
+        if isinstance(visit, Problem) or _settled(visit) is not None:
+            return unchanged("nothing to mark")  # the page says why
+        return done_change(guide, subject, visit.step.id, now)
+
+    try:
+        outcome = perform(guide, link.customer_id, CUSTOMER_ACTOR, now, work_out)
+    except RosterError:
+        _log.exception("done link: the onboarding list is unreadable")
+        return problem_page(UNAVAILABLE)
+    if outcome.problem is not None:
+        return problem_page(_problem_page(outcome.problem, outcome.message))
+    visit = visits[-1] if visits else None
+    if outcome.changed and isinstance(visit, _Visit):
         return done_page(visit.step.name, visit.customer.first_name, visit.customer.company)
-    # Already done, refused, or raced by another write: read again, so the page says how
-    # things stand now instead of guessing from the outcome's wording.
-    after = _visit(guide, link)
-    if isinstance(after, Problem):
-        return problem_page(after)
-    settled = _settled(after)
+    if isinstance(visit, Problem):
+        return problem_page(visit)
+    settled = _settled(visit) if visit is not None else None
     if settled is not None:
         return settled
+    # Refused as it was being saved: raced by another write twice over.
     _log.warning(
         "done link for %s, step %s, not saved: %s", link.customer_id, link.step, outcome.message
     )
@@ -141,12 +163,24 @@ def _visit(guide: Guide, link: DoneLink) -> _Visit | Problem:
         _log.exception("done link: the onboarding list is unreadable")
         return UNAVAILABLE
     if isinstance(found, CustomerNotFound):
-        if found.problem == LookupProblem.UNKNOWN:
-            return UNKNOWN_CUSTOMER
-        _log.warning("done link: %s", found.message)
-        return UNAVAILABLE
+        return _problem_page(found.problem, found.message)
     customer, rules = found
     state = guide.store.load_one(link.customer_id).history(link.customer_id).state
+    return _visit_of(customer, rules, state, link)
+
+
+def _problem_page(problem: LookupProblem, message: str) -> Problem:
+    if problem == LookupProblem.UNKNOWN:
+        return UNKNOWN_CUSTOMER
+    if problem == LookupProblem.BUSY:
+        return NOT_SAVED
+    _log.warning("done link: %s", message)
+    return UNAVAILABLE
+
+
+def _visit_of(
+    customer: Customer, rules: Rules, state: CustomerState, link: DoneLink
+) -> _Visit | Problem:
     if state.journey != link.journey:
         return JOURNEY_OVER
     step = rules.plans[customer.effective_plan].step(link.step)

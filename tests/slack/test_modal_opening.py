@@ -37,6 +37,11 @@ class SlowRoster:
         self._released.wait(SLOW)
         return self._roster.read()
 
+    def read_one(self, customer_id: str) -> RosterSnapshot:
+        self.reads += 1
+        self._released.wait(SLOW)
+        return self._roster.read_one(customer_id)
+
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         return self._roster.write(updates)
 

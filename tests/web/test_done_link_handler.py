@@ -67,7 +67,7 @@ def test_a_write_that_loses_a_race_asks_to_try_again(
     def lost_race(*args: object, **kwargs: object) -> ActionOutcome:
         return ActionOutcome(ok=False, message="C1 was changed by guide just now, try again")
 
-    monkeypatch.setattr(done_link, "mark_done", lost_race)
+    monkeypatch.setattr(done_link, "perform", lost_race)
     response = visit(ws, "POST", done_path("C1", "welcome"))
     assert response.status == 409
     assert "We couldn&#x27;t save that" in text(response)
@@ -79,10 +79,12 @@ def test_a_crash_gives_a_page_not_a_traceback(
     def broken(*args: object) -> object:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(done_link, "look_up_customer", broken)
+    guide = ws.guide()
+    monkeypatch.setattr(guide.roster, "read_one", broken)
     before = everything(ws)
     for method in ("GET", "POST"):
-        response = visit(ws, method, done_path("C1", "welcome"))
+        request = HttpRequest(method=method, path=done_path("C1", "welcome"))
+        response = handle_done_link(guide, request)
         assert response.status == 500
         assert "Something went wrong on our side" in text(response)
         assert "disk on fire" not in text(response)
