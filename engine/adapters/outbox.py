@@ -84,9 +84,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
     """Readers see the whole file or none of it: it is written under a dot name first and
     renamed into place. Not synced here: `flush` syncs a batch of them at once."""
     temp = path.with_name(f".{path.name}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            descriptor = os.open(temp, flags, 0o644)
+        except FileNotFoundError:  # the first message, or the folder was removed meanwhile
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(temp, flags, 0o644)
     except OSError as error:
         raise SendError(f"cannot write {path}: {error}") from error
     try:

@@ -42,6 +42,19 @@ def test_creates_the_folder_and_names_the_file_after_the_send(tmp_path: Path) ->
     assert re.fullmatch(r"\d{8}T\d{12}Z-cust-42-kickoff-nudge-[0-9a-f]{8}\.eml", written.name)
 
 
+def test_a_folder_removed_between_sends_is_made_again(tmp_path: Path) -> None:
+    directory = tmp_path / "outbox"
+    mailer = OutboxMailer(directory, SENDER)
+    mailer.send(an_email("first"))
+    for written in directory.iterdir():
+        written.unlink()
+    directory.rmdir()
+
+    mailer.send(an_email("second"))
+
+    assert [path.name.split("-")[1] for path in directory.iterdir()] == ["second"]
+
+
 def test_returns_the_message_id_written_in_the_file(tmp_path: Path) -> None:
     message_id = OutboxMailer(tmp_path, SENDER).send(an_email())
 
