@@ -14,6 +14,10 @@ order (a repeatCell may format columns an earlier request of the batch added); t
 mask of spreadsheets.get. spreadsheets.batchUpdate knows updateSheetProperties (the grid's size)
 and repeatCell of a number format (a FORMATTED_VALUE read shows a date through its pattern).
 What it does not: formulas are stored, never evaluated (their value reads `#NAME?`).
+
+`cells_moved` counts the cells a call carried, for the tests' and benchmarks' budgets: the
+values in a read's answer (every cell up to each row's last value, as the API sends them), the
+values a write sends, the cells a repeatCell formats.
 """
 
 from __future__ import annotations
@@ -351,3 +355,42 @@ def _masked(value: Any, mask: dict[str, Any] | None) -> Any:
     if isinstance(value, dict):
         return {key: _masked(value[key], sub) for key, sub in mask.items() if key in value}
     return value
+
+
+def cells_moved(kind: str, body: Any, answer: dict[str, Any]) -> int:
+    """How many cells the call `kind` read or wrote (see the module's docstring)."""
+    if kind == "values.get":
+        return _values_cells(answer)
+    if kind == "values.batchGet":
+        return sum(_values_cells(value_range) for value_range in answer["valueRanges"])
+    if kind == "spreadsheets.get":
+        return sum(
+            len(row.get("values", []))
+            for sheet in answer.get("sheets", [])
+            for data in sheet.get("data", [])
+            for row in data.get("rowData", [])
+        )
+    if kind in ("values.batchUpdate", "values.update"):
+        data = body.get("data", [body]) if kind == "values.batchUpdate" else [body]
+        return sum(
+            value is not None
+            for value_range in data
+            for row in value_range.get("values", [])
+            for value in row
+        )
+    if kind == "spreadsheets.batchUpdate":
+        formatted = [
+            request["repeatCell"]["range"]
+            for request in body.get("requests", [])
+            if "repeatCell" in request
+        ]
+        return sum(
+            (r.get("endRowIndex", 0) - r.get("startRowIndex", 0))
+            * (r.get("endColumnIndex", 0) - r.get("startColumnIndex", 0))
+            for r in formatted
+        )
+    return 0
+
+
+def _values_cells(value_range: dict[str, Any]) -> int:
+    return sum(len(row) for row in value_range.get("values", []))
