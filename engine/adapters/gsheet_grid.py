@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from engine.adapters.gsheet_cells import sheet_cell
+from engine.adapters.gsheet_cells import DATE_FORMAT, sheet_cell
 from engine.models import CellValue, RawRow, RosterSnapshot, RowUpdate
 from engine.roster.cells import cell_text, column_letter
 from engine.roster.grid import named, raw_row
@@ -69,6 +69,29 @@ def grid_values(grid_data: dict[str, Any]) -> list[list[CellValue]]:
     for row in grid_data.get("rowData", []):
         rows.append([_effective_value(cell) for cell in row.get("values", [])])
     return rows
+
+
+def row_values(grid_data: dict[str, Any]) -> list[list[CellValue]]:
+    """The rows of a GridData asked with effectiveValue and formattedValue, each cell as the
+    values API gives it unformatted (what `read` gets): an empty cell "", a whole number an
+    int, an error its text (`#REF!`); trailing empty cells left out."""
+    rows: list[list[CellValue]] = []
+    for row in grid_data.get("rowData", []):
+        cells = [_unformatted(cell) for cell in row.get("values", [])]
+        while cells and cells[-1] == "":
+            cells.pop()
+        rows.append(cells)
+    return rows
+
+
+def _unformatted(cell: dict[str, Any]) -> CellValue:
+    value = cell.get("effectiveValue", {})
+    if "errorValue" in value:
+        return str(cell.get("formattedValue", "#ERROR!"))
+    found = _effective_value(cell)
+    if isinstance(found, float) and found.is_integer():
+        return int(found)
+    return "" if found is None else found
 
 
 def _effective_value(cell: dict[str, Any]) -> CellValue:
@@ -147,3 +170,42 @@ def value_ranges(a1_sheet: str, cells: dict[tuple[int, int], CellValue]) -> list
             }
         )
     return ranges
+
+
+def update_cells_requests(
+    sheet_id: int, cells: dict[tuple[int, int], CellValue], dates: set[tuple[int, int]]
+) -> list[dict[str, Any]]:
+    """spreadsheets.batchUpdate requests that write `cells` as a RAW `values.batchUpdate`
+    would (text as text, never a formula), and give the cells in `dates` DATE_FORMAT: one
+    updateCells per cell, so no cell between them is touched."""
+    requests: list[dict[str, Any]] = []
+    for (row_number, position), value in sorted(cells.items()):
+        data: dict[str, Any] = {}
+        if value is not None and value != "":  # "" clears the cell, as RAW does
+            data["userEnteredValue"] = _entered_value(value)
+        fields = "userEnteredValue"
+        if (row_number, position) in dates:
+            data["userEnteredFormat"] = {"numberFormat": dict(DATE_FORMAT)}
+            fields += ",userEnteredFormat.numberFormat"
+        requests.append(
+            {
+                "updateCells": {
+                    "start": {
+                        "sheetId": sheet_id,
+                        "rowIndex": row_number - 1,
+                        "columnIndex": position,
+                    },
+                    "rows": [{"values": [data]}],
+                    "fields": fields,
+                }
+            }
+        )
+    return requests
+
+
+def _entered_value(value: str | bool | int | float) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int | float):
+        return {"numberValue": value}
+    return {"stringValue": value}

@@ -15,6 +15,8 @@ from fake_sheets_grid import Worksheet, typed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.adapters import gsheet_roster
+from engine.adapters.gsheet_cells import DATE_FORMAT
 from engine.adapters.gsheet_roster import GoogleSheetRoster, gsheet_url
 from engine.adapters.row_memory import KEY, InProcessRowMemory, StoreRowMemory
 from engine.adapters.sqlite_store import SqliteStore
@@ -62,15 +64,60 @@ def test_a_fresh_process_reads_and_writes_one_customer_in_few_calls_and_cells(
 
     assert snapshot == one_customer(whole, wanted)
     assert [row.row_number for row in snapshot.rows] == [size * 2 // 3 + 2]
-    assert google.kinds() == ["values.batchGet"]
+    assert google.kinds() == ["spreadsheets.get"]  # the header and the row
     assert google.cells() <= MOST_CELLS
     google.calls.clear()
 
+    # The action's write, moments after its read: the row just checked.
     one.write([RowUpdate(customer_id=wanted, values={"paused": "TRUE", "paused_note": "Q1"})])
+
+    assert google.kinds() == ["spreadsheets.batchUpdate"]
+    assert google.cells() <= MOST_CELLS
+    assert sheet.displayed()[size * 2 // 3 + 1][5:] == ["TRUE", "Q1"]
+    google.calls.clear()
+
+    # A write without a read before it checks the remembered row first.
+    again = roster(google, StoreRowMemory(SqliteStore(tmp_path / "og.db"), URL))
+    again.write([RowUpdate(customer_id=wanted, values={"paused": "", "paused_note": ""})])
 
     assert google.kinds() == ["spreadsheets.get", "values.batchUpdate"]
     assert google.cells() <= MOST_CELLS
-    assert sheet.displayed()[size * 2 // 3 + 1][5:] == ["TRUE", "Q1"]
+    assert sheet.displayed()[size * 2 // 3 + 1][5:] == ["FALSE"]
+
+
+def test_a_finish_after_its_read_writes_the_flag_and_a_formatted_date_in_one_call(
+    google: FakeGoogle,
+) -> None:
+    sheet = sheet_of(google, 10)
+    sheet.fill([[*HEADER, "finished", "finished_date"], *(customer(n) for n in range(10))])
+    guide = roster(google)
+    guide.read()
+    update = RowUpdate(
+        customer_id="C00004", values={"finished": "TRUE", "finished_date": "2026-12-01"}
+    )
+    google.calls.clear()
+
+    guide.read_one("C00004")
+    guide.write([update])
+
+    assert google.kinds() == ["spreadsheets.get", "spreadsheets.batchUpdate"]
+    assert sheet.displayed()[5][7:] == ["TRUE", "2026-12-01"]
+    finished_date = sheet.cell("I6")
+    assert finished_date is not None and finished_date.number_format == DATE_FORMAT
+
+
+def test_a_row_read_long_ago_is_checked_again_before_it_is_written(
+    google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gsheet_roster, "TRUSTED_FOR", -1.0)
+    sheet_of(google, 10)
+    guide = roster(google)
+    guide.read_one("C00004")
+    google.calls.clear()
+
+    guide.write([RowUpdate(customer_id="C00004", values={"paused_note": "later"})])
+
+    assert google.kinds() == ["spreadsheets.get", "values.batchUpdate"]
 
 
 @pytest.fixture
@@ -99,10 +146,10 @@ def test_rows_a_person_moved_are_found_again_and_remembered_anew(
 
     assert guide.read_one("C00030") == one_customer(expected, "C00030")
     # The remembered row, then the header and the id column, then the rows it names.
-    assert google.kinds() == ["values.batchGet"] * 3
+    assert google.kinds() == ["spreadsheets.get", "values.batchGet", "spreadsheets.get"]
     google.calls.clear()
     assert guide.read_one("C00040") == one_customer(expected, "C00040")
-    assert google.kinds() == ["values.batchGet"]  # remembered anew by the look above
+    assert google.kinds() == ["spreadsheets.get"]  # remembered anew by the look above
 
 
 def test_a_remembered_row_that_holds_someone_else_is_never_read_or_written(
@@ -116,10 +163,12 @@ def test_a_remembered_row_that_holds_someone_else_is_never_read_or_written(
     assert [row.values["name"] for row in guide.read_one("C00001").rows] == ["Name 1"]
     memory.remember({"C00001": [2], "C00004": [99]})
     assert [row.values["name"] for row in guide.read_one("C00004").rows] == ["Name 4"]
-    memory.remember({"C00001": [2], "C00004": [99]})
-    assert guide.write([RowUpdate(customer_id="C00001", values={"paused_note": "x"})]) == []
-    memory.remember({"C00001": [2], "C00004": [99]})
-    assert guide.write([RowUpdate(customer_id="C00004", values={"paused_note": "y"})]) == []
+    for customer_id, note in (("C00001", "x"), ("C00004", "y")):
+        memory.remember({"C00001": [2], "C00004": [99]})
+        writer = roster(google, memory)  # no read before: the write's own check
+        assert (
+            writer.write([RowUpdate(customer_id=customer_id, values={"paused_note": note})]) == []
+        )
 
     notes = {row[0]: row[6:] for row in sheet.displayed()[1:]}
     assert notes == {"C00000": [], "C00001": ["x"], "C00002": [], "C00003": [], "C00004": ["y"]}
@@ -144,14 +193,18 @@ def test_rows_that_move_again_during_the_look_are_read_whole(google: FakeGoogle)
     guide = roster(google)
     guide.read()
     sheet.reorder_rows(2, list(range(21, 1, -1)))
-    google.after_next("values.batchGet", lambda: None)  # the remembered row: not C00005's
     google.after_next("values.batchGet", lambda: sheet.insert_row(2, ["C77777"]))
     google.calls.clear()
 
     snapshot = guide.read_one("C00005")
 
     assert [row.values["name"] for row in snapshot.rows] == ["Name 5"]
-    assert google.kinds() == ["values.batchGet"] * 3 + ["values.get"]
+    assert google.kinds() == [
+        "spreadsheets.get",
+        "values.batchGet",
+        "spreadsheets.get",
+        "values.get",
+    ]
 
 
 def test_a_memory_that_cannot_be_read_or_written_costs_only_a_longer_look(
@@ -166,7 +219,7 @@ def test_a_memory_that_cannot_be_read_or_written_costs_only_a_longer_look(
     google.calls.clear()
 
     assert [row.row_number for row in spoilt.read_one("C00007").rows] == [9]
-    assert google.kinds() == ["values.batchGet"] * 2  # the id column, then the row
+    assert google.kinds() == ["values.batchGet", "spreadsheets.get"]  # the id column, the row
 
     with sqlite3.connect(tmp_path / "og.db") as db:
         db.execute("DELETE FROM og_meta WHERE key LIKE ?", (KEY + "%",))
@@ -177,11 +230,11 @@ def test_a_memory_that_cannot_be_read_or_written_costs_only_a_longer_look(
     refusing.read()  # remembering in the store fails, and is only logged
     google.calls.clear()
     assert [row.row_number for row in refusing.read_one("C00008").rows] == [10]
-    assert google.kinds() == ["values.batchGet"]  # this process still remembers its look
+    assert google.kinds() == ["spreadsheets.get"]  # this process still remembers its look
     other = roster(google, StoreRowMemory(SqliteStore(tmp_path / "og.db"), URL))
     google.calls.clear()
     assert [row.row_number for row in other.read_one("C00009").rows] == [11]
-    assert google.kinds() == ["values.batchGet"] * 2
+    assert google.kinds() == ["values.batchGet", "spreadsheets.get"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -207,3 +260,32 @@ def test_one_customer_is_what_a_whole_read_gives_them_after_any_moves(
 
     assert guide.read_one(asked) == expected
     assert guide.read_one(asked) == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"paused_note": '=HYPERLINK("x")'},
+        {"paused_note": "+1", "paused": "TRUE"},
+        {"paused_note": "'quoted", "name": "0042"},
+        {"paused_note": "", "paused": ""},
+        {"finished_date": "2026-12-01", "finished": "TRUE", "finished_by": "@here"},
+        {"signup_date": "2026-02-30", "notes": " spaced "},
+    ],
+)
+def test_the_one_call_write_leaves_the_sheet_as_the_long_way_does(
+    values: dict[str, str],
+) -> None:
+    sheets = []
+    for just_read in (True, False):
+        google = FakeGoogle()
+        sheet = sheet_of(google, 5)
+        sheet.fill([[*HEADER, "finished"], *([*customer(n), "note"] for n in range(5))])
+        writer = roster(google)
+        if just_read:
+            writer.read_one("C00002")
+        google.calls.clear()
+        writer.write([RowUpdate(customer_id="C00002", values=values)])
+        assert (google.kinds()[-1] == "spreadsheets.batchUpdate") is just_read
+        sheets.append((sheet.displayed(), [row[:] for row in sheet.rows]))
+    assert sheets[0] == sheets[1]
