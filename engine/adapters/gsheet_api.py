@@ -31,6 +31,11 @@ ROW_FIELDS = ID_FIELDS.replace("values(effectiveValue)", "values(effectiveValue,
 T = TypeVar("T")
 
 
+class BeyondGridError(RosterError):
+    """A range past the worksheet's last row or column: Sheets refuses it (400) rather than
+    answer it empty, so a remembered row from before rows were deleted can name one."""
+
+
 class SheetsApi:
     """One worksheet of one spreadsheet; `url` names it in errors."""
 
@@ -131,7 +136,10 @@ class SheetsApi:
         try:
             return request()
         except APIError as error:
-            raise RosterError(f"{self.url}: {self._explain(doing, error, account)}") from error
+            explained = f"{self.url}: {self._explain(doing, error, account)}"
+            if error.code == 400 and "exceeds grid limits" in str(error.error.get("message")):
+                raise BeyondGridError(explained) from error
+            raise RosterError(explained) from error
         except GoogleAuthError as error:
             raise RosterError(
                 f"{self.url}: cannot sign in to Google as {account}: {error}"

@@ -61,7 +61,7 @@ from engine.adapters.google_auth import (
     credentials_from_environment,
     google_session,
 )
-from engine.adapters.gsheet_api import ID_FIELDS, ROW_FIELDS, SheetsApi
+from engine.adapters.gsheet_api import ID_FIELDS, ROW_FIELDS, BeyondGridError, SheetsApi
 from engine.adapters.gsheet_cells import date_format_requests
 from engine.adapters.gsheet_grid import (
     ID_COLUMN,
@@ -176,7 +176,10 @@ class GoogleSheetRoster:
         wanted = customer_id.strip()
         remembered = self._memory.rows_of(wanted)
         if remembered:
-            found = self._if_theirs(wanted, remembered)
+            try:
+                found = self._if_theirs(wanted, remembered)
+            except BeyondGridError:  # rows deleted since: the row is no longer there
+                found = None
             if found is not None:
                 return found
         return self._look_for(wanted)
@@ -283,9 +286,12 @@ class GoogleSheetRoster:
         if not remembered:
             return None
         (wanted,), row = ids, remembered[0]
-        sheet, (header_data, row_data) = self._api.grid(
-            ["1:1", f"{row}:{row}"], ID_FIELDS, "update"
-        )
+        try:
+            sheet, (header_data, row_data) = self._api.grid(
+                ["1:1", f"{row}:{row}"], ID_FIELDS, "update"
+            )
+        except BeyondGridError:  # rows deleted since: the row is no longer there
+            return None
         header = _header(header_data)
         position = id_position(header)
         cells = grid_values(row_data)

@@ -174,6 +174,22 @@ def test_a_remembered_row_that_holds_someone_else_is_never_read_or_written(
     assert notes == {"C00000": [], "C00001": ["x"], "C00002": [], "C00003": [], "C00004": ["y"]}
 
 
+def test_a_row_remembered_past_the_end_of_a_shrunk_grid_costs_a_longer_look(
+    google: FakeGoogle,
+) -> None:
+    sheet = sheet_of(google, 5)
+    memory = InProcessRowMemory()
+    memory.remember({"C00003": [1500]})  # the grid has 1,000 rows: Sheets answers 400
+    guide = roster(google, memory)
+    assert sheet.row_count == 1000
+
+    assert [row.row_number for row in guide.read_one("C00003").rows] == [5]
+    memory.remember({"C00003": [1500]})
+    update = RowUpdate(customer_id="C00003", values={"paused_note": "x"})
+    assert roster(google, memory).write([update]) == []
+    assert sheet.displayed()[4][6:] == ["x"]
+
+
 def test_a_customer_gone_from_the_sheet_is_not_found_where_their_row_was(
     google: FakeGoogle,
 ) -> None:
