@@ -43,7 +43,9 @@ def test_the_clicks_benchmark_prints_its_table(tmp_path: Path) -> None:
         "Sheets calls / cells: Done click",
         "Sheets calls / cells: done link GET",
         "Sheets calls / cells: done link POST",
+        "Sheets calls / cells: GET, sheet just sorted",
+        "Sheets calls / cells: the next GET",
     ]
-    for link in ("done link GET", "done link POST"):
+    for link in ("Done click", "done link GET", "done link POST", "the next GET"):
         calls, _, cells, *_ = table[f"Sheets calls / cells: {link}"]
         assert int(calls) <= 2 and int(cells) <= 100
