@@ -91,6 +91,8 @@ TRUSTED_FOR = 2.0
 """Seconds a row `read_one` has just checked stands for the write of the same action, which
 follows within milliseconds; past it the write checks the row again."""
 
+_MOST_CHECKED = 64
+"""Checks kept before those past TRUSTED_FOR are let go (a done link GET writes nothing)."""
 Rows = list[tuple[int, list[CellValue]]]
 """(row number, cells) of some rows of the worksheet."""
 
@@ -230,7 +232,14 @@ class GoogleSheetRoster:
         found = one_customer(snapshot, wanted)  # as `read` would: checks the header too
         layout = _write_layout(properties, header, {wanted: numbers[0]})
         with self._lock:
-            self._checked[wanted] = _Checked(layout, time.monotonic())
+            now = time.monotonic()
+            if len(self._checked) > _MOST_CHECKED:  # reads with no write after them
+                self._checked = {
+                    key: checked
+                    for key, checked in self._checked.items()
+                    if now - checked.at <= TRUSTED_FOR
+                }
+            self._checked[wanted] = _Checked(layout, now)
         return found
 
     def _snapshot(self, rows: list[list[CellValue]]) -> RosterSnapshot:
