@@ -14,6 +14,7 @@ from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.csv_roster import CsvRoster
 from engine.adapters.file_rules import FileRulesSource
 from engine.adapters.mailer_url import open_mailer
+from engine.adapters.row_memory import StoreRowMemory
 from engine.adapters.sqlite_store import SqliteStore
 from engine.guide import Guide, GuideConfig
 from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
@@ -22,14 +23,18 @@ from engine.settings import Settings
 LINK_SECRET_KEY = "link.secret"
 
 
-def open_roster(spec: str) -> Roster:
-    """`gsheet://SPREADSHEET_ID/WORKSHEET_TITLE`, or a CSV path."""
+def open_roster(spec: str, store: StateStore | None = None) -> Roster:
+    """`gsheet://SPREADSHEET_ID/WORKSHEET_TITLE`, or a CSV path. A Google Sheet remembers
+    where each customer's row is in `store`, so a click in a fresh process reads one row."""
     if spec.startswith("gsheet://"):
         # Imported here: the Google libraries take a noticeable part of a second to load,
         # which every command on the CSV default would otherwise pay.
-        from engine.adapters.gsheet_roster import GoogleSheetRoster
+        from engine.adapters.gsheet_roster import GoogleSheetRoster, gsheet_url, parse_gsheet_url
 
-        return GoogleSheetRoster.from_url(spec)
+        memory = None
+        if store is not None:
+            memory = StoreRowMemory(store, gsheet_url(*parse_gsheet_url(spec)))
+        return GoogleSheetRoster.from_url(spec, memory=memory)
     return CsvRoster(Path(spec))
 
 
@@ -80,7 +85,7 @@ def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
     store = open_store(settings.state)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     guide = Guide(
-        roster=open_roster(settings.roster),
+        roster=open_roster(settings.roster, store),
         store=store,
         mailer=mailer
         or open_mailer(

@@ -7,7 +7,7 @@ Slack) is an adapter that satisfies one of them, and one shared contract suite i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -74,6 +74,21 @@ class Roster(Protocol):
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         """Apply cell updates by customer_id (never a remembered row number), all at once.
         Columns the list lacks are added. Returns the ids that were not found."""
+        ...
+
+
+class RowMemory(Protocol):
+    """Which rows held each customer id when a roster last read its whole id column, kept
+    where a fresh process finds them (engine.adapters.row_memory): a hint that the roster
+    checks against the row's id before trusting it."""
+
+    def rows_of(self, customer_id: str) -> tuple[int, ...]:
+        """The row numbers remembered for the id, in order; () when none. Never raises."""
+        ...
+
+    def remember(self, rows: Mapping[str, Sequence[int]]) -> None:
+        """Every id's row numbers, as just read, in place of what was remembered. Never
+        raises: a memory that cannot be written costs the next reader a longer look."""
         ...
 
 

@@ -11,63 +11,98 @@ validation reads. An id that Sheets itself turned into the number 123 arrives as
 customer `123`: the zeros were gone from the sheet before the guide looked. Format the id column
 as plain text to keep them.
 
-Writing never trusts the read: people sort, insert and delete rows while the guide runs. A
-write re-reads the header row and the customer_id column (one `spreadsheets.get`, which also
-gives the grid's size), finds each row by its id, and sends every cell in one
-`values.batchUpdate` with RAW input, typed as `gsheet_cells` says: the flags `paused` and
-`finished` as booleans, the dates `signup_date` and `finished_date` as serial numbers, and
-everything else as the text it is, so a pause note like `=IMPORTXML(...)` or `+1` is never a
-formula or a number. Columns the list lacks are added after its last column. Before the values,
-one `spreadsheets.batchUpdate` widens the grid when it is too narrow for them and gives the
-cells it is about to fill with dates a date format; it is sent only when there is either to do.
+One customer (a click, a done link, `og status`) is read without the rest: every whole read
+tells a `RowMemory` which rows hold each id, and `read_one` reads the header and the rows
+remembered for the customer in one `spreadsheets.get` (with the grid's size and id, which the
+action's write needs), a few dozen cells at any size; each cell as the values API gives it. A
+row is trusted only when its id is still the customer's, as the header now places the id
+column: people sort, insert and delete rows while the guide runs. When any is not, or nothing
+is remembered, the id column is read (with the header, one `values.batchGet`), remembered
+anew, and the rows it names read and checked again; rows that moved once more in between send
+it to a whole read. What it cannot see is a second row with the same id that a person added
+since the last look: until the next whole read, the customer is the row remembered.
+
+Writing does not trust an old read. A write re-reads the header row and the customer_id column
+(one `spreadsheets.get`, which also gives the grid's size), finds each row by its id, and sends
+every cell in one `values.batchUpdate` with RAW input, typed as `gsheet_cells` says: the flags
+`paused` and `finished` as booleans, the dates `signup_date` and `finished_date` as serial
+numbers, and everything else as the text it is, so a pause note like `=IMPORTXML(...)` or `+1`
+is never a formula or a number. Columns the list lacks are added after its last column. Before
+the values, one `spreadsheets.batchUpdate` widens the grid when it is too narrow for them and
+gives the cells it is about to fill with dates a date format; it is sent only when there is
+either to do. A write of one customer re-reads the header and their remembered row instead of
+the whole id column, and goes the long way when the row's id is not theirs. An action's write
+follows its `read_one` by milliseconds: within TRUSTED_FOR seconds of that check, the row just
+checked is written without another, values and date formats in one `spreadsheets.batchUpdate`
+(updateCells: text stays text, as RAW). The risk taken is a person sorting the sheet in that
+moment, the same moment every check-then-write of the Sheets API leaves open.
 
 Calls per tick (the budget is on Sheets API calls; the OAuth token exchange, about once an
 hour, is not one): 1 to read. A write is 2 (the layout, the values), 3 when the grid must widen
 or a date is written (one `spreadsheets.batchUpdate` does both), plus 1 in the rare case that
 someone moved the customer_id column since the read. A tick writes when it finishes customers,
-and a finish writes its finished_date: 1 + 3 = 4 calls, widening or not.
+and a finish writes its finished_date: 1 + 3 = 4 calls, widening or not. Per click, link or
+form: 1 to read the customer, 1 to write their row; 2 more when the row moved (the id column,
+about one cell per customer, and the row again).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, unquote
-
-import gspread
-import requests
-from google.auth.exceptions import GoogleAuthError
-from gspread.exceptions import APIError
 
 from engine.adapters.google_auth import (
     RetryingSession,
     credentials_from_environment,
     google_session,
 )
-from engine.adapters.gsheet_cells import date_format_requests, sheet_cell
+from engine.adapters.gsheet_api import ID_FIELDS, ROW_FIELDS, BeyondGridError, SheetsApi
+from engine.adapters.gsheet_cells import date_format_requests
+from engine.adapters.gsheet_grid import (
+    ID_COLUMN,
+    WriteLayout,
+    grid_values,
+    header_text,
+    id_cell,
+    id_position,
+    planned_cells,
+    row_values,
+    rows_by_id,
+    rows_snapshot,
+    update_cells_requests,
+    value_ranges,
+    widen_request,
+)
+from engine.adapters.row_memory import InProcessRowMemory
 from engine.bulk import cyclic_gc_paused
 from engine.models import CellValue, RosterSnapshot, RowUpdate
-from engine.ports import RosterError
-from engine.roster.cells import cell_text, column_letter
+from engine.ports import RosterError, RowMemory
+from engine.roster.cells import column_letter
 from engine.roster.grid import one_customer, snapshot_from_grid
-from engine.roster.validate import column_key
 
 SCHEME = "gsheet://"
-_ID_COLUMN = "customer_id"
 _SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]+")
-_READ_OPTIONS = {
-    "valueRenderOption": "UNFORMATTED_VALUE",
-    "dateTimeRenderOption": "SERIAL_NUMBER",
-}
-# Only what the write needs: without a field mask, Sheets sends every cell's formats too.
-_LAYOUT_FIELDS = (
-    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
-    "data(rowData(values(effectiveValue))))"
-)
+TRUSTED_FOR = 2.0
+"""Seconds a row `read_one` has just checked stands for the write of the same action, which
+follows within milliseconds; past it the write checks the row again."""
 
-T = TypeVar("T")
+_MOST_CHECKED = 64
+"""Checks kept before those past TRUSTED_FOR are let go (a done link GET writes nothing)."""
+Rows = list[tuple[int, list[CellValue]]]
+"""(row number, cells) of some rows of the worksheet."""
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """Where `read_one` found one customer's row holding their id, and when."""
+
+    layout: WriteLayout
+    at: float
 
 
 def parse_gsheet_url(spec: str) -> tuple[str, str]:
@@ -85,65 +120,131 @@ def parse_gsheet_url(spec: str) -> tuple[str, str]:
     return spreadsheet_id, title
 
 
-@dataclass
-class _WriteLayout:
-    sheet_id: int
-    column_count: int
-    header: list[str]
-    id_position: int
-    id_column: list[CellValue]
-    """The cells of column `id_position`, row 1 first."""
+def gsheet_url(spreadsheet_id: str, worksheet_title: str) -> str:
+    """The one spelling of a worksheet's `gsheet://` URL."""
+    return f"{SCHEME}{spreadsheet_id}/{quote(worksheet_title, safe=' ')}"
 
 
 class GoogleSheetRoster:
     """A `Roster` backed by one worksheet of a Google spreadsheet."""
 
-    def __init__(self, spreadsheet_id: str, worksheet_title: str, session: RetryingSession):
+    def __init__(
+        self,
+        spreadsheet_id: str,
+        worksheet_title: str,
+        session: RetryingSession,
+        memory: RowMemory | None = None,
+    ):
         self.spreadsheet_id = spreadsheet_id
         self.worksheet_title = worksheet_title
-        self._session = session
-        # gspread uses the session as given (auth and all); the credentials argument is only
-        # for its own log-in path, which an injected session bypasses.
-        self._sheets = gspread.Client(session.credentials, session=session).http_client
-        self._a1_sheet = "'" + worksheet_title.replace("'", "''") + "'"
-        # Learnt from the last read, to make the write's re-read hit the id column first time
-        # and to put new columns after any unnamed column that holds data.
+        self._api = SheetsApi(spreadsheet_id, worksheet_title, session, self.url)
+        self._memory: RowMemory = memory or InProcessRowMemory()
+        # Learnt from the last read, to make a re-read hit the id column first time and to
+        # put new columns after any unnamed column that holds data.
         self._id_position = 0
         self._read_header: list[str] = []
         self._data_width = 0
+        self._checked: dict[str, _Checked] = {}
+        self._lock = threading.Lock()
 
     @classmethod
-    def from_url(cls, spec: str, session: RetryingSession | None = None) -> GoogleSheetRoster:
+    def from_url(
+        cls, spec: str, session: RetryingSession | None = None, memory: RowMemory | None = None
+    ) -> GoogleSheetRoster:
         spreadsheet_id, title = parse_gsheet_url(spec)
-        return cls(spreadsheet_id, title, session or google_session(credentials_from_environment()))
+        session = session or google_session(credentials_from_environment())
+        return cls(spreadsheet_id, title, session, memory)
 
     @property
     def url(self) -> str:
-        return f"{SCHEME}{self.spreadsheet_id}/{quote(self.worksheet_title, safe=' ')}"
+        return gsheet_url(self.spreadsheet_id, self.worksheet_title)
 
     def __repr__(self) -> str:
         return f"GoogleSheetRoster({self.url!r})"
 
     def read(self) -> RosterSnapshot:
+        with self._lock:  # a whole read starts a run (a tick) whose writes check afresh
+            self._checked.clear()
         with cyclic_gc_paused():
-            payload = self._call(
-                "read",
-                lambda: self._sheets.values_get(
-                    self.spreadsheet_id, self._a1_sheet, params=dict(_READ_OPTIONS)
-                ),
-            )
-            return self._snapshot(payload.get("values", []))
+            rows = self._api.values()
+            snapshot = self._snapshot(rows)
+            position = id_position(snapshot.header)
+            if position is not None:
+                ids = [cells[position] if position < len(cells) else None for cells in rows[1:]]
+                self._memory.remember(rows_by_id(ids, 2))
+            return snapshot
 
     def read_one(self, customer_id: str) -> RosterSnapshot:
-        return one_customer(self.read(), customer_id)
+        wanted = customer_id.strip()
+        remembered = self._memory.rows_of(wanted)
+        if remembered:
+            try:
+                found = self._if_theirs(wanted, remembered)
+            except BeyondGridError:  # rows deleted since: the row is no longer there
+                found = None
+            if found is not None:
+                return found
+        return self._look_for(wanted)
+
+    def _look_for(self, wanted: str) -> RosterSnapshot:
+        """The customer's rows found by the id column, which is remembered anew."""
+        guess = self._id_position
+        letter = column_letter(guess)
+        header_rows, id_rows = self._api.batch_values(["1:1", f"{letter}2:{letter}"])
+        header = _checked_header(header_rows[0] if header_rows else [], self.url)
+        position = id_position(header)
+        if position is None:
+            return one_customer(rows_snapshot(header, []), wanted)  # raises RosterError
+        self._id_position = position
+        ids = [cells[0] if cells else None for cells in id_rows]
+        if position != guess:  # someone moved the id column since the last read
+            ids = self._api.column(position, "read")[1:]
+        found = rows_by_id(ids, 2)
+        self._memory.remember(found)
+        numbers = found.get(wanted, [])
+        if not numbers:
+            return one_customer(rows_snapshot(header, []), wanted)
+        checked = self._if_theirs(wanted, numbers)
+        if checked is not None:
+            return checked
+        # They moved again between the two reads: one read of everything cannot be torn.
+        return one_customer(self.read(), wanted)
+
+    def _if_theirs(self, wanted: str, numbers: Sequence[int]) -> RosterSnapshot | None:
+        """The customer's snapshot from the header and the rows `numbers` (one call), when
+        every one of them holds their id."""
+        properties, (header_data, *row_data) = self._api.grid(
+            ["1:1", *(f"{number}:{number}" for number in numbers)], ROW_FIELDS, "read"
+        )
+        header_cells = row_values(header_data)
+        header = _checked_header(header_cells[0] if header_cells else [], self.url)
+        rows: Rows = []
+        for number, data in zip(numbers, row_data, strict=True):
+            cells = row_values(data)
+            rows.append((number, cells[0] if cells else []))
+        snapshot = rows_snapshot(header, rows)
+        position = id_position(header)
+        if position is None:
+            return one_customer(snapshot, wanted)  # raises RosterError
+        self._id_position = position
+        if not all(id_cell(cells, position) == wanted for _, cells in rows):
+            return None
+        found = one_customer(snapshot, wanted)  # as `read` would: checks the header too
+        layout = _write_layout(properties, header, {wanted: numbers[0]})
+        with self._lock:
+            now = time.monotonic()
+            if len(self._checked) > _MOST_CHECKED:  # reads with no write after them
+                self._checked = {
+                    key: checked
+                    for key, checked in self._checked.items()
+                    if now - checked.at <= TRUSTED_FOR
+                }
+            self._checked[wanted] = _Checked(layout, now)
+        return found
 
     def _snapshot(self, rows: list[list[CellValue]]) -> RosterSnapshot:
-        if not rows or not any(_header_text(cell).strip() for cell in rows[0]):
-            raise RosterError(f"{self.url}: the worksheet has no header row (row 1 is blank)")
-        header = [_header_text(cell) for cell in rows[0]]
-        self._id_position = next(
-            (p for p, name in enumerate(header) if column_key(name) == _ID_COLUMN), 0
-        )
+        header = _checked_header(rows[0] if rows else [], self.url)
+        self._id_position = id_position(header) or 0
         self._read_header = header
         self._data_width = max(len(cells) for cells in rows)
         return snapshot_from_grid(header, rows[1:])
@@ -151,197 +252,104 @@ class GoogleSheetRoster:
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         if not updates:
             return []
-        layout = self._layout()
-        columns: dict[str, int] = {}
-        for position, name in enumerate(layout.header):
-            columns.setdefault(column_key(name), position)
-        id_position = columns.get(_ID_COLUMN)
-        if id_position is None:
-            raise RosterError(f"{self.url}: the onboarding list has no {_ID_COLUMN} column")
-        ids = layout.id_column if id_position == layout.id_position else self._column(id_position)
-        # The first row with an id is the customer, as validation skips later duplicates.
-        row_by_id: dict[str, int] = {}
-        for row_number, value in enumerate(ids[1:], start=2):
-            if customer_id := cell_text(value):
-                row_by_id.setdefault(customer_id, row_number)
-
+        layout = self._just_checked(updates)
+        just_read = layout is not None
+        layout = layout or self._one_row_layout(updates) or self._layout()
         # Past the widest row of the last read, unless the columns changed since (then that
         # width says nothing about the columns now).
         width = self._data_width if layout.header == self._read_header else 0
-        next_column = max(len(layout.header), width)
-        cells: dict[tuple[int, int], CellValue] = {}
-        dates: set[tuple[int, int]] = set()
-        not_found: list[str] = []
-        for update in updates:
-            target_row = row_by_id.get(update.customer_id.strip())
-            if target_row is None:
-                if update.customer_id not in not_found:
-                    not_found.append(update.customer_id)
-                continue
-            for name, text in update.values.items():
-                key = column_key(name)
-                if key not in columns:
-                    columns[key] = next_column
-                    cells[(1, next_column)] = name
-                    next_column += 1
-                at = (target_row, columns[key])
-                cell = sheet_cell(key, text)
-                cells[at] = cell.value
-                if cell.is_date:
-                    dates.add(at)
-                else:  # a later update of the row may have cleared it
-                    dates.discard(at)
+        cells, dates, not_found = planned_cells(layout, updates, width)
         if not cells:
             return not_found
         # Widening first: the dates may be in the new columns.
-        requests = date_format_requests(layout.sheet_id, dates)
+        requests: list[dict[str, Any]] = []
         needed_columns = max(position for _, position in cells) + 1
         if needed_columns > layout.column_count:
-            requests.insert(0, _widen_request(layout.sheet_id, needed_columns))
+            requests.append(widen_request(layout.sheet_id, needed_columns))
+        if just_read:  # values and date formats in one call: an action's budget is two
+            self._api.change(requests + update_cells_requests(layout.sheet_id, cells, dates))
+            return not_found
+        requests += date_format_requests(layout.sheet_id, dates)
         if requests:
-            self._call(
-                "update",
-                lambda: self._sheets.batch_update(self.spreadsheet_id, {"requests": requests}),
-            )
-        body = {"valueInputOption": "RAW", "data": self._value_ranges(cells)}
-        self._call(
-            "update", lambda: self._sheets.values_batch_update(self.spreadsheet_id, body=body)
-        )
+            self._api.change(requests)
+        self._api.write_values(value_ranges(self._api.a1_sheet, cells))
         return not_found
 
-    def _layout(self) -> _WriteLayout:
-        """The header row, the column where customer_id stood at the last read, and the grid,
-        in one request."""
-        guess = column_letter(self._id_position)
-        params: dict[str, Any] = {
-            "ranges": [f"{self._a1_sheet}!1:1", f"{self._a1_sheet}!{guess}:{guess}"],
-            "includeGridData": "true",
-            "fields": _LAYOUT_FIELDS,
-        }
-        payload = self._call(
-            "update", lambda: self._sheets.fetch_sheet_metadata(self.spreadsheet_id, params)
-        )
-        # Picked by title: which other sheets come along when ranges are given is not ours
-        # to rely on.
-        sheet = next(
-            (s for s in payload["sheets"] if s["properties"]["title"] == self.worksheet_title),
-            None,
-        )
-        if sheet is None:
-            raise RosterError(f"{self.url}: Google Sheets answered without the worksheet")
-        properties = sheet["properties"]
-        # One GridData per requested range, in the order requested.
-        data = sheet.get("data", [])
-        if len(data) != 2:
-            raise RosterError(f"{self.url}: Google Sheets answered {len(data)} ranges, not 2")
-        header_data, id_data = data
-        header_cells = _grid_values(header_data)
-        return _WriteLayout(
-            # JSON may leave out zeros, and the first sheet's id is usually 0.
-            sheet_id=int(properties.get("sheetId", 0)),
-            column_count=int(properties["gridProperties"]["columnCount"]),
-            header=[_header_text(cell) for cell in (header_cells[0] if header_cells else [])],
-            id_position=self._id_position,
-            id_column=[row[0] if row else None for row in _grid_values(id_data)],
-        )
+    def _just_checked(self, updates: Sequence[RowUpdate]) -> WriteLayout | None:
+        """The layout `read_one` found moments ago for the one customer of `updates`: the
+        read and the write of one action."""
+        ids = {update.customer_id.strip() for update in updates}
+        if len(ids) != 1:
+            return None
+        with self._lock:
+            checked = self._checked.pop(next(iter(ids)), None)
+        if checked is None or time.monotonic() - checked.at > TRUSTED_FOR:
+            return None
+        return checked.layout
 
-    def _column(self, position: int) -> list[CellValue]:
-        letter = column_letter(position)
-        payload = self._call(
-            "update",
-            lambda: self._sheets.values_get(
-                self.spreadsheet_id,
-                f"{self._a1_sheet}!{letter}:{letter}",
-                params={**_READ_OPTIONS, "majorDimension": "COLUMNS"},
-            ),
-        )
-        values: list[list[CellValue]] = payload.get("values", [])
-        return values[0] if values else []
-
-    def _value_ranges(self, cells: dict[tuple[int, int], CellValue]) -> list[dict[str, Any]]:
-        """One range per row, from its first to its last written cell; `None` in between
-        leaves a cell as it is (the API skips nulls)."""
-        by_row: dict[int, dict[int, CellValue]] = {}
-        for (row_number, position), value in cells.items():
-            by_row.setdefault(row_number, {})[position] = value
-        ranges = []
-        for row_number in sorted(by_row):
-            row = by_row[row_number]
-            first, last = min(row), max(row)
-            ranges.append(
-                {
-                    "range": f"{self._a1_sheet}!{column_letter(first)}{row_number}:"
-                    f"{column_letter(last)}{row_number}",
-                    "majorDimension": "ROWS",
-                    "values": [[row.get(position) for position in range(first, last + 1)]],
-                }
-            )
-        return ranges
-
-    def _call(self, doing: str, request: Callable[[], T]) -> T:
-        account = self._session.account
+    def _one_row_layout(self, updates: Sequence[RowUpdate]) -> WriteLayout | None:
+        """The layout of a write to one customer from the header and their remembered row,
+        when that row still holds their id; None sends the write the long way."""
+        ids = {update.customer_id.strip() for update in updates}
+        remembered = self._memory.rows_of(next(iter(ids))) if len(ids) == 1 else ()
+        if not remembered:
+            return None
+        (wanted,), row = ids, remembered[0]
         try:
-            return request()
-        except APIError as error:
-            raise RosterError(f"{self.url}: {self._explain(doing, error, account)}") from error
-        except GoogleAuthError as error:
-            raise RosterError(
-                f"{self.url}: cannot sign in to Google as {account}: {error}"
-            ) from error
-        except requests.RequestException as error:
-            raise RosterError(
-                f"{self.url}: cannot {doing} the sheet, Google Sheets did not answer ({error})"
-            ) from error
-
-    def _explain(self, doing: str, error: APIError, account: str) -> str:
-        code = error.code
-        message = str(error.error.get("message", "")) or "no reason given"
-        if code == 404:
-            return (
-                f"there is no spreadsheet {self.spreadsheet_id}: check the id in OG_ROSTER "
-                "(the part of the sheet's address between /d/ and /edit)"
+            sheet, (header_data, row_data) = self._api.grid(
+                ["1:1", f"{row}:{row}"], ID_FIELDS, "update"
             )
-        if code == 403:
-            return (
-                f"{account} may not {doing} this spreadsheet ({message}): share the sheet with "
-                "that address as an editor"
-            )
-        if code == 400 and message.startswith("Unable to parse range"):
-            return f"the spreadsheet has no worksheet (tab) named {self.worksheet_title!r}"
-        if code == 429 or code >= 500:
-            tries = self._session.retry.attempts
-            return f"Google Sheets answered {code} ({message}) to all {tries} tries to {doing} it"
-        return f"Google Sheets refused to {doing} the sheet: {code} {message}"
+        except BeyondGridError:  # rows deleted since: the row is no longer there
+            return None
+        header = _header(header_data)
+        position = id_position(header)
+        cells = grid_values(row_data)
+        if position is None:
+            return None
+        self._id_position = position  # so that the long way reads the id column first time
+        if id_cell(cells[0] if cells else [], position) != wanted:
+            return None
+        return _write_layout(sheet, header, {wanted: row})
+
+    def _layout(self) -> WriteLayout:
+        """The header row, the id column (where customer_id stood at the last read, or read
+        again where it stands now) and the grid; the rows it names are remembered anew."""
+        guess = column_letter(self._id_position)
+        sheet, (header_data, id_data) = self._api.grid(
+            ["1:1", f"{guess}:{guess}"], ID_FIELDS, "update"
+        )
+        header = _header(header_data)
+        position = id_position(header)
+        if position is None:
+            raise RosterError(f"{self.url}: the onboarding list has no {ID_COLUMN} column")
+        if position == self._id_position:
+            ids = [row[0] if row else None for row in grid_values(id_data)]
+        else:
+            ids = self._api.column(position, "update")
+        found = rows_by_id(ids[1:], 2)
+        self._memory.remember(found)
+        # The first row with an id is the customer, as validation skips later duplicates.
+        return _write_layout(sheet, header, {key: rows[0] for key, rows in found.items()})
 
 
-def _widen_request(sheet_id: int, column_count: int) -> dict[str, Any]:
-    # Setting the count (rather than appending columns) is safe to retry.
-    return {
-        "updateSheetProperties": {
-            "properties": {"sheetId": sheet_id, "gridProperties": {"columnCount": column_count}},
-            "fields": "gridProperties.columnCount",
-        }
-    }
+def _checked_header(cells: Sequence[CellValue], url: str) -> list[str]:
+    if not any(header_text(cell).strip() for cell in cells):
+        raise RosterError(f"{url}: the worksheet has no header row (row 1 is blank)")
+    return [header_text(cell) for cell in cells]
 
 
-def _header_text(cell: CellValue) -> str:
-    # A header cell is kept as typed, spaces and all, like the CSV list's; a number or a
-    # checkbox in row 1 becomes its text.
-    return cell if isinstance(cell, str) else cell_text(cell)
+def _header(header_data: dict[str, Any]) -> list[str]:
+    rows = grid_values(header_data)
+    return [header_text(cell) for cell in (rows[0] if rows else [])]
 
 
-def _grid_values(grid_data: dict[str, Any]) -> list[list[CellValue]]:
-    """The effective values of a GridData, as the values API would give them unformatted."""
-    rows: list[list[CellValue]] = []
-    for row in grid_data.get("rowData", []):
-        rows.append([_effective_value(cell) for cell in row.get("values", [])])
-    return rows
-
-
-def _effective_value(cell: dict[str, Any]) -> CellValue:
-    value = cell.get("effectiveValue", {})
-    for kind in ("stringValue", "numberValue", "boolValue"):
-        if kind in value:
-            found: CellValue = value[kind]
-            return found
-    return None  # empty, or an error such as #REF!: not an id
+def _write_layout(
+    properties: dict[str, Any], header: list[str], row_by_id: dict[str, int]
+) -> WriteLayout:
+    return WriteLayout(
+        # JSON may leave out zeros, and the first sheet's id is usually 0.
+        sheet_id=int(properties.get("sheetId", 0)),
+        column_count=int(properties["gridProperties"]["columnCount"]),
+        header=header,
+        row_by_id=row_by_id,
+    )

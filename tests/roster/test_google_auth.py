@@ -28,6 +28,8 @@ from engine.adapters.google_auth import (
     load_credentials,
 )
 from engine.adapters.gsheet_roster import GoogleSheetRoster
+from engine.adapters.row_memory import StoreRowMemory
+from engine.adapters.sqlite_store import SqliteStore
 
 KEY_JSON = json.dumps(service_account_info(), indent=2)
 
@@ -87,6 +89,18 @@ def test_the_settings_pick_the_google_adapters(monkeypatch: pytest.MonkeyPatch) 
     assert isinstance(rules, GoogleDocRulesSource) and rules.name == "gdoc://1DocId"
     assert open_roster("roster.csv").__class__.__name__ == "CsvRoster"
     assert open_rules_source("rules.md").name == "rules.md"
+
+
+def test_the_sheet_remembers_its_rows_in_the_state_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a fresh process (a Lambda environment) finds them, however the URL is spelt."""
+    monkeypatch.setenv(CREDENTIALS_VARIABLE, KEY_JSON)
+    store = SqliteStore(":memory:")
+    StoreRowMemory(store, "gsheet://1SheetId/Onboarding list").remember({"C1": [5]})
+
+    roster = open_roster("gsheet://1SheetId/Onboarding%20list", store)
+
+    assert isinstance(roster, GoogleSheetRoster)
+    assert roster._memory.rows_of("C1") == (5,)
 
 
 def test_waits_grow_exponentially_with_jitter_up_to_a_cap() -> None:

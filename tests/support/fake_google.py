@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_sheets import ApiError, FakeSheets
+from fake_sheets import ApiError, FakeSheets, cells_moved
 from google.auth import jwt
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
@@ -101,6 +101,8 @@ class Call:
     query: dict[str, list[str]]
     body: Any
     status: int = 0
+    cells: int = 0
+    """Cells read or written (fake_sheets.cells_moved)."""
 
 
 @dataclass
@@ -156,6 +158,10 @@ class FakeGoogle(BaseAdapter):
 
     def kinds(self, host: str = SHEETS_HOST) -> list[str]:
         return [call.kind for call in self.calls if call.host == host]
+
+    def cells(self) -> int:
+        """Cells read or written by the Sheets calls so far."""
+        return sum(call.cells for call in self.calls if call.host == SHEETS_HOST)
 
     # The transport.
 
@@ -276,6 +282,7 @@ class FakeGoogle(BaseAdapter):
             )
         except ApiError as error:
             return _json(error.status, error.body())
+        call.cells = cells_moved(call.kind, body, answer)
         return _json(200, answer)
 
     def _export(

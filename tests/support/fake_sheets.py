@@ -11,9 +11,14 @@ as text; USER_ENTERED turns `=...` into a formula, `0042` into 42, `TRUE` into a
 numbers; a written value keeping its cell's number format; trailing empty cells and rows left
 out of answers; nulls in written values skipped; a batch applied all or nothing, its requests in
 order (a repeatCell may format columns an earlier request of the batch added); the `fields`
-mask of spreadsheets.get. spreadsheets.batchUpdate knows updateSheetProperties (the grid's size)
-and repeatCell of a number format (a FORMATTED_VALUE read shows a date through its pattern).
+mask of spreadsheets.get. spreadsheets.batchUpdate knows updateSheetProperties (the grid's size),
+repeatCell of a number format (a FORMATTED_VALUE read shows a date through its pattern) and
+updateCells of values and number formats.
 What it does not: formulas are stored, never evaluated (their value reads `#NAME?`).
+
+`cells_moved` counts the cells a call carried, for the tests' and benchmarks' budgets: the
+values in a read's answer (every cell up to each row's last value, as the API sends them), the
+values a write sends, the cells a repeatCell formats.
 """
 
 from __future__ import annotations
@@ -185,6 +190,8 @@ class FakeSheets:
                 )
             elif "repeatCell" in request:
                 changes.append(_repeat_cell(request["repeatCell"], index, by_id, sizes))
+            elif "updateCells" in request:
+                changes.append(_update_cells(request["updateCells"], index, by_id, sizes))
             else:
                 raise ApiError(400, f"fake: unsupported request {sorted(request)}")
         for change in changes:
@@ -270,6 +277,56 @@ def _repeat_cell(
     return apply
 
 
+_UPDATE_CELLS_FIELDS = {"userEnteredValue", "userEnteredFormat.numberFormat"}
+
+
+def _update_cells(
+    update: dict[str, Any], index: int, by_id: dict[int, Worksheet], sizes: dict[int, list[int]]
+) -> Callable[[], None]:
+    """Cells from `start` on set to the CellData given, as far as `fields` says: a field the
+    CellData leaves out clears it (as the API does); a value is stored as it is (a
+    stringValue is text, never a formula)."""
+    where = f"Invalid requests[{index}].updateCells"
+    start = update.get("start", {})
+    sheet = by_id.get(start.get("sheetId", 0))
+    if sheet is None:
+        raise ApiError(400, f"{where}: No grid with id: {start.get('sheetId')}")
+    fields = set(update.get("fields", "").split(","))
+    if not fields <= _UPDATE_CELLS_FIELDS:
+        raise ApiError(400, f"fake: unsupported updateCells fields {sorted(fields)}")
+    rows, columns = sizes[sheet.sheet_id]
+    planned: list[tuple[int, int, dict[str, Any]]] = []
+    for i, row in enumerate(update.get("rows", [])):
+        for j, data in enumerate(row.get("values", [])):
+            at = (start.get("rowIndex", 0) + i, start.get("columnIndex", 0) + j)
+            if at[0] >= rows or at[1] >= columns:
+                raise ApiError(
+                    400,
+                    f"{where}: Range ({sheet.a1_title()}!{letters_of(at[1])}{at[0] + 1}) "
+                    f"exceeds grid limits. Max rows: {rows}, max columns: {columns}",
+                )
+            planned.append((*at, data))
+
+    def apply() -> None:
+        for row_index, column_index, data in planned:
+            if "userEnteredValue" in fields:
+                sheet.put(row_index, column_index, _stored(data.get("userEnteredValue")))
+            if "userEnteredFormat.numberFormat" in fields:
+                number_format = data.get("userEnteredFormat", {}).get("numberFormat")
+                sheet.format(row_index, column_index, number_format)
+
+    return apply
+
+
+def _stored(value: dict[str, Any] | None) -> Cell | None:
+    if not value:
+        return None
+    ((kind, data),) = value.items()
+    if kind not in ("stringValue", "numberValue", "boolValue"):
+        raise ApiError(400, f"fake: unsupported userEnteredValue {kind}")
+    return Cell(data) if data != "" else None
+
+
 def _grid_data(sheet: Worksheet, box: Box) -> dict[str, Any]:
     rows = []
     for r in range(box.top, box.bottom):
@@ -351,3 +408,50 @@ def _masked(value: Any, mask: dict[str, Any] | None) -> Any:
     if isinstance(value, dict):
         return {key: _masked(value[key], sub) for key, sub in mask.items() if key in value}
     return value
+
+
+def cells_moved(kind: str, body: Any, answer: dict[str, Any]) -> int:
+    """How many cells the call `kind` read or wrote (see the module's docstring)."""
+    if kind == "values.get":
+        return _values_cells(answer)
+    if kind == "values.batchGet":
+        return sum(_values_cells(value_range) for value_range in answer["valueRanges"])
+    if kind == "spreadsheets.get":
+        return sum(
+            len(row.get("values", []))
+            for sheet in answer.get("sheets", [])
+            for data in sheet.get("data", [])
+            for row in data.get("rowData", [])
+        )
+    if kind in ("values.batchUpdate", "values.update"):
+        data = body.get("data", [body]) if kind == "values.batchUpdate" else [body]
+        return sum(
+            value is not None
+            for value_range in data
+            for row in value_range.get("values", [])
+            for value in row
+        )
+    if kind == "spreadsheets.batchUpdate":
+        written = sum(
+            len(row.get("values", []))
+            for request in body.get("requests", [])
+            for row in request.get("updateCells", {}).get("rows", [])
+        )
+        formatted = [
+            request["repeatCell"]["range"]
+            for request in body.get("requests", [])
+            if "repeatCell" in request
+        ]
+        return (
+            sum(
+                (r.get("endRowIndex", 0) - r.get("startRowIndex", 0))
+                * (r.get("endColumnIndex", 0) - r.get("startColumnIndex", 0))
+                for r in formatted
+            )
+            + written
+        )
+    return 0
+
+
+def _values_cells(value_range: dict[str, Any]) -> int:
+    return sum(len(row) for row in value_range.get("values", []))
