@@ -25,4 +25,6 @@ def test_eight_ticks_racing_on_one_sqlite_file_send_each_message_once(tmp_path: 
     assert [m for m, n in Counter(outcome.sent).items() if n > 1] == []
     assert outcome.sent == outcome.reference
     assert ("C0001", "wrap-up", "finish") in outcome.sent
-    assert outcome.lost > len(outcome.sent)
+    # The ticks did race: some found a move another had just claimed. (How many depends on
+    # the scheduler: one batched tick may claim a whole day before the others decide.)
+    assert outcome.lost > 0
