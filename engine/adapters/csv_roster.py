@@ -38,7 +38,6 @@ from engine.bulk import cyclic_gc_paused
 from engine.models import RosterSnapshot, RowUpdate, clip
 from engine.ports import RosterError
 from engine.roster.csv_encoding import CannotKeepBytesError, DecodedText, decode, encode
-from engine.roster.csv_index import IdIndex
 from engine.roster.csv_one import (
     ID_COLUMN,
     CsvText,
@@ -67,7 +66,6 @@ class CsvRoster:
         # The list as last read or written by this process, and where its records are: while
         # its bytes stay the same, a click reads and compares them, and looks the id up.
         self._last: CsvText | None = None
-        self._written: tuple[str, IdIndex | None] | None = None
         self._remove_leftovers()
 
     def read(self) -> RosterSnapshot:
@@ -108,8 +106,12 @@ class CsvRoster:
                 spliced = splice(csv_text, updates, self.path)
                 if spliced is not None:
                     if spliced.text is not None:
-                        self._replace(spliced.text, csv_text.decoded)
-                        self._written = (spliced.text, spliced.index)
+                        data = self._replace(spliced.text, csv_text.decoded)
+                        # Known now, the next read (a link's page after a click) costs a
+                        # compare of the bytes, not a decode and a new index.
+                        decoded = decode(data, self.path.name)
+                        carried = spliced.index if decoded.text == spliced.text else None
+                        self._last = CsvText(data, decoded, carried)
                     return spliced.not_found
             csv_file = self._load(csv_text.decoded)
             not_found, changed = _apply(csv_file.table, updates, self.path)
@@ -145,10 +147,7 @@ class CsvRoster:
         last = self._last
         if last is not None and last.data == data:
             return last
-        decoded = decode(data, self.path.name)
-        written = self._written
-        carried = written[1] if written is not None and written[0] == decoded.text else None
-        self._last = CsvText(data, decoded, carried)
+        self._last = CsvText(data, decode(data, self.path.name))
         return self._last
 
     def _load(self, decoded: DecodedText) -> _CsvFile:
@@ -166,7 +165,7 @@ class CsvRoster:
             raise RosterError(f"the onboarding list {self.path} has no header row (row 1 is blank)")
         return _CsvFile(decoded=decoded, table=table)
 
-    def _replace(self, text: str, decoded: DecodedText) -> None:
+    def _replace(self, text: str, decoded: DecodedText) -> bytes:
         """Write a complete new file beside the old one and rename it over it: readers and a
         crash mid-write see either the old file or the new one, never half of one."""
         try:
@@ -192,6 +191,7 @@ class CsvRoster:
                 os.unlink(temp_name)
             raise
         _fsync_directory(self.path.parent)
+        return data
 
     def _remove_leftovers(self) -> None:
         """Remove the temporary copies that killed writes left beside the list: only names of

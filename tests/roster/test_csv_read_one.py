@@ -243,3 +243,22 @@ def test_a_write_that_makes_such_a_row_is_read_back_as_the_whole_read_gives_it(
     for customer_id in ("C1", "C2", "C3"):
         assert _one(roster.read_one, customer_id) == read_whole(customer_id), customer_id
     assert [row.row_number for row in roster.read_one("C3").rows] == [4]
+
+
+def test_the_read_after_a_write_reuses_what_the_write_knew(tmp_path: Path) -> None:
+    # A done link's page right after a click: the bytes compared, no decode, no new index.
+    path = tmp_path / "roster.csv"
+    rows = "".join(f"C{n},c{n}@x.example,starter,2026-11-02,\n" for n in range(50))
+    path.write_text("customer_id,email,plan,signup_date,paused\n" + rows, encoding="utf-8")
+    roster = CsvRoster(path)
+    roster.read_one("C7")
+    roster.write([RowUpdate(customer_id="C7", values={"paused": "TRUE"})])
+
+    with (
+        mock.patch("engine.adapters.csv_roster.decode", side_effect=AssertionError) as decoded,
+        mock.patch("engine.roster.csv_index.IdIndex.build", side_effect=AssertionError) as built,
+    ):
+        found = roster.read_one("C7")
+
+    assert decoded.call_count == 0 and built.call_count == 0
+    assert [row.values["paused"] for row in found.rows] == ["TRUE"]
