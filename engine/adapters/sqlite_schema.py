@@ -76,7 +76,32 @@ CREATE TABLE IF NOT EXISTS og_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_changes (
+    customer_id TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_tick_memo (
+    customer_id TEXT PRIMARY KEY,
+    changes INTEGER NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+""" + "".join(
+    f"""CREATE TRIGGER IF NOT EXISTS og_count_{table}_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    INSERT INTO og_changes (customer_id, n) VALUES ({row}.customer_id, 1)
+    ON CONFLICT (customer_id) DO UPDATE SET n = n + 1;
+END;
 """
+    for table in ("og_sends", "og_state")
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
+)
+"""The change count of a customer (`og_changes`) is bumped by triggers on every write to their
+sends or state, whoever writes it: a tick's memo of the customer (`og_tick_memo`, see
+engine.memo) holds the count it was worked out at, and is trusted only while it is the same."""
+CURRENT_MEMOS = (
+    "SELECT m.data FROM og_tick_memo m LEFT JOIN og_changes c ON c.customer_id = m.customer_id "
+    "WHERE m.changes = COALESCE(c.n, 0)"
+)
 
 
 def add_missing_columns(db: sqlite3.Connection) -> None:
