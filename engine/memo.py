@@ -13,11 +13,12 @@ move, no write of any kind, no open send), so trusting it skips nothing the tick
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from engine.calendar import local_date
-from engine.models import Frozen, RawRow, StoreSnapshot
+from engine.models import RawRow, StoreSnapshot
 from engine.outcomes import QuietSpell
 
 MEMO_FORMAT = "1"
@@ -25,7 +26,10 @@ MEMO_FORMAT = "1"
 memo written before is trusted."""
 
 
-class TickMemo(Frozen):
+@dataclass(frozen=True, slots=True)
+class TickMemo:
+    """One customer's memo. A slotted dataclass, as QuietSpell: one per quiet customer."""
+
     customer_id: str
     rules: str
     """The fingerprint of what every customer's decision reads: the rules doc and the team's
@@ -38,13 +42,25 @@ class TickMemo(Frozen):
     """The time zone the customer's local day was reckoned in."""
     spell: QuietSpell
 
-    def covers(self, now: datetime, rules: str) -> bool:
-        """Whether the spell still holds at `now` for these rules (the row is checked apart,
-        once the list is read)."""
-        return self.rules == rules and self.spell.covers(self.today(now))
 
-    def today(self, now: datetime) -> date:
-        return local_date(now, self.zone)
+def local_days(now: datetime) -> Callable[[str], date]:
+    """The local day at `now` in a zone, each zone worked out once."""
+    days: dict[str, date] = {}
+
+    def day_in(zone: str) -> date:
+        day = days.get(zone)
+        if day is None:
+            day = days[zone] = local_date(now, zone)
+        return day
+
+    return day_in
+
+
+def still_holds(now: datetime, rules: str) -> Callable[[TickMemo], bool]:
+    """Whether a memo holds at `now` under these rules (the row is checked apart, once the list
+    is read): the test a tick hands `StateStore.tick_read`."""
+    day_in = local_days(now)
+    return lambda memo: memo.rules == rules and memo.spell.covers(day_in(memo.zone))
 
 
 def _digest(*parts: str) -> str:
@@ -61,12 +77,15 @@ def header_fingerprint(header: Sequence[str]) -> str:
 
 
 def row_fingerprint(header: str, row: RawRow) -> str:
-    """The row's cells and any problem reading them, under the header's fingerprint: any edit
-    of any column changes it (its place in the list does not: the decision never reads it)."""
-    return _digest(header, repr(tuple(row.values.items())), repr(row.problem))
+    """The row's cells (keyed by the header, so their values in order say it all) and any
+    problem reading them, under the header's fingerprint: any edit of any column changes it
+    (its place in the list does not: the decision never reads it)."""
+    cells = repr(tuple(row.values.values()))
+    return _digest(header, cells, repr(row.problem) if row.problem else "")
 
 
-class TickRead(Frozen):
+@dataclass(frozen=True)
+class TickRead:
     """What a tick reads of the store before the list, at one moment."""
 
     memos: dict[str, TickMemo]

@@ -6,6 +6,7 @@ notices, and the mailer and notifier ports carry those out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -40,10 +41,12 @@ def on_guide_day(day: int, text: str) -> str:
     return f"guide day {day}: {text}"
 
 
-class QuietSpell(Frozen):
+@dataclass(frozen=True, slots=True)
+class QuietSpell:
     """Local days on which `decide` surely answers on track, word for word the same but for
     the guide day, while its inputs (row, rules, state, sends) stay as they are: what lets a
-    tick skip a customer (engine.memo). Worked out by engine.decide.quiet_spell."""
+    tick skip a customer (engine.memo). Worked out by engine.decide.quiet_spell. A slotted
+    dataclass, not a model: a tick holds one per quiet customer, 100k of them at most."""
 
     since: date
     """The local day it was worked out on."""

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from engine.bulk import cyclic_gc_paused
 from engine.guide import Guide
-from engine.memo import TickMemo, rules_fingerprint
+from engine.memo import TickMemo, local_days, rules_fingerprint, still_holds
 from engine.models import (
     Customer,
     RowUpdate,
@@ -126,7 +126,7 @@ def _tick(
     team_timezone = guide.config.team_timezone
     rules_key = rules_fingerprint(rules.text_hash, team_timezone)
     # The state before the roster, as actions write the roster first (see actions.py).
-    read = guide.store.tick_read(lambda memo: memo.covers(now, rules_key))
+    read = guide.store.tick_read(still_holds(now, rules_key))
     snapshot = read.snapshot
     roster = guide.roster.read()
     report.roster_warnings = list(roster.warnings)
@@ -138,9 +138,10 @@ def _tick(
     run.seconds_left = seconds_left
     newly_unconfirmed = _ended_claims(guide, run, snapshot)
     to_apply: list[tuple[int, Work]] = []
+    day_in = local_days(now)
     for index, entry in enumerate(plan.entries):
         if isinstance(entry, TickMemo):
-            result, work = remembered(entry, now), None
+            result, work = remembered(entry, day_in), None
         elif late is not None and (memo := read.memos.get(entry.customer_id)) is not None:
             if late.changes.get(entry.customer_id, 0) != memo.changes:
                 result, work = changed_while_read(entry.customer_id), None

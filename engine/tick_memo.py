@@ -9,9 +9,9 @@ validated, and every other customer decided, as a tick without memos would.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 
 from engine.memo import TickMemo, header_fingerprint, row_fingerprint
 from engine.models import Customer, RosterSnapshot, SkippedRow
@@ -69,14 +69,15 @@ def plan_tick(
     return TickPlan(entries=entries, skipped=skipped, late=late, rows=rows)
 
 
-def remembered(memo: TickMemo, now: datetime) -> CustomerResult:
-    """The result a memo stands for, on the customer's day at `now`."""
+def remembered(memo: TickMemo, day_in: Callable[[str], date]) -> CustomerResult:
+    """The result a memo stands for, on the customer's day (`day_in` their zone)."""
     spell = memo.spell
-    return CustomerResult(
+    # Built as a validated result would be, without validating again what the store read.
+    return CustomerResult.model_construct(
         customer_id=memo.customer_id,
         move=MoveKind.ON_TRACK.value,
         step=spell.step,
-        reason=spell.reason_on(memo.today(now)),
+        reason=spell.reason_on(day_in(memo.zone)),
         held=spell.held,
     )
 

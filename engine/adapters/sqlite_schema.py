@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from typing import Any
 
+from engine.memo import TickMemo
 from engine.models import CustomerState, SendKey, SendRecord
+from engine.outcomes import QuietSpell
 
 SEND_COLUMNS = (
     "customer_id, journey, step, kind, local_date, guide_day, status, message_id, "
@@ -83,7 +86,15 @@ CREATE TABLE IF NOT EXISTS og_changes (
 CREATE TABLE IF NOT EXISTS og_tick_memo (
     customer_id TEXT PRIMARY KEY,
     changes INTEGER NOT NULL,
-    data TEXT NOT NULL
+    rules TEXT NOT NULL,
+    row TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    since TEXT NOT NULL,
+    until TEXT,
+    reason TEXT NOT NULL,
+    step TEXT,
+    held INTEGER NOT NULL,
+    day_zero TEXT
 ) WITHOUT ROWID;
 """ + "".join(
     f"""CREATE TRIGGER IF NOT EXISTS og_count_{table}_{event.lower()} AFTER {event} ON {table}
@@ -98,10 +109,57 @@ END;
 """The change count of a customer (`og_changes`) is bumped by triggers on every write to their
 sends or state, whoever writes it: a tick's memo of the customer (`og_tick_memo`, see
 engine.memo) holds the count it was worked out at, and is trusted only while it is the same."""
+MEMO_COLUMNS = "customer_id, changes, rules, row, zone, since, until, reason, step, held, day_zero"
 CURRENT_MEMOS = (
-    "SELECT m.data FROM og_tick_memo m LEFT JOIN og_changes c ON c.customer_id = m.customer_id "
+    "SELECT m.customer_id, m.changes, rules, row, zone, since, until, reason, step, held, "
+    "day_zero FROM og_tick_memo m LEFT JOIN og_changes c ON c.customer_id = m.customer_id "
     "WHERE m.changes = COALESCE(c.n, 0)"
 )
+
+
+def memo_to_row(memo: TickMemo) -> tuple[object, ...]:
+    spell = memo.spell
+    return (
+        memo.customer_id,
+        memo.changes,
+        memo.rules,
+        memo.row,
+        memo.zone,
+        spell.since.isoformat(),
+        spell.until.isoformat() if spell.until else None,
+        spell.reason,
+        spell.step,
+        int(spell.held),
+        spell.day_zero.isoformat() if spell.day_zero else None,
+    )
+
+
+class MemoReader:
+    """Memos from rows, sharing one date object per day (a tick reads 100k memos of a few
+    hundred distinct days)."""
+
+    def __init__(self) -> None:
+        self._dates: dict[str, date] = {}
+
+    def _date(self, text: str | None) -> date | None:
+        if text is None:
+            return None
+        day = self._dates.get(text)
+        if day is None:
+            day = self._dates[text] = date.fromisoformat(text)
+        return day
+
+    def memo(self, row: tuple[Any, ...]) -> TickMemo:
+        customer_id, changes, rules, fingerprint, zone, since, until, reason, step, held, zero = row
+        spell = QuietSpell(
+            since=self._date(since) or date.min,
+            until=self._date(until),
+            reason=reason,
+            step=step,
+            held=bool(held),
+            day_zero=self._date(zero),
+        )
+        return TickMemo(customer_id, rules, fingerprint, changes, zone, spell)
 
 
 def add_missing_columns(db: sqlite3.Connection) -> None:

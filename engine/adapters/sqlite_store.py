@@ -18,13 +18,16 @@ from pathlib import Path
 
 from engine.adapters.sqlite_schema import (
     CURRENT_MEMOS,
+    MEMO_COLUMNS,
     SCHEMA,
     SEND_AS_JSON,
     SEND_COLUMNS,
     SEND_PLACES,
     SETTLED,
+    MemoReader,
     add_missing_columns,
     key_values,
+    memo_to_row,
     send_from_row,
     send_to_row,
     state_from_json,
@@ -130,35 +133,28 @@ class SqliteStore:
         return _snapshot(state_rows, send_rows, counts)
 
     def tick_read(self, keep: Callable[[TickMemo], bool]) -> TickRead:
+        reader = MemoReader()
         with self._lock:
             self._db.execute("BEGIN")
             try:
                 memos: dict[str, TickMemo] = {}
-                for (data,) in self._db.execute(CURRENT_MEMOS):
-                    memo = TickMemo.model_validate_json(data)
+                for row in self._db.execute(CURRENT_MEMOS):
+                    memo = reader.memo(row)
                     if keep(memo):
                         memos[memo.customer_id] = memo
-                # Every row is read, and only the others' are made into records.
-                state_rows = [
-                    (data,)
-                    for customer_id, data in self._db.execute(
-                        f"SELECT customer_id, {_STATES[len('SELECT ') :]}"
-                    )
-                    if customer_id not in memos
-                ]
-                send_rows = [
-                    (customer_id, data)
-                    for customer_id, status, data in self._db.execute(
-                        f"SELECT customer_id, status, {SEND_AS_JSON} FROM og_sends "
-                        "ORDER BY claimed_at"
-                    )
-                    if customer_id not in memos or status in _OPEN
-                ]
-                counts = {
-                    customer_id: n
-                    for customer_id, n in self._db.execute("SELECT customer_id, n FROM og_changes")
-                    if customer_id not in memos
-                }
+                # The kept customers' ids in a table of this connection's own, so SQLite
+                # leaves their rows out itself: only the others' are made into records.
+                self._db.execute(_KEPT)
+                self._db.execute("DELETE FROM temp.og_kept")
+                self._db.executemany("INSERT INTO temp.og_kept VALUES (?)", ((c,) for c in memos))
+                others = " WHERE customer_id NOT IN (SELECT customer_id FROM temp.og_kept)"
+                state_rows = self._db.execute(f"{_STATES}{others}").fetchall()
+                send_rows = self._db.execute(
+                    f"SELECT customer_id, {SEND_AS_JSON} FROM og_sends{others} "
+                    f"OR status IN ('claimed', 'unconfirmed') ORDER BY claimed_at"
+                ).fetchall()
+                counts = dict(self._db.execute(f"SELECT customer_id, n FROM og_changes{others}"))
+                self._db.execute("DELETE FROM temp.og_kept")
             finally:
                 self._db.execute("COMMIT")
         return TickRead(memos=memos, snapshot=_snapshot(state_rows, send_rows, counts))
@@ -166,10 +162,9 @@ class SqliteStore:
     def put_memos(self, memos: Sequence[TickMemo]) -> None:
         with self._transaction() as db:
             db.executemany(
-                "INSERT INTO og_tick_memo (customer_id, changes, data) VALUES (?, ?, ?) "
-                "ON CONFLICT (customer_id) DO UPDATE "
-                "SET changes = excluded.changes, data = excluded.data",
-                [(memo.customer_id, memo.changes, memo.model_dump_json()) for memo in memos],
+                f"INSERT OR REPLACE INTO og_tick_memo ({MEMO_COLUMNS}) "
+                f"VALUES ({', '.join('?' * len(MEMO_COLUMNS.split(', ')))})",
+                [memo_to_row(memo) for memo in memos],
             )
 
     # --- sends -----------------------------------------------------------------------------
@@ -280,7 +275,7 @@ class SqliteStore:
 
 
 _STATES = "SELECT json_set(data, '$.version', version) FROM og_state"
-_OPEN = frozenset({SendStatus.CLAIMED.value, SendStatus.UNCONFIRMED.value})
+_KEPT = "CREATE TEMP TABLE IF NOT EXISTS og_kept (customer_id TEXT PRIMARY KEY) WITHOUT ROWID"
 _KEY = "customer_id = ? AND journey = ? AND step = ? AND kind = ?"
 
 
