@@ -131,10 +131,12 @@ def _tick(
     roster = guide.roster.read()
     report.roster_warnings = list(roster.warnings)
     plan = plan_tick(roster, read.memos, rules.plans.keys(), team_timezone)
+    del roster  # the run keeps the rows it decides (plan.decided): at 100k, most of the list
     report.skipped = plan.skipped
     customers = [entry for entry in plan.entries if isinstance(entry, Customer)]
     late = guide.store.load_many(plan.late) if plan.late else None
-    run = TickRun(guide, rules, now, dry_run, this_run, roster, customers)
+    assert plan.decided is not None
+    run = TickRun(guide, rules, now, dry_run, this_run, plan.decided, customers)
     run.seconds_left = seconds_left
     newly_unconfirmed = _ended_claims(guide, run, snapshot)
     to_apply: list[tuple[int, Work]] = []

@@ -32,6 +32,9 @@ class TickPlan:
     others': their row changed (or now has a twin)."""
     rows: dict[str, str] = field(default_factory=dict)
     """The row fingerprint of each customer to decide who has one row: their next memo's."""
+    decided: RosterSnapshot | None = None
+    """The list with only the rows validated: all the run needs of it (its audit rows are
+    those of customers it decides), so the whole list need not be kept."""
 
 
 def plan_tick(
@@ -59,14 +62,13 @@ def plan_tick(
                 continue
             rows[customer_id] = fingerprint
         to_check.append(row)
-    customers, skipped = validate_rows(
-        RosterSnapshot(header=roster.header, rows=tuple(to_check)), plans, team_timezone
-    )
+    decided = RosterSnapshot(header=roster.header, rows=tuple(to_check))
+    customers, skipped = validate_rows(decided, plans, team_timezone)
     by_row: dict[int, TickMemo | Customer] = {c.row_number: c for c in customers}
     by_row.update(kept)
     entries = [by_row[row.row_number] for row in roster.rows if row.row_number in by_row]
     late = [c.customer_id for c in customers if c.customer_id in memos]
-    return TickPlan(entries=entries, skipped=skipped, late=late, rows=rows)
+    return TickPlan(entries=entries, skipped=skipped, late=late, rows=rows, decided=decided)
 
 
 def remembered(memo: TickMemo, day_in: Callable[[str], date]) -> CustomerResult:

@@ -135,11 +135,15 @@ def memo_to_row(memo: TickMemo) -> tuple[object, ...]:
 
 
 class MemoReader:
-    """Memos from rows, sharing one date object per day (a tick reads 100k memos of a few
-    hundred distinct days)."""
+    """Memos from rows, sharing one object per distinct day, zone, reason and fingerprint of
+    the rules: a tick reads up to 100k memos of a few hundred distinct values of each."""
 
     def __init__(self) -> None:
         self._dates: dict[str, date] = {}
+        self._texts: dict[str, str] = {}
+
+    def _shared(self, text: str) -> str:
+        return self._texts.setdefault(text, text)
 
     def _date(self, text: str | None) -> date | None:
         if text is None:
@@ -154,12 +158,13 @@ class MemoReader:
         spell = QuietSpell(
             since=self._date(since) or date.min,
             until=self._date(until),
-            reason=reason,
-            step=step,
+            reason=self._shared(reason),
+            step=step and self._shared(step),
             held=bool(held),
             day_zero=self._date(zero),
         )
-        return TickMemo(customer_id, rules, fingerprint, changes, zone, spell)
+        shared = self._shared
+        return TickMemo(customer_id, shared(rules), fingerprint, changes, shared(zone), spell)
 
 
 def add_missing_columns(db: sqlite3.Connection) -> None:
