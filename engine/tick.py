@@ -135,7 +135,6 @@ def _tick(
     report.skipped = plan.skipped
     customers = [entry for entry in plan.entries if isinstance(entry, Customer)]
     late = guide.store.load_many(plan.late) if plan.late else None
-    assert plan.decided is not None
     run = TickRun(guide, rules, now, dry_run, this_run, plan.decided, customers)
     run.seconds_left = seconds_left
     newly_unconfirmed = _ended_claims(guide, run, snapshot)

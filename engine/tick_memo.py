@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from engine.memo import TickMemo, header_fingerprint, row_fingerprint
@@ -30,9 +30,9 @@ class TickPlan:
     late: list[str]
     """Customers to decide whose memo the store kept, so their state was not read with the
     others': their row changed (or now has a twin)."""
-    rows: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, str]
     """The row fingerprint of each customer to decide who has one row: their next memo's."""
-    decided: RosterSnapshot | None = None
+    decided: RosterSnapshot
     """The list with only the rows validated: all the run needs of it (its audit rows are
     those of customers it decides), so the whole list need not be kept."""
 
