@@ -74,8 +74,7 @@ def plan_tick(
 def remembered(memo: TickMemo, day_in: Callable[[str], date]) -> CustomerResult:
     """The result a memo stands for, on the customer's day (`day_in` their zone)."""
     spell = memo.spell
-    # Built as a validated result would be, without validating again what the store read.
-    return CustomerResult.model_construct(
+    return CustomerResult(
         customer_id=memo.customer_id,
         move=MoveKind.ON_TRACK.value,
         step=spell.step,
