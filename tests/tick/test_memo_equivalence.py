@@ -4,6 +4,7 @@ decides every customer in full, every day, whatever happens in between.
 Two guides live side by side on the same list, rules and clock: one keeps memos, one (its
 store drops them) decides everyone every tick. Random histories drive both alike: days
 passing with ticks at any hour, done links, pauses and resumes, hand-offs, finishes, undos,
+emails whose answer never comes (unconfirmed) and a person settling them either way,
 edits of any column of the sheet (bad values too), rows added, removed and doubled, rules doc
 changes (windows, steps, weekends, holidays), and customers in zones around the world. After
 every tick the two reports (every customer's move and reason), the emails and flags sent, and
@@ -20,12 +21,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from workspace import RULES
 
-from engine import actions
+from engine import actions, unconfirmed
 from engine.adapters.memory import RecordingMailer, RecordingNotifier
 from engine.adapters.sqlite_store import SqliteStore
 from engine.guide import Guide, GuideConfig
 from engine.memo import TickMemo, TickRead
 from engine.models import RawRow, RosterSnapshot, RowUpdate
+from engine.outcomes import OutgoingEmail
+from engine.ports import OutcomeUnknownError
 from engine.roster.grid import one_customer
 from engine.tick import TickReport, tick
 from engine.undo import undo
@@ -119,13 +122,27 @@ class FullEvaluation(SqliteStore):
         pass
 
 
+class UnsureMailer(RecordingMailer):
+    """Delivers every email but those whose (customer, step) the story picks: for those, no
+    answer comes back (the send is unconfirmed until a person settles it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unsure: set[tuple[str, str]] = set()
+
+    def send(self, email: OutgoingEmail) -> str:
+        if (email.customer_id, email.step) in self.unsure:
+            raise OutcomeUnknownError("the connection closed before the answer")
+        return super().send(email)
+
+
 class Side:
     """One guide, with what it sent."""
 
     def __init__(self, store: SqliteStore, clock: list[datetime]) -> None:
         self.sheet = Sheet([])
         self.rules = Rules()
-        self.mailer = RecordingMailer()
+        self.mailer = UnsureMailer()
         self.notifier = RecordingNotifier()
         self.store = store
         self.kept = 0
@@ -179,6 +196,9 @@ happenings = st.one_of(
     st.tuples(st.just("take_back"), who),
     st.tuples(st.just("finish"), who),
     st.tuples(st.just("undo"), who),
+    st.tuples(st.just("unsure"), who, st.sampled_from(STEPS)),
+    st.tuples(st.just("delivered"), who, st.sampled_from(STEPS)),
+    st.tuples(st.just("resend"), who, st.sampled_from(STEPS)),
     st.tuples(st.just("edit"), who, st.sampled_from(sorted(CELLS)), st.integers(0, 9)),
     st.tuples(st.just("add"), who),
     st.tuples(st.just("drop"), who),
@@ -208,6 +228,13 @@ def _happen(side: Side, what: tuple[Any, ...], now: datetime, fresh: dict[str, s
         return actions.finish(guide, what[1], "U0DANA", now).message
     if kind == "undo":
         return undo(guide, what[1], "U0DANA", now).message
+    if kind == "unsure":
+        side.mailer.unsure ^= {(what[1], what[2])}
+        return ""
+    if kind == "delivered":
+        return unconfirmed.mark_delivered(guide, what[1], what[2], None, "U0DANA", now).message
+    if kind == "resend":
+        return unconfirmed.send_again(guide, what[1], what[2], None, "U0DANA", now).message
     rows = side.sheet.rows
     mine = [r for r in rows if r["customer_id"] == what[1]] if len(what) > 1 else []
     if kind == "edit" and mine:
@@ -245,12 +272,19 @@ def _counting(side: Side) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(customers, st.lists(days, min_size=2, max_size=25))
+@given(
+    customers,
+    st.lists(days, min_size=2, max_size=25),
+    st.sets(st.tuples(st.sampled_from(IDS), st.sampled_from(["welcome", "setup", "wrap-up"]))),
+)
 def test_the_tick_with_memos_moves_as_the_full_tick(
-    start: list[tuple[str, str, str]], story: list[tuple[int, list[int], list[tuple[Any, ...]]]]
+    start: list[tuple[str, str, str]],
+    story: list[tuple[int, list[int], list[tuple[Any, ...]]]],
+    unsure: set[tuple[str, str]],
 ) -> None:
     clock = [START]
     memo, full = Side(SqliteStore(":memory:"), clock), Side(FullEvaluation(":memory:"), clock)
+    memo.mailer.unsure, full.mailer.unsure = set(unsure), set(unsure)
     _counting(memo)
     rows = [_row(IDS[i], *c) for i, c in enumerate(start)]
     spare = {cid: _row(cid, "", "2026-12-15", "Starter") for cid in IDS}
@@ -273,6 +307,7 @@ def test_the_tick_with_memos_moves_as_the_full_tick(
     assert memo.notifier.flags == full.notifier.flags
     assert memo.notifier.unconfirmed_sends == full.notifier.unconfirmed_sends
     event(f"customers taken from memos: {'some' if memo.kept else 'none'}")
+    event(f"unconfirmed sends: {'some' if memo.notifier.unconfirmed_sends else 'none'}")
 
 
 def _tick_both(memo: Side, full: Side, clock: list[datetime], now: datetime) -> None:
