@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from engine.bulk import cyclic_gc_paused
 from engine.memo import TickMemo
-from engine.models import CustomerState, SendKey, SendRecord
+from engine.models import CustomerState, SendKey, SendRecord, StoreSnapshot
 from engine.outcomes import QuietSpell
 
 SEND_COLUMNS = (
@@ -214,3 +217,22 @@ def state_from_json(data: str, version: int) -> CustomerState:
     payload = json.loads(data)
     payload["version"] = version
     return CustomerState.model_validate(payload)
+
+
+def snapshot_from_rows(
+    state_rows: Iterable[tuple[str]],
+    send_rows: Iterable[tuple[str, str]],
+    changes: dict[str, int],
+) -> StoreSnapshot:
+    """States (JSON with their version) and sends (customer id, JSON) made records."""
+    with cyclic_gc_paused():
+        states = {}
+        for (data,) in state_rows:
+            state = CustomerState.model_validate_json(data)
+            states[state.customer_id] = state
+        sends: dict[str, list[SendRecord]] = defaultdict(list)
+        for customer_id, data in send_rows:
+            sends[customer_id].append(SendRecord.model_validate_json(data))
+        return StoreSnapshot(
+            states=states, sends={k: tuple(v) for k, v in sends.items()}, changes=changes
+        )

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -30,9 +29,9 @@ from engine.adapters.sqlite_schema import (
     memo_to_row,
     send_from_row,
     send_to_row,
+    snapshot_from_rows,
     state_from_json,
 )
-from engine.bulk import cyclic_gc_paused
 from engine.memo import TickMemo, TickRead
 from engine.models import (
     AuditEntry,
@@ -130,7 +129,7 @@ class SqliteStore:
                 counts = dict(changes)
             finally:
                 self._db.execute("COMMIT")
-        return _snapshot(state_rows, send_rows, counts)
+        return snapshot_from_rows(state_rows, send_rows, counts)
 
     def tick_read(self, keep: Callable[[TickMemo], bool]) -> TickRead:
         reader = MemoReader()
@@ -157,7 +156,7 @@ class SqliteStore:
                 self._db.execute("DELETE FROM temp.og_kept")
             finally:
                 self._db.execute("COMMIT")
-        return TickRead(memos=memos, snapshot=_snapshot(state_rows, send_rows, counts))
+        return TickRead(memos=memos, snapshot=snapshot_from_rows(state_rows, send_rows, counts))
 
     def put_memos(self, memos: Sequence[TickMemo]) -> None:
         with self._transaction() as db:
@@ -277,24 +276,6 @@ class SqliteStore:
 _STATES = "SELECT json_set(data, '$.version', version) FROM og_state"
 _KEPT = "CREATE TEMP TABLE IF NOT EXISTS og_kept (customer_id TEXT PRIMARY KEY) WITHOUT ROWID"
 _KEY = "customer_id = ? AND journey = ? AND step = ? AND kind = ?"
-
-
-def _snapshot(
-    state_rows: Iterable[tuple[str]],
-    send_rows: Iterable[tuple[str, str]],
-    changes: dict[str, int],
-) -> StoreSnapshot:
-    with cyclic_gc_paused():
-        states = {}
-        for (data,) in state_rows:
-            state = CustomerState.model_validate_json(data)
-            states[state.customer_id] = state
-        sends: dict[str, list[SendRecord]] = defaultdict(list)
-        for customer_id, data in send_rows:
-            sends[customer_id].append(SendRecord.model_validate_json(data))
-        return StoreSnapshot(
-            states=states, sends={k: tuple(v) for k, v in sends.items()}, changes=changes
-        )
 
 
 _JOURNEY = (
