@@ -9,9 +9,11 @@ counted; after the tick, two clicks are counted the same way, for docs/cost.md: 
 done link (a step marked done) and a Done in Slack (a journey finished and archived).
 
 `--day-before` ticks the day before the measured morning instead (what a daily tick finds
-behind it: its memos), and counts no clicks. `--floor` ticks nothing: it reads the list's CSV
-text into rows and every row of every SQLite table, the least any tick must read, and reports
-that time and peak memory beside which the tick's are set.
+behind it: its memos), and counts no clicks; `--dry` ticks the measured morning without
+carrying out its moves (what reading and deciding cost), and counts no clicks. `--floor`
+ticks nothing: it reads the list's CSV text into rows and every row of every SQLite table,
+the least any tick must read, and reports that time and peak memory beside which the tick's
+are set.
 """
 
 from __future__ import annotations
@@ -64,7 +66,9 @@ def floor(workspace: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "peak_mib": peak_mib(), "rows": rows}
 
 
-def measure(workspace: Path, state: str | None, *, day_before: bool = False) -> dict[str, Any]:
+def measure(
+    workspace: Path, state: str | None, *, day_before: bool = False, dry: bool = False
+) -> dict[str, Any]:
     settings = _settings(workspace)
     if state:
         settings = settings.model_copy(update={"state": state})
@@ -74,7 +78,7 @@ def measure(workspace: Path, state: str | None, *, day_before: bool = False) -> 
     counter = RequestCounter(store.client, capacity=True) if state else None
     kept = _count_memos(store)
     started = time.perf_counter()
-    report = tick(guide, TICK_DAY - timedelta(days=1) if day_before else TICK_DAY)
+    report = tick(guide, TICK_DAY - timedelta(days=1) if day_before else TICK_DAY, dry_run=dry)
     seconds = time.perf_counter() - started
     if report.failures:
         raise SystemExit(f"the tick failed: {report.failures}")
@@ -90,7 +94,7 @@ def measure(workspace: Path, state: str | None, *, day_before: bool = False) -> 
         result["read_units"] = counter.read_units
         result["write_units"] = counter.write_units
         result["units_by_operation"] = dict(counter.units)
-        if not day_before:
+        if not (day_before or dry):
             result["actions"] = clicks(guide, report, counter)
     return result
 
@@ -142,11 +146,13 @@ def main() -> None:
     parser.add_argument("state", nargs="?")
     parser.add_argument("--day-before", action="store_true")
     parser.add_argument("--floor", action="store_true")
+    parser.add_argument("--dry", action="store_true")
     args = parser.parse_args()
     if args.floor:
         print(json.dumps(floor(args.workspace)))
     else:
-        print(json.dumps(measure(args.workspace, args.state, day_before=args.day_before)))
+        figures = measure(args.workspace, args.state, day_before=args.day_before, dry=args.dry)
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

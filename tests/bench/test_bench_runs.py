@@ -44,6 +44,7 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         "SQLite: peak memory MiB",
         "SQLite: tick s / floor (CSV and SQLite read)",
         "SQLite: peak MiB / the floor's",
+        "SQLite: the tick, dry (no moves) s / floor",
         "SQLite: customers decided in full",
         "DynamoDB Local: tick seconds",
         "DynamoDB Local: peak memory MiB",
