@@ -1,20 +1,31 @@
 """One measured tick in a process of its own, for benchmarks/bench.py: its peak memory is the
 tick's, with nothing imported that the tick would not import.
 
-    python benchmarks/one_tick.py WORKSPACE [STATE_URL]
+    python benchmarks/one_tick.py WORKSPACE [STATE_URL] [--day-before | --floor]
 
 Prints the figures as JSON. With STATE_URL (an `OG_STATE=dynamodb://` URL) the state is there,
 built as production builds it, and every DynamoDB request and the capacity it consumed is
 counted; after the tick, two clicks are counted the same way, for docs/cost.md: a customer's
 done link (a step marked done) and a Done in Slack (a journey finished and archived).
+
+`--day-before` ticks the day before the measured morning instead (what a daily tick finds
+behind it: its memos), and counts no clicks; `--dry` ticks the measured morning without
+carrying out its moves (what reading and deciding cost), and counts no clicks. `--floor`
+ticks nothing: it reads the list's CSV text into rows and every row of every SQLite table,
+the least any tick must read, and reports that time and peak memory beside which the tick's
+are set.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +40,7 @@ from engine.actions import ActionOutcome, finish, mark_done
 from engine.adapters.dynamodb_items import META_PREFIX
 from engine.adapters.memory import RecordingNotifier
 from engine.guide import Guide
+from engine.memo import TickMemo, TickRead
 from engine.tick import TickReport, tick
 
 
@@ -39,7 +51,24 @@ def is_table_read(operation: str, params: dict[str, Any]) -> bool:
     return operation in ("Scan", "DescribeTable")
 
 
-def measure(workspace: Path, state: str | None) -> dict[str, Any]:
+def floor(workspace: Path) -> dict[str, Any]:
+    """Read the CSV into rows and every SQLite row, and nothing else."""
+    started = time.perf_counter()
+    with (workspace / "roster.csv").open(newline="", encoding="utf-8") as file:
+        rows = sum(1 for _ in csv.reader(file))
+    database = sqlite3.connect(workspace / "og.db")
+    tables = [
+        name for (name,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    ]
+    for table in tables:
+        rows += sum(1 for _ in database.execute(f"SELECT * FROM {table}"))
+    database.close()
+    return {"seconds": time.perf_counter() - started, "peak_mib": peak_mib(), "rows": rows}
+
+
+def measure(
+    workspace: Path, state: str | None, *, day_before: bool = False, dry: bool = False
+) -> dict[str, Any]:
     settings = _settings(workspace)
     if state:
         settings = settings.model_copy(update={"state": state})
@@ -47,8 +76,9 @@ def measure(workspace: Path, state: str | None) -> dict[str, Any]:
     guide.notifier = RecordingNotifier()
     store: Any = guide.store
     counter = RequestCounter(store.client, capacity=True) if state else None
+    kept = _count_memos(store)
     started = time.perf_counter()
-    report = tick(guide, TICK_DAY)
+    report = tick(guide, TICK_DAY - timedelta(days=1) if day_before else TICK_DAY, dry_run=dry)
     seconds = time.perf_counter() - started
     if report.failures:
         raise SystemExit(f"the tick failed: {report.failures}")
@@ -56,6 +86,7 @@ def measure(workspace: Path, state: str | None) -> dict[str, Any]:
         "seconds": seconds,
         "peak_mib": peak_mib(),
         "moves": dict(report.counts()),
+        "decided": sum(1 for r in report.results if r.move != "skipped") - sum(kept),
     }
     if counter is not None:
         result["calls"] = dict(counter.calls)
@@ -63,8 +94,23 @@ def measure(workspace: Path, state: str | None) -> dict[str, Any]:
         result["read_units"] = counter.read_units
         result["write_units"] = counter.write_units
         result["units_by_operation"] = dict(counter.units)
-        result["actions"] = clicks(guide, report, counter)
+        if not (day_before or dry):
+            result["actions"] = clicks(guide, report, counter)
     return result
+
+
+def _count_memos(store: Any) -> list[int]:
+    """How many customers the tick took from their memos (filled in as it reads them)."""
+    kept: list[int] = []
+    read = store.tick_read
+
+    def counted(keep: Callable[[TickMemo], bool]) -> TickRead:
+        found: TickRead = read(keep)
+        kept.append(len(found.memos))
+        return found
+
+    store.tick_read = counted
+    return kept
 
 
 def clicks(guide: Guide, report: TickReport, counter: RequestCounter) -> dict[str, Any]:
@@ -94,5 +140,20 @@ def _counted(counter: RequestCounter, click: Callable[[], ActionOutcome]) -> dic
     }
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workspace", type=Path)
+    parser.add_argument("state", nargs="?")
+    parser.add_argument("--day-before", action="store_true")
+    parser.add_argument("--floor", action="store_true")
+    parser.add_argument("--dry", action="store_true")
+    args = parser.parse_args()
+    if args.floor:
+        print(json.dumps(floor(args.workspace)))
+    else:
+        figures = measure(args.workspace, args.state, day_before=args.day_before, dry=args.dry)
+        print(json.dumps(figures))
+
+
 if __name__ == "__main__":
-    print(json.dumps(measure(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)))
+    main()

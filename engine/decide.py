@@ -9,15 +9,20 @@ Order of the rules (the reason of every move names the one that applied):
 5. otherwise on track.
 A move that mails the customer on a day with no sending is held (on track, nothing recorded);
 flags go to a human and are never held.
+
+`quiet_spell` says, of an on-track answer, until which local day it surely stays the same:
+worked out here, beside the rules it follows, so a tick that skips quiet customers
+(engine.memo) never keeps a second copy of them.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from engine.calendar import guide_day, local_date, no_sending_reason
 from engine.models import WRAP_UP_STEP, Customer, History, SendKind, SendRecord
-from engine.outcomes import Move, MoveKind
+from engine.outcomes import Move, MoveKind, QuietSpell, on_guide_day
 from engine.plans import Plan, SendingPolicy, Step
 
 _MAILING_MOVES = frozenset({MoveKind.STEP, MoveKind.NUDGE, MoveKind.FINISH})
@@ -32,7 +37,78 @@ def decide(
     sending: SendingPolicy,
     team_timezone: str,
 ) -> Move:
+    return _verdict(customer, plan, history, now, sending, team_timezone)[0]
+
+
+def quiet_spell(
+    customer: Customer,
+    plan: Plan,
+    history: History,
+    now: datetime,
+    *,
+    sending: SendingPolicy,
+    team_timezone: str,
+) -> QuietSpell | None:
+    """When `decide` answers on track today: the local days from today on which it surely
+    answers the same for the same inputs (the reason's guide day aside). None when it moves.
+    `until` may come early, never late: a spell that ends too soon costs one more decision."""
+    return decide_with_spell(
+        customer, plan, history, now, sending=sending, team_timezone=team_timezone
+    )[1]
+
+
+def decide_with_spell(
+    customer: Customer,
+    plan: Plan,
+    history: History,
+    now: datetime,
+    *,
+    sending: SendingPolicy,
+    team_timezone: str,
+) -> tuple[Move, QuietSpell | None]:
+    """`decide` and `quiet_spell` at once, deciding once."""
+    move, until = _verdict(customer, plan, history, now, sending, team_timezone)
+    if move.kind != MoveKind.ON_TRACK:
+        return move, None
+    today = move.local_date
+    # A send dated later (made in a zone ahead of this one) is "already moved" on its day.
+    later = min(
+        (send.local_date for send in history.sends if send.local_date > today), default=None
+    )
+    if until is None:
+        until = _Until(None)
+    if later is not None and (until.day is None or later < until.day):
+        until = until._replace(day=later)
+    return move, QuietSpell(
+        since=today,
+        until=until.day,
+        reason=until.text if until.day_zero is not None else move.reason,
+        step=move.step,
+        held=move.held,
+        day_zero=until.day_zero,
+    )
+
+
+class _Until(NamedTuple):
+    """How long an on-track answer lasts: `day`, the first local day it may differ; with
+    `day_zero`, the answer is `text` after the guide day counted from it."""
+
+    day: date | None
+    day_zero: date | None = None
+    text: str = ""
+
+
+def _verdict(
+    customer: Customer,
+    plan: Plan,
+    history: History,
+    now: datetime,
+    sending: SendingPolicy,
+    team_timezone: str,
+) -> tuple[Move, _Until | None]:
+    """The move, and for an on-track one how long it lasts (None: while the inputs hold)."""
     today = local_date(now, customer.timezone or team_timezone)
+    tomorrow = _Until(today + timedelta(days=1))
     state = history.state
 
     def on_track(reason: str, day: int | None = None) -> Move:
@@ -48,19 +124,23 @@ def decide(
     owes_wrap_up = state.wrap_up_pending and not history.find(WRAP_UP_STEP, SendKind.FINISH)
     if not owes_wrap_up:
         if customer.finished or state.finished or history.find(WRAP_UP_STEP, SendKind.FINISH):
-            return on_track("finished")
+            return on_track("finished"), None
         if customer.paused or state.paused:
             note = customer.paused_note or state.paused_note
-            return on_track("paused" + (f": {note}" if note else ""))
+            return on_track("paused" + (f": {note}" if note else "")), None
         if customer.handed_off_to or state.handed_off_to:
-            return on_track(f"handed off to {customer.handed_off_to or state.handed_off_to}")
+            who = customer.handed_off_to or state.handed_off_to
+            return on_track(f"handed off to {who}"), None
 
     moved_today = [s for s in history.sends if s.local_date == today]
     if moved_today:
         last = moved_today[-1]
-        return on_track(f"already moved today ({last.kind.value} {last.step})")
+        return on_track(f"already moved today ({last.kind.value} {last.step})"), tomorrow
 
     day = guide_day(customer.signup_date, state, today)
+    # The clock runs a day a day unless an offline stretch is open; then only till tomorrow.
+    runs = state.offline_since is None
+    until: _Until | None = tomorrow
     if owes_wrap_up:
         move = Move(
             customer_id=customer.customer_id,
@@ -71,13 +151,18 @@ def decide(
             rule_lines=(plan.line,),
         )
     elif day < 0:
-        return on_track(f"not started: signs up on {customer.signup_date.isoformat()}", day)
+        starts = _Until(today + timedelta(days=-day)) if runs else tomorrow
+        return on_track(f"not started: signs up on {customer.signup_date.isoformat()}", day), starts
     else:
-        move = _next_move(customer, plan, history, day, today)
+        move, next_due, waiting_on = _next_move(customer, plan, history, day, today)
+        if move.kind == MoveKind.ON_TRACK and runs:
+            day_zero = today - timedelta(days=day)
+            ends = None if next_due is None else today + timedelta(days=next_due - day)
+            until = _Until(ends, day_zero, waiting_on)
     if move.kind in _MAILING_MOVES:
         held_because = no_sending_reason(today, sending)
         if held_because:
-            return move.model_copy(
+            held = move.model_copy(
                 update={
                     "kind": MoveKind.ON_TRACK,
                     "held": True,
@@ -85,7 +170,8 @@ def decide(
                     "rule_lines": (*move.rule_lines, sending.line),
                 }
             )
-    return move
+            return held, tomorrow
+    return move, until
 
 
 def flag_reason(step: Step, nudged_on: int) -> str:
@@ -98,7 +184,32 @@ def flag_reason(step: Step, nudged_on: int) -> str:
     )
 
 
-def _next_move(customer: Customer, plan: Plan, history: History, day: int, today: date) -> Move:
+class _Dues(NamedTuple):
+    """The guide days on which a step not done has its next move, each None when it has none
+    left: its flag (nudged, not flagged), its nudge (sent, not nudged), its email (not sent)."""
+
+    flag: int | None
+    nudge: int | None
+    email: int | None
+
+
+def _dues(step: Step, sends: dict[tuple[str, SendKind], SendRecord]) -> _Dues:
+    sent = sends.get((step.id, SendKind.STEP))
+    nudge = sends.get((step.id, SendKind.NUDGE))
+    flagged = sends.get((step.id, SendKind.FLAG))
+    return _Dues(
+        flag=nudge.guide_day + step.window.flag_after if nudge and not flagged else None,
+        nudge=sent.guide_day + step.window.nudge_after if sent and not nudge else None,
+        email=step.day if not sent else None,
+    )
+
+
+def _next_move(
+    customer: Customer, plan: Plan, history: History, day: int, today: date
+) -> tuple[Move, int | None, str]:
+    """Rules 3 and 4. For an on-track answer, also the first guide day on which a step has a
+    move due (None: none ever, every open step being flagged) and what the customer waits on
+    (the reason after its guide day)."""
     # Indexed once: the rules below ask about every step several times.
     sends = {(s.step, s.kind): s for s in history.sends}
 
@@ -116,37 +227,35 @@ def _next_move(customer: Customer, plan: Plan, history: History, day: int, today
 
     remaining = [s for s in plan.steps if s.id not in history.state.steps_done]
     if not remaining:
-        return move(MoveKind.FINISH, f"every step of the {plan.name} plan is done")
+        return move(MoveKind.FINISH, f"every step of the {plan.name} plan is done"), None, ""
+    dues = [(step, _dues(step, sends)) for step in remaining]
 
-    for step in remaining:
-        nudge = sends.get((step.id, SendKind.NUDGE))
-        flagged = sends.get((step.id, SendKind.FLAG))
-        if nudge and not flagged and day >= nudge.guide_day + step.window.flag_after:
-            return move(MoveKind.FLAG, flag_reason(step, nudge.guide_day), step)
+    for step, due in dues:
+        if due.flag is not None and day >= due.flag:
+            nudge_day = due.flag - step.window.flag_after
+            return move(MoveKind.FLAG, flag_reason(step, nudge_day), step), None, ""
 
-    for step in remaining:
-        sent = sends.get((step.id, SendKind.STEP))
-        if sent and not sends.get((step.id, SendKind.NUDGE)):
-            due = sent.guide_day + step.window.nudge_after
-            if day >= due:
-                reason = (
-                    f"{step.name} was sent on guide day {sent.guide_day} and is not done; "
-                    f"nudge after {step.window.nudge_after} days (due day {due})"
-                )
-                return move(MoveKind.NUDGE, reason, step)
+    for step, due in dues:
+        if due.nudge is not None and day >= due.nudge:
+            sent_day = due.nudge - step.window.nudge_after
+            reason = (
+                f"{step.name} was sent on guide day {sent_day} and is not done; "
+                f"nudge after {step.window.nudge_after} days (due day {due.nudge})"
+            )
+            return move(MoveKind.NUDGE, reason, step), None, ""
 
-    for step in remaining:
-        if not sends.get((step.id, SendKind.STEP)) and step.day <= day:
+    for step, due in dues:
+        if due.email is not None and due.email <= day:
             reason = f"{step.name} is due on day {step.day} of the {plan.name} plan"
-            return move(MoveKind.STEP, reason, step)
+            return move(MoveKind.STEP, reason, step), None, ""
 
-    waiting = move(MoveKind.ON_TRACK, _waiting_reason(remaining, sends, day))
-    return waiting.model_copy(update={"rule_lines": ()})
+    waiting_on = _waiting_reason(remaining, sends)
+    waiting = move(MoveKind.ON_TRACK, on_guide_day(day, waiting_on))
+    next_due = min((d for _, due in dues for d in due if d is not None), default=None)
+    return waiting.model_copy(update={"rule_lines": ()}), next_due, waiting_on
 
 
-def _waiting_reason(
-    remaining: list[Step], sends: dict[tuple[str, SendKind], SendRecord], day: int
-) -> str:
+def _waiting_reason(remaining: list[Step], sends: dict[tuple[str, SendKind], SendRecord]) -> str:
     """What the customer is waiting on, so `og why` can say when the next move comes."""
     upcoming: list[tuple[int, str]] = []
     for step in remaining:
@@ -161,6 +270,6 @@ def _waiting_reason(
         else:
             upcoming.append((step.day, f"send {step.name}"))
     if not upcoming:
-        return f"guide day {day}: every open step is flagged and waits for its owner"
+        return "every open step is flagged and waits for its owner"
     due, what = min(upcoming)
-    return f"guide day {day}: next is {what} on guide day {due}"
+    return f"next is {what} on guide day {due}"

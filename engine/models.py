@@ -327,6 +327,9 @@ class StoreSnapshot(Frozen):
     states: dict[str, CustomerState]
     sends: dict[str, tuple[SendRecord, ...]]
     """Current-journey sends per customer id."""
+    changes: dict[str, int] = Field(default_factory=dict)
+    """Per customer, the store's count of writes to their state and sends when read (absent:
+    none yet), where the read asked for it: what a tick's memo is checked against."""
 
     def unconfirmed(self) -> list[SendRecord]:
         """Every send that may or may not have reached its reader, oldest first: listed by

@@ -6,6 +6,7 @@ notices, and the mailer and notifier ports carry those out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -33,6 +34,37 @@ class Move(Frozen):
     guide_day: int | None = None
     rule_lines: tuple[int, ...] = ()
     """Rules doc lines behind the move, for `og why`."""
+
+
+def on_guide_day(day: int, text: str) -> str:
+    """A waiting customer's reason: where their clock stands, then what comes next."""
+    return f"guide day {day}: {text}"
+
+
+@dataclass(frozen=True, slots=True)
+class QuietSpell:
+    """Local days on which `decide` surely answers on track, word for word the same but for
+    the guide day, while its inputs (row, rules, state, sends) stay as they are: what lets a
+    tick skip a customer (engine.memo). Worked out by engine.decide.quiet_spell. A slotted
+    dataclass, not a model: a tick holds one per quiet customer, 100k of them at most."""
+
+    since: date
+    """The local day it was worked out on."""
+    until: date | None
+    """The first local day on which the answer may differ; None: not while the inputs hold."""
+    reason: str
+    step: str | None = None
+    held: bool = False
+    day_zero: date | None = None
+    """When set, the reason is `on_guide_day` of the days since this date (guide day 0)."""
+
+    def covers(self, day: date) -> bool:
+        return self.since <= day and (self.until is None or day < self.until)
+
+    def reason_on(self, day: date) -> str:
+        if self.day_zero is None:
+            return self.reason
+        return on_guide_day((day - self.day_zero).days, self.reason)
 
 
 # --- mail and notices --------------------------------------------------------------------

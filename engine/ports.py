@@ -7,10 +7,11 @@ Slack) is an adapter that satisfies one of them, and one shared contract suite i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from engine.memo import TickMemo, TickRead
 from engine.models import (
     AuditEntry,
     ClaimOutcome,
@@ -101,6 +102,22 @@ class StateStore(Protocol):
 
     def load_one(self, customer_id: str) -> StoreSnapshot:
         """The same as `load`, for one customer (for actions and status, not for the tick)."""
+        ...
+
+    def tick_read(self, keep: Callable[[TickMemo], bool]) -> TickRead:
+        """What a tick reads before the list, at one moment: each current memo (its change
+        count still the customer's) that `keep` keeps; the states and live sends of every
+        other customer, with their change counts; and every open send (claimed, unconfirmed)
+        of anyone. A store that keeps no memos (`put_memos` drops them) returns none."""
+        ...
+
+    def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:
+        """The same as `load`, for these customers, with their change counts."""
+        ...
+
+    def put_memos(self, memos: Sequence[TickMemo]) -> None:
+        """Keep these memos (engine.memo), each replacing the customer's last: derived data,
+        so a store may also keep none."""
         ...
 
     def claim(self, send: SendRecord) -> bool:

@@ -17,7 +17,9 @@ from pydantic import BaseModel
 
 from engine.bulk import cyclic_gc_paused
 from engine.guide import Guide
+from engine.memo import TickMemo, local_days, rules_fingerprint, still_holds
 from engine.models import (
+    Customer,
     RowUpdate,
     SendKind,
     SendRecord,
@@ -25,9 +27,9 @@ from engine.models import (
     SkippedRow,
     StoreSnapshot,
 )
-from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules, people_problems
 from engine.runs import Run, has_ended, new_run, running
+from engine.tick_memo import TickPlan, changed_while_read, new_memo, plan_tick, remembered
 from engine.tick_run import CustomerResult, TickRun, Work
 from engine.tick_send import apply_moves
 
@@ -121,24 +123,38 @@ def _tick(
         return report
     rules = outcome.rules
     report.rules_problems += people_problems(rules, guide.notifier.unknown_people)
+    team_timezone = guide.config.team_timezone
+    rules_key = rules_fingerprint(rules.text_hash, team_timezone)
     # The state before the roster, as actions write the roster first (see actions.py).
-    snapshot = guide.store.load()
+    read = guide.store.tick_read(still_holds(now, rules_key))
+    snapshot = read.snapshot
     roster = guide.roster.read()
     report.roster_warnings = list(roster.warnings)
-    customers, report.skipped = validate_rows(
-        roster, rules.plans.keys(), guide.config.team_timezone
-    )
-    run = TickRun(guide, rules, now, dry_run, this_run, roster, customers)
+    plan = plan_tick(roster, read.memos, rules.plans.keys(), team_timezone)
+    del roster  # the run keeps the rows it decides (plan.decided): at 100k, most of the list
+    report.skipped = plan.skipped
+    customers = [entry for entry in plan.entries if isinstance(entry, Customer)]
+    late = guide.store.load_many(plan.late) if plan.late else None
+    run = TickRun(guide, rules, now, dry_run, this_run, plan.decided, customers)
     run.seconds_left = seconds_left
     newly_unconfirmed = _ended_claims(guide, run, snapshot)
     to_apply: list[tuple[int, Work]] = []
-    for index, customer in enumerate(customers):
-        result, work = run.handle(customer, snapshot.history(customer.customer_id))
+    day_in = local_days(now)
+    for index, entry in enumerate(plan.entries):
+        if isinstance(entry, TickMemo):
+            result, work = remembered(entry, day_in), None
+        elif late is not None and (memo := read.memos.get(entry.customer_id)) is not None:
+            if late.changes.get(entry.customer_id, 0) != memo.changes:
+                result, work = changed_while_read(entry.customer_id), None
+            else:
+                result, work = run.handle(entry, late.history(entry.customer_id))
+        else:
+            result, work = run.handle(entry, snapshot.history(entry.customer_id))
         report.results.append(result)
         if work is not None:
             to_apply.append((index, work))
-        if progress and (index % 500 == 0 or index == len(customers) - 1):
-            progress(index + 1, len(customers) + len(to_apply))
+        if progress and (index % 500 == 0 or index == len(plan.entries) - 1):
+            progress(index + 1, len(plan.entries) + len(to_apply))
     apply_moves(run, report.results, to_apply, progress)
     report.results += [
         CustomerResult(customer_id=s.customer_id, move="skipped", error=s.render())
@@ -148,7 +164,45 @@ def _tick(
         report.failures += _write_roster(guide, run.roster_updates)
     report.failures += sorted(run.failures)  # side-by-side sends finish in any order
     report.unconfirmed = _unconfirmed(snapshot, [*newly_unconfirmed, *run.unconfirmed])
+    if not dry_run:
+        _remember_quiet(guide, run, plan, rules_key, (snapshot, late))
     return report
+
+
+def _remember_quiet(
+    guide: Guide,
+    run: TickRun,
+    plan: TickPlan,
+    rules_key: str,
+    reads: tuple[StoreSnapshot, StoreSnapshot | None],
+) -> None:
+    """A memo for each customer the run decided on track and left untouched, who has one row
+    and no open send, at the change count their state was read at."""
+    first, late = reads
+    late_ids = set(plan.late)
+    memos = []
+    for customer in plan.entries:
+        if not isinstance(customer, Customer):
+            continue
+        cid = customer.customer_id
+        spell, row = run.quiet.get(cid), plan.rows.get(cid)
+        read = late if cid in late_ids else first
+        if spell is None or row is None or read is None:
+            continue
+        if any(not send.status.settled for send in read.sends.get(cid, ())):
+            continue
+        memos.append(
+            new_memo(
+                customer,
+                spell,
+                rules=rules_key,
+                row=row,
+                changes=read.changes.get(cid, 0),
+                team_timezone=guide.config.team_timezone,
+            )
+        )
+    if memos:
+        guide.store.put_memos(memos)
 
 
 def _write_roster(guide: Guide, updates: list[RowUpdate]) -> list[str]:

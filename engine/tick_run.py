@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from engine.audit import guide_row, recorded_change, rows_by_id
 from engine.compose import flag_notice, step_email, unconfirmed_notice, wrap_up_email
-from engine.decide import decide
+from engine.decide import decide_with_spell
 from engine.guide import Guide
 from engine.intents import settle_intent, under_way
 from engine.links import done_url, make_token
@@ -28,7 +28,7 @@ from engine.models import (
     SendRecord,
     SendStatus,
 )
-from engine.outcomes import Move, MoveKind, OutgoingEmail
+from engine.outcomes import Move, MoveKind, OutgoingEmail, QuietSpell
 from engine.plans import Plan, Rules, Step
 from engine.ports import StaleStateError
 from engine.roster.validate import find_columns
@@ -89,6 +89,10 @@ class TickRun:
         """How long the run may still take; None for no limit (see `apply`)."""
         self._rows: dict[str, RawRow] | None = None
         self._rows_lock = threading.Lock()
+        self.quiet: dict[str, QuietSpell] = {}
+        """The quiet spell of each customer this run decided on track and left untouched (no
+        write of any kind): what their memo remembers (engine.memo)."""
+        self._writes = 0
 
     def row_of(self, customer_id: str) -> dict[str, str]:
         """The guide's columns of the customer's row as this tick read them, for the audit.
@@ -109,6 +113,7 @@ class TickRun:
         archive_journey: int | None = None,
     ) -> CustomerState:
         """A change the tick makes for the sheet or for itself, audited like any action."""
+        self._writes += 1
         written, entry = recorded_change(
             customer_id=customer.customer_id,
             action=action,
@@ -124,6 +129,7 @@ class TickRun:
         """Decide for one customer; what is left to carry out, if anything, comes back too."""
         config = self.guide.config
         plan = self.rules.plans[customer.effective_plan]
+        untouched = (history.state.pending is None, self._marks())
         if history.state.pending is not None and not self.dry_run:
             settled = self._settle_intent(customer, history.state)
             if isinstance(settled, CustomerResult):
@@ -146,7 +152,7 @@ class TickRun:
         history = history.model_copy(update={"state": state})
         if not self.dry_run:
             history = self._complete_finish(customer, history)
-        move = decide(
+        move, spell = decide_with_spell(
             customer,
             plan,
             history,
@@ -154,6 +160,8 @@ class TickRun:
             sending=self.rules.sending,
             team_timezone=config.team_timezone,
         )
+        if spell is not None and change is None and untouched == (True, self._marks()):
+            self.quiet[customer.customer_id] = spell
         result = CustomerResult(
             customer_id=customer.customer_id,
             move=move.kind.value,
@@ -164,6 +172,11 @@ class TickRun:
         if move.kind == MoveKind.ON_TRACK or self.dry_run:
             return result, None
         return result, Work(customer, plan, history, move)
+
+    def _marks(self) -> tuple[int, int, int]:
+        """What this run has written or owes so far: unchanged over a customer means the run
+        left them untouched."""
+        return self._writes, len(self.roster_updates), len(self.failures)
 
     def _settle_intent(
         self, customer: Customer, state: CustomerState
@@ -302,6 +315,7 @@ class TickRun:
             self.failures.append(f"{customer.customer_id}: finish not recorded: {error}")
             return history
         if _settled_sends(history):
+            self._writes += 1
             store = self.guide.store
             store.archive_journey(customer.customer_id, state.journey, self.guide.wall_clock())
         if not customer.finished:
@@ -327,6 +341,7 @@ class TickRun:
         )
 
     def _save(self, state: CustomerState) -> CustomerState:
+        self._writes += 1
         stamped = state.model_copy(
             update={"updated_at": self.guide.wall_clock(), "updated_by": GUIDE_ACTOR}
         )

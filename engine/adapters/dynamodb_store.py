@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -66,6 +66,7 @@ from engine.adapters.dynamodb_writes import (
     send_write_operations,
 )
 from engine.adapters.pacing import back_off
+from engine.memo import TickMemo, TickRead
 from engine.models import (
     AuditEntry,
     ClaimEnd,
@@ -126,6 +127,20 @@ class DynamoDbStore:
     def load(self) -> StoreSnapshot:
         found = self._reader.scan_all(self._sends, self._state, self.segments)
         return snapshot(found[self._state], found[self._sends])
+
+    def tick_read(self, keep: Callable[[TickMemo], bool]) -> TickRead:
+        """Keeping no memos, the tick reads everything: the Scan of `load`."""
+        return TickRead(memos={}, snapshot=self.load())
+
+    def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:
+        histories = [self.load_one(customer_id) for customer_id in sorted(set(customer_ids))]
+        return StoreSnapshot(
+            states={k: v for one in histories for k, v in one.states.items()},
+            sends={k: v for one in histories for k, v in one.sends.items()},
+        )
+
+    def put_memos(self, memos: Sequence[TickMemo]) -> None:
+        """Kept nowhere yet: every tick decides for every customer (see `tick_read`)."""
 
     def load_one(self, customer_id: str) -> StoreSnapshot:
         sends = list(self._query(self._sends, customer_id))

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from engine.models import CustomerState, SendKey, SendRecord
+from engine.bulk import cyclic_gc_paused
+from engine.memo import TickMemo
+from engine.models import CustomerState, SendKey, SendRecord, StoreSnapshot
+from engine.outcomes import QuietSpell
 
 SEND_COLUMNS = (
     "customer_id, journey, step, kind, local_date, guide_day, status, message_id, "
@@ -76,7 +82,92 @@ CREATE TABLE IF NOT EXISTS og_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_changes (
+    customer_id TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS og_tick_memo (
+    customer_id TEXT PRIMARY KEY,
+    changes INTEGER NOT NULL,
+    rules TEXT NOT NULL,
+    row TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    since TEXT NOT NULL,
+    until TEXT,
+    reason TEXT NOT NULL,
+    step TEXT,
+    held INTEGER NOT NULL,
+    day_zero TEXT
+) WITHOUT ROWID;
+""" + "".join(
+    f"""CREATE TRIGGER IF NOT EXISTS og_count_{table}_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    INSERT INTO og_changes (customer_id, n) VALUES ({row}.customer_id, 1)
+    ON CONFLICT (customer_id) DO UPDATE SET n = n + 1;
+END;
 """
+    for table in ("og_sends", "og_state")
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
+)
+"""The change count of a customer (`og_changes`) is bumped by triggers on every write to their
+sends or state, whoever writes it: a tick's memo of the customer (`og_tick_memo`, see
+engine.memo) holds the count it was worked out at, and is trusted only while it is the same."""
+MEMO_COLUMNS = "customer_id, changes, rules, row, zone, since, until, reason, step, held, day_zero"
+CURRENT_MEMOS = (
+    "SELECT m.customer_id, m.changes, rules, row, zone, since, until, reason, step, held, "
+    "day_zero FROM og_tick_memo m LEFT JOIN og_changes c ON c.customer_id = m.customer_id "
+    "WHERE m.changes = COALESCE(c.n, 0)"
+)
+
+
+def memo_to_row(memo: TickMemo) -> tuple[object, ...]:
+    spell = memo.spell
+    return (
+        memo.customer_id,
+        memo.changes,
+        memo.rules,
+        memo.row,
+        memo.zone,
+        spell.since.isoformat(),
+        spell.until.isoformat() if spell.until else None,
+        spell.reason,
+        spell.step,
+        int(spell.held),
+        spell.day_zero.isoformat() if spell.day_zero else None,
+    )
+
+
+class MemoReader:
+    """Memos from rows, sharing one object per distinct day, zone, reason and fingerprint of
+    the rules: a tick reads up to 100k memos of a few hundred distinct values of each."""
+
+    def __init__(self) -> None:
+        self._dates: dict[str, date] = {}
+        self._texts: dict[str, str] = {}
+
+    def _shared(self, text: str) -> str:
+        return self._texts.setdefault(text, text)
+
+    def _date(self, text: str | None) -> date | None:
+        if text is None:
+            return None
+        day = self._dates.get(text)
+        if day is None:
+            day = self._dates[text] = date.fromisoformat(text)
+        return day
+
+    def memo(self, row: tuple[Any, ...]) -> TickMemo:
+        customer_id, changes, rules, fingerprint, zone, since, until, reason, step, held, zero = row
+        spell = QuietSpell(
+            since=self._date(since) or date.min,
+            until=self._date(until),
+            reason=self._shared(reason),
+            step=step and self._shared(step),
+            held=bool(held),
+            day_zero=self._date(zero),
+        )
+        shared = self._shared
+        return TickMemo(customer_id, shared(rules), fingerprint, changes, shared(zone), spell)
 
 
 def add_missing_columns(db: sqlite3.Connection) -> None:
@@ -126,3 +217,22 @@ def state_from_json(data: str, version: int) -> CustomerState:
     payload = json.loads(data)
     payload["version"] = version
     return CustomerState.model_validate(payload)
+
+
+def snapshot_from_rows(
+    state_rows: Iterable[tuple[str]],
+    send_rows: Iterable[tuple[str, str]],
+    changes: dict[str, int],
+) -> StoreSnapshot:
+    """States (JSON with their version) and sends (customer id, JSON) made records."""
+    with cyclic_gc_paused():
+        states = {}
+        for (data,) in state_rows:
+            state = CustomerState.model_validate_json(data)
+            states[state.customer_id] = state
+        sends: dict[str, list[SendRecord]] = defaultdict(list)
+        for customer_id, data in send_rows:
+            sends[customer_id].append(SendRecord.model_validate_json(data))
+        return StoreSnapshot(
+            states=states, sends={k: tuple(v) for k, v in sends.items()}, changes=changes
+        )

@@ -104,8 +104,13 @@ def validate_customer(
     Slack or on a done link then costs a scan of one column, not a check of every row."""
     id_key = find_columns(snapshot.header)["customer_id"]
     wanted = customer_id.strip()
-    rows = tuple(row for row in snapshot.rows if _text(row.values.get(id_key)) == wanted)
+    rows = tuple(row for row in snapshot.rows if row_id(row, id_key) == wanted)
     return validate_rows(RosterSnapshot(header=snapshot.header, rows=rows), plans, default_timezone)
+
+
+def row_id(row: RawRow, id_key: str) -> str:
+    """The customer id of a row as validation reads it (`id_key`: the header's id cell)."""
+    return _text(row.values.get(id_key))
 
 
 class _Problem(NamedTuple):

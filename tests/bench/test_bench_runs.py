@@ -42,10 +42,15 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         "moves in the tick (the rest on track)",
         "SQLite: tick seconds",
         "SQLite: peak memory MiB",
+        "SQLite: tick s / floor (CSV and SQLite read)",
+        "SQLite: peak MiB / the floor's",
+        "SQLite: the tick, dry (no moves) s / floor",
+        "SQLite: customers decided in full",
         "DynamoDB Local: tick seconds",
         "DynamoDB Local: peak memory MiB",
         "DynamoDB: table read requests / minimum",
         "DynamoDB: other requests per move",
+        "DynamoDB: requests / minimum for the movers",
         "DynamoDB: read / write units consumed",
         "Sheets calls: no write / widen+write / write",
         "Slack ack, Lambda handler, 5 clicks: p50/p99 ms",
@@ -65,6 +70,9 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         assert dynamodb["write_units"] >= 2 * size["moves"]
         assert dynamodb["read_units"] > 0
         assert sqlite["peak_mib"] > 0 and dynamodb["peak_mib"] > 0
+        assert size["floor"]["seconds"] > 0 and size["floor"]["peak_mib"] > 0
+        # The day before left memos: the SQLite tick decides fewer customers than DynamoDB's.
+        assert 0 < sqlite["decided"] < dynamodb["decided"] == size["customers"]
         # The clicks counted after the tick, for docs/cost.md: each writes in one transaction.
         for click in ("done_link", "done_button"):
             assert dynamodb["actions"][click]["calls"]["TransactWriteItems"] == 1

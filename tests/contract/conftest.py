@@ -31,3 +31,13 @@ def store(request: pytest.FixtureRequest) -> StateStore:
 def thread_safe(request: pytest.FixtureRequest) -> bool:
     """Whether the store of this test may be called from several threads at once."""
     return request.node.callspec.params.get("store") not in THREAD_UNSAFE
+
+
+MEMO_KEEPERS = ("sqlite-file", "sqlite-memory")
+"""The stores that keep a tick's memos (engine.memo). DynamoDB keeps none yet: its tick reads
+every customer (`DynamoDbStore.tick_read`)."""
+
+
+@pytest.fixture(params=MEMO_KEEPERS)
+def keeper(request: pytest.FixtureRequest) -> StateStore:
+    return STORES[request.param](request)

@@ -9,10 +9,10 @@ from builders import DAY0, TEAM_TZ, apply, at, customer, history, plan, simulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.decide import decide
+from engine.decide import decide, quiet_spell
 from engine.models import History, SendKind
 from engine.outcomes import Move, MoveKind
-from engine.plans import SendingPolicy
+from engine.plans import Plan, SendingPolicy
 
 MAILING = {SendKind.STEP, SendKind.NUDGE, SendKind.FINISH}
 
@@ -139,3 +139,34 @@ def test_a_customer_who_finishes_everything_is_finished_exactly_once(
     finishes = [m for _, m in moves if m.kind == MoveKind.FINISH]
     assert len(finishes) == 1
     assert history(*h.sends).find("wrap-up", SendKind.FINISH) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios(), st.integers(0, 29), st.integers(0, 23))
+def test_a_quiet_spell_holds_every_day_it_covers_and_not_a_day_too_long(
+    s: dict[str, object], day: int, hour: int
+) -> None:
+    """With the inputs as they are, `decide` on every later day before the spell's end answers
+    on track exactly as the spell says (reason, step, held)."""
+    _, h = _run(s, days=day)
+    c = customer(timezone=s["timezone"])
+    p: Plan = s["plan"]  # type: ignore[assignment]
+    sending: SendingPolicy = s["sending"]  # type: ignore[assignment]
+    now = at(day, hour)
+    spell = quiet_spell(c, p, h, now, sending=sending, team_timezone=TEAM_TZ)
+    move = decide(c, p, h, now, sending=sending, team_timezone=TEAM_TZ)
+    assert (spell is None) == (move.kind != MoveKind.ON_TRACK)
+    if spell is None:
+        return
+    assert spell.since == move.local_date
+    last = spell.until or spell.since + timedelta(days=60)
+    for later in range((last - spell.since).days):
+        when = now + timedelta(days=later)
+        then = decide(c, p, h, when, sending=sending, team_timezone=TEAM_TZ)
+        assert spell.covers(then.local_date)
+        assert (then.kind, then.reason, then.step, then.held) == (
+            MoveKind.ON_TRACK,
+            spell.reason_on(then.local_date),
+            spell.step,
+            spell.held,
+        )

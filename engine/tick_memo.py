@@ -1,0 +1,108 @@
+"""Which customers a tick decides in full, and which it takes from their memo (engine.memo).
+
+A customer is taken from their memo only when the store kept it (their change count is the
+same, the rules and the team's zone are the same, and their local day is inside its quiet
+spell) and their one row of the list is the row the memo was made from. Every other row is
+validated, and every other customer decided, as a tick without memos would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+
+from engine.memo import TickMemo, header_fingerprint, row_fingerprint
+from engine.models import Customer, RosterSnapshot, SkippedRow
+from engine.outcomes import MoveKind, QuietSpell
+from engine.roster.validate import find_columns, row_id, validate_rows
+from engine.tick_run import CustomerResult
+
+CHANGED_WHILE_READ = "being changed by someone else right now; the next tick takes it from there"
+
+
+@dataclass
+class TickPlan:
+    entries: list[TickMemo | Customer]
+    """In list order: the memo of a customer taken from it, or a customer to decide."""
+    skipped: list[SkippedRow]
+    late: list[str]
+    """Customers to decide whose memo the store kept, so their state was not read with the
+    others': their row changed (or now has a twin)."""
+    rows: dict[str, str]
+    """The row fingerprint of each customer to decide who has one row: their next memo's."""
+    decided: RosterSnapshot
+    """The list with only the rows validated: all the run needs of it (its audit rows are
+    those of customers it decides), so the whole list need not be kept."""
+
+
+def plan_tick(
+    roster: RosterSnapshot,
+    memos: dict[str, TickMemo],
+    plans: Collection[str],
+    team_timezone: str,
+) -> TickPlan:
+    """Split the list into customers taken from their memo and rows to validate. Rows only
+    affect each other through a repeated id, so a repeated id's rows are all validated,
+    together, and the verdicts are those of validating the whole list."""
+    id_key = find_columns(roster.header)["customer_id"]
+    header = header_fingerprint(roster.header)
+    ids = [row_id(row, id_key) for row in roster.rows]
+    counts = Counter(ids)
+    kept: dict[int, TickMemo] = {}
+    rows: dict[str, str] = {}
+    to_check = []
+    for row, customer_id in zip(roster.rows, ids, strict=True):
+        if customer_id and counts[customer_id] == 1:
+            fingerprint = row_fingerprint(header, row)
+            memo = memos.get(customer_id)
+            if memo is not None and memo.row == fingerprint:
+                kept[row.row_number] = memo
+                continue
+            rows[customer_id] = fingerprint
+        to_check.append(row)
+    decided = RosterSnapshot(header=roster.header, rows=tuple(to_check))
+    customers, skipped = validate_rows(decided, plans, team_timezone)
+    by_row: dict[int, TickMemo | Customer] = {c.row_number: c for c in customers}
+    by_row.update(kept)
+    entries = [by_row[row.row_number] for row in roster.rows if row.row_number in by_row]
+    late = [c.customer_id for c in customers if c.customer_id in memos]
+    return TickPlan(entries=entries, skipped=skipped, late=late, rows=rows, decided=decided)
+
+
+def remembered(memo: TickMemo, day_in: Callable[[str], date]) -> CustomerResult:
+    """The result a memo stands for, on the customer's day (`day_in` their zone)."""
+    spell = memo.spell
+    return CustomerResult(
+        customer_id=memo.customer_id,
+        move=MoveKind.ON_TRACK.value,
+        step=spell.step,
+        reason=spell.reason_on(day_in(memo.zone)),
+        held=spell.held,
+    )
+
+
+def changed_while_read(customer_id: str) -> CustomerResult:
+    """A customer whose state changed between the tick's first read and its read of them:
+    the list it read may be older than that change, so it is left to the next tick."""
+    return CustomerResult(customer_id=customer_id, move="on_track", reason=CHANGED_WHILE_READ)
+
+
+def new_memo(
+    customer: Customer,
+    spell: QuietSpell,
+    *,
+    rules: str,
+    row: str,
+    changes: int,
+    team_timezone: str,
+) -> TickMemo:
+    return TickMemo(
+        customer_id=customer.customer_id,
+        rules=rules,
+        row=row,
+        changes=changes,
+        zone=customer.timezone or team_timezone,
+        spell=spell,
+    )

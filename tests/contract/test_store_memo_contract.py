@@ -1,0 +1,151 @@
+"""The state store contract, continued: what a tick reads (`tick_read`, `load_many`) and the
+memos it keeps (`put_memos`, engine.memo).
+
+Against every store: with no memo kept, `tick_read` is the whole state. Against the stores
+that keep memos (`MEMO_KEEPERS`): a memo is current exactly until the next write of any kind to
+its customer's sends or state, whoever makes it, and a write to one customer leaves another's
+memo current."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from store_cases import T0, a_send
+
+from engine.memo import TickMemo
+from engine.models import (
+    AuditEntry,
+    ClaimEnd,
+    ClaimOutcome,
+    CustomerState,
+    SendKind,
+    SendWrite,
+    Snapshot,
+)
+from engine.outcomes import QuietSpell
+from engine.ports import StateStore
+
+
+def a_memo(customer: str, changes: int) -> TickMemo:
+    spell = QuietSpell(since=date(2026, 11, 2), until=None, reason="finished")
+    return TickMemo(
+        customer_id=customer, rules="r", row="w", changes=changes, zone="UTC", spell=spell
+    )
+
+
+def remember(store: StateStore, *customers: str) -> None:
+    """A memo of each customer at the change count their state is read at now."""
+    changes = store.load_many(customers).changes
+    store.put_memos([a_memo(c, changes.get(c, 0)) for c in customers])
+
+
+def current(store: StateStore) -> set[str]:
+    return set(store.tick_read(lambda memo: True).memos)
+
+
+def test_with_no_memo_kept_a_tick_reads_every_customer(store: StateStore) -> None:
+    store.claim(a_send("C1"))
+    store.claim(a_send("C2", step="setup"))
+    store.save_state(CustomerState(customer_id="C3", paused=True))
+    read = store.tick_read(lambda memo: True)
+    assert read.memos == {}
+    assert read.snapshot.states == store.load().states
+    assert read.snapshot.sends == store.load().sends
+
+
+def test_load_many_reads_those_customers_alone(store: StateStore) -> None:
+    store.claim(a_send("C1"))
+    store.claim(a_send("C2"))
+    store.save_state(CustomerState(customer_id="C2", paused=True))
+    store.save_state(CustomerState(customer_id="C3"))
+    many = store.load_many(["C2", "C4"])
+    assert set(many.sends) == {"C2"} and set(many.states) == {"C2"}
+    assert many.history("C2") == store.load().history("C2")
+    assert store.load_many([]).states == {}
+
+
+def test_a_memo_is_current_while_nothing_is_written(keeper: StateStore) -> None:
+    keeper.claim(a_send("C1"))
+    keeper.confirm(a_send("C1").key, "<m@og>", T0)
+    keeper.save_state(CustomerState(customer_id="C2"))
+    remember(keeper, "C1", "C2", "C3")
+    read = keeper.tick_read(lambda memo: memo.customer_id != "C2")
+    assert set(read.memos) == {"C1", "C3"}
+    assert read.memos["C1"] == a_memo("C1", read.memos["C1"].changes)
+    # The others' state is read: C2's memo was not kept.
+    assert set(read.snapshot.states) == {"C2"} and "C1" not in read.snapshot.sends
+    remember(keeper, "C1")
+    assert current(keeper) == {"C1", "C2", "C3"}
+
+
+Write = Callable[[StateStore], object]
+CLAIMED = a_send("C1", step="setup")
+
+
+def _state(store: StateStore) -> CustomerState:
+    return store.load_one("C1").states.get("C1") or CustomerState(customer_id="C1")
+
+
+def _action(store: StateStore, **moves: object) -> None:
+    state = _state(store)
+    before = Snapshot(row={}, state=state)
+    audit = AuditEntry(
+        id=f"a{state.version}",
+        customer_id="C1",
+        journey=1,
+        action="paused",
+        actor="dana",
+        at=T0,
+        before=before,
+        after=before,
+    )
+    store.commit_action(state, audit, **moves)  # type: ignore[arg-type]
+
+
+def _nothing(store: StateStore) -> None:
+    pass
+
+
+def _a_state(store: StateStore) -> None:
+    store.save_state(CustomerState(customer_id="C1"))
+
+
+WRITES: dict[str, tuple[Write, Write]] = {
+    "claim": (_nothing, lambda s: s.claim(a_send("C1", kind=SendKind.NUDGE))),
+    "claim_many": (_nothing, lambda s: s.claim_many([a_send("C1", kind=SendKind.FLAG)])),
+    "confirm": (_nothing, lambda s: s.confirm(CLAIMED.key, "<m@og>", T0)),
+    "release": (_nothing, lambda s: s.release(CLAIMED.key)),
+    "reject": (_nothing, lambda s: s.reject(CLAIMED.key, "bounced", T0)),
+    "mark_unconfirmed": (_nothing, lambda s: s.mark_unconfirmed([CLAIMED.key])),
+    "finish_claims": (
+        _nothing,
+        lambda s: s.finish_claims([ClaimOutcome(key=CLAIMED.key, end=ClaimEnd.SENT)]),
+    ),
+    "archive_journey": (_nothing, lambda s: s.archive_journey("C1", 1, T0)),
+    "a first state": (_nothing, _a_state),
+    "a state written again": (_a_state, lambda s: s.save_state(_state(s))),
+    "an action": (_a_state, _action),
+    "an action archiving": (_a_state, lambda s: _action(s, archive_journey=1)),
+    "an action writing a send": (
+        _a_state,
+        lambda s: _action(s, send_write=SendWrite(key=CLAIMED.key, record=None)),
+    ),
+}
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_any_write_to_a_customer_makes_their_memo_stale(keeper: StateStore, write: str) -> None:
+    setup, change = WRITES[write]
+    keeper.claim(a_send("C1"))
+    keeper.confirm(a_send("C1").key, "<m0@og>", T0)
+    keeper.claim(CLAIMED)
+    keeper.claim(a_send("C2"))
+    setup(keeper)
+    remember(keeper, "C1", "C2")
+    assert current(keeper) == {"C1", "C2"}
+    change(keeper)
+    assert current(keeper) == {"C2"}
+    remember(keeper, "C1")
+    assert current(keeper) == {"C1", "C2"}
