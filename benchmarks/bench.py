@@ -1,6 +1,7 @@
 """Benchmark: every figure `make bench` reports, in one table.
 
-    python benchmarks/bench.py [--sizes 1000,10000,100000] [--clicks 200] [--json FILE]
+    python benchmarks/bench.py [--sizes 1000,10000,100000] [--clicks 200] [--requests 20]
+        [--first-tick 20000] [--json FILE]
 
 For each size N, one workspace of N customers whose histories were made by the real tick (as
 benchmarks/tick.py makes them: signups spread over a year), then, each in a fresh process so
@@ -17,7 +18,11 @@ its peak memory is the tick's own:
 Then the Google Sheets API calls of three ticks on an N-row sheet (in-process fake Sheets API):
 one with nothing to write, one that finishes customers and must widen the sheet for the
 finished columns, one that finishes more with room; and the Slack acknowledgement of a signed
-button click through the Lambda handler (benchmarks/slack_ack.py), median and p99.
+button click through the Lambda handler (benchmarks/slack_ack.py), median and p99; the first
+tick after a big import (`--first-tick` new customers, benchmarks/first_tick.py), emails a second
+beside the outbox's own; and `og serve`'s clicks and done links at each size, each p50 beside
+its floor and the Google Sheets calls and cells of each (`--requests` of each kind,
+benchmarks/clicks.py).
 
 `--json FILE` also writes every figure, for docs/cost.md's arithmetic.
 """
@@ -37,6 +42,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
+import clicks as click_bench
+import first_tick
 from adapters import SHEET_TICKS, _table, fill_tables, sheets
 from dynamodb_local import (
     CREDENTIALS,
@@ -116,7 +123,7 @@ def movers_minimum(moves: int, finishes: int) -> int:
 # --- the table -----------------------------------------------------------------------------------
 
 
-def run(sizes: list[int], clicks: int) -> dict[str, Any]:
+def run(sizes: list[int], clicks: int, requests: int, first_tick_customers: int) -> dict[str, Any]:
     started = time.perf_counter()
     urls = run_dynamodb_local()
     url = next(urls)
@@ -132,9 +139,14 @@ def run(sizes: list[int], clicks: int) -> dict[str, Any]:
     finally:
         urls.close()  # stops DynamoDB Local
     median, p99 = median_and_p99(measure_acks(clicks))
+    first = first_tick.measure(first_tick_customers, runs=3)
+    print("  measured the first tick", file=sys.stderr, flush=True)
+    click_rows = click_bench.rows(sizes, requests=requests, together=5)
     return {
         "sizes": per_size,
         "ack": {"clicks": clicks, "median_ms": median * 1000, "p99_ms": p99 * 1000},
+        "first_tick": first,
+        "clicks": [list(row) for row in click_rows],
         "whole_run_s": time.perf_counter() - started,
     }
 
@@ -175,7 +187,7 @@ def table(figures: dict[str, Any]) -> list[str]:
         least = movers_minimum(s["moves"], s["finishes"])
         return f"{made}/{least} = {made / least:.1f}x"
 
-    ack = figures["ack"]
+    ack, first = figures["ack"], figures["first_tick"]
     return [
         line("customers", each(lambda s: f"{s['customers']:,}")),
         line("live sends (the state every tick reads)", each(lambda s: f"{s['live_sends']:,}")),
@@ -206,6 +218,17 @@ def table(figures: dict[str, Any]) -> list[str]:
             [f"{ack['median_ms']:.1f} / {ack['p99_ms']:.1f}"],
             "p99 < 300",
         ),
+        line(
+            f"first tick, {first['customers']:,} new: emails/s / floor's",
+            [
+                f"{first['emails'] / first['tick_s']:,.0f} / "
+                f"{first['floor_emails'] / first['floor_s']:,.0f} = "
+                f"{first['floor_s'] / first['tick_s']:.0%}"
+            ],
+            ">= 4,000/s (80%)",
+        ),
+        line("first tick: peak memory MiB", [f"{first['peak_mib']:.0f}"]),
+        *(line(label, cells, aim) for label, cells, aim in figures["clicks"]),
     ]
 
 
@@ -213,9 +236,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--clicks", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=20, help="og serve requests of a kind")
+    parser.add_argument("--first-tick", type=int, default=20000, help="customers imported")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args()
-    figures = run([int(s) for s in args.sizes.split(",")], args.clicks)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    figures = run(sizes, args.clicks, args.requests, args.first_tick)
     print(f"Onboarding Guide benchmarks (whole run {figures['whole_run_s']:.0f} s)")
     print("\n".join(table(figures)))
     if args.json:

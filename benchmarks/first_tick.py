@@ -84,6 +84,27 @@ def _child(phase: str, workspace: Path) -> dict[str, float]:
     return result
 
 
+def measure(customers: int, runs: int) -> dict[str, float]:
+    """The tick's and the floor's medians over `runs`, each run on fresh workspaces."""
+    ticks, floors = [], []
+    with tempfile.TemporaryDirectory(prefix="og-bench-") as directory:
+        for run in range(runs):
+            for phase, found in (("floor", floors), ("tick", ticks)):
+                workspace = Path(directory) / f"{phase}-{run}"
+                build(workspace, customers)
+                found.append(_child(phase, workspace))
+                shutil.rmtree(workspace)
+    return {
+        "customers": customers,
+        "runs": runs,
+        "emails": int(ticks[0]["emails"]),
+        "floor_emails": int(floors[0]["emails"]),
+        "tick_s": statistics.median(t["seconds"] for t in ticks),
+        "floor_s": statistics.median(f["seconds"] for f in floors),
+        "peak_mib": statistics.median(t["peak_mib"] for t in ticks),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20000)
@@ -94,27 +115,19 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         phase, workspace = args.measure
-        measure = measure_tick if phase == "tick" else measure_floor
-        print(json.dumps(measure(Path(workspace))))
+        measure_one = measure_tick if phase == "tick" else measure_floor
+        print(json.dumps(measure_one(Path(workspace))))
         return
-    ticks, floors = [], []
-    with tempfile.TemporaryDirectory(prefix="og-bench-") as directory:
-        for run in range(args.runs):
-            for phase, found in (("floor", floors), ("tick", ticks)):
-                workspace = Path(directory) / f"{phase}-{run}"
-                build(workspace, args.customers)
-                found.append(_child(phase, workspace))
-                shutil.rmtree(workspace)
-    tick_s = statistics.median(t["seconds"] for t in ticks)
-    floor_s = statistics.median(f["seconds"] for f in floors)
-    emails = int(ticks[0]["emails"])
+    figures = measure(args.customers, args.runs)
+    tick_s, floor_s, emails = figures["tick_s"], figures["floor_s"], figures["emails"]
     print(f"First tick of {args.customers:,} new customers on the outbox (median of {args.runs})")
     print(f"  tick:  {emails:,} emails in {tick_s:.2f} s = {emails / tick_s:,.0f} emails/s")
+    floor_emails = figures["floor_emails"]
     print(
-        f"  floor: {int(floors[0]['emails']):,} files and one sync in {floor_s:.2f} s = "
-        f"{floors[0]['emails'] / floor_s:,.0f} emails/s (the tick at {floor_s / tick_s:.0%} of it)"
+        f"  floor: {floor_emails:,} files and one sync in {floor_s:.2f} s = "
+        f"{floor_emails / floor_s:,.0f} emails/s (the tick at {floor_s / tick_s:.0%} of it)"
     )
-    print(f"  tick peak memory: {statistics.median(t['peak_mib'] for t in ticks):.0f} MiB")
+    print(f"  tick peak memory: {figures['peak_mib']:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "benchmarks" / "bench.py"
+SMALL = ["--requests", "1", "--first-tick", "100"]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import cost  # noqa: E402 - a script of benchmarks/, not a package
@@ -25,7 +26,17 @@ pytestmark = pytest.mark.slow
 def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
     figures_file = tmp_path / "figures.json"
     result = subprocess.run(
-        [sys.executable, BENCH, "--sizes", "150,300", "--clicks", "5", "--json", figures_file],
+        [
+            sys.executable,
+            BENCH,
+            "--sizes",
+            "150,300",
+            "--clicks",
+            "5",
+            "--json",
+            figures_file,
+            *SMALL,
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -54,6 +65,22 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         "DynamoDB: read / write units consumed",
         "Sheets calls: no write / widen+write / write",
         "Slack ack, Lambda handler, 5 clicks: p50/p99 ms",
+        "first tick, 100 new: emails/s / floor's",
+        "first tick: peak memory MiB",
+        "Pause click: reply: p50 ms [floor]",
+        "Pause click: views.open: p50 ms [floor]",
+        "Done click: chat.update: p50 ms [floor]",
+        "done link GET: p50 ms [floor]",
+        "done link POST: p50 ms [floor]",
+        "4 Pause clicks at once: reply: p50 / max ms",
+        "4 Pause clicks at once: views.open: p50 / max ms",
+        "Sheets calls / cells: Pause click",
+        "Sheets calls / cells: Pause form submitted",
+        "Sheets calls / cells: Done click",
+        "Sheets calls / cells: done link GET",
+        "Sheets calls / cells: done link POST",
+        "Sheets calls / cells: GET, sheet just sorted",
+        "Sheets calls / cells: the next GET",
     ]
     assert table["customers"] == ["150", "300"]
     assert table["Sheets calls: no write / widen+write / write"][:5] == ["1", "/", "4", "/", "4"]
@@ -78,6 +105,9 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
             assert dynamodb["actions"][click]["calls"]["TransactWriteItems"] == 1
             assert dynamodb["actions"][click]["write_units"] > 0
     assert figures["ack"]["clicks"] == 5
+    first = figures["first_tick"]
+    assert first["emails"] == first["floor_emails"] == 100  # one welcome each
+    assert first["tick_s"] > 0 and first["floor_s"] > 0
     assert 0 < figures["ack"]["median_ms"] <= figures["ack"]["p99_ms"]
     # The same figures make the cost page.
     assert any(line.startswith("| **total** |") for line in cost.report(figures))
