@@ -20,7 +20,6 @@ A few of each are sent first and not timed (Bolt's one-off `auth.test`, the firs
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import socket
@@ -34,6 +33,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
+from click_workspace import request
 from done_site import done_path
 from fake_slack import run_fake_slack
 from slack_ack import median_and_p99
@@ -49,22 +49,11 @@ WARM_UP = 5
 Send = Callable[[], int]
 
 
-def _request(port: int, method: str, path: str, body: bytes = b"", **headers: str) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
 def _click(port: int) -> int:
     # On C2: Done finishes the customer, and C1's done link must stay open.
     payload = block_actions("U0DANA", CHANNEL, FLAG, "og_done", '{"c":"C2","j":1}')
     body = "payload=" + quote(json.dumps(payload))
-    return _request(
+    return request(
         port, "POST", "/slack/events", body.encode(), **signed_headers(body, secret=SECRET)
     )
 
@@ -111,8 +100,8 @@ def measure(requests: int) -> dict[str, list[float]]:
             _wait_until_listening(port, process)
             link = done_path("C1", "welcome")
             kinds: dict[str, tuple[Send, int]] = {
-                "404 (floor)": (lambda: _request(port, "GET", "/nope"), 404),
-                "done link GET": (lambda: _request(port, "GET", link), 200),
+                "404 (floor)": (lambda: request(port, "GET", "/nope"), 404),
+                "done link GET": (lambda: request(port, "GET", link), 200),
                 "Slack ack (Done click)": (lambda: _click(port), 200),
             }
             times: dict[str, list[float]] = {kind: [] for kind in kinds}

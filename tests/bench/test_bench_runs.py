@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click_labels import CLICK_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "benchmarks" / "bench.py"
@@ -67,20 +68,7 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         "Slack ack, Lambda handler, 5 clicks: p50/p99 ms",
         "first tick, 100 new: emails/s / floor's",
         "first tick: peak memory MiB",
-        "Pause click: reply: p50 ms [floor]",
-        "Pause click: views.open: p50 ms [floor]",
-        "Done click: chat.update: p50 ms [floor]",
-        "done link GET: p50 ms [floor]",
-        "done link POST: p50 ms [floor]",
-        "4 Pause clicks at once: reply: p50 / max ms",
-        "4 Pause clicks at once: views.open: p50 / max ms",
-        "Sheets calls / cells: Pause click",
-        "Sheets calls / cells: Pause form submitted",
-        "Sheets calls / cells: Done click",
-        "Sheets calls / cells: done link GET",
-        "Sheets calls / cells: done link POST",
-        "Sheets calls / cells: GET, sheet just sorted",
-        "Sheets calls / cells: the next GET",
+        *CLICK_LABELS,
     ]
     assert table["customers"] == ["150", "300"]
     assert table["Sheets calls: no write / widen+write / write"][:5] == ["1", "/", "4", "/", "4"]
