@@ -10,8 +10,8 @@ Order of the rules (the reason of every move names the one that applied):
 A move that mails the customer on a day with no sending is held (on track, nothing recorded);
 flags go to a human and are never held.
 
-`quiet_spell` says, of an on-track answer, until which local day it surely stays the same:
-worked out here, beside the rules it follows, so a tick that skips quiet customers
+`decide_with_spell` also says, of an on-track answer, until which local day it surely stays
+the same: worked out here, beside the rules it follows, so a tick that skips quiet customers
 (engine.memo) never keeps a second copy of them.
 """
 
@@ -40,23 +40,6 @@ def decide(
     return _verdict(customer, plan, history, now, sending, team_timezone)[0]
 
 
-def quiet_spell(
-    customer: Customer,
-    plan: Plan,
-    history: History,
-    now: datetime,
-    *,
-    sending: SendingPolicy,
-    team_timezone: str,
-) -> QuietSpell | None:
-    """When `decide` answers on track today: the local days from today on which it surely
-    answers the same for the same inputs (the reason's guide day aside). None when it moves.
-    `until` may come early, never late: a spell that ends too soon costs one more decision."""
-    return decide_with_spell(
-        customer, plan, history, now, sending=sending, team_timezone=team_timezone
-    )[1]
-
-
 def decide_with_spell(
     customer: Customer,
     plan: Plan,
@@ -66,7 +49,10 @@ def decide_with_spell(
     sending: SendingPolicy,
     team_timezone: str,
 ) -> tuple[Move, QuietSpell | None]:
-    """`decide` and `quiet_spell` at once, deciding once."""
+    """`decide`, and when it answers on track today its quiet spell: the local days from today
+    on which it surely answers the same for the same inputs (the reason's guide day aside).
+    The spell's end may come early, never late: one that ends too soon costs one more
+    decision."""
     move, until = _verdict(customer, plan, history, now, sending, team_timezone)
     if move.kind != MoveKind.ON_TRACK:
         return move, None

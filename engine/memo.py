@@ -3,7 +3,7 @@
 A memo is derived, never authoritative. It holds the decision's inputs as fingerprints (the
 rules doc, the team's zone, the list's header and the customer's row), the store's change
 count for the customer when their state and sends were read (every write to either bumps it),
-and the quiet spell `engine.decide.quiet_spell` worked out: the local days on which the
+and the quiet spell `engine.decide.decide_with_spell` worked out: the local days on which the
 decision surely stays on track, and its reason. A tick trusts a memo only while every input
 matches and the customer's local day is inside the spell; otherwise it decides in full and
 writes the memo again. A memo is written only for a customer the tick left untouched (no

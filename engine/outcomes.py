@@ -45,7 +45,7 @@ def on_guide_day(day: int, text: str) -> str:
 class QuietSpell:
     """Local days on which `decide` surely answers on track, word for word the same but for
     the guide day, while its inputs (row, rules, state, sends) stay as they are: what lets a
-    tick skip a customer (engine.memo). Worked out by engine.decide.quiet_spell. A slotted
+    tick skip a customer (engine.memo). Worked out by engine.decide.decide_with_spell. A slotted
     dataclass, not a model: a tick holds one per quiet customer, 100k of them at most."""
 
     since: date

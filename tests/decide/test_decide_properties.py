@@ -9,7 +9,7 @@ from builders import DAY0, TEAM_TZ, apply, at, customer, history, plan, simulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.decide import decide, quiet_spell
+from engine.decide import decide, decide_with_spell
 from engine.models import History, SendKind
 from engine.outcomes import Move, MoveKind
 from engine.plans import Plan, SendingPolicy
@@ -153,7 +153,7 @@ def test_a_quiet_spell_holds_every_day_it_covers_and_not_a_day_too_long(
     p: Plan = s["plan"]  # type: ignore[assignment]
     sending: SendingPolicy = s["sending"]  # type: ignore[assignment]
     now = at(day, hour)
-    spell = quiet_spell(c, p, h, now, sending=sending, team_timezone=TEAM_TZ)
+    spell = decide_with_spell(c, p, h, now, sending=sending, team_timezone=TEAM_TZ)[1]
     move = decide(c, p, h, now, sending=sending, team_timezone=TEAM_TZ)
     assert (spell is None) == (move.kind != MoveKind.ON_TRACK)
     if spell is None:
