@@ -6,7 +6,7 @@ reference sends, each message once."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +15,7 @@ from workspace import Workspace, nine_am, row
 
 from engine.actions import mark_done
 from engine.guide import Guide
+from engine.models import SendRecord
 from engine.tick import TickReport, tick
 
 START = nine_am("2026-11-02")
@@ -58,6 +59,7 @@ def race_for_days(
     step, so the race also finishes a journey and archives its sends."""
     alone = reference.guide()
     reports: list[TickReport] = []
+    together = ClaimTogether(guides)
     for day in range(days):
         now = START + timedelta(days=day)
         if day == 3:
@@ -65,8 +67,38 @@ def race_for_days(
                 for step in ("welcome", "setup", "check-in"):
                     assert mark_done(guide, "C0001", step, now, actor="customer").ok
         tick(alone, now)
+        together.new_day()
         reports += race([lambda g=g, now=now: tick(g, now) for g in guides])
     return RaceOutcome(sent=racing.sent(), reference=reference.sent(), reports=reports)
+
+
+class ClaimTogether:
+    """Makes each racing tick's first claim of the day wait until every tick has come to its
+    own: all of them decided from the same state, so all of them reach for the same sends, the
+    race the claims must win. (Left to the scheduler, one batched tick may claim a whole day
+    before the others have read anything, and the race would not be run at all.)"""
+
+    def __init__(self, guides: list[Guide]) -> None:
+        self.count = len(guides)
+        self.barrier = threading.Barrier(self.count)
+        self.waited: set[int] = set()
+        for guide in guides:
+            setattr(guide.store, "claim_many", self._first_waits(guide))  # noqa: B010
+
+    def new_day(self) -> None:
+        self.barrier = threading.Barrier(self.count, timeout=20)
+        self.waited.clear()
+
+    def _first_waits(self, guide: Guide) -> Callable[[Sequence[SendRecord]], list[bool]]:
+        claim_many = guide.store.claim_many
+
+        def claim(sends: Sequence[SendRecord]) -> list[bool]:
+            if id(guide) not in self.waited:
+                self.waited.add(id(guide))
+                self.barrier.wait()
+            return claim_many(sends)
+
+        return claim
 
 
 def race(runs: list[Callable[[], TickReport]]) -> list[TickReport]:
