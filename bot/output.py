@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 
 from rich.console import Console
 from rich.progress import Progress
@@ -98,9 +99,7 @@ def json_lines(report: TickReport) -> None:
     """One object per roster row, then one `{"unconfirmed_send": {...}}` per send that may or
     may not have reached its reader."""
     for result in report.results:
-        row = result.model_dump(
-            exclude_none=True, include={"customer_id", "move", "step", "reason", "held", "error"}
-        )
+        row = {k: v for k, v in asdict(result).items() if v is not None}
         row.setdefault("step", None)
         print(json.dumps(row, ensure_ascii=False))
     for send in report.unconfirmed:

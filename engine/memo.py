@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from engine.calendar import local_date
-from engine.models import RawRow, StoreSnapshot
+from engine.models import CellProblem, CellValue, StoreSnapshot
 from engine.outcomes import QuietSpell
 
 MEMO_FORMAT = "1"
@@ -76,12 +76,13 @@ def header_fingerprint(header: Sequence[str]) -> str:
     return _digest(repr(tuple(header)))
 
 
-def row_fingerprint(header: str, row: RawRow) -> str:
-    """The row's cells (keyed by the header, so their values in order say it all) and any
-    problem reading them, under the header's fingerprint: any edit of any column changes it
-    (its place in the list does not: the decision never reads it)."""
-    cells = repr(tuple(row.values.values()))
-    return _digest(header, cells, repr(row.problem) if row.problem else "")
+def row_fingerprint(
+    header: str, values: tuple[CellValue, ...], problem: CellProblem | None = None
+) -> str:
+    """The row's cells under its named columns (`engine.roster.grid.named`, in order, so the
+    values say it all) and any problem reading them, under the header's fingerprint: any edit
+    of any column changes it (its place in the list does not: the decision never reads it)."""
+    return _digest(header, repr(values), repr(problem) if problem else "")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from engine.models import (
     AuditEntry,
     ClaimOutcome,
     CustomerState,
+    RosterGrid,
     RosterSnapshot,
     RowUpdate,
     SendKey,
@@ -62,6 +63,12 @@ class Roster(Protocol):
 
     def read(self) -> RosterSnapshot:
         """All rows, in one read. Raises RosterError when the list itself is unusable."""
+        ...
+
+    def read_grid(self) -> RosterGrid:
+        """All rows as cells, in one read, before any is modelled: what the tick reads, as it
+        models only the rows it decides. `engine.roster.grid.grid_snapshot` of it is what
+        `read` gives. Raises RosterError as `read` does."""
         ...
 
     def read_one(self, customer_id: str) -> RosterSnapshot:

@@ -128,10 +128,10 @@ def _tick(
     # The state before the roster, as actions write the roster first (see actions.py).
     read = guide.store.tick_read(still_holds(now, rules_key))
     snapshot = read.snapshot
-    roster = guide.roster.read()
-    report.roster_warnings = list(roster.warnings)
-    plan = plan_tick(roster, read.memos, rules.plans.keys(), team_timezone)
-    del roster  # the run keeps the rows it decides (plan.decided): at 100k, most of the list
+    grid = guide.roster.read_grid()
+    report.roster_warnings = list(grid.warnings)
+    plan = plan_tick(grid, read.memos, rules.plans.keys(), team_timezone)
+    del grid  # the run keeps the rows it decides (plan.decided): at 100k, most of the list
     report.skipped = plan.skipped
     customers = [entry for entry in plan.entries if isinstance(entry, Customer)]
     late = guide.store.load_many(plan.late) if plan.late else None

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.memo import TickMemo, header_fingerprint, row_fingerprint
-from engine.models import Customer, RosterSnapshot, SkippedRow
+from engine.models import Customer, RawRow, RosterGrid, RosterSnapshot, SkippedRow
 from engine.outcomes import MoveKind, QuietSpell
-from engine.roster.validate import find_columns, row_id, validate_rows
+from engine.roster.grid import named
+from engine.roster.validate import cell_id, find_columns, validate_rows
 from engine.tick_run import CustomerResult
 
 CHANGED_WHILE_READ = "being changed by someone else right now; the next tick takes it from there"
@@ -38,35 +39,46 @@ class TickPlan:
 
 
 def plan_tick(
-    roster: RosterSnapshot,
+    grid: RosterGrid,
     memos: dict[str, TickMemo],
     plans: Collection[str],
     team_timezone: str,
 ) -> TickPlan:
-    """Split the list into customers taken from their memo and rows to validate. Rows only
-    affect each other through a repeated id, so a repeated id's rows are all validated,
-    together, and the verdicts are those of validating the whole list."""
-    id_key = find_columns(roster.header)["customer_id"]
-    header = header_fingerprint(roster.header)
-    ids = [row_id(row, id_key) for row in roster.rows]
+    """Split the list into customers taken from their memo and rows to validate, modelling
+    only the rows to validate. Rows only affect each other through a repeated id, so a
+    repeated id's rows are all validated, together, and the verdicts are those of validating
+    the whole list."""
+    columns = named(grid.header)
+    id_at = columns[find_columns(grid.header)["customer_id"]]
+    header = header_fingerprint(grid.header)
+    ids = [cell_id(cells, id_at) for cells in grid.rows]
     counts = Counter(ids)
     kept: dict[int, TickMemo] = {}
     rows: dict[str, str] = {}
     to_check = []
-    for row, customer_id in zip(roster.rows, ids, strict=True):
+    for index, (cells, customer_id) in enumerate(zip(grid.rows, ids, strict=True)):
+        row_number = index + 2
+        problem = grid.problems.get(row_number)
+        values = tuple(cells[at] if at < len(cells) else "" for at in columns.values())
         if customer_id and counts[customer_id] == 1:
-            fingerprint = row_fingerprint(header, row)
+            fingerprint = row_fingerprint(header, values, problem)
             memo = memos.get(customer_id)
             if memo is not None and memo.row == fingerprint:
-                kept[row.row_number] = memo
+                kept[row_number] = memo
                 continue
             rows[customer_id] = fingerprint
-        to_check.append(row)
-    decided = RosterSnapshot(header=roster.header, rows=tuple(to_check))
+        to_check.append(
+            RawRow(
+                row_number=row_number,
+                values=dict(zip(columns, values, strict=True)),
+                problem=problem,
+            )
+        )
+    decided = RosterSnapshot(header=grid.header, rows=tuple(to_check))
     customers, skipped = validate_rows(decided, plans, team_timezone)
     by_row: dict[int, TickMemo | Customer] = {c.row_number: c for c in customers}
     by_row.update(kept)
-    entries = [by_row[row.row_number] for row in roster.rows if row.row_number in by_row]
+    entries = [by_row[number] for number in sorted(by_row)]
     late = [c.customer_id for c in customers if c.customer_id in memos]
     return TickPlan(entries=entries, skipped=skipped, late=late, rows=rows, decided=decided)
 

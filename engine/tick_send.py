@@ -26,7 +26,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from engine.models import ClaimEnd, ClaimOutcome, SendRecord, SendStatus
 from engine.outcomes import MoveKind
@@ -219,5 +220,5 @@ def _not_started(run: TickRun, result: CustomerResult, work: Work) -> CustomerRe
     return _as(result, error=NOT_STARTED)
 
 
-def _as(result: CustomerResult, **changes: object) -> CustomerResult:
-    return result.model_copy(update=changes)
+def _as(result: CustomerResult, **changes: Any) -> CustomerResult:
+    return replace(result, **changes)

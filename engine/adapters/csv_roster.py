@@ -35,7 +35,7 @@ from pathlib import Path
 
 from engine.adapters.leftovers import find_leftovers, remove_leftovers
 from engine.bulk import cyclic_gc_paused
-from engine.models import RosterSnapshot, RowUpdate, clip
+from engine.models import RosterGrid, RosterSnapshot, RowUpdate, clip
 from engine.ports import RosterError
 from engine.roster.csv_encoding import CannotKeepBytesError, DecodedText, decode, encode
 from engine.roster.csv_one import (
@@ -48,7 +48,7 @@ from engine.roster.csv_one import (
     write_id,
 )
 from engine.roster.csv_text import CsvTable, parse, render, show_as_typed
-from engine.roster.grid import one_customer, snapshot_from_grid
+from engine.roster.grid import grid_snapshot, one_customer
 
 
 @dataclass
@@ -70,7 +70,11 @@ class CsvRoster:
 
     def read(self) -> RosterSnapshot:
         with cyclic_gc_paused():
-            return self._read(self._text())
+            return grid_snapshot(self._grid(self._text()))
+
+    def read_grid(self) -> RosterGrid:
+        with cyclic_gc_paused():
+            return self._grid(self._text())
 
     def read_one(self, customer_id: str) -> RosterSnapshot:
         """The text searched for the id (engine.roster.csv_scan): only the records that hold
@@ -80,16 +84,16 @@ class CsvRoster:
         if found is not None:
             return found
         with cyclic_gc_paused():
-            return one_customer(self._read(csv_text), customer_id)
+            return one_customer(grid_snapshot(self._grid(csv_text)), customer_id)
 
-    def _read(self, csv_text: CsvText) -> RosterSnapshot:
+    def _grid(self, csv_text: CsvText) -> RosterGrid:
         csv_file = self._load(csv_text.decoded)
         table = csv_file.table
         show_as_typed(table, csv_file.decoded.text)
         rows = table.rows
         problems = {index + 1: problem for index, problem in table.problems.items()}
         warning = csv_file.decoded.warning
-        return snapshot_from_grid(rows[0], rows[1:], problems, (warning,) if warning else ())
+        return RosterGrid(tuple(rows[0]), rows[1:], problems, (warning,) if warning else ())
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         """One customer's row is found by searching the text (engine.roster.csv_scan) and

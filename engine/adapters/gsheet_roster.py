@@ -80,10 +80,10 @@ from engine.adapters.gsheet_grid import (
 )
 from engine.adapters.row_memory import InProcessRowMemory
 from engine.bulk import cyclic_gc_paused
-from engine.models import CellValue, RosterSnapshot, RowUpdate
+from engine.models import CellValue, RosterGrid, RosterSnapshot, RowUpdate
 from engine.ports import RosterError, RowMemory
 from engine.roster.cells import column_letter
-from engine.roster.grid import one_customer, snapshot_from_grid
+from engine.roster.grid import grid_snapshot, one_customer
 
 SCHEME = "gsheet://"
 _SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -163,16 +163,19 @@ class GoogleSheetRoster:
         return f"GoogleSheetRoster({self.url!r})"
 
     def read(self) -> RosterSnapshot:
+        with cyclic_gc_paused():
+            return grid_snapshot(self.read_grid())
+
+    def read_grid(self) -> RosterGrid:
         with self._lock:  # a whole read starts a run (a tick) whose writes check afresh
             self._checked.clear()
         with cyclic_gc_paused():
-            rows = self._api.values()
-            snapshot = self._snapshot(rows)
-            position = id_position(snapshot.header)
+            grid = self._grid(self._api.values())
+            position = id_position(grid.header)
             if position is not None:
-                ids = [cells[position] if position < len(cells) else None for cells in rows[1:]]
+                ids = [cells[position] if position < len(cells) else None for cells in grid.rows]
                 self._memory.remember(rows_by_id(ids, 2))
-            return snapshot
+            return grid
 
     def read_one(self, customer_id: str) -> RosterSnapshot:
         wanted = customer_id.strip()
@@ -242,12 +245,12 @@ class GoogleSheetRoster:
             self._checked[wanted] = _Checked(layout, now)
         return found
 
-    def _snapshot(self, rows: list[list[CellValue]]) -> RosterSnapshot:
+    def _grid(self, rows: list[list[CellValue]]) -> RosterGrid:
         header = _checked_header(rows[0] if rows else [], self.url)
         self._id_position = id_position(header) or 0
         self._read_header = header
         self._data_width = max(len(cells) for cells in rows)
-        return snapshot_from_grid(header, rows[1:])
+        return RosterGrid(tuple(header), rows[1:])
 
     def write(self, updates: Sequence[RowUpdate]) -> list[str]:
         if not updates:

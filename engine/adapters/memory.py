@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.models import RawRow, RosterSnapshot, RowUpdate
+from engine.models import RawRow, RosterGrid, RosterSnapshot, RowUpdate
 from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
 from engine.plans import Person
-from engine.roster.grid import one_customer
+from engine.roster.grid import grid_from_snapshot, one_customer
 
 
 class MemoryRoster:
@@ -30,6 +30,9 @@ class MemoryRoster:
             ),
             warnings=self._warnings,
         )
+
+    def read_grid(self) -> RosterGrid:
+        return grid_from_snapshot(self.read())
 
     def read_one(self, customer_id: str) -> RosterSnapshot:
         return one_customer(self.read(), customer_id)

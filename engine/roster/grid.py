@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from engine.models import CellProblem, CellValue, RawRow, RosterSnapshot
+from engine.models import CellProblem, CellValue, RawRow, RosterGrid, RosterSnapshot
 from engine.roster.cells import cell_text
 from engine.roster.validate import find_columns
 
@@ -37,6 +37,22 @@ def snapshot_from_grid(
     for row_number, problem in (problems or {}).items():
         raw_rows[row_number - 2] = raw_rows[row_number - 2].model_copy(update={"problem": problem})
     return RosterSnapshot(header=tuple(header), rows=tuple(raw_rows), warnings=tuple(warnings))
+
+
+def grid_snapshot(grid: RosterGrid) -> RosterSnapshot:
+    """The grid's rows modelled, as `Roster.read` gives them."""
+    return snapshot_from_grid(grid.header, grid.rows, grid.problems, grid.warnings)
+
+
+def grid_from_snapshot(snapshot: RosterSnapshot) -> RosterGrid:
+    """A snapshot's rows as cells under its header (a blank or repeated column name holds the
+    cell its name was read from): what an adapter holding modelled rows gives as its grid."""
+    return RosterGrid(
+        header=snapshot.header,
+        rows=[[row.values.get(name, "") for name in snapshot.header] for row in snapshot.rows],
+        problems={row.row_number: row.problem for row in snapshot.rows if row.problem},
+        warnings=snapshot.warnings,
+    )
 
 
 def named(header: Sequence[str]) -> dict[str, int]:

@@ -113,6 +113,12 @@ def row_id(row: RawRow, id_key: str) -> str:
     return _text(row.values.get(id_key))
 
 
+def cell_id(cells: Sequence[CellValue], at: int) -> str:
+    """The customer id in a row's cells (`at`: the id column's position), as `row_id` reads
+    it from the row modelled."""
+    return _text(cells[at]) if at < len(cells) else ""
+
+
 class _Problem(NamedTuple):
     column: str
     value: str

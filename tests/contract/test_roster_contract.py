@@ -19,6 +19,7 @@ from engine.adapters.gsheet_roster import GoogleSheetRoster
 from engine.audit import guide_row
 from engine.models import GUIDE_COLUMNS, RowUpdate
 from engine.ports import Roster, RosterError
+from engine.roster.grid import grid_snapshot
 from engine.roster.validate import find_columns, validate_rows
 
 Table = list[list[str]]
@@ -106,6 +107,20 @@ def test_read_returns_the_header_and_numbered_rows(roster_factory: RosterFactory
     assert [row.values["customer_id"] for row in snapshot.rows] == ["C1", "C2", "00123"]
     assert snapshot.rows[1].values["notes"] == 'said "hi"\nthen left'
     assert snapshot.rows[2].values["notes"] == "  padded  "
+
+
+def test_read_grid_is_read_before_the_rows_are_modelled(roster_factory: RosterFactory) -> None:
+    # Short rows, a blank and a repeated column name: cells the grid keeps as they are and
+    # `read` keys by name.
+    header = [*HEADER, "", "notes"]
+    subject = roster_factory(header, [*ROWS, ["C4", "Di"], ["C5", *[""] * 6, "x", "y"]])
+    grid = subject.roster.read_grid()
+    assert grid.header == tuple(header)
+    assert [cells[0] for cells in grid.rows] == ["C1", "C2", "00123", "C4", "C5"]
+    assert grid_snapshot(grid) == subject.roster.read()
+    subject.roster.write([RowUpdate(customer_id="C4", values={"plan": "pro"})])
+    assert grid_snapshot(subject.roster.read_grid()) == subject.roster.read()
+    assert subject.roster.read().rows[3].values["plan"] == "pro"
 
 
 def test_write_finds_the_row_by_id_after_a_person_sorted_and_inserted_rows(

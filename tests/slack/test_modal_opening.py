@@ -17,7 +17,7 @@ from fake_slack import FakeSlack
 from slack_flow import Flagged
 
 from engine.actions import finish, hand_off, pause, reenroll
-from engine.models import RosterSnapshot, RowUpdate
+from engine.models import RosterGrid, RosterSnapshot, RowUpdate
 from engine.ports import Roster, StateStore
 
 SLOW = 5.0
@@ -36,6 +36,11 @@ class SlowRoster:
         self.reads += 1
         self._released.wait(SLOW)
         return self._roster.read()
+
+    def read_grid(self) -> RosterGrid:
+        self.reads += 1
+        self._released.wait(SLOW)
+        return self._roster.read_grid()
 
     def read_one(self, customer_id: str) -> RosterSnapshot:
         self.reads += 1

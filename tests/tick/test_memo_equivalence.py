@@ -26,10 +26,10 @@ from engine.adapters.memory import RecordingMailer, RecordingNotifier
 from engine.adapters.sqlite_store import SqliteStore
 from engine.guide import Guide, GuideConfig
 from engine.memo import TickMemo, TickRead
-from engine.models import RawRow, RosterSnapshot, RowUpdate
+from engine.models import RawRow, RosterGrid, RosterSnapshot, RowUpdate
 from engine.outcomes import OutgoingEmail
 from engine.ports import OutcomeUnknownError
-from engine.roster.grid import one_customer
+from engine.roster.grid import grid_from_snapshot, one_customer
 from engine.tick import TickReport, tick
 from engine.undo import undo
 
@@ -85,6 +85,9 @@ class Sheet:
                 for n, r in enumerate(self.rows, start=2)
             ),
         )
+
+    def read_grid(self) -> RosterGrid:
+        return grid_from_snapshot(self.read())
 
     def read_one(self, customer_id: str) -> RosterSnapshot:
         return one_customer(self.read(), customer_id)
