@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from engine.memo import TickMemo, header_fingerprint, row_fingerprint
 from engine.models import Customer, RawRow, RosterGrid, RosterSnapshot, SkippedRow
@@ -53,13 +54,19 @@ def plan_tick(
     header = header_fingerprint(grid.header)
     ids = [cell_id(cells, id_at) for cells in grid.rows]
     counts = Counter(ids)
+    positions = tuple(columns.values())
+    width = max(positions) + 1
+    in_order = itemgetter(*positions)  # a tuple: the required columns are several
     kept: dict[int, TickMemo] = {}
     rows: dict[str, str] = {}
     to_check = []
     for index, (cells, customer_id) in enumerate(zip(grid.rows, ids, strict=True)):
         row_number = index + 2
         problem = grid.problems.get(row_number)
-        values = tuple(cells[at] if at < len(cells) else "" for at in columns.values())
+        if len(cells) >= width:
+            values = in_order(cells)
+        else:  # trailing cells left out (Sheets does): blank, as snapshot_from_grid reads them
+            values = tuple(cells[at] if at < len(cells) else "" for at in positions)
         if customer_id and counts[customer_id] == 1:
             fingerprint = row_fingerprint(header, values, problem)
             memo = memos.get(customer_id)
