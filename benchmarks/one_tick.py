@@ -13,7 +13,8 @@ behind it: its memos), and counts no clicks; `--dry` ticks the measured morning 
 carrying out its moves (what reading and deciding cost), and counts no clicks. `--floor`
 ticks nothing: it reads the list's CSV text into rows and every row of every SQLite table,
 the least any tick must read, and reports that time and peak memory beside which the tick's
-are set.
+are set. `--write-floor EMAILS` writes that many emails, rendered beforehand, to an outbox of
+their own and syncs them once: the least a tick that sends them must write.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
+from first_tick import measure_floor
 from request_counter import RequestCounter
 from tick import TICK_DAY, _settings, peak_mib
 
@@ -147,9 +149,12 @@ def main() -> None:
     parser.add_argument("--day-before", action="store_true")
     parser.add_argument("--floor", action="store_true")
     parser.add_argument("--dry", action="store_true")
+    parser.add_argument("--write-floor", type=int, metavar="EMAILS")
     args = parser.parse_args()
     if args.floor:
         print(json.dumps(floor(args.workspace)))
+    elif args.write_floor is not None:
+        print(json.dumps(measure_floor(args.workspace, args.write_floor)))
     else:
         figures = measure(args.workspace, args.state, day_before=args.day_before, dry=args.dry)
         print(json.dumps(figures))

@@ -55,6 +55,7 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         "SQLite: tick seconds",
         "SQLite: peak memory MiB",
         "SQLite: tick s / floor (CSV and SQLite read)",
+        "SQLite: tick s / floor with its emails written",
         "SQLite: peak MiB / the floor's",
         "SQLite: the tick, dry (no moves) s / floor",
         "SQLite: customers decided in full",
@@ -86,6 +87,9 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         assert dynamodb["read_units"] > 0
         assert sqlite["peak_mib"] > 0 and dynamodb["peak_mib"] > 0
         assert size["floor"]["seconds"] > 0 and size["floor"]["peak_mib"] > 0
+        # The write floor writes as many emails as the tick sent.
+        sent = sum(sqlite["moves"].get(move, 0) for move in ("step", "nudge", "finish"))
+        assert size["writes"]["emails"] == sent > 0 and size["writes"]["seconds"] > 0
         # The day before left memos: the SQLite tick decides fewer customers than DynamoDB's.
         assert 0 < sqlite["decided"] < dynamodb["decided"] == size["customers"]
         # The clicks counted after the tick, for docs/cost.md: each writes in one transaction.
