@@ -1,14 +1,15 @@
 """What one person's Home tab shows: their open flags, oldest first; the customers handed off to
 them; and the team's paused customers with their notes.
 
-It reads what the digest reads (the rules, the whole state and the roster, once each) and
-decides nothing: open flags are engine.flags's, an owner is the one a flag goes to
-(engine.compose.owner_for), and people are named by their chat ids, as the rules doc writes them.
+It reads the rules, the list's cells and the state of the customers it may list (paused, handed
+off or flagged, by the state or the list), and decides nothing: open flags are engine.flags's,
+an owner is the one a flag goes to (engine.compose.owner_for), and people are named by their
+chat ids, as the rules doc writes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,9 +18,11 @@ from pydantic import BaseModel
 from engine.compose import owner_for
 from engine.flags import open_flags
 from engine.guide import Guide
-from engine.models import Customer, CustomerState
+from engine.models import CellValue, Customer, CustomerState, StoreSnapshot
 from engine.plans import Person, Rules
-from engine.roster.validate import validate_rows
+from engine.roster.cells import is_blank
+from engine.roster.grid import named, rows_where
+from engine.roster.validate import cell_id, find_columns, validate_rows
 from engine.rulebook import load_rules
 
 
@@ -85,10 +88,19 @@ def home_for(
     if outcome.rules is None:
         return Home(user=user, problems=outcome.problems)
     rules = _identified(outcome.rules, identify)
-    snapshot = guide.store.load()
-    customers, _ = validate_rows(
-        guide.roster.read(), rules.plans.keys(), guide.config.team_timezone
-    )
+    customers, snapshot = _who_may_show(guide, rules)
+    return home_from(user, rules, customers, snapshot, identify)
+
+
+def home_from(
+    user: str,
+    rules: Rules,
+    customers: list[Customer],
+    snapshot: StoreSnapshot,
+    identify: Callable[[Person], Person] = lambda person: person,
+) -> Home:
+    """`user`'s Home tab among `customers` (validated rows) with their state in `snapshot`;
+    `rules` with their people identified."""
     home = Home(user=user)
     known_as = _names_of(user, rules)
     for customer in customers:
@@ -126,6 +138,27 @@ def home_for(
     home.handed_off.sort(key=lambda c: (c.since or date.max, c.customer_id))
     home.paused.sort(key=lambda c: (c.since or date.max, c.customer_id))
     return home
+
+
+def _who_may_show(guide: Guide, rules: Rules) -> tuple[list[Customer], StoreSnapshot]:
+    """The customers a Home tab may list, with their state: those the state holds back or
+    flags, and those the list's own cells pause or hand off. Only their rows are modelled
+    and only their state read: at 100k customers, a few hundred of each."""
+    in_state = guide.store.held_or_flagged()
+    grid = guide.roster.read_grid()
+    columns = named(grid.header)
+    found = find_columns(grid.header)
+    id_at = columns[found["customer_id"]]
+    held_at = [columns[found[key]] for key in ("paused", "handed_off_to") if key in found]
+
+    def may_show(cells: Sequence[CellValue]) -> bool:
+        if cell_id(cells, id_at) in in_state:
+            return True
+        return any(at < len(cells) and not is_blank(cells[at]) for at in held_at)
+
+    rows = rows_where(grid, may_show)
+    customers, _ = validate_rows(rows, rules.plans.keys(), guide.config.team_timezone)
+    return customers, guide.store.load_many([c.customer_id for c in customers])
 
 
 def _names_of(user: str, rules: Rules) -> set[str]:

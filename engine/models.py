@@ -347,6 +347,14 @@ class StoreSnapshot(Frozen):
     """Per customer, the store's count of writes to their state and sends when read (absent:
     none yet), where the read asked for it: what a tick's memo is checked against."""
 
+    def held_or_flagged(self) -> set[str]:
+        """`StateStore.held_or_flagged`, worked out from this snapshot."""
+        held = {cid for cid, state in self.states.items() if state.paused or state.handed_off_to}
+        flagged = {
+            cid for cid, sends in self.sends.items() if any(s.kind == SendKind.FLAG for s in sends)
+        }
+        return held | flagged
+
     def unconfirmed(self) -> list[SendRecord]:
         """Every send that may or may not have reached its reader, oldest first: listed by
         every tick, the digest and `og unconfirmed` until a person settles it."""

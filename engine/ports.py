@@ -122,6 +122,12 @@ class StateStore(Protocol):
         """The same as `load`, for these customers, with their change counts."""
         ...
 
+    def held_or_flagged(self) -> set[str]:
+        """The customers whose state is paused or handed off, or whose live sends hold a flag
+        (open or not: the caller judges): as far as the state goes, everyone a Home tab may
+        list. Without reading every customer where the store can ask for them."""
+        ...
+
     def put_memos(self, memos: Sequence[TickMemo]) -> None:
         """Keep these memos (engine.memo), each replacing the customer's last: derived data,
         so a store may also keep none."""

@@ -132,6 +132,10 @@ class DynamoDbStore:
         """Keeping no memos, the tick reads everything: the Scan of `load`."""
         return TickRead(memos={}, snapshot=self.load())
 
+    def held_or_flagged(self) -> set[str]:
+        """No index answers it: the Scan of `load`, as the digest reads."""
+        return self.load().held_or_flagged()
+
     def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:
         histories = [self.load_one(customer_id) for customer_id in sorted(set(customer_ids))]
         return StoreSnapshot(

@@ -104,6 +104,10 @@ class SqliteStore:
     def load_one(self, customer_id: str) -> StoreSnapshot:
         return self._snapshot(" WHERE customer_id = ?", (customer_id,))
 
+    def held_or_flagged(self) -> set[str]:
+        with self._lock:
+            return {customer_id for (customer_id,) in self._db.execute(_HELD_OR_FLAGGED)}
+
     def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:
         where = " WHERE customer_id IN (SELECT value FROM json_each(?))"
         return self._snapshot(where, (json.dumps(sorted(customer_ids)),), with_changes=True)
@@ -274,6 +278,11 @@ class SqliteStore:
 
 
 _STATES = "SELECT json_set(data, '$.version', version) FROM og_state"
+_HELD_OR_FLAGGED = (
+    "SELECT customer_id FROM og_state WHERE json_extract(data, '$.paused') "
+    "OR json_extract(data, '$.handed_off_to') != '' "
+    "UNION SELECT customer_id FROM og_sends WHERE kind = 'flag'"
+)
 _KEPT = "CREATE TEMP TABLE IF NOT EXISTS og_kept (customer_id TEXT PRIMARY KEY) WITHOUT ROWID"
 _KEY = "customer_id = ? AND journey = ? AND step = ? AND kind = ?"
 

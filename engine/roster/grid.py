@@ -3,11 +3,12 @@ reading of a header row that every roster adapter shares."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 
 from engine.models import CellProblem, CellValue, RawRow, RosterGrid, RosterSnapshot
 from engine.roster.cells import cell_text
-from engine.roster.validate import find_columns
+from engine.roster.validate import cell_id, find_columns
 
 
 def snapshot_from_grid(
@@ -53,6 +54,21 @@ def grid_from_snapshot(snapshot: RosterSnapshot) -> RosterGrid:
         problems={row.row_number: row.problem for row in snapshot.rows if row.problem},
         warnings=snapshot.warnings,
     )
+
+
+def rows_where(grid: RosterGrid, wanted: Callable[[Sequence[CellValue]], bool]) -> RosterSnapshot:
+    """Only the rows whose cells are `wanted`, modelled, and every row of an id that is on more
+    than one row (validation judges those rows together: it refuses them all). Raises
+    RosterError when the list has no customer_id column."""
+    columns = named(grid.header)
+    id_at = columns[find_columns(grid.header)["customer_id"]]
+    counts = Counter(cell_id(cells, id_at) for cells in grid.rows)
+    rows = tuple(
+        raw_row(number, cells, columns, grid.problems.get(number))
+        for number, cells in enumerate(grid.rows, start=2)
+        if wanted(cells) or counts[cell_id(cells, id_at)] > 1
+    )
+    return RosterSnapshot(header=grid.header, rows=rows, warnings=grid.warnings)
 
 
 def named(header: Sequence[str]) -> dict[str, int]:

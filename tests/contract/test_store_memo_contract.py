@@ -66,6 +66,18 @@ def test_load_many_reads_those_customers_alone(store: StateStore) -> None:
     assert store.load_many([]).states == {}
 
 
+def test_held_or_flagged_are_the_paused_the_handed_off_and_the_flagged(
+    store: StateStore,
+) -> None:
+    store.save_state(CustomerState(customer_id="C1", paused=True))
+    store.save_state(CustomerState(customer_id="C2", handed_off_to="<@U0SAM>"))
+    store.claim(a_send("C3", step="setup", kind=SendKind.FLAG))
+    store.claim(a_send("C4"))
+    store.save_state(CustomerState(customer_id="C5", steps_done={"welcome": date(2026, 11, 2)}))
+    store.save_state(CustomerState(customer_id="C6", paused=False, paused_note="was, once"))
+    assert store.held_or_flagged() == {"C1", "C2", "C3"} == store.load().held_or_flagged()
+
+
 def test_a_memo_is_current_while_nothing_is_written(keeper: StateStore) -> None:
     keeper.claim(a_send("C1"))
     keeper.confirm(a_send("C1").key, "<m@og>", T0)
