@@ -31,12 +31,12 @@ from engine.guide import Guide
 from engine.models import SendKind
 from engine.plans import Rules
 from engine.ports import RosterError, RulesSourceError, SendError
-from engine.preview import preview
+from engine.preview import PreviewDay, preview
 from engine.queries import rule_lines, timeline, view_customer
 from engine.rulebook import people_problems
 from engine.rules import parse_rules
 from engine.settings import Settings
-from engine.tick import TickReport, tick
+from engine.tick import tick
 from engine.unconfirmed import mark_delivered, send_again, unconfirmed_sends
 from engine.undo import undo
 
@@ -255,12 +255,12 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
         else:
             output.why(view, rule_lines(view))
         return 0
-    reports = preview(guide, now, args.days)
-    if reports and isinstance(reports[0], str):
-        for problem in reports:
+    days = preview(guide, now, args.days)
+    if days and isinstance(days[0], str):
+        for problem in days:
             output.error(str(problem))
         return 1
-    output.preview([r for r in reports if isinstance(r, TickReport)])
+    output.preview([day for day in days if isinstance(day, PreviewDay)])
     return 0
 
 

@@ -14,10 +14,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from engine.audit import differences
+from engine.calendar import wait_text
 from engine.digest import Digest
 from engine.models import AuditEntry, SendRecord
 from engine.outcomes import MoveKind
 from engine.plans import Rules
+from engine.preview import PreviewDay
 from engine.queries import CustomerView
 from engine.tick import TickReport, UnconfirmedSend
 
@@ -100,6 +102,8 @@ def json_lines(report: TickReport) -> None:
     may not have reached its reader."""
     for result in report.results:
         row = {k: v for k, v in asdict(result).items() if v is not None}
+        if result.held_until is not None:
+            row["held_until"] = result.held_until.isoformat()
         row.setdefault("step", None)
         print(json.dumps(row, ensure_ascii=False))
     for send in report.unconfirmed:
@@ -114,11 +118,20 @@ def summary(report: TickReport) -> None:
     rows = [[kind, str(counts.get(kind, 0))] for kind in MOVE_ORDER]
     rows += [
         ["held", str(report.held)],
+        ["  of them for their hours", str(len(report.held_for_hours))],
         ["skipped rows", str(len(report.skipped))],
         ["unconfirmed sends", _unconfirmed_count(report)],
         ["failures", str(len(report.failures))],
     ]
     _table(title, ["move", "customers"], rows)
+    if report.held_for_hours:
+        first = report.held_for_hours[0]
+        assert first.held_until is not None
+        say(
+            f"{len(report.held_for_hours)} held until their hours open; the first at "
+            f"{wait_text(first.held_until, report.now)}. Tick every hour to reach each in "
+            "their own (`og serve` does)."
+        )
     for skipped in report.skipped:
         error(f"skipped {skipped.render()}")
     for send in report.unconfirmed:
@@ -205,13 +218,14 @@ def why(view: CustomerView, lines: list[str]) -> None:
         say(f"  {line}")
 
 
-def preview(reports: list[TickReport]) -> None:
-    for report in reports:
-        moves = [r for r in report.results if r.move not in ("on_track", "skipped")]
-        held = sum(1 for r in report.results if r.held)
-        say(f"{report.now:%a %Y-%m-%d}: {len(moves)} moves, {held} held")
-        for result in moves:
-            say(f"  {result.customer_id}: {result.move} {result.step or ''}".rstrip())
+def preview(days: list[PreviewDay]) -> None:
+    for day in days:
+        plural = "" if len(day.moves) == 1 else "s"
+        say(f"{day.start:%a %Y-%m-%d}: {len(day.moves)} move{plural}, {day.held} held")
+        for move in day.moves:
+            result = move.result
+            what = f"{result.move} {result.step or ''}".rstrip()
+            say(f"  {result.customer_id}: {what} at {move.at:%a %H:%M} {move.at.tzinfo}")
 
 
 def audit(trail: list[AuditEntry]) -> None:

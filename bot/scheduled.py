@@ -217,8 +217,9 @@ def _duplicate(
 
 
 def describe_report(report: TickReport) -> str:
-    """What a tick did, in one line: counts per move, skipped rows, failures, and the sends
-    that may or may not have gone out (every one, new or not, until a person settles it)."""
+    """What a tick did, in one line: counts per move (and how many wait for their hours),
+    skipped rows, failures, and the sends that may or may not have gone out (every one, new
+    or not, until a person settles it)."""
     counts = ", ".join(f"{move} {n}" for move, n in sorted(report.counts().items()))
     did_not_run = "" if report.ran else " (did not run: no usable rules doc)"
     unconfirmed = ""
@@ -230,8 +231,10 @@ def describe_report(report: TickReport) -> str:
             f", {len(report.unconfirmed)} unconfirmed sends ({report.newly_unconfirmed} new: "
             f"og unconfirmed to settle them): {listed}"
         )
+    waiting = len(report.held_for_hours)
+    held = f" ({waiting} held for their hours)" if waiting else ""
     return (
-        f"{counts or 'no customers'}; {len(report.skipped)} skipped rows, "
+        f"{counts or 'no customers'}{held}; {len(report.skipped)} skipped rows, "
         f"{len(report.failures)} failures{unconfirmed}{did_not_run}"
     )
 

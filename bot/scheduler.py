@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -22,13 +22,19 @@ from engine.tick import tick
 _log = logging.getLogger("og.scheduler")
 TICK_JOB = "og-tick"
 DIGEST_JOB = "og-digest"
-# A machine that slept through 09:00 still runs the job when it wakes, up to this late.
+# A machine that slept through a firing still runs the job when it wakes, up to this late.
 MISFIRE_GRACE = timedelta(hours=6)
 
 
-def tick_trigger(timezone: str) -> CronTrigger:
-    """Every day at 09:00 team time, daylight saving included."""
-    return CronTrigger(hour=9, minute=0, timezone=zone(timezone))
+def tick_trigger() -> CronTrigger:
+    """Every hour on the hour: each tick mails the customers whose own sending hours are open
+    (engine.decide), so each hears from the guide in their working day, wherever they are.
+
+    Counted in UTC whatever the team's zone: an hour is the same instant in every whole-hour
+    zone, and APScheduler 3.11's CronTrigger in a zone with daylight saving, asked for the hour
+    after a repeated one (01:00 when clocks fall back), answers that repeated hour again, which
+    would spin the scheduler's loop (tests/schedule/test_scheduler.py shows both)."""
+    return CronTrigger(minute=0, timezone=UTC)
 
 
 def digest_trigger(timezone: str) -> CronTrigger:
@@ -90,11 +96,9 @@ def run_tick(guide: Guide, now: Callable[[], datetime]) -> None:
 def build_scheduler(
     guide: Guide, timezone: str, post_digest: PostDigest | None = None
 ) -> BackgroundScheduler:
-    """The daily tick, and the Monday digest when there is something to post it with."""
+    """The hourly tick, and the Monday digest when there is something to post it with."""
     scheduler = BackgroundScheduler(timezone=zone(timezone))
-    jobs: list[tuple[str, ScheduledKind, CronTrigger]] = [
-        (TICK_JOB, "tick", tick_trigger(timezone))
-    ]
+    jobs: list[tuple[str, ScheduledKind, CronTrigger]] = [(TICK_JOB, "tick", tick_trigger())]
     if post_digest is not None:
         jobs.append((DIGEST_JOB, "digest", digest_trigger(timezone)))
     for job_id, kind, trigger in jobs:

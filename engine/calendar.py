@@ -3,14 +3,14 @@ how far along the guide's clock stands."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import holidays
 
 from engine.models import CustomerState
-from engine.plans import SendingPolicy
+from engine.plans import SendHours, SendingPolicy
 
 # Files some systems keep beside the zones: not places, and `localtime` differs per machine.
 _NOT_PLACES = frozenset({"localtime", "posixrules", "factory"})
@@ -53,6 +53,47 @@ def no_sending_reason(day: date, policy: SendingPolicy) -> str | None:
         if name:
             return f"{day.isoformat()} is a holiday ({name}, {policy.holidays_country})"
     return None
+
+
+def next_opening(
+    now: datetime, timezone: str, hours: SendHours, policy: SendingPolicy | None = None
+) -> datetime | None:
+    """None when `now` is inside `hours` on the clock of `timezone`; otherwise when they next
+    open there, on a sending day of `policy` (weekdays only when there is none: the team's
+    days), as an aware local time."""
+    local = now.astimezone(zone(timezone))
+    days = policy or _WEEKDAYS
+    if hours.covers(local.time()) and no_sending_reason(local.date(), days) is None:
+        return None
+    day = local.date() if local.time() < hours.start else local.date() + timedelta(days=1)
+    for _ in range(_LONGEST_WAIT):
+        if no_sending_reason(day, days) is None:
+            break
+        day += timedelta(days=1)
+    # Through UTC and back: a start inside a clock change's gap lands on the hour after it.
+    opens = datetime.combine(day, hours.start, zone(timezone))
+    return opens.astimezone(UTC).astimezone(zone(timezone))
+
+
+_WEEKDAYS = SendingPolicy(weekdays_only=True)
+_LONGEST_WAIT = 31
+"""Days looked ahead for a sending day: more holidays than that in a row are not a calendar."""
+
+
+def wait_text(opens: datetime, now: datetime) -> str:
+    """ "09:00 Asia/Tokyo (in 3 h)", with the day when it is not today there."""
+    local_now = now.astimezone(opens.tzinfo)
+    when = f"{opens:%H:%M}" if opens.date() == local_now.date() else f"{opens:%a %-d %b %H:%M}"
+    minutes = max(1, round((opens - now).total_seconds() / 60))
+    if minutes < 60:
+        wait = f"{minutes} min"
+    elif minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        wait = f"{hours} h" + (f" {rest} min" if rest else "")
+    else:
+        days, rest = divmod(minutes, 24 * 60)
+        wait = f"{days} days" + (f" {rest // 60} h" if rest >= 60 else "")
+    return f"{when} {opens.tzinfo} (in {wait})"
 
 
 def offline_days_until(state: CustomerState, today: date) -> int:

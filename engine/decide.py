@@ -7,8 +7,9 @@ Order of the rules (the reason of every move names the one that applied):
 4. over the steps not done, in plan order: the first whose flag is due, else the first whose
    nudge is due, else the first not sent whose day has come -> flag / nudge / step;
 5. otherwise on track.
-A move that mails the customer on a day with no sending is held (on track, nothing recorded);
-flags go to a human and are never held.
+A move that mails the customer on a day with no sending, or outside their sending hours on
+their own clock, is held (on track, nothing recorded); a flag is held outside the team's hours
+on the team's clock, and on the team's weekends.
 
 `decide_with_spell` also says, of an on-track answer, until which local day it surely stays
 the same: worked out here, beside the rules it follows, so a tick that skips quiet customers
@@ -20,7 +21,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from engine.calendar import guide_day, local_date, no_sending_reason
+from engine.calendar import guide_day, local_date, next_opening, no_sending_reason, wait_text
 from engine.models import WRAP_UP_STEP, Customer, History, SendKind, SendRecord
 from engine.outcomes import Move, MoveKind, QuietSpell, on_guide_day
 from engine.plans import Plan, SendingPolicy, Step
@@ -140,7 +141,10 @@ def _verdict(
         starts = _Until(today + timedelta(days=-day)) if runs else tomorrow
         return on_track(f"not started: signs up on {customer.signup_date.isoformat()}", day), starts
     else:
-        move, next_due, waiting_on = _next_move(customer, plan, history, day, today)
+        team_opens = next_opening(now, team_timezone, sending.team_hours)
+        move, next_due, waiting_on = _next_move(
+            customer, plan, history, day, today, flags_wait=team_opens is not None
+        )
         if move.kind == MoveKind.ON_TRACK and runs:
             day_zero = today - timedelta(days=day)
             ends = None if next_due is None else today + timedelta(days=next_due - day)
@@ -148,16 +152,38 @@ def _verdict(
     if move.kind in _MAILING_MOVES:
         held_because = no_sending_reason(today, sending)
         if held_because:
-            held = move.model_copy(
-                update={
-                    "kind": MoveKind.ON_TRACK,
-                    "held": True,
-                    "reason": f"held: {move.kind.value} waits for a sending day; {held_because}",
-                    "rule_lines": (*move.rule_lines, sending.line),
-                }
+            reason = f"held: {move.kind.value} waits for a sending day; {held_because}"
+            return _held(move, reason, sending.line), tomorrow
+        hours = plan.hours or sending.hours
+        opens = next_opening(now, customer.timezone or team_timezone, hours, sending)
+        if opens is not None:
+            reason = (
+                f"held until {wait_text(opens, now)}: {_what(move)} waits for the customer's "
+                f"hours, {hours.render()}"
             )
-            return held, tomorrow
+            # Answered afresh every tick: the wait it tells shortens by the hour.
+            return _held(move, reason, hours.line, opens), _Until(today)
+    elif move.kind == MoveKind.FLAG:
+        opens = next_opening(now, team_timezone, sending.team_hours)
+        if opens is not None:  # and the customer has no other move meanwhile
+            reason = (
+                f"held until {wait_text(opens, now)}: the flag of {move.step} waits for the "
+                f"team's hours, {sending.team_hours.render()} on weekdays"
+            )
+            return _held(move, reason, sending.team_hours.line, opens), _Until(today)
     return move, until
+
+
+def _held(move: Move, reason: str, line: int, until: datetime | None = None) -> Move:
+    """`move` held back: on track today, saying why (and, for hours, till when)."""
+    update = {"kind": MoveKind.ON_TRACK, "held": True, "reason": reason, "held_until": until}
+    return move.model_copy(update={**update, "rule_lines": (*move.rule_lines, line)})
+
+
+def _what(move: Move) -> str:
+    if move.kind == MoveKind.FINISH:
+        return "the wrap-up email"
+    return f"the {move.kind.value} of {move.step}"
 
 
 def flag_reason(step: Step, nudged_on: int) -> str:
@@ -191,11 +217,12 @@ def _dues(step: Step, sends: dict[tuple[str, SendKind], SendRecord]) -> _Dues:
 
 
 def _next_move(
-    customer: Customer, plan: Plan, history: History, day: int, today: date
+    customer: Customer, plan: Plan, history: History, day: int, today: date, *, flags_wait: bool
 ) -> tuple[Move, int | None, str]:
     """Rules 3 and 4. For an on-track answer, also the first guide day on which a step has a
     move due (None: none ever, every open step being flagged) and what the customer waits on
-    (the reason after its guide day)."""
+    (the reason after its guide day). While `flags_wait` (the team is out of its hours), a flag
+    due gives way to the customer's own next move, and is the move only when they have none."""
     # Indexed once: the rules below ask about every step several times.
     sends = {(s.step, s.kind): s for s in history.sends}
 
@@ -216,10 +243,14 @@ def _next_move(
         return move(MoveKind.FINISH, f"every step of the {plan.name} plan is done"), None, ""
     dues = [(step, _dues(step, sends)) for step in remaining]
 
+    waiting_flag = None
     for step, due in dues:
         if due.flag is not None and day >= due.flag:
             nudge_day = due.flag - step.window.flag_after
-            return move(MoveKind.FLAG, flag_reason(step, nudge_day), step), None, ""
+            flag = move(MoveKind.FLAG, flag_reason(step, nudge_day), step)
+            if not flags_wait:
+                return flag, None, ""
+            waiting_flag = waiting_flag or flag
 
     for step, due in dues:
         if due.nudge is not None and day >= due.nudge:
@@ -235,6 +266,8 @@ def _next_move(
             reason = f"{step.name} is due on day {step.day} of the {plan.name} plan"
             return move(MoveKind.STEP, reason, step), None, ""
 
+    if waiting_flag is not None:
+        return waiting_flag, None, ""
     waiting_on = _waiting_reason(remaining, sends)
     waiting = move(MoveKind.ON_TRACK, on_guide_day(day, waiting_on))
     next_due = min((d for _, due in dues for d in due if d is not None), default=None)

@@ -34,6 +34,8 @@ class Move(Frozen):
     guide_day: int | None = None
     rule_lines: tuple[int, ...] = ()
     """Rules doc lines behind the move, for `og why`."""
+    held_until: datetime | None = None
+    """For a move held for someone's hours: when they open (on that clock)."""
 
 
 def on_guide_day(day: int, text: str) -> str:

@@ -3,7 +3,9 @@ sending policy. Plain data, read from the doc by engine.rules and used by the de
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import time
+
+from pydantic import Field, model_validator
 
 from engine.models import Frozen
 
@@ -52,6 +54,8 @@ class Plan(Frozen):
     steps: tuple[Step, ...]
     owner: Person
     line: int = 0
+    hours: SendHours | None = None
+    """This plan's own sending hours; None: the doc's."""
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -74,10 +78,35 @@ class Messages(Frozen):
         return self.nudges.get(step_id, self.default_nudge)
 
 
+class SendHours(Frozen):
+    """Local hours in which something may go out: from `start` up to, not including, `end`
+    (`Send between 9:00 and 17:00.`), on a clock of the reader's own zone."""
+
+    start: time = time(9)
+    end: time = time(17)
+    line: int = 0
+
+    @model_validator(mode="after")
+    def _starts_before_it_ends(self) -> SendHours:
+        if not self.start < self.end:
+            raise ValueError(f"the hours start at {self.start} and end at {self.end}")
+        return self
+
+    def covers(self, clock: time) -> bool:
+        return self.start <= clock < self.end
+
+    def render(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
 class SendingPolicy(Frozen):
     weekdays_only: bool = True
     holidays_country: str | None = None
     line: int = 0
+    hours: SendHours = SendHours()
+    """When customer mail goes out, on each customer's own clock (a plan may have its own)."""
+    team_hours: SendHours = SendHours()
+    """When flags go to people, on the team's clock, on weekdays."""
 
 
 class Rules(Frozen):

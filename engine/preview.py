@@ -1,11 +1,13 @@
-"""`og preview`: what each day's tick would do for everyone if nobody finished anything.
+"""`og preview`: what the hourly ticks would do for everyone if nobody finished anything.
 
-It copies the roster and the state into memory and runs the real tick over the coming days,
-so the preview can never drift from what a tick does, and nothing real is written or sent.
+It copies the roster and the state into memory and runs the real tick every hour of the coming
+days, so the preview can never drift from what a tick does, and each move is shown at the hour
+it would go out, on its reader's clock; nothing real is written or sent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine.adapters.memory import (
@@ -15,14 +17,34 @@ from engine.adapters.memory import (
     StaticRulesSource,
 )
 from engine.adapters.sqlite_store import SqliteStore
+from engine.calendar import zone
 from engine.guide import Guide
 from engine.models import SendStatus
+from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
-from engine.tick import TickReport, tick
+from engine.tick import tick
+from engine.tick_run import CustomerResult
 
 
-def preview(guide: Guide, start: datetime, days: int) -> list[TickReport] | list[str]:
-    """One report per day from `start`; or the rules doc problems when there are no rules."""
+@dataclass(frozen=True)
+class PreviewMove:
+    at: datetime
+    """When the tick makes it, on the clock of whoever it reaches: the customer's for mail,
+    the team's for a flag."""
+    result: CustomerResult
+
+
+@dataclass(frozen=True)
+class PreviewDay:
+    start: datetime
+    moves: list[PreviewMove]
+    held: int
+    """Customers still held when the day's last tick ran (a weekend, a holiday, their hours)."""
+
+
+def preview(guide: Guide, start: datetime, days: int) -> list[PreviewDay] | list[str]:
+    """The 24 hours from `start`, and each day after, as hourly ticks would make them; or the
+    rules doc problems when there are no rules."""
     outcome = load_rules(guide.rules_source, guide.store, remember=False)
     if outcome.rules is None:
         return outcome.problems
@@ -43,4 +65,19 @@ def preview(guide: Guide, start: datetime, days: int) -> list[TickReport] | list
         config=guide.config,
         wall_clock=guide.wall_clock,
     )
-    return [tick(simulated, start + timedelta(days=offset)) for offset in range(days)]
+    team = guide.config.team_timezone
+    customers, _ = validate_rows(simulated.roster.read(), outcome.rules.plans.keys(), team)
+    zones = {c.customer_id: c.timezone or team for c in customers}
+    previewed = []
+    for offset in range(days):
+        day_start = start + timedelta(days=offset)
+        moves, held = [], 0
+        for hour in range(24):
+            report = tick(simulated, day_start + timedelta(hours=hour))
+            for result in report.results:
+                if result.move not in ("on_track", "skipped"):
+                    where = team if result.move == "flag" else zones.get(result.customer_id, team)
+                    moves.append(PreviewMove(report.now.astimezone(zone(where)), result))
+            held = report.held
+        previewed.append(PreviewDay(day_start, moves, held))
+    return previewed

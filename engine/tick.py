@@ -87,6 +87,13 @@ class TickReport(BaseModel):
     def held(self) -> int:
         return sum(1 for r in self.results if r.held)
 
+    @property
+    def held_for_hours(self) -> list[CustomerResult]:
+        """The moves held until someone's hours open (the customer's, or the team's for a
+        flag), soonest first."""
+        waiting = [r for r in self.results if r.held_until is not None]
+        return sorted(waiting, key=lambda r: (r.held_until, r.customer_id))
+
 
 def tick(
     guide: Guide,

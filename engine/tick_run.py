@@ -50,6 +50,8 @@ class CustomerResult:
     reason: str = ""
     held: bool = False
     error: str | None = None
+    held_until: datetime | None = None
+    """When the hours a held move waits for open (engine.decide)."""
 
 
 class Work(NamedTuple):
@@ -171,6 +173,7 @@ class TickRun:
             step=move.step,
             reason=move.reason,
             held=move.held,
+            held_until=move.held_until,
         )
         if move.kind == MoveKind.ON_TRACK or self.dry_run:
             return result, None

@@ -110,6 +110,11 @@ def customers_act(guide: Guide, now: datetime, behaviour: Mapping[str, str]) -> 
     return clicked
 
 
+def _zone_of(customer_id: str) -> str:
+    zones = {c[0]: c[6] for c in CUSTOMERS}
+    return zones.get(customer_id) or TEAM_TIMEZONE
+
+
 def run_demo(directory: Path, days: int = 14) -> int:
     write_workspace(directory)
     guide = build_guide(_demo_settings(directory))
@@ -117,20 +122,34 @@ def run_demo(directory: Path, days: int = 14) -> int:
     with (directory / "flags.log").open("a", encoding="utf-8") as flags:
         guide.notifier = ConsoleNotifier(stream=flags)
         print(f"Workspace: {directory} (rules.md, roster.csv, og.db, outbox/, flags.log)")
-        print(f"Team time zone {TEAM_TIMEZONE}; ticks at 09:00 from {START:%a %d %b %Y}\n")
+        print(
+            f"Team time zone {TEAM_TIMEZONE}; a tick every hour from {START:%a %d %b %Y}; "
+            "each email goes in its customer's own hours\n"
+        )
         for offset in range(days):
-            now = datetime.combine(START + timedelta(days=offset), time(9), zone(TEAM_TIMEZONE))
-            clicks = customers_act(guide, now, behaviour)
-            report = tick(guide, now)
-            moves = [r for r in report.results if r.move not in ("on_track", "skipped")]
-            print(f"Day {offset:2d}  {now:%a %d %b}: {len(moves)} moves, {report.held} held")
+            midnight = datetime.combine(
+                START + timedelta(days=offset), time(0), zone(TEAM_TIMEZONE)
+            )
+            clicks = customers_act(guide, midnight, behaviour)
+            moves, held = [], 0
+            for hour in range(24):
+                report = tick(guide, midnight + timedelta(hours=hour))
+                moves += [
+                    (report.now, r) for r in report.results if r.move not in ("on_track", "skipped")
+                ]
+                held = report.held
+                if offset == 0 and hour == 0:
+                    skipped = report.skipped
+            plural = "" if len(moves) == 1 else "s"
+            print(f"Day {offset:2d}  {midnight:%a %d %b}: {len(moves)} move{plural}, {held} held")
             for click in clicks:
                 print(f"    {click}")
-            for result in moves:
-                print(f"    {result.customer_id}: {result.move} {result.step or ''}".rstrip())
+            for at, result in moves:
+                what = f"{result.customer_id}: {result.move} {result.step or ''}".rstrip()
+                print(f"    {what} at {at.astimezone(zone(_zone_of(result.customer_id))):%H:%M %Z}")
             if offset == 0:
-                for skipped in report.skipped:
-                    print(f"    skipped {skipped.render()}")
+                for row in skipped:
+                    print(f"    skipped {row.render()}")
     emails = sorted((directory / "outbox").glob("*.eml"))
     print(f"\n{len(emails)} emails in {directory / 'outbox'}; flags in {directory / 'flags.log'}")
     return 0

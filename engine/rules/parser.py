@@ -15,7 +15,8 @@ import holidays
 from pydantic import ValidationError
 
 from engine.models import WRAP_UP_STEP
-from engine.plans import Plan, Rules, RulesError, SendingPolicy, Step, Window
+from engine.plans import Plan, Rules, RulesError, SendHours, SendingPolicy, Step, Window
+from engine.rules.hours import HoursRule
 from engine.rules.lines import doc_lines, heading, size_error, unbulleted
 from engine.rules.messages import MessageBlock, build_messages, read_block
 from engine.rules.paragraphs import Paragraph
@@ -49,6 +50,7 @@ class _PlanDraft:
     window: WindowRule | None = None
     owner: OwnerRule | None = None
     step_windows: dict[str, WindowRule] = field(default_factory=dict)
+    hours: HoursRule | None = None
 
 
 @dataclass
@@ -60,6 +62,8 @@ class _Doc:
     step_windows: dict[str, WindowRule] = field(default_factory=dict)
     sending: SendingRule | None = None
     holidays: HolidaysRule | None = None
+    hours: HoursRule | None = None
+    team_hours: HoursRule | None = None
     hand_off: HandOffRule | None = None
     blocks: list[MessageBlock] = field(default_factory=list)
     messages_line: int | None = None
@@ -150,10 +154,23 @@ def _apply(doc: _Doc, rule: Rule | RulesError | None, plan: _PlanDraft | None) -
     elif isinstance(rule, SendingRule):
         if _once(doc, doc.sending, rule, "which days to send on"):
             doc.sending = rule
+    elif isinstance(rule, HoursRule):
+        _add_hours(doc, rule, plan)
     elif _once(doc, doc.holidays, rule, "the holidays country"):
         _check_holidays(doc, rule)
         doc.holidays = rule
     return plan
+
+
+def _add_hours(doc: _Doc, rule: HoursRule, plan: _PlanDraft | None) -> None:
+    if rule.team:  # the whole team's, wherever the sentence stands
+        if _once(doc, doc.team_hours, rule, "the team's time of day"):
+            doc.team_hours = rule
+    elif plan is None:
+        if _once(doc, doc.hours, rule, "the time of day to send"):
+            doc.hours = rule
+    elif _once(doc, plan.hours, rule, f"the {clip_name(plan.rule.name)} plan's time of day"):
+        plan.hours = rule
 
 
 def _once(doc: _Doc, current: Rule | None, new: Rule, what: str) -> bool:
@@ -361,6 +378,7 @@ def _plan(draft: _PlanDraft, owner: OwnerRule, windows: list[WindowRule]) -> Pla
         ),
         owner=owner.person,
         line=draft.rule.line,
+        hours=draft.hours.as_hours() if draft.hours else None,
     )
 
 
@@ -370,6 +388,8 @@ def _sending(doc: _Doc) -> SendingPolicy:
         weekdays_only=doc.sending.weekdays_only if doc.sending else True,
         holidays_country=doc.holidays.code if doc.holidays else None,
         line=min(lines, default=0),
+        hours=doc.hours.as_hours() if doc.hours else SendHours(),
+        team_hours=doc.team_hours.as_hours() if doc.team_hours else SendHours(),
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from engine.plans import Person, RulesError
+from engine.rules.hours import HOURS_START, HoursRule, read_hours
 from engine.rules.people import Unreadable, people_error, read_people
 from engine.rules.wording import quote
 
@@ -49,6 +50,7 @@ _EVERY_DAY_RE = re.compile(rf"^(?:{_EVERY_DAY})$", re.IGNORECASE)
 _SEND_ATTEMPT_RE = re.compile(
     r"^send\s+(?:only\s+|on\s+|every\s+|daily\b|weekdays\b)", re.IGNORECASE
 )
+_HOURS_START_RE = re.compile(rf"^{HOURS_START}", re.IGNORECASE)
 _HOLIDAYS_RE = re.compile(rf"^{_HOLIDAYS}\s*(?P<code>.*)$", re.IGNORECASE)
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2,3}$")
 
@@ -65,13 +67,16 @@ _RULE_START_RE = re.compile(
       | (?P<hand_off>{_HAND_OFF})
       | (?P<holidays>{_HOLIDAYS})
       | (?P<sending>(?:{_WEEKDAYS}|{_EVERY_DAY})\s*(?:\.(?!\S)|$))
+      | (?P<hours>{HOURS_START})
       | (?P<window>nudge\s+after\b)
       | (?P<step_window>{_NAME}\s*+:\s*+(?:nudge\s+after\b|$))
       | (?P<plan>{_NAME}\s++plan\s*+:)
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-RuleStart = Literal["owner", "hand_off", "holidays", "sending", "window", "step_window", "plan"]
+RuleStart = Literal[
+    "owner", "hand_off", "holidays", "sending", "hours", "window", "step_window", "plan"
+]
 
 # Unicode-aware, so a step named in any language keeps its letters.
 _SLUG_GAP_RE = re.compile(r"[\W_]+")
@@ -88,8 +93,8 @@ def slugify(name: str) -> str:
 
 def rule_start(line: str) -> RuleStart | None:
     """Which rule a line begins with, if it begins like one: `Owner:`, `Hand-off owners:`,
-    `Holidays:`, a sending rule, `Nudge after`, `<Step>: nudge after` (or `<Step>:` alone)
-    or `<Name> plan:`."""
+    `Holidays:`, a sending rule, `Send between`, `Nudge after`, `<Step>: nudge after` (or
+    `<Step>:` alone) or `<Name> plan:`."""
     m = _RULE_START_RE.match(line)
     return None if m is None else cast(RuleStart, m.lastgroup)
 
@@ -168,7 +173,7 @@ class HolidaysRule:
     line: int
 
 
-Rule = PlanRule | WindowRule | OwnerRule | HandOffRule | SendingRule | HolidaysRule
+Rule = PlanRule | WindowRule | OwnerRule | HandOffRule | SendingRule | HolidaysRule | HoursRule
 
 
 def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
@@ -195,6 +200,8 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
         return SendingRule(True, line)
     if _EVERY_DAY_RE.match(text):
         return SendingRule(False, line)
+    if _HOURS_START_RE.match(text):
+        return read_hours(text, line)
     if _SEND_ATTEMPT_RE.match(text):
         return _error(
             line,

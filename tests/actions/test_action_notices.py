@@ -15,7 +15,7 @@ from workspace import Workspace, nine_am, row
 from engine.actions import finish, mark_done, pause, resume
 from engine.adapters.memory import RecordingNotifier
 from engine.guide import Guide
-from engine.models import SendStatus
+from engine.models import SendKind, SendStatus
 from engine.outcomes import ActionNotice
 from engine.ports import SendError
 from engine.tick import tick
@@ -33,11 +33,12 @@ class BrokenNotifier(RecordingNotifier):
 
 @pytest.fixture
 def flagged(tmp_path: Path) -> tuple[Guide, RecordingNotifier]:
-    """C1 flagged on welcome (day 5), through a recording notifier."""
+    """C1 flagged on welcome (due day 5, a Saturday; flagged on Monday, day 7), through a
+    recording notifier."""
     guide = Workspace(tmp_path, [row("C1"), row("C2")]).guide()
     notifier = RecordingNotifier()
     guide.notifier = notifier
-    for day in range(6):
+    for day in range(8):
         tick(guide, DAY0 + timedelta(days=day))
     assert [flag.customer_id for flag in notifier.flags] == ["C1", "C2"]
     return guide, notifier
@@ -121,13 +122,12 @@ def test_nothing_changed_tells_nothing(flagged: tuple[Guide, RecordingNotifier])
 def test_settling_a_send_is_told_without_flags(flagged: tuple[Guide, RecordingNotifier]) -> None:
     guide, notifier = flagged
     welcome = guide.store.load_one("C2").sends["C2"][0]
-    check_in = welcome.model_copy(
-        update={"step": "check-in", "status": SendStatus.CLAIMED, "claimed_at": NOW}
-    )
+    nudge = {"kind": SendKind.NUDGE, "status": SendStatus.CLAIMED, "claimed_at": NOW}
+    check_in = welcome.model_copy(update={"step": "check-in", **nudge})
     assert guide.store.claim(check_in)
     assert guide.store.mark_unconfirmed([check_in.key]) == [check_in.key]
 
-    outcome = send_again(guide, "C2", "check-in", None, "dana", NOW)
+    outcome = send_again(guide, "C2", "check-in", SendKind.NUDGE, "dana", NOW)
 
     (notice,) = notifier.actions
     assert outcome.changed and notice.event.action == "send_to_send_again"

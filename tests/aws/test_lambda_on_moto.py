@@ -89,7 +89,7 @@ def test_a_customer_from_first_email_to_wrap_up_on_the_aws_path(
     moto_server: MotoServer,
 ) -> None:
     handler, invocations, prefix = deployed
-    for day in range(6):  # nobody acts: C1's welcome is flagged on day 5
+    for day in range(8):  # nobody acts: C1's welcome is due its flag on Saturday, sent Monday
         at = (DAY0 + timedelta(days=day)).isoformat()
         assert handler(scheduler_event("tick", at), FakeContext())["outcome"] == "ran"
         assert handler(scheduler_event("tick", at), FakeContext())["outcome"] == "already ran"
@@ -125,7 +125,7 @@ def test_a_customer_from_first_email_to_wrap_up_on_the_aws_path(
     assert store.load_one("C1").history("C1").state.finished
     assert "Finished by <@U0DANA>" in json.dumps(fake_slack.messages[(channel, ts)]["blocks"])
 
-    at = (DAY0 + timedelta(days=6)).isoformat()
+    at = (DAY0 + timedelta(days=8)).isoformat()
     handler(scheduler_event("tick", at), FakeContext())
     assert ses_messages("C1").count("finish") == 1
 
@@ -134,7 +134,7 @@ def test_a_customer_from_first_email_to_wrap_up_on_the_aws_path(
     assert done["statusCode"] == 200
     assert "welcome" in store.load_one("C2").history("C2").state.steps_done
 
-    monday = (DAY0 + timedelta(days=7)).isoformat()
+    monday = (DAY0 + timedelta(days=14)).isoformat()
     assert handler(scheduler_event("digest", monday), FakeContext())["outcome"] == "ran"
     assert handler(scheduler_event("digest", monday), FakeContext())["outcome"] == "already ran"
     digests = [p for p in fake_slack.posted() if p["channel"] == DIGESTS]

@@ -496,7 +496,7 @@ def test_the_scheduler_may_invoke_only_the_function(template: dict[str, Any]) ->
 # --- the schedules ------------------------------------------------------------------------
 
 
-def test_two_schedules_tick_daily_and_digest_mondays_at_nine_team_time(
+def test_two_schedules_tick_hourly_and_digest_mondays_at_nine_team_time(
     template: dict[str, Any],
 ) -> None:
     schedules = {
@@ -504,7 +504,7 @@ def test_two_schedules_tick_daily_and_digest_mondays_at_nine_team_time(
         for s in resources(template, "AWS::Scheduler::Schedule").values()
     }
     assert set(schedules) == set(SCHEDULED_KINDS)
-    assert schedules["tick"]["ScheduleExpression"] == "cron(0 9 * * ? *)"
+    assert schedules["tick"]["ScheduleExpression"] == "cron(0 * * * ? *)"
     assert schedules["digest"]["ScheduleExpression"] == "cron(0 9 ? * MON *)"
     timezone = function(template)["Properties"]["Environment"]["Variables"]["OG_TIMEZONE"]
     assert timezone == {"Ref": "TeamTimezone"}

@@ -34,6 +34,8 @@ STEP, NUDGE, FLAG, ON, FINISH = (
 
 
 def test_worked_example_customer_who_never_marks_anything_done() -> None:
+    # Day 0 is a Monday and customer mail goes every day; a flag waits for the team's weekday,
+    # and meanwhile the customer's own moves go on.
     moves = simulate(customer(), plan(window=(2, 3)), days=20)
     got = [(day, m.kind, m.step) for day, m in moves]
     expected = [
@@ -42,31 +44,32 @@ def test_worked_example_customer_who_never_marks_anything_done() -> None:
         (2, NUDGE, "welcome"),
         (3, STEP, "setup"),
         (4, ON, None),
-        (5, FLAG, "welcome"),
-        (6, NUDGE, "setup"),
-        (7, STEP, "check-in"),
-        (8, ON, None),
-        (9, FLAG, "setup"),
-        (10, NUDGE, "check-in"),
+        (5, NUDGE, "setup"),  # Saturday: welcome's flag is due, and waits
+        (6, STEP, "check-in"),
+        (7, FLAG, "welcome"),  # Monday
+        (8, FLAG, "setup"),
+        (9, NUDGE, "check-in"),
+        (10, ON, None),
         (11, ON, None),
-        (12, ON, None),
-        (13, FLAG, "check-in"),
-        *[(d, ON, None) for d in range(14, 20)],
+        (12, ON, "check-in"),  # Saturday: check-in's flag waits, and the customer has no move
+        (13, ON, "check-in"),
+        (14, FLAG, "check-in"),
+        *[(d, ON, None) for d in range(15, 20)],
     ]
     assert got == expected
+    assert [m.held for _, m in moves[12:14]] == [True, True]
 
 
 def test_every_move_reason_names_the_rule() -> None:
-    moves = dict(simulate(customer(), plan(window=(2, 3)), days=6))
+    moves = dict(simulate(customer(), plan(window=(2, 3)), days=8))
     assert "due on day 0 of the Starter plan" in moves[0].reason
     assert "nudge after 2 days" in moves[2].reason
-    assert "flag after 3 more days" in moves[5].reason
-    # Nudged on day 2, three more days: due day 5, the day it is flagged.
-    assert moves[5].reason == (
+    # Nudged on day 2, three more days: due day 5 (a Saturday), flagged on Monday.
+    assert moves[7].reason == (
         "welcome was nudged on guide day 2 and is still not done; "
         "flag after 3 more days (due day 5)"
     )
-    assert moves[5].rule_lines == (10, 3)
+    assert moves[7].rule_lines == (10, 3)
     assert "next is" in moves[1].reason
 
 
@@ -125,7 +128,7 @@ def _decide(h: History, day: int, sending: SendingPolicy = EVERY_DAY, **c: objec
                 send("welcome", SendKind.NUDGE, 2),
                 send("setup", SendKind.STEP, 3),
             ),
-            6,
+            7,
             FLAG,
             "welcome",
         ),
@@ -213,12 +216,17 @@ def test_holiday_holds_mail() -> None:
     assert move.held and "Thanksgiving" in move.reason
 
 
-def test_flags_are_never_held() -> None:
+def test_flags_keep_the_teams_days_not_the_customers() -> None:
     h = history(send("welcome", SendKind.STEP, 0), send("welcome", SendKind.NUDGE, 2))
-    move = _decide(h, 5)
-    assert move.kind == FLAG
-    saturday = _decide(h, 12, WEEKDAYS)
-    assert (saturday.kind, saturday.held) == (FLAG, False)
+    welcome = plan([("welcome", 0)])
+    friday, saturday, monday = (
+        decide(customer(), welcome, h, at(day), sending=WEEKDAYS, team_timezone=TEAM_TZ)
+        for day in (4, 5, 7)
+    )
+    assert friday.kind == ON and not friday.held  # not due yet
+    assert (saturday.kind, saturday.held) == (ON, True)
+    assert "the flag of welcome waits for the team's hours" in saturday.reason
+    assert monday.kind == FLAG
 
 
 def test_finish_is_held_on_weekends() -> None:
@@ -344,12 +352,11 @@ def test_a_held_move_cites_the_sending_policy_line_after_the_rule_it_held() -> N
     [
         (1, "guide day 1: next is nudge welcome on guide day 2"),
         (4, "guide day 4: next is flag welcome on guide day 5"),
-        (8, "guide day 8: next is flag setup on guide day 9"),
-        (11, "guide day 11: next is flag check-in on guide day 13"),
-        (14, "guide day 14: every open step is flagged and waits for its owner"),
+        (10, "guide day 10: next is flag check-in on guide day 12"),
+        (15, "guide day 15: every open step is flagged and waits for its owner"),
     ],
 )
 def test_waiting_says_which_move_comes_next_and_on_which_guide_day(day: int, reason: str) -> None:
     # The worked example above: each flagged step drops out of what the customer waits on.
-    moves = dict(simulate(customer(), plan(window=(2, 3)), days=15))
+    moves = dict(simulate(customer(), plan(window=(2, 3)), days=16))
     assert (moves[day].kind, moves[day].reason) == (ON, reason)

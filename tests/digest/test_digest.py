@@ -48,10 +48,11 @@ def test_the_digest_lists_paused_open_flags_hand_offs_finishes_and_medians(
     )
     flags = [(f.customer_id, f.step, f.flagged_on, f.age_days) for f in digest.open_flags]
     assert flags == [
-        ("STUCK1", "welcome", date(2026, 11, 7), 7),
-        ("STUCK2", "welcome", date(2026, 11, 8), 6),
-        ("STUCK1", "setup", date(2026, 11, 11), 3),
-        ("STUCK2", "setup", date(2026, 11, 12), 2),
+        # Due on the weekend, both welcome flags waited for the team's Monday.
+        ("STUCK1", "welcome", date(2026, 11, 9), 5),
+        ("STUCK2", "welcome", date(2026, 11, 9), 5),
+        ("STUCK1", "setup", date(2026, 11, 10), 4),
+        ("STUCK2", "setup", date(2026, 11, 11), 3),
     ]
     (fast,) = digest.finished_this_week
     assert (fast.customer_id, fast.finished_on, fast.days) == ("FAST", date(2026, 11, 10), 8)
@@ -83,10 +84,10 @@ def test_og_digest_prints_the_digest(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1"), row("C2")])
     guide = ws.guide()
     pause(guide, "C2", "on leave", "dana", DAY0)
-    for day in range(6):  # C1 never acts: welcome is flagged on day 5
+    for day in range(8):  # C1 never acts: welcome is flagged on day 7, Monday the 9th
         tick(guide, DAY0 + timedelta(days=day))
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "digest", "--now", "2026-11-09"],
+        [sys.executable, "-m", "bot.cli", "digest", "--now", "2026-11-09T12:00:00+00:00"],
         capture_output=True,
         text=True,
         env={**os.environ, **ws.env()},

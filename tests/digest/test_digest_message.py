@@ -91,8 +91,8 @@ def test_a_workspace_digest_shows_each_section_with_its_people_notes_and_ages(
     assert ButtonTarget.from_value(button["value"]) == ButtonTarget("PAUSED", 1)
     flags = _section_holding(blocks, "STUCK1").split("\n")
     assert flags == [
-        "• *Name STUCK1* (STUCK1) on welcome, flagged 7 Nov, 7 days ago",
-        "• *Name STUCK1* (STUCK1) on setup, flagged 11 Nov, 3 days ago",
+        "• *Name STUCK1* (STUCK1) on welcome, flagged 9 Nov, 5 days ago",
+        "• *Name STUCK1* (STUCK1) on setup, flagged 10 Nov, 4 days ago",
     ]
     handed = _section_holding(blocks, "HANDED").split("\n")
     assert handed == [

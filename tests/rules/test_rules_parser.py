@@ -1,9 +1,10 @@
 import hashlib
+from datetime import time
 from pathlib import Path
 
 import pytest
 
-from engine.plans import Person, Rules, RulesError, SendingPolicy, Window
+from engine.plans import Person, Rules, RulesError, SendHours, SendingPolicy, Window
 from engine.rules import parse_rules
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "rules.md"
@@ -334,10 +335,16 @@ def test_demo_rules_doc_parses() -> None:
         "invite-team": (3, 4),
         "check-in": (3, 4),
     }
-    assert rules.plans["starter"].owner == Person(name="Dana Reyes", slack_id="U0DANA", line=5)
-    assert rules.plans["pro"].owner == Person(name="Sam Ortiz", slack_id="U0SAM", line=15)
+    assert rules.plans["starter"].owner == Person(name="Dana Reyes", slack_id="U0DANA", line=6)
+    assert rules.plans["pro"].owner == Person(name="Sam Ortiz", slack_id="U0SAM", line=16)
     assert [p.slack_id for p in rules.hand_off_owners] == ["U0SAM", "U0PRIYA", "U0LEE"]
-    assert rules.sending == SendingPolicy(weekdays_only=True, holidays_country="US", line=3)
+    assert rules.sending == SendingPolicy(
+        weekdays_only=True,
+        holidays_country="US",
+        line=3,
+        hours=SendHours(start=time(9), end=time(17), line=4),
+        team_hours=SendHours(start=time(9), end=time(17, 30), line=4),
+    )
 
 
 def test_demo_rules_doc_messages() -> None:

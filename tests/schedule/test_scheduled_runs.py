@@ -76,21 +76,22 @@ def test_a_duplicate_tick_delivery_does_nothing_and_says_so(
 ) -> None:
     guide = ws.guide()
     ticks = count_ticks(guide, monkeypatch)
-    # Six daily ticks bring C1 to a flag on its unanswered welcome.
-    for day in range(2, 8):
-        run_scheduled(guide, "tick", nine_am(f"2026-11-0{day}"), None)
+    # Daily ticks bring C1 to a flag on its unanswered welcome, due on Saturday the 7th and
+    # sent on Monday the 9th, in the team's week.
+    for day in range(2, 10):
+        run_scheduled(guide, "tick", nine_am(f"2026-11-{day:02d}"), None)
     assert "FLAG for <@U0DANA>" in ws.flags.getvalue()
     mail, flags = ws.sent(), ws.flags.getvalue()
     caplog.set_level(logging.INFO, logger="og.scheduled")
 
-    again = run_scheduled(guide, "tick", nine_am("2026-11-07"), None)
+    again = run_scheduled(guide, "tick", nine_am("2026-11-09"), None)
 
     assert again.duplicate and again.disposition == Disposition.ALREADY_RAN
     assert again.report is None and again.attempt == 1
     assert "duplicate delivery, nothing done" in again.summary
-    assert len(ticks) == 6
+    assert len(ticks) == 8
     assert ws.sent() == mail and ws.flags.getvalue() == flags
-    assert "scheduled tick at 2026-11-07T09:00+00:00: duplicate delivery" in caplog.text
+    assert "scheduled tick at 2026-11-09T09:00+00:00: duplicate delivery" in caplog.text
 
 
 def test_a_duplicate_digest_delivery_posts_nothing(ws: Workspace) -> None:

@@ -75,7 +75,7 @@ def when(flagged: Flagged) -> str:
     [
         (pause, "⏸ Paused by <@U0DANA> · {when} — “team of one, revisit after Q3”"),
         (hand_off, "🤝 Handed off to <@U0SAM> by <@U0DANA> · {when} — “wants a call”"),
-        (done, "✅ Finished by <@U0DANA> · {when} — “onboarding took 6 days”"),
+        (done, "✅ Finished by <@U0DANA> · {when} — “onboarding took 8 days”"),
     ],
     ids=["pause", "hand off", "done"],
 )

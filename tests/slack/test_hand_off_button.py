@@ -46,7 +46,7 @@ def test_hand_off_to_a_listed_owner_who_gets_the_journey(flagged: Flagged) -> No
     assert "Handed off to <@U0SAM> by <@U0DANA>" in flag["text"]
     (dm,) = [p for p in flagged.fake.posted() if p["channel"] == "U0SAM"]
     text = json.dumps(dm["blocks"])
-    assert "<@U0DANA> handed *Name C1 (Co C1)* (C1, Starter plan, guide day 6) over to you" in text
+    assert "<@U0DANA> handed *Name C1 (Co C1)* (C1, Starter plan, guide day 8) over to you" in text
     assert "needs a call" in text
     assert "step welcome (sent)" in text and "flag welcome (sent)" in text
 

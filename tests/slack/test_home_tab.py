@@ -56,7 +56,7 @@ def test_opening_the_home_tab_shows_my_open_flags_with_the_flags_buttons(
     view = home(flagged)
     shown = text(view)
     assert "Your open flags* (1)" in shown
-    assert "*Name C1* (C1) at Co C1 is stuck on *welcome*, flagged Sat 7 Nov 2026" in shown
+    assert "*Name C1* (C1) at Co C1 is stuck on *welcome*, flagged Mon 9 Nov 2026" in shown
     assert "Handed off to you* (0)" in shown and "Nobody is handed off to you." in shown
     assert "Paused, the whole team* (0)" in shown
     assert action_ids(view) == ["og_done_0", "og_pause_0", "og_hand_off_0"]
@@ -97,7 +97,7 @@ def test_pause_from_the_home_tab_opens_the_modal_and_lists_her_as_paused(
 
     shown = text(home(flagged))
     assert "Your open flags* (0)" in shown
-    assert "*Name C1* (C1) at Co C1 is paused since Sun 8 Nov 2026: “back in Q1”" in shown
+    assert "*Name C1* (C1) at Co C1 is paused since Tue 10 Nov 2026: “back in Q1”" in shown
     assert action_ids(home(flagged)) == ["og_resume_0"]
 
     flagged.home_click("og_resume_0")
@@ -146,7 +146,7 @@ def test_a_stale_home_tab_click_changes_nothing_says_why_and_shows_how_things_st
     flagged.home_click("og_done_0")
 
     told = flagged.fake.posted()[-1]  # in her direct messages with the app: no channel here
-    assert (told["channel"], told["text"]) == ("U0DANA", "C1 already finished on 2026-11-08")
+    assert (told["channel"], told["text"]) == ("U0DANA", "C1 already finished on 2026-11-10")
     assert "Your open flags* (0)" in text(home(flagged))
 
 
@@ -170,7 +170,7 @@ def test_a_busy_home_tab_keeps_to_100_blocks_and_counts_the_rest(
             *(row(f"P{n:02}", paused="TRUE", paused_note=f"note {n}") for n in range(70)),
         ]
     )
-    for day in range(6):
+    for day in range(8):
         tick(flagged.guide, DAY0 + timedelta(days=day))
 
     flagged.open_home("U0DANA")

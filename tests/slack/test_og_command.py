@@ -53,15 +53,15 @@ def test_an_unknown_subcommand_or_a_missing_customer_is_answered_with_usage(
 def test_status_shows_the_customer_the_journey_and_todays_move(flagged: Flagged) -> None:
     assert flagged.command("status C1") == 200
     text = answer_text(flagged)
-    assert "*Name C1 (Co C1)* (C1): Starter plan, journey 1, guide day 6" in text
+    assert "*Name C1 (Co C1)* (C1): Starter plan, journey 1, guide day 8" in text
     assert "Journey so far" in text and "flag welcome (sent)" in text
-    assert "Today: *nudge* setup" in text
+    assert "Today: *flag* setup" in text
 
 
 def test_why_names_the_rules_doc_lines_behind_todays_move(flagged: Flagged) -> None:
     flagged.command("why C1")
     text = answer_text(flagged)
-    assert "*C1*: nudge setup" in text
+    assert "*C1*: flag setup" in text
     assert "because" in text and "rules.md:" in text
 
 

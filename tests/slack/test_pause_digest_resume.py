@@ -38,12 +38,12 @@ def test_paused_from_a_flag_listed_in_the_digest_and_resumed_from_it(
 ) -> None:
     flagged = Flagged(tmp_path, fake_slack)
     pause_with_note(flagged, "on leave until the 20th")
-    assert tick(flagged.guide, DAY0 + timedelta(days=7)).results[0].reason.startswith("paused")
+    assert tick(flagged.guide, DAY0 + timedelta(days=9)).results[0].reason.startswith("paused")
 
-    (digest,) = post_digest(flagged, days=7)
+    (digest,) = post_digest(flagged, days=14)
     message = flagged.fake.messages[digest]
     text = json.dumps(message["blocks"], ensure_ascii=False)
-    assert "Name C1" in text and "on leave until the 20th" in text and "paused 1 day" in text
+    assert "Name C1" in text and "on leave until the 20th" in text and "paused 6 days" in text
     (button,) = [
         b["accessory"] for b in message["blocks"] if b.get("accessory", {}).get("type") == "button"
     ]

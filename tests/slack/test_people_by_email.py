@@ -233,7 +233,7 @@ class FlaggedByEmail(Flagged):
         )
         self.guide = self.ws.guide()
         self.reports: list[TickReport] = []
-        for day in range(6):  # C1 never acts: welcome is flagged on day 5
+        for day in range(8):  # C1 never acts: welcome is flagged on day 7, a Monday
             people = SlackPeople(fake.client(), self.guide.store)
             self.guide.notifier = SlackNotifier(fake.client(), flag_channel, people)
             self.reports.append(tick(self.guide, DAY0 + timedelta(days=day)))
@@ -272,7 +272,7 @@ def test_every_tick_reports_an_email_slack_does_not_know_with_its_line(
     flagged: FlaggedByEmail,
 ) -> None:
     expected = f"{flagged.ws.rules_path}:{HAND_OFF_LINE}: {KIM_UNKNOWN}"
-    assert [report.rules_problems for report in flagged.reports] == [[expected]] * 6
+    assert [report.rules_problems for report in flagged.reports] == [[expected]] * 8
     assert all(report.ran and not report.rules_fallback for report in flagged.reports)
 
 

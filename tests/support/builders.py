@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -112,17 +112,39 @@ def simulate(
     sending: SendingPolicy = EVERY_DAY,
     before_tick: Callable[[int, History], History] | None = None,
     ticks_per_day: int = 1,
+    hours: Sequence[int] = (9,),
 ) -> list[tuple[int, Move]]:
-    """Run the decision day by day from DAY0, recording moves as a tick would."""
+    """Run the decision day by day from DAY0, recording moves as a tick would: a tick at each
+    of `hours` (UTC), `ticks_per_day` times."""
+    return [
+        (day, move)
+        for day, _, move in ticks(
+            customer_, plan_, days, sending, before_tick, ticks_per_day, hours
+        )
+    ]
+
+
+def ticks(
+    customer_: Customer,
+    plan_: Plan,
+    days: int,
+    sending: SendingPolicy = EVERY_DAY,
+    before_tick: Callable[[int, History], History] | None = None,
+    ticks_per_day: int = 1,
+    hours: Sequence[int] = (9,),
+) -> list[tuple[int, datetime, Move]]:
+    """`simulate`, with each move's time."""
     h = history()
     moves = []
     for day in range(days):
         if before_tick:
             h = before_tick(day, h)
-        for _ in range(ticks_per_day):
-            move = decide(customer_, plan_, h, at(day), sending=sending, team_timezone=TEAM_TZ)
-            h = apply(h, move)
-            moves.append((day, move))
+        for hour in hours:
+            now = at(day, hour)
+            for _ in range(ticks_per_day):
+                move = decide(customer_, plan_, h, now, sending=sending, team_timezone=TEAM_TZ)
+                h = apply(h, move)
+                moves.append((day, now, move))
     return moves
 
 

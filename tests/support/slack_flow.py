@@ -182,7 +182,8 @@ class Flagged:
         # As bot.wiring.show_home_tabs sets it: each action republishes the actor's Home tab.
         self.context = SlackContext(guide=self.guide, settings=self.settings, clock=self.app_clock)
         notifier.home = HomeTab(self.context, fake.client()).refresh
-        for day in range(6):  # C1 never acts: welcome is flagged on day 5
+        # C1 never acts: welcome is due its flag on day 5, a Saturday, and flagged on Monday.
+        for day in range(8):
             tick(self.guide, DAY0 + timedelta(days=day))
         ((self.channel, self.ts),) = fake.messages
         self.app: App = create_app(
@@ -282,7 +283,7 @@ class Flagged:
 
     def app_clock(self) -> datetime:
         """The moment the app thinks it is: the day after the flag."""
-        return DAY0 + timedelta(6)
+        return DAY0 + timedelta(8)
 
     def row(self) -> dict[str, str]:
         return next(iter(self.ws.read_rows()))

@@ -103,7 +103,8 @@ def test_a_bad_zone_in_one_row_costs_that_row_only(tmp_path: Path) -> None:
         row("C4", timezone="asia/tokyo"),
     ]
     ws = Workspace(tmp_path, rows)
-    result = og(ws, "tick", "--now", "2026-11-02", "--json")
+    # 09:00 in Tokyo, where C4 is.
+    result = og(ws, "tick", "--now", "2026-11-02T00:00:00+00:00", "--json")
     assert result.returncode == 0, result.stderr
     moves = {r["customer_id"]: r for r in map(json.loads, result.stdout.splitlines())}
     assert [moves[c]["move"] for c in ("C1", "C2", "C3")] == ["skipped"] * 3
@@ -185,9 +186,10 @@ def test_preview_shows_the_coming_days_and_writes_nothing(ws: Workspace) -> None
     result = og(ws, "preview", "--days", "4", "--now", "2026-11-02")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Mon 2026-11-02: 2 moves, 0 held"
-    assert "  C2: step connect-data" in lines
-    assert "  C1: nudge welcome" in lines
+    # From 09:00, every hour for a day: C2's next step waits for 09:00 on Tuesday.
+    assert lines[0] == "Mon 2026-11-02: 2 moves, 1 held"
+    assert "  C2: step connect-data at Tue 09:00 UTC" in lines
+    assert "  C1: nudge welcome at Wed 09:00 UTC" in lines
     assert not ws.outbox.exists()
     status = og(ws, "status", "C1", "--now", "2026-11-02")
     assert "(sent)" not in status.stdout and "today: step welcome" in status.stdout

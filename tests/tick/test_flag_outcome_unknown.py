@@ -25,22 +25,22 @@ def test_a_flag_with_no_answer_is_kept_unconfirmed_and_posted_once(
     guide = ws.guide()
     settings = SlackSettings(bot_token=fake_slack.token, api_url=fake_slack.url)
     guide.notifier = SlackNotifier(web_client(settings), CHANNEL)
-    for day in range(5):  # C1 never acts: welcome is flagged on day 5
+    for day in range(7):  # C1 never acts: welcome's flag is due on Saturday, day 5
         tick(guide, DAY0 + timedelta(days=day))
     assert fake_slack.posted() == []
     fake_slack.hang_up("chat.postMessage")
 
-    flagging = tick(guide, DAY0 + timedelta(days=5))
+    flagging = tick(guide, DAY0 + timedelta(days=7))  # Monday: the team's day
 
     assert [r.move for r in flagging.results] == ["flag"]
     assert len(flagging.failures) == 1 and "may have posted the flag" in flagging.failures[0]
     (flag,) = [s for s in guide.store.load().sends["C1"] if s.kind == SendKind.FLAG]
     assert flag.status == SendStatus.UNCONFIRMED
-    for day in (6, 7):
+    for day in (8, 9):
         tick(guide, DAY0 + timedelta(days=day))
     posted = [p["text"] for p in fake_slack.posted()]
     assert len([text for text in posted if "is stuck on welcome" in text]) == 1
     # ...and the owner is told, once, that it may not have gone out.
     told = [text for text in posted if "may or may not have reached" in text]
     assert told == ["<@U0DANA> the flag for welcome may or may not have reached Name C1"]
-    assert [s.customer_id for s in tick(guide, DAY0 + timedelta(days=8)).unconfirmed] == ["C1"]
+    assert [s.customer_id for s in tick(guide, DAY0 + timedelta(days=10)).unconfirmed] == ["C1"]

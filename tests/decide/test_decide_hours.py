@@ -1,0 +1,151 @@
+"""Sending hours on each customer's own clock, and the team's for flags (engine.decide)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+from builders import customer, history, plan, send
+
+from engine.calendar import next_opening
+from engine.calendar import zone as zone_info
+from engine.decide import decide, decide_with_spell
+from engine.models import SendKind
+from engine.outcomes import Move, MoveKind
+from engine.plans import SendHours, SendingPolicy
+
+EVERY_DAY = SendingPolicy(weekdays_only=False)
+TEAM = "America/New_York"
+
+
+def move_at(now: datetime, zone: str, sending: SendingPolicy = EVERY_DAY, **state: object) -> Move:
+    """The day-0 welcome of a customer in `zone` who signed up the day before, at `now`."""
+    signup = now.astimezone(UTC).date().replace(day=1)
+    who = customer(timezone=zone, signup_date=signup)
+    return decide(
+        who, plan([("welcome", 0)]), history(**state), now, sending=sending, team_timezone=TEAM
+    )
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "first_in_hours", "an_hour_before"),
+    [
+        ("Asia/Tokyo", "2027-01-05T00:00", "2027-01-04T23:00"),  # +9
+        ("America/New_York", "2027-01-05T14:00", "2027-01-05T13:00"),  # -5
+        ("Asia/Kolkata", "2027-01-05T03:30", "2027-01-05T03:00"),  # +5:30: 08:30 is held
+        ("Asia/Kathmandu", "2027-01-05T03:15", "2027-01-05T02:15"),  # +5:45
+        ("Pacific/Kiritimati", "2027-01-04T19:00", "2027-01-04T18:00"),  # +14
+        ("Etc/GMT+12", "2027-01-05T21:00", "2027-01-05T20:00"),  # -12
+    ],
+)
+def test_mail_waits_for_nine_on_the_customers_own_clock(
+    zone: str, first_in_hours: str, an_hour_before: str
+) -> None:
+    assert move_at(utc(first_in_hours), zone).kind == MoveKind.STEP
+    held = move_at(utc(an_hour_before), zone)
+    assert held.kind == MoveKind.ON_TRACK and held.held
+    assert held.reason.startswith("held until 09:00 " + zone)
+    assert "the step of welcome waits for the customer's hours, 09:00–17:00" in held.reason
+
+
+def test_after_five_the_wait_is_till_the_next_morning_and_said_with_its_day() -> None:
+    # 23:00 in Tokyo on a Monday, when a New York team's 09:00 tick runs.
+    held = move_at(utc("2027-01-04T14:00"), "Asia/Tokyo")
+    assert held.reason.startswith("held until Tue 5 Jan 09:00 Asia/Tokyo (in 10 h): ")
+
+
+def test_on_friday_evening_the_wait_is_till_monday_when_only_weekdays_send() -> None:
+    weekdays = SendingPolicy(weekdays_only=True)
+    held = move_at(utc("2027-01-08T23:00"), "America/New_York", weekdays)  # Fri 18:00
+    assert held.reason.startswith("held until Mon 11 Jan 09:00 America/New_York (in 2 days 15 h): ")
+
+
+@pytest.mark.parametrize(
+    ("zone", "before", "after"),
+    [
+        # The US springs forward on 14 March 2027, the EU on 28 March: 09:00 moves in UTC.
+        ("America/New_York", "2027-03-12T14:00", "2027-03-15T13:00"),
+        ("Europe/London", "2027-03-26T09:00", "2027-03-29T08:00"),
+        # And back: 7 November in the US, 31 October in the EU.
+        ("America/New_York", "2027-11-05T13:00", "2027-11-08T14:00"),
+        ("Europe/Berlin", "2027-10-29T07:00", "2027-11-01T08:00"),
+    ],
+)
+def test_nine_is_nine_across_both_clock_changes(zone: str, before: str, after: str) -> None:
+    for nine in (utc(before), utc(after)):
+        assert nine.astimezone(zone_info(zone)).hour == 9
+        assert move_at(nine, zone).kind == MoveKind.STEP
+        assert move_at(nine.replace(hour=nine.hour - 1), zone).held
+
+
+def test_hours_that_open_inside_a_clock_change_open_when_the_clock_reaches_them() -> None:
+    at_two_thirty = SendHours(start=time(2, 30), end=time(17))
+    # 02:30 does not happen in New York on 14 March 2027: the clock goes from 02:00 to 03:00.
+    opens = next_opening(utc("2027-03-14T05:00"), "America/New_York", at_two_thirty, EVERY_DAY)
+    assert opens is not None and opens.astimezone(UTC) == utc("2027-03-14T07:30")
+
+
+def test_a_plan_with_its_own_hours_waits_for_them() -> None:
+    starter = plan([("welcome", 0)]).model_copy(
+        update={"hours": SendHours(start=time(13), end=time(15))}
+    )
+    who = customer(timezone="UTC", signup_date=utc("2027-01-04T00:00").date())
+    at_ten = decide(
+        who, starter, history(), utc("2027-01-04T10:00"), sending=EVERY_DAY, team_timezone="UTC"
+    )
+    at_one = decide(
+        who, starter, history(), utc("2027-01-04T13:00"), sending=EVERY_DAY, team_timezone="UTC"
+    )
+    assert at_ten.held and "13:00–15:00" in at_ten.reason and at_one.kind == MoveKind.STEP
+
+
+def flag_due_at(now: datetime) -> Move:
+    """A Starter customer whose setup was nudged three days ago: the flag is due."""
+    who = customer(timezone="Asia/Tokyo", signup_date=utc("2026-12-28T00:00").date())
+    sends = (
+        send("welcome", SendKind.STEP, 0),
+        send("setup", SendKind.STEP, 2),
+        send("setup", SendKind.NUDGE, 4),
+    )
+    # The builders date sends from 2 Nov 2026; only their guide days matter here.
+    h = history(*sends, steps_done={"welcome": who.signup_date})
+    two_steps = plan([("welcome", 0), ("setup", 2)])
+    return decide(who, two_steps, h, now, sending=EVERY_DAY, team_timezone=TEAM)
+
+
+def test_a_customers_own_move_goes_while_their_flag_waits() -> None:
+    who = customer(timezone="Asia/Tokyo", signup_date=utc("2026-12-28T00:00").date())
+    sends = (send("welcome", SendKind.STEP, 0), send("welcome", SendKind.NUDGE, 2))
+    h = history(*sends)
+    # Saturday 10:00 in Tokyo, Friday 20:00 in New York: check-in (day 6... here setup, day 2)
+    # is due to the customer, and welcome's flag to a team gone home.
+    move = decide(who, plan(), h, utc("2027-01-09T01:00"), sending=EVERY_DAY, team_timezone=TEAM)
+    assert (move.kind, move.step) == (MoveKind.STEP, "setup")
+
+
+def test_a_flag_waits_for_the_teams_hours_and_weekdays_not_the_customers() -> None:
+    # Friday 8 January 2027 in New York: 08:00, 10:00, 18:00; then Saturday 10:00.
+    assert flag_due_at(utc("2027-01-08T15:00")).kind == MoveKind.FLAG
+    early = flag_due_at(utc("2027-01-08T13:00"))
+    assert early.held and early.reason.startswith("held until 09:00 America/New_York (in 1 h): ")
+    assert "the flag of setup waits for the team's hours, 09:00–17:00 on weekdays" in early.reason
+    late = flag_due_at(utc("2027-01-08T23:00"))
+    assert late.reason.startswith("held until Mon 11 Jan 09:00 America/New_York")
+    assert flag_due_at(utc("2027-01-09T15:00")).held
+
+
+def test_a_customer_held_for_their_hours_is_never_remembered_as_quiet() -> None:
+    who = customer(timezone="Asia/Tokyo", signup_date=utc("2027-01-04T00:00").date())
+    move, spell = decide_with_spell(
+        who,
+        plan([("welcome", 0)]),
+        history(),
+        utc("2027-01-04T14:00"),
+        sending=EVERY_DAY,
+        team_timezone=TEAM,
+    )
+    assert move.held and spell is not None and not spell.covers(move.local_date)
