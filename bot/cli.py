@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="og", description="Onboarding Guide")
     commands = parser.add_subparsers(dest="command", required=True)
-    tick = commands.add_parser("tick", parents=[common, with_now], help="run the daily tick")
+    tick = commands.add_parser("tick", parents=[common, with_now], help="run the tick (every hour)")
     tick.add_argument("--dry-run", action="store_true", help="decide, send and write nothing")
     tick.add_argument("--json", action="store_true", help="one JSON object per roster row")
     done = commands.add_parser("done", parents=[common, with_now], help="mark a step done")
@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     prev = commands.add_parser("preview", parents=[common, with_now], help="the coming days")
     prev.add_argument("--days", type=int, required=True)
     serve = commands.add_parser(
-        "serve", parents=[common], help="done links, Slack, and the daily tick and weekly digest"
+        "serve", parents=[common], help="done links, Slack, and the hourly tick and weekly digest"
     )
     serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to listen on every address")
     serve.add_argument("--port", type=int, default=8080)

@@ -1,4 +1,4 @@
-"""A scheduled run (the daily tick, the Monday digest), done once per scheduled time.
+"""A scheduled run (the hourly tick, the Monday digest), done once per scheduled time.
 
 Both clocks deliver at least once, not exactly once: EventBridge Scheduler retries a delivery
 it could not hand over, a person replays a failed run from the dead-letter queue (the template

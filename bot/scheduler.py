@@ -114,7 +114,7 @@ def build_scheduler(
                 "lookback": MISFIRE_GRACE,
             },
             id=job_id,
-            # A machine that slept through 09:00 runs the job once when it wakes, not once per
+            # A machine that slept through a firing runs the job once when it wakes, not once per
             # missed firing; a second delivery of the same firing is a no-op anyway.
             coalesce=True,
             max_instances=1,

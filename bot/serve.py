@@ -152,9 +152,13 @@ def serve(
         scheduler = build_scheduler(guide, settings.timezone, digest_poster(guide, slack))
         scheduler.start()
         running.callback(scheduler.shutdown, wait=False)
-        for job, what in ((TICK_JOB, "daily tick"), (DIGEST_JOB, "weekly digest")):
+        jobs = (
+            (TICK_JOB, "tick every hour on the hour"),
+            (DIGEST_JOB, f"weekly digest Mondays at 09:00 {settings.timezone}"),
+        )
+        for job, what in jobs:
             next_run = scheduler.get_job(job).next_run_time
-            _log.info("%s at 09:00 %s; next at %s", what, settings.timezone, next_run.isoformat())
+            _log.info("%s; next at %s", what, next_run.isoformat())
         for bound_host, bound_port in server.addresses:
             _log.info("serving done links on http://%s:%s", bound_host, bound_port)
             if app is not None and not socket_mode:

@@ -508,8 +508,10 @@ def test_two_schedules_tick_hourly_and_digest_mondays_at_nine_team_time(
     assert schedules["digest"]["ScheduleExpression"] == "cron(0 9 ? * MON *)"
     timezone = function(template)["Properties"]["Environment"]["Variables"]["OG_TIMEZONE"]
     assert timezone == {"Ref": "TeamTimezone"}
+    # The digest on the team's Monday morning; the hourly tick in UTC, where no hour repeats.
+    assert schedules["digest"]["ScheduleExpressionTimezone"] == timezone
+    assert schedules["tick"]["ScheduleExpressionTimezone"] == "UTC"
     for kind, schedule in schedules.items():
-        assert schedule["ScheduleExpressionTimezone"] == timezone
         assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
         target = schedule["Target"]
         assert json.loads(target["Input"]) == {

@@ -28,8 +28,8 @@ def test_og_serve_answers_done_links_and_logs_without_the_token(tmp_path: Path) 
     assert token not in log
     lines = log.splitlines()
     assert any(f"serving done links on http://127.0.0.1:{port}" in line for line in lines)
-    assert any("daily tick at 09:00 UTC; next at " in line for line in lines), log
-    assert any("weekly digest at 09:00 UTC; next at " in line for line in lines), log
+    assert any("tick every hour on the hour; next at " in line for line in lines), log
+    assert any("weekly digest Mondays at 09:00 UTC; next at " in line for line in lines), log
     assert any(
         "no SLACK_BOT_TOKEN: flags and the digest go to the console" in line for line in lines
     )
