@@ -17,7 +17,7 @@ from engine.models import (
     Snapshot,
 )
 from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
-from engine.roster.validate import DATE_COLUMNS, FLAG_COLUMNS, find_columns
+from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, find_columns
 
 
 def new_audit_id(at: datetime) -> str:

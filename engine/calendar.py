@@ -44,6 +44,20 @@ def _holidays(country: str, year: int) -> holidays.HolidayBase:
     return holidays.country_holidays(country, years=year)
 
 
+@cache
+def holidays_country(text: str) -> str | None:
+    """The country code `text` names (`gb` -> `GB`) when its public holidays are known, or
+    None."""
+    code = text.strip().upper()
+    if not 2 <= len(code) <= 3 or not code.isalpha():
+        return None
+    try:
+        holidays.country_holidays(code)
+    except NotImplementedError:
+        return None
+    return code
+
+
 def no_sending_reason(day: date, policy: SendingPolicy) -> str | None:
     """Why no customer mail goes out on `day`, or None when it is a sending day."""
     if policy.weekdays_only and day.weekday() >= 5:

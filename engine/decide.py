@@ -150,6 +150,9 @@ def _verdict(
             ends = None if next_due is None else today + timedelta(days=next_due - day)
             until = _Until(ends, day_zero, waiting_on)
     if move.kind in _MAILING_MOVES:
+        if customer.country and customer.country != sending.holidays_country:
+            # The customer's own country's holidays, in place of the doc's.
+            sending = sending.model_copy(update={"holidays_country": customer.country})
         held_because = no_sending_reason(today, sending)
         if held_because:
             reason = f"held: {move.kind.value} waits for a sending day; {held_because}"

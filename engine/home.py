@@ -21,8 +21,9 @@ from engine.guide import Guide
 from engine.models import CellValue, Customer, CustomerState, StoreSnapshot
 from engine.plans import Person, Rules
 from engine.roster.cells import is_blank
+from engine.roster.columns import cell_id, find_columns
 from engine.roster.grid import named, rows_where
-from engine.roster.validate import cell_id, find_columns, validate_rows
+from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 
 

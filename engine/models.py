@@ -81,6 +81,8 @@ class Customer(Frozen):
     company: str = ""
     plan_override: str | None = None
     timezone: str | None = None
+    country: str | None = None
+    """An ISO country code whose public holidays hold this customer's mail (else the doc's)."""
     owner: str | None = None
     paused: bool = False
     paused_note: str = ""

@@ -17,8 +17,9 @@ from operator import itemgetter
 from engine.memo import TickMemo, header_fingerprint, row_fingerprint
 from engine.models import Customer, RawRow, RosterGrid, RosterSnapshot, SkippedRow
 from engine.outcomes import MoveKind, QuietSpell
+from engine.roster.columns import cell_id, find_columns
 from engine.roster.grid import named
-from engine.roster.validate import cell_id, find_columns, validate_rows
+from engine.roster.validate import validate_rows
 from engine.tick_run import CustomerResult
 
 CHANGED_WHILE_READ = "being changed by someone else right now; the next tick takes it from there"

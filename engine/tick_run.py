@@ -30,7 +30,7 @@ from engine.models import (
 from engine.outcomes import Move, MoveKind, OutgoingEmail, QuietSpell
 from engine.plans import Plan, Rules, Step
 from engine.ports import StaleStateError
-from engine.roster.validate import find_columns
+from engine.roster.columns import find_columns
 from engine.runs import Run
 from engine.sheet_sync import flags_row, sync_state
 

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from engine.roster.cells import parse_bool, serial_number
-from engine.roster.validate import DATE_COLUMNS, FLAG_COLUMNS, column_key
+from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, column_key
 
 DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 """How a date the guide writes shows in the sheet: as the CSV list has it."""

@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 from engine.adapters.gsheet_cells import DATE_FORMAT, sheet_cell
 from engine.models import CellValue, RawRow, RosterSnapshot, RowUpdate
 from engine.roster.cells import cell_text, column_letter
+from engine.roster.columns import column_key
 from engine.roster.grid import named, raw_row
-from engine.roster.validate import column_key
 
 ID_COLUMN = "customer_id"
 

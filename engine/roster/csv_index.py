@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from engine.roster.cells import cell_text
+from engine.roster.columns import column_key
 from engine.roster.csv_encoding import has_undecodable, visible
 from engine.roster.csv_formulas import as_typed
 from engine.roster.csv_scan import Record, TextLayout, cells_of
 from engine.roster.csv_text import cell_problem
-from engine.roster.validate import column_key
 
 # Where str.splitlines breaks a line and the csv module (and io) do not.
 _OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

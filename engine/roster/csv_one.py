@@ -18,12 +18,12 @@ from pathlib import Path
 from engine.models import RosterSnapshot, RowUpdate
 from engine.ports import RosterError
 from engine.roster.cells import cell_text
+from engine.roster.columns import column_key, find_columns
 from engine.roster.csv_encoding import DecodedText, has_undecodable, text_only, visible
 from engine.roster.csv_formulas import as_typed, formula_safe
 from engine.roster.csv_index import IdIndex
 from engine.roster.csv_scan import Record, TextLayout, needle_for
 from engine.roster.grid import named, raw_row
-from engine.roster.validate import column_key, find_columns
 
 ID_COLUMN = "customer_id"
 

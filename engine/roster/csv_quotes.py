@@ -18,7 +18,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.roster.validate import REQUIRED_COLUMNS, column_key
+from engine.roster.columns import REQUIRED_COLUMNS, column_key
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from engine.models import CellProblem, CellValue, RawRow, RosterGrid, RosterSnapshot
 from engine.roster.cells import cell_text
-from engine.roster.validate import cell_id, find_columns
+from engine.roster.columns import cell_id, find_columns
 
 
 def snapshot_from_grid(

@@ -13,69 +13,17 @@ from datetime import date
 from typing import NamedTuple
 
 from engine.bulk import cyclic_gc_paused
-from engine.calendar import canonical_timezone
+from engine.calendar import canonical_timezone, holidays_country
 from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
-from engine.ports import RosterError
-from engine.roster.cells import cell_text, column_letter, is_blank, parse_bool, parse_date
+from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
+from engine.roster.columns import KNOWN_COLUMNS, column_key, find_columns, id_text, row_id
 from engine.rules import slugify
-
-REQUIRED_COLUMNS = ("customer_id", "email", "plan", "signup_date")
-OPTIONAL_COLUMNS = (
-    "name",
-    "company",
-    "plan_override",
-    "timezone",
-    "owner",
-    "paused",
-    "paused_note",
-    "finished",
-    "finished_date",
-    "finished_by",
-    "handed_off_to",
-)
-KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-# How the guide writes these (RowUpdate holds text): a flag is "TRUE" or "" (no), a date is
-# ISO text. A roster that types its cells (a Google Sheet) writes them as booleans and dates.
-FLAG_COLUMNS = ("paused", "finished")
-DATE_COLUMNS = ("signup_date", "finished_date")
 
 # Strict on purpose: a typo'd address bounces silently days later, a skipped row is seen now.
 _ADDRESS_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f,;:<>()\[\]\\\"."
 _EMAIL = re.compile(
     rf"{_ADDRESS_CHAR}]+(?:\.{_ADDRESS_CHAR}]+)*@{_ADDRESS_CHAR}]+(?:\.{_ADDRESS_CHAR}]+)+"
 )
-
-
-def column_key(name: str) -> str:
-    """How a header cell is matched to a column name: case and surrounding spaces don't count."""
-    return name.strip().lower()
-
-
-def find_columns(header: Sequence[str]) -> dict[str, str]:
-    """The header cell for each known column present. Raises RosterError when a required column
-    is missing or a known column appears twice (which of the two is meant cannot be guessed)."""
-    found: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    for position, cell in enumerate(header):
-        key = column_key(cell)
-        if key not in KNOWN_COLUMNS:
-            continue
-        if key in found:
-            raise RosterError(
-                f"the onboarding list has two {key} columns "
-                f"({column_letter(positions[key])} and {column_letter(position)}); "
-                "remove or rename one"
-            )
-        found[key] = cell
-        positions[key] = position
-    missing = [name for name in REQUIRED_COLUMNS if name not in found]
-    if missing:
-        plural = "column" if len(missing) == 1 else "columns"
-        raise RosterError(
-            f"the onboarding list has no {', '.join(missing)} {plural} "
-            f"(header row: {', '.join(repr(cell) for cell in header) or 'empty'})"
-        )
-    return found
 
 
 def validate_rows(
@@ -106,17 +54,6 @@ def validate_customer(
     wanted = customer_id.strip()
     rows = tuple(row for row in snapshot.rows if row_id(row, id_key) == wanted)
     return validate_rows(RosterSnapshot(header=snapshot.header, rows=rows), plans, default_timezone)
-
-
-def row_id(row: RawRow, id_key: str) -> str:
-    """The customer id of a row as validation reads it (`id_key`: the header's id cell)."""
-    return _text(row.values.get(id_key))
-
-
-def cell_id(cells: Sequence[CellValue], at: int) -> str:
-    """The customer id in a row's cells (`at`: the id column's position), as `row_id` reads
-    it from the row modelled."""
-    return _text(cells[at]) if at < len(cells) else ""
 
 
 class _Problem(NamedTuple):
@@ -151,6 +88,7 @@ class _RowValidator:
         self._plans: dict[str, str] = {}
         self._dates: dict[CellValue, date] = {}
         self._timezones: dict[str, str] = {}
+        self._countries: dict[str, str] = {}
         self._flags: dict[CellValue, bool] = {None: False, "": False, True: True, False: False}
         self._seen_ids: dict[str, int] = {}
 
@@ -164,10 +102,11 @@ class _RowValidator:
             keys["plan"],
             keys["plan_override"],
         )
-        signup_key, finished_date_key, timezone_key = (
+        signup_key, finished_date_key, timezone_key, country_key = (
             keys["signup_date"],
             keys["finished_date"],
             keys["timezone"],
+            keys["country"],
         )
         paused_key, finished_key = keys["paused"], keys["finished"]
         name_key, company_key, owner_key, note_key, finished_by_key, handed_off_key = (
@@ -179,11 +118,12 @@ class _RowValidator:
             keys["handed_off_to"],
         )
         plans, dates, timezones, flags = self._plans, self._dates, self._timezones, self._flags
+        countries = self._countries
         seen_ids = self._seen_ids
         is_email = _EMAIL.fullmatch
         for row in rows:
             get = row.values.get
-            customer_id = _text(get(id_key))
+            customer_id = id_text(get(id_key))
             if row.problem is not None:
                 skipped.append(self._unreadable(row, customer_id))
                 continue
@@ -192,7 +132,7 @@ class _RowValidator:
                     continue
                 skipped.append(self._check_or_skip(row))
                 continue
-            email = _text(get(email_key))
+            email = id_text(get(email_key))
             raw = get(plan_key)
             plan = plans.get(raw) if type(raw) is str else None
             raw = get(override_key)
@@ -215,6 +155,12 @@ class _RowValidator:
             if raw is not None and raw != "":
                 timezone = timezones.get(raw) if type(raw) is str else None
                 timezone_ok = timezone is not None
+            raw = get(country_key)
+            country = None
+            country_ok = True
+            if raw is not None and raw != "":
+                country = countries.get(raw) if type(raw) is str else None
+                country_ok = country is not None
             paused = flags.get(get(paused_key))
             finished = flags.get(get(finished_key))
             if (
@@ -222,7 +168,7 @@ class _RowValidator:
                 or signup_date is None
                 or paused is None
                 or finished is None
-                or not (override_ok and finished_date_ok and timezone_ok)
+                or not (override_ok and finished_date_ok and timezone_ok and country_ok)
                 or customer_id in seen_ids
                 or not is_email(email)
             ):
@@ -240,17 +186,18 @@ class _RowValidator:
                     plan=plan,
                     signup_date=signup_date,
                     row_number=row.row_number,
-                    name=_text(get(name_key)),
-                    company=_text(get(company_key)),
+                    name=id_text(get(name_key)),
+                    company=id_text(get(company_key)),
                     plan_override=plan_override,
                     timezone=timezone,
-                    owner=_text(get(owner_key)) or None,
+                    country=country,
+                    owner=id_text(get(owner_key)) or None,
                     paused=paused,
-                    paused_note=_text(get(note_key)),
+                    paused_note=id_text(get(note_key)),
                     finished=finished,
                     finished_date=finished_date,
-                    finished_by=_text(get(finished_by_key)),
-                    handed_off_to=_text(get(handed_off_key)),
+                    finished_by=id_text(get(finished_by_key)),
+                    handed_off_to=id_text(get(handed_off_key)),
                 )
             )
         return customers, skipped
@@ -303,6 +250,7 @@ class _RowValidator:
         signup_date = self._date(row, "signup_date", problems, required=True)
         finished_date = self._date(row, "finished_date", problems, required=False)
         timezone = self._timezone(row, problems)
+        country = self._country(row, problems)
         paused = self._flag(row, "paused", problems)
         finished = self._flag(row, "finished", problems)
         if problems:
@@ -325,6 +273,7 @@ class _RowValidator:
             company=cell(row, "company"),
             plan_override=plan_override,
             timezone=timezone,
+            country=country,
             owner=cell(row, "owner") or None,
             paused=paused,
             paused_note=cell(row, "paused_note"),
@@ -388,6 +337,19 @@ class _RowValidator:
             self._timezones[raw] = name
         return name
 
+    def _country(self, row: RawRow, problems: list[_Problem]) -> str | None:
+        raw = self._raw(row, "country")
+        text = cell_text(raw)
+        if not text:
+            return None
+        code = holidays_country(text)
+        if code is None:
+            message = "unknown country; use a code whose holidays are known, like US, GB or DE"
+            problems.append(_Problem("country", text, message))
+        elif isinstance(raw, str):
+            self._countries[raw] = code
+        return code
+
     def _flag(self, row: RawRow, column: str, problems: list[_Problem]) -> bool:
         raw = self._raw(row, column)
         try:
@@ -397,7 +359,3 @@ class _RowValidator:
             return False
         self._flags[raw] = flag
         return flag
-
-
-def _text(raw: CellValue) -> str:
-    return raw.strip() if type(raw) is str else cell_text(raw)

@@ -7,7 +7,7 @@ import pytest
 
 from engine.audit import guide_row, guide_text
 from engine.models import CellValue, RawRow
-from engine.roster.validate import DATE_COLUMNS, FLAG_COLUMNS, find_columns
+from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, find_columns
 
 HEADER = ("customer_id", "email", "plan", "signup_date", "paused", "paused_note", "finished")
 HEADER += ("finished_date", "finished_by", "handed_off_to")

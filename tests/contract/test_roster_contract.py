@@ -19,8 +19,9 @@ from engine.adapters.gsheet_roster import GoogleSheetRoster
 from engine.audit import guide_row
 from engine.models import GUIDE_COLUMNS, RowUpdate
 from engine.ports import Roster, RosterError
+from engine.roster.columns import find_columns
 from engine.roster.grid import grid_snapshot
-from engine.roster.validate import find_columns, validate_rows
+from engine.roster.validate import validate_rows
 
 Table = list[list[str]]
 

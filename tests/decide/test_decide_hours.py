@@ -149,3 +149,25 @@ def test_a_customer_held_for_their_hours_is_never_remembered_as_quiet() -> None:
         team_timezone=TEAM,
     )
     assert move.held and spell is not None and not spell.covers(move.local_date)
+
+
+def test_a_customers_country_picks_the_holidays_that_hold_their_mail() -> None:
+    us_doc = SendingPolicy(weekdays_only=True, holidays_country="US")
+    thanksgiving, boxing_day = utc("2026-11-26T10:00"), utc("2026-12-28T10:00")  # a Monday
+    for who, held_on in ((None, thanksgiving), ("GB", boxing_day)):
+        for day in (thanksgiving, boxing_day):
+            signup = day.date()
+            c = customer(timezone="Europe/London", signup_date=signup, country=who)
+            move = decide(
+                c, plan([("welcome", 0)]), history(), day, sending=us_doc, team_timezone="UTC"
+            )
+            assert move.held == (day == held_on), (who, day, move.reason)
+    held = decide(
+        customer(timezone="Europe/London", signup_date=boxing_day.date(), country="GB"),
+        plan([("welcome", 0)]),
+        history(),
+        boxing_day,
+        sending=us_doc,
+        team_timezone="UTC",
+    )
+    assert "2026-12-28 is a holiday (Boxing Day (observed), GB)" in held.reason

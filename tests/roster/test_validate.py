@@ -16,7 +16,8 @@ from engine.models import (
     clip,
 )
 from engine.ports import RosterError
-from engine.roster.validate import _RowValidator, find_columns, validate_customer, validate_rows
+from engine.roster.columns import find_columns
+from engine.roster.validate import _RowValidator, validate_customer, validate_rows
 
 PLANS = ("starter", "pro", "enterprise-plus")
 HEADER = (
@@ -28,6 +29,7 @@ HEADER = (
     "plan_override",
     "signup_date",
     "timezone",
+    "country",
     "owner",
     "paused",
     "paused_note",
@@ -175,6 +177,13 @@ def test_timezones_are_stored_by_their_iana_name(typed: str, zone: str) -> None:
     assert customer.timezone == zone
 
 
+@pytest.mark.parametrize(("typed", "code"), [("GB", "GB"), (" de ", "DE"), ("usa", "USA")])
+def test_a_country_is_stored_as_its_code(typed: str, code: str) -> None:
+    [customer], [] = validate([{**GOOD, "country": typed}])
+    assert customer.country == code
+    assert validate([{**GOOD, "country": ""}])[0][0].country is None
+
+
 def test_blank_timezone_stays_none_and_owner_blank_is_none() -> None:
     [customer], [] = validate([{**GOOD, "timezone": "  ", "owner": " "}])
     assert customer.timezone is None
@@ -213,6 +222,8 @@ def test_blank_timezone_stays_none_and_owner_blank_is_none() -> None:
         ({**GOOD, "timezone": "America"}, "timezone", "America", "unknown time zone"),
         ({**GOOD, "timezone": "Europe/"}, "timezone", "Europe/", "unknown time zone"),
         ({**GOOD, "timezone": "Asia/" + "x" * 300}, "timezone", "Asia/" + "x" * 300, "unknown"),
+        ({**GOOD, "country": "Narnia"}, "country", "Narnia", "unknown country"),
+        ({**GOOD, "country": "XX"}, "country", "XX", "unknown country; use a code whose"),
         ({**GOOD, "paused": "maybe"}, "paused", "maybe", "not a yes/no value"),
         ({**GOOD, "paused": 2}, "paused", "2", "not a yes/no value"),
         ({**GOOD, "finished": "done"}, "finished", "done", "not a yes/no value"),
