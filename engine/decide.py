@@ -142,9 +142,11 @@ def _verdict(
         return on_track(f"not started: signs up on {customer.signup_date.isoformat()}", day), starts
     else:
         team_opens = next_opening(now, team_timezone, sending.team_hours)
-        move, next_due, waiting_on = _next_move(
+        move, next_due, waiting_on, flag_waits = _next_move(
             customer, plan, history, day, today, flags_wait=team_opens is not None
         )
+        if flag_waits:  # the team may open within the customer's day: asked again each tick
+            tomorrow = _Until(today)
         if move.kind == MoveKind.ON_TRACK and runs:
             day_zero = today - timedelta(days=day)
             ends = None if next_due is None else today + timedelta(days=next_due - day)
@@ -221,11 +223,12 @@ def _dues(step: Step, sends: dict[tuple[str, SendKind], SendRecord]) -> _Dues:
 
 def _next_move(
     customer: Customer, plan: Plan, history: History, day: int, today: date, *, flags_wait: bool
-) -> tuple[Move, int | None, str]:
+) -> tuple[Move, int | None, str, bool]:
     """Rules 3 and 4. For an on-track answer, also the first guide day on which a step has a
     move due (None: none ever, every open step being flagged) and what the customer waits on
     (the reason after its guide day). While `flags_wait` (the team is out of its hours), a flag
-    due gives way to the customer's own next move, and is the move only when they have none."""
+    due gives way to the customer's own next move, and is the move only when they have none;
+    the last value says whether a flag waits so."""
     # Indexed once: the rules below ask about every step several times.
     sends = {(s.step, s.kind): s for s in history.sends}
 
@@ -243,7 +246,8 @@ def _next_move(
 
     remaining = [s for s in plan.steps if s.id not in history.state.steps_done]
     if not remaining:
-        return move(MoveKind.FINISH, f"every step of the {plan.name} plan is done"), None, ""
+        finish = move(MoveKind.FINISH, f"every step of the {plan.name} plan is done")
+        return finish, None, "", False
     dues = [(step, _dues(step, sends)) for step in remaining]
 
     waiting_flag = None
@@ -252,8 +256,9 @@ def _next_move(
             nudge_day = due.flag - step.window.flag_after
             flag = move(MoveKind.FLAG, flag_reason(step, nudge_day), step)
             if not flags_wait:
-                return flag, None, ""
+                return flag, None, "", False
             waiting_flag = waiting_flag or flag
+    flag_waits = waiting_flag is not None
 
     for step, due in dues:
         if due.nudge is not None and day >= due.nudge:
@@ -262,19 +267,19 @@ def _next_move(
                 f"{step.name} was sent on guide day {sent_day} and is not done; "
                 f"nudge after {step.window.nudge_after} days (due day {due.nudge})"
             )
-            return move(MoveKind.NUDGE, reason, step), None, ""
+            return move(MoveKind.NUDGE, reason, step), None, "", flag_waits
 
     for step, due in dues:
         if due.email is not None and due.email <= day:
             reason = f"{step.name} is due on day {step.day} of the {plan.name} plan"
-            return move(MoveKind.STEP, reason, step), None, ""
+            return move(MoveKind.STEP, reason, step), None, "", flag_waits
 
     if waiting_flag is not None:
-        return waiting_flag, None, ""
+        return waiting_flag, None, "", True
     waiting_on = _waiting_reason(remaining, sends)
     waiting = move(MoveKind.ON_TRACK, on_guide_day(day, waiting_on))
     next_due = min((d for _, due in dues for d in due if d is not None), default=None)
-    return waiting.model_copy(update={"rule_lines": ()}), next_due, waiting_on
+    return waiting.model_copy(update={"rule_lines": ()}), next_due, waiting_on, False
 
 
 def _waiting_reason(remaining: list[Step], sends: dict[tuple[str, SendKind], SendRecord]) -> str:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from builders import customer, history, plan, send
+from builders import apply, customer, history, plan, send
 
 from engine.calendar import next_opening
 from engine.calendar import zone as zone_info
 from engine.decide import decide, decide_with_spell
 from engine.models import SendKind
-from engine.outcomes import Move, MoveKind
+from engine.outcomes import Move, MoveKind, QuietSpell
 from engine.plans import SendHours, SendingPolicy
 
 EVERY_DAY = SendingPolicy(weekdays_only=False)
@@ -171,3 +171,50 @@ def test_a_customers_country_picks_the_holidays_that_hold_their_mail() -> None:
         team_timezone="UTC",
     )
     assert "2026-12-28 is a holiday (Boxing Day (observed), GB)" in held.reason
+
+
+def test_a_customer_who_moves_zone_mid_journey_is_mailed_in_the_new_hours_once_a_day() -> None:
+    # Welcomed at 09:00 in Tokyo on Tuesday (Monday 19:00 in New York), then the row's zone
+    # becomes New York; ticks every hour for a week.
+
+    h = history()
+    made: list[tuple[datetime, Move]] = []
+    start = utc("2027-01-04T12:00")
+    for hour in range(7 * 24):
+        now = start + timedelta(hours=hour)
+        zone_name = "Asia/Tokyo" if now < utc("2027-01-05T01:00") else "America/New_York"
+        who = customer(timezone=zone_name, signup_date=utc("2027-01-05T00:00").date())
+        move = decide(who, plan(), h, now, sending=EVERY_DAY, team_timezone=TEAM)
+        h = apply(h, move)
+        if move.kind != MoveKind.ON_TRACK:
+            made.append((now, move))
+    assert made[0][1].step == "welcome" and made[0][0] == utc("2027-01-05T00:00")
+    for now, move in made[1:]:
+        if move.kind != MoveKind.FLAG:
+            assert 9 <= now.astimezone(zone_info("America/New_York")).hour < 17
+    local_days = [move.local_date for _, move in made]
+    assert len(local_days) == len(set(local_days))
+    # Tokyo's Tuesday is New York's Monday evening: New York's Tuesday is already "moved".
+    assert made[1][1].local_date > made[0][1].local_date
+
+
+def test_a_flag_that_waits_is_asked_again_every_tick_however_long_the_customers_day_holds() -> None:
+    # A customer at UTC-12 on a weekdays-only doc, a team in Tokyo: the customer's Sunday
+    # lasts until Monday 12:00 UTC, and the team opens inside it, Monday 09:00 in Tokyo
+    # (00:00 UTC). An hour before, the flag waits and the customer's own step is held for
+    # the weekend; that answer must not be kept past the hour, or the flag would wait for
+    # the customer's Monday.
+    weekdays = SendingPolicy(weekdays_only=True)
+    who = customer(timezone="Etc/GMT+12", signup_date=utc("2027-01-01T12:00").date())
+    sends = (send("welcome", SendKind.STEP, 0), send("welcome", SendKind.NUDGE, 2))
+    h = history(*sends)
+    before = utc("2027-01-10T23:00")  # Sunday 11:00 at UTC-12, Monday 08:00 in Tokyo
+
+    def at(now: datetime) -> tuple[Move, QuietSpell | None]:
+        return decide_with_spell(who, plan(), h, now, sending=weekdays, team_timezone="Asia/Tokyo")
+
+    move, spell = at(before)
+    assert move.held and "waits for a sending day" in move.reason
+    assert spell is not None and not spell.covers(move.local_date)  # not remembered
+    flag, _ = at(before + timedelta(hours=1))
+    assert (flag.kind, flag.step) == (MoveKind.FLAG, "welcome")

@@ -188,16 +188,21 @@ def test_a_quiet_spell_holds_every_day_it_covers_and_not_a_day_too_long(
         return
     assert spell.since == move.local_date
     last = spell.until or spell.since + timedelta(days=60)
-    for later in range((last - spell.since).days):
-        when = now + timedelta(days=later)
+    # Every hour of its first two days (ticks are hourly, and hours hold moves back), then
+    # daily at this hour.
+    hours = [now + timedelta(hours=n) for n in range(48)]
+    days = [now + timedelta(days=n) for n in range(2, (last - spell.since).days)]
+    zone = zone_info(c.timezone or TEAM_TZ)
+    for when in hours + days:
+        if not spell.covers(when.astimezone(zone).date()):
+            continue
         then = decide(c, p, h, when, sending=sending, team_timezone=TEAM_TZ)
-        assert spell.covers(then.local_date)
         assert (then.kind, then.reason, then.step, then.held) == (
             MoveKind.ON_TRACK,
             spell.reason_on(then.local_date),
             spell.step,
             spell.held,
-        )
+        ), when
 
 
 ALL_DAY = SendHours(start=time(0), end=time.max)
