@@ -146,7 +146,9 @@ def run_demo(directory: Path, days: int = 14) -> int:
                 print(f"    {click}")
             for at, result in moves:
                 what = f"{result.customer_id}: {result.move} {result.step or ''}".rstrip()
-                print(f"    {what} at {at.astimezone(zone(_zone_of(result.customer_id))):%H:%M %Z}")
+                # On the clock of whoever it reaches: the customer's, or the team's for a flag.
+                where = TEAM_TIMEZONE if result.move == "flag" else _zone_of(result.customer_id)
+                print(f"    {what} at {at.astimezone(zone(where)):%H:%M %Z}")
             if offset == 0:
                 for row in skipped:
                     print(f"    skipped {row.render()}")

@@ -62,9 +62,11 @@ def test_demo_writes_a_workspace_and_runs_fourteen_days(tmp_path: Path) -> None:
     assert "skipped row 13, column email ('nora.quinn@')" in result.stdout
     assert re.search(r"C-\d+: flag ", result.stdout)
     assert re.search(r"C-\d+: finish", result.stdout)
-    # Veterans Day in New York: only the customer in Tokyo, whose 12 November it is by then.
-    assert "Wed 11 Nov: 1 move, 5 held" in result.stdout
+    # Veterans Day in New York: no mail to the customers there; the customer in Tokyo, whose
+    # 12 November it is by then, and a flag to the team, which works that day.
+    assert "Wed 11 Nov: 2 moves, 5 held" in result.stdout
     assert "C-004: finish at 09:00 JST" in result.stdout
+    assert "C-007: flag connect-data at 09:00 EST" in result.stdout
     # Every email in its customer's hours: 09:00 on each one's own clock, the first tick there.
     sent_at = re.findall(r"C-\d+: (?:step|nudge|finish)\b.* at (\d\d:\d\d) ", result.stdout)
     assert set(sent_at[1:]) == {"09:00"}  # the first: C-004 at 14:00 JST, the demo's first tick
