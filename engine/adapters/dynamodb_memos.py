@@ -85,12 +85,15 @@ class MemoTable:
         self._sleep = sleep
         self._segments = segments
         self._by_key_share = by_key_share
+        self._listed = 0
+        """How many customers the memos table listed at the last `tick_read`."""
 
     def tick_read(
         self, keep: Callable[[TickMemo], bool], load: Callable[[], StoreSnapshot]
     ) -> TickRead:
         """`StateStore.tick_read`; `load` reads everything (the store's `load`)."""
         items = self._scan()  # every count, before any customer's items
+        self._listed = len(items)
         kept: dict[str, TickMemo] = {}
         counts: dict[str, int] = {}
         reader = MemoReader()
@@ -117,15 +120,32 @@ class MemoTable:
         )
         return TickRead(memos=kept, snapshot=others)
 
-    def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:
-        """`StateStore.load_many`: the counts first, then the customers' items."""
+    def load_many(
+        self, customer_ids: Collection[str], load: Callable[[], StoreSnapshot]
+    ) -> StoreSnapshot:
+        """`StateStore.load_many`: the counts first, then the customers' items, by key when
+        they are few beside the customers the last tick read listed, else from the Scan of
+        `load` (a change to the list's header makes every customer's memo need a second look)."""
         ids = sorted(set(customer_ids))
+        if len(ids) <= self._by_key_share * self._listed:
+            counts = {
+                item["customer_id"]["S"]: int(item["changes"]["N"])
+                for part in chunks(ids, MAX_BATCH_GET_KEYS)
+                for item in batch_get(self.client, self.name, _keys(part), self._sleep)
+            }
+            return _with_changes(self.read_by_key(ids), counts)
+        wanted = set(ids)
         counts = {
             item["customer_id"]["S"]: int(item["changes"]["N"])
-            for part in chunks(ids, MAX_BATCH_GET_KEYS)
-            for item in batch_get(self.client, self.name, _keys(part), self._sleep)
+            for item in self._scan()
+            if item["customer_id"]["S"] in wanted
         }
-        return _with_changes(self.read_by_key(ids), counts)
+        everything = load()
+        return StoreSnapshot(
+            states={c: s for c, s in everything.states.items() if c in wanted},
+            sends={c: s for c, s in everything.sends.items() if c in wanted},
+            changes=counts,
+        )
 
     def read_by_key(self, customer_ids: Sequence[str]) -> StoreSnapshot:
         """These customers' states (BatchGetItem) and live sends (a Query each), side by side."""

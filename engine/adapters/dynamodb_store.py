@@ -145,7 +145,7 @@ class DynamoDbStore:
         return self._memo_table.tick_read(keep, self.load)
 
     def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:
-        return self._memo_table.load_many(customer_ids)
+        return self._memo_table.load_many(customer_ids, self.load)
 
     def put_memos(self, memos: Sequence[TickMemo]) -> None:
         self._memo_table.put_memos(memos)

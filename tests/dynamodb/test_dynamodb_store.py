@@ -91,16 +91,17 @@ def test_a_throttled_claim_is_retried_and_lands_once(moto_server_store: DynamoDb
         return AWSResponse(request.url, 400, {"x-amzn-RequestId": "throttled"}, _Body(body))
 
     moto_server_store.client.meta.events.register(
-        "before-send.dynamodb.PutItem", throttle_the_first
+        "before-send.dynamodb.TransactWriteItems", throttle_the_first
     )
     assert moto_server_store.claim(a_send()) is True
-    assert sent == ["DynamoDB_20120810.PutItem"] * 2
+    assert sent == ["DynamoDB_20120810.TransactWriteItems"] * 2
     assert [s.step for s in moto_server_store.load().sends["C1"]] == ["welcome"]
     assert moto_server_store.claim(a_send()) is False
 
 
 def test_a_claim_whose_answer_was_lost_is_still_ours(moto_store: DynamoDbStore) -> None:
-    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "PutItem")
+    # moto does not honour a transaction's idempotency token: the claim's own token tells.
+    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "TransactWriteItems")
     assert moto_store.claim(a_send()) is True  # the retry found our own claim
     assert attempts == [1, 2]
     assert moto_store.claim(a_send()) is False  # a second claim is still refused
@@ -108,7 +109,7 @@ def test_a_claim_whose_answer_was_lost_is_still_ours(moto_store: DynamoDbStore) 
 
 def test_a_state_write_whose_answer_was_lost_is_not_stale(moto_store: DynamoDbStore) -> None:
     first = moto_store.save_state(CustomerState(customer_id="C1", updated_by="dana"))
-    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "PutItem")
+    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "TransactWriteItems")
     written = moto_store.save_state(first.model_copy(update={"paused": True}))
     assert attempts == [1, 2]
     assert written.version == 2 and moto_store.load().states["C1"] == written
@@ -192,7 +193,7 @@ def test_a_claim_the_finish_archived_before_the_check_is_taken_back(
                 done.append(True)
                 finished(other)
 
-        store.client.meta.events.register("before-call.dynamodb.GetItem", finish_in_between)
+        store.client.meta.events.register("before-call.dynamodb.BatchGetItem", finish_in_between)
         assert store.claim(a_send(step="setup")) is False
         assert done and store.load().sends == {} and store.archived_sends("C1") == ()
 
@@ -249,22 +250,24 @@ def test_a_send_settled_while_its_journey_is_archived_is_archived_as_it_ends(
 def test_a_journey_too_big_for_one_transaction_is_refused_whole(
     moto_store: DynamoDbStore,
 ) -> None:
-    for number in range(50):
+    for number in range(49):
         sent(moto_store, a_send(step=f"step-{number:02d}"))
     base = moto_store.save_state(CustomerState(customer_id="C1"))
-    with pytest.raises(JourneyTooLargeError, match=r"C1#1: .* 102 writes, more than the 100"):
+    # 98 moves, the state, the audit row and the change count.
+    with pytest.raises(JourneyTooLargeError, match=r"C1#1: .* 101 writes, more than the 100"):
         moto_store.commit_action(
             base.model_copy(update={"finished": True}), an_audit("a1"), archive_journey=1
         )
     assert moto_store.load().states["C1"] == base and moto_store.audit_trail("C1") == []
-    assert moto_store.archive_journey("C1", 1, T0) == 50  # 100 writes: one transaction holds it
+    # 98 moves and the change count: one transaction holds it.
+    assert moto_store.archive_journey("C1", 1, T0) == 49
     sent(moto_store, a_send(step="one-more", journey=1))
     moto_store.archive_journey("C1", 1, T0)
-    for number in range(51):
+    for number in range(50):
         sent(moto_store, a_send(step=f"again-{number:02d}", journey=2))
     with pytest.raises(JourneyTooLargeError, match="C1#2"):
         moto_store.archive_journey("C1", 2, T0)
-    assert len(moto_store.load().sends["C1"]) == 51 and len(moto_store.archived_sends("C1")) == 51
+    assert len(moto_store.load().sends["C1"]) == 50 and len(moto_store.archived_sends("C1")) == 50
 
 
 # --- reads ------------------------------------------------------------------------------------
