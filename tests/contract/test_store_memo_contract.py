@@ -9,12 +9,10 @@ memo current."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pytest
-from store_cases import T0, a_send
+from store_cases import T0, a_memo, a_send, current, remember
 
-from engine.memo import TickMemo
 from engine.models import (
     AuditEntry,
     ClaimEnd,
@@ -24,25 +22,7 @@ from engine.models import (
     SendWrite,
     Snapshot,
 )
-from engine.outcomes import QuietSpell
 from engine.ports import StateStore
-
-
-def a_memo(customer: str, changes: int) -> TickMemo:
-    spell = QuietSpell(since=date(2026, 11, 2), until=None, reason="finished")
-    return TickMemo(
-        customer_id=customer, rules="r", row="w", changes=changes, zone="UTC", spell=spell
-    )
-
-
-def remember(store: StateStore, *customers: str) -> None:
-    """A memo of each customer at the change count their state is read at now."""
-    changes = store.load_many(customers).changes
-    store.put_memos([a_memo(c, changes.get(c, 0)) for c in customers])
-
-
-def current(store: StateStore) -> set[str]:
-    return set(store.tick_read(lambda memo: True).memos)
 
 
 def test_with_no_memo_kept_a_tick_reads_every_customer(store: StateStore) -> None:

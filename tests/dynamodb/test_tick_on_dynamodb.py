@@ -21,6 +21,7 @@ from workspace import Workspace
 from engine.actions import finish, mark_done, pause, reenroll, resume
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.guide import Guide
+from engine.memo import TickMemo, TickRead
 from engine.ports import StateStore
 from engine.tick import tick
 from engine.tick_send import FIRST_BATCH
@@ -83,7 +84,9 @@ def test_ticks_and_actions_on_dynamodb_do_what_they_do_on_sqlite(tmp_path: Path)
         # dicts), so this guide makes its moves one at a time; DynamoDB Local races below.
         one_at_a_time = guide_on(on_dynamodb, store)
         one_at_a_time.config = replace(one_at_a_time.config, send_concurrency=1)
+        kept = _counting_memos(store)
         assert run_story(one_at_a_time) == expected
+        assert sum(kept) > 0  # the DynamoDB ticks took quiet customers from their memos
         assert on_dynamodb.sent() == on_sqlite.sent()
         assert on_dynamodb.read_rows() == on_sqlite.read_rows()
         sqlite = on_sqlite.guide().store
@@ -98,6 +101,20 @@ def test_ticks_and_actions_on_dynamodb_do_what_they_do_on_sqlite(tmp_path: Path)
     assert on_dynamodb.sent().count(("C0005", "wrap-up", "finish")) == 1
     assert {a[0] for a in _archived(sqlite, "C0001")} == {1}
     assert {a[0] for a in _archived(sqlite, "C0004")} == {1}
+
+
+def _counting_memos(store: DynamoDbStore) -> list[int]:
+    """How many customers each tick took from their memos, as it reads them."""
+    kept: list[int] = []
+    read = store.tick_read
+
+    def counted(keep: Callable[[TickMemo], bool]) -> TickRead:
+        found = read(keep)
+        kept.append(len(found.memos))
+        return found
+
+    store.tick_read = counted  # type: ignore[method-assign]
+    return kept
 
 
 def _journey(store: StateStore, cid: str) -> tuple[object, ...]:
