@@ -19,9 +19,11 @@ STORES: dict[str, Callable[[pytest.FixtureRequest], StateStore]] = {
     "dynamodb-moto-server": lambda request: request.getfixturevalue("moto_server_store"),
     "dynamodb-local": lambda request: request.getfixturevalue("dynamodb_local_store"),
 }
-THREAD_UNSAFE = frozenset({"dynamodb-moto"})
-"""moto in-process: its backend's dicts break under two transactions at once, so what races
-there runs one call at a time (the HTTP server and DynamoDB Local race for real)."""
+THREAD_UNSAFE = frozenset({"dynamodb-moto", "dynamodb-moto-server"})
+"""moto, in-process or its HTTP server: its backend's dicts break under two transactions at
+once, and a transaction that fails puts back a copy of every table it touched, taken when it
+began, undoing what another transaction wrote meanwhile (a claim, then taken twice). What races
+there runs one call at a time; DynamoDB Local races for real."""
 
 
 @pytest.fixture(params=sorted(STORES))
