@@ -1,6 +1,6 @@
 """`og tables create|check`: the DynamoDB tables of `OG_STATE=dynamodb://?prefix=...`.
 
-`create` makes the four tables (on-demand billing) and leaves any that exist alone, so running
+`create` makes the five tables (on-demand billing) and leaves any that exist alone, so running
 it again is harmless; `check` verifies an existing deployment: every table there, with the
 keys the store relies on. Both print one line per table and exit 1 if anything is wrong.
 """

@@ -115,7 +115,9 @@ class StateStore(Protocol):
         """What a tick reads before the list, at one moment: each current memo (its change
         count still the customer's) that `keep` keeps; the states and live sends of every
         other customer, with their change counts; and every open send (claimed, unconfirmed)
-        of anyone. A store that keeps no memos (`put_memos` drops them) returns none."""
+        of anyone. A store that keeps no memos (`put_memos` drops them) returns none. A memo is
+        only made of a customer with no open send (engine.memo), and a claim is a write, so a
+        store may leave out the sends of the customers whose memos it returns."""
         ...
 
     def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:

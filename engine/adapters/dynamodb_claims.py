@@ -9,8 +9,15 @@ request more, not one per send. A put that failed only because another transacti
 the same item (`TransactionConflict`) is tried again after a pause.
 
 Once the claims have landed, the states of their customers are read, strongly consistent, in
-BatchGetItem requests of 100 keys (see `DynamoDbStore._journey_open` for why after): a claim
-whose journey no longer takes it is taken back.
+BatchGetItem requests of 100 keys: a claim whose journey no longer takes it is taken back. Why
+after: a finish moves the journey's sends to the archive, so a tick that read the state before
+the finish could claim one of them again. The finish writes the state in the same transaction
+as the move (or before it), so a claim made after the move finds the journey over; one made
+before it was a claim on an open journey.
+
+Every transaction also bumps the change count of each customer it writes to (`transact_each`'s
+`counts`; see dynamodb_memos.py), so a claim or an end makes that customer's memo stale in the
+same instant as it lands.
 
 The ends of a batch (sent, rejected, unconfirmed, released) are transactions of up to 100
 conditional writes too, each with the condition of its single method: an end whose condition
@@ -32,6 +39,8 @@ from engine.adapters.dynamodb_writes import (
     MAX_TRANSACTION_ITEMS,
     cancellation_reasons,
     cancelled,
+    counted,
+    customer_of,
 )
 from engine.adapters.pacing import back_off
 from engine.models import ClaimEnd, ClaimOutcome, SendKey, SendRecord, SendStatus
@@ -103,18 +112,24 @@ def end_operation(outcome: ClaimOutcome, sends: str) -> dict[str, Any]:
 
 
 def transact_each(
-    client: Any, writes: Sequence[dict[str, Any]], sleep: Sleep
+    client: Any, writes: Sequence[dict[str, Any]], sleep: Sleep, counts: str | None = None
 ) -> list[tuple[bool, Item | None]]:
     """Conditional writes in transactions of up to 100: for each, whether it was made and,
     when its condition failed, the item it found (if it asked, ReturnValuesOnConditionCheckFailure).
-    A cancelled transaction is sent again without the writes whose condition failed."""
+    A cancelled transaction is sent again without the writes whose condition failed. `counts`:
+    the memos table, when each transaction also bumps the change count of every customer it
+    writes to (once each: a transaction holds one write per item)."""
     results: list[tuple[bool, Item | None]] = [(False, None)] * len(writes)
-    for start in range(0, len(writes), MAX_TRANSACTION_ITEMS):
-        pending = list(range(start, min(start + MAX_TRANSACTION_ITEMS, len(writes))))
+    for part in _transactions(writes, counts is not None):
+        pending = part
         attempt = 0
         while pending:
+            items = [writes[i] for i in pending]
+            if counts is not None:
+                customers = dict.fromkeys(customer_of(write) for write in items)
+                items += [counted(counts, customer) for customer in customers]
             try:
-                client.transact_write_items(TransactItems=[writes[i] for i in pending])
+                client.transact_write_items(TransactItems=items)
             except ClientError as error:
                 if not cancelled(error):
                     raise
@@ -134,6 +149,24 @@ def transact_each(
     return results
 
 
+def _transactions(writes: Sequence[dict[str, Any]], with_counts: bool) -> Iterator[list[int]]:
+    """The writes in order, split so a transaction holds at most 100 items, the change counts
+    of their customers included."""
+    part: list[int] = []
+    customers: set[str] = set()
+    for index, write in enumerate(writes):
+        customer = customer_of(write) if with_counts else ""
+        size = len(part) + len(customers) + 1 + (with_counts and customer not in customers)
+        if size > MAX_TRANSACTION_ITEMS:
+            yield part
+            part, customers = [], set()
+        part.append(index)
+        if with_counts:
+            customers.add(customer)
+    if part:
+        yield part
+
+
 def _without_failed(
     pending: list[int],
     reasons: list[dict[str, Any]],
@@ -141,11 +174,14 @@ def _without_failed(
     error: Exception,
 ) -> list[int]:
     """The writes of a cancelled transaction to send again: all but those whose condition
-    failed (recorded in `results`). A write that failed otherwise (too large, invalid) raises."""
-    if len(reasons) != len(pending):
+    failed (recorded in `results`). A write that failed otherwise (too large, invalid) raises;
+    so does a change count (the reasons after the writes'), which has no condition to fail."""
+    if len(reasons) < len(pending):
+        raise error
+    if any(reason.get("Code") not in _RETRIED for reason in reasons[len(pending) :]):
         raise error
     again = []
-    for index, reason in zip(pending, reasons, strict=True):
+    for index, reason in zip(pending, reasons, strict=False):
         code = reason.get("Code")
         if code == _CONDITION_FAILED:
             results[index] = (False, reason.get("Item"))
@@ -158,14 +194,14 @@ def _without_failed(
 
 def claim_batch(
     client: Any,
-    tables: tuple[str, str],
+    tables: tuple[str, str, str],
     sends: Sequence[SendRecord],
     withdraw: Callable[[SendRecord, str], None],
     sleep: Sleep,
 ) -> list[bool]:
-    """`claim_many` on DynamoDB (see the module's docstring). `tables`: the sends and the
-    state table; `withdraw(send, token)` takes back a claim whose journey is over."""
-    sends_table, state_table = tables
+    """`claim_many` on DynamoDB (see the module's docstring). `tables`: the sends, the state
+    and the memos table; `withdraw(send, token)` takes back a claim whose journey is over."""
+    sends_table, state_table, counts = tables
     seen: set[SendKey] = set()
     unique = []
     for index, send in enumerate(sends):
@@ -185,7 +221,8 @@ def claim_batch(
         for i in unique
     ]
     landed = []
-    for i, (made, found) in zip(unique, transact_each(client, puts, sleep), strict=True):
+    made_each = transact_each(client, puts, sleep, counts)
+    for i, (made, found) in zip(unique, made_each, strict=True):
         # A put of ours that landed before a retry finds itself: ours all the same.
         if made or (found or {}).get("claim_token", {}).get("S") == tokens[i]:
             landed.append(i)
@@ -228,16 +265,17 @@ def batch_get(
 
 
 def finish_batch(
-    client: Any, sends_table: str, outcomes: Sequence[ClaimOutcome], sleep: Sleep
+    client: Any, tables: tuple[str, str], outcomes: Sequence[ClaimOutcome], sleep: Sleep
 ) -> list[SendKey]:
-    """`finish_claims` on DynamoDB: the keys it turned unconfirmed."""
+    """`finish_claims` on DynamoDB (`tables`: the sends and the memos table): the keys it
+    turned unconfirmed."""
+    sends_table, counts = tables
     unique: dict[SendKey, ClaimOutcome] = {}
     for outcome in outcomes:
         unique.setdefault(outcome.key, outcome)
     ends = list(unique.values())
-    made = [
-        m for m, _ in transact_each(client, [end_operation(o, sends_table) for o in ends], sleep)
-    ]
+    writes = [end_operation(outcome, sends_table) for outcome in ends]
+    made = [m for m, _ in transact_each(client, writes, sleep, counts)]
     return [
         outcome.key
         for outcome, done in zip(ends, made, strict=True)

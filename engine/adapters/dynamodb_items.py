@@ -1,4 +1,4 @@
-"""The DynamoDB store's four tables: their keys, and records turned into items and back.
+"""The DynamoDB store's five tables: their keys, and records turned into items and back.
 
 `{prefix}sends`          customer_id | sk = `J#<journey, 6 digits>#<step>#<kind>`
     the live sends; a customer's current journey is one Query (`begins_with(sk, "J#...#")`).
@@ -12,6 +12,9 @@
     are only eventually consistent.
 `{prefix}audit`          customer_id | id (audit ids sort by time)
     the trail, newest first with `ScanIndexForward=False`.
+`{prefix}memos`          customer_id
+    one item per customer with sends or state: `changes`, the count of writes to them, and the
+    tick's memo of them when it has one (`engine/adapters/dynamodb_memos.py`).
 
 Items are in DynamoDB's own wire format (`{"S": ...}`, `{"N": ...}`): the store talks to the
 low-level client, which skips boto3's slow type conversion on the tick's bulk reads.
@@ -51,7 +54,8 @@ SENDS = TableSpec("sends", "customer_id", "sk", "live sends")
 STATE = TableSpec("state", "customer_id", None, "customer state and meta values")
 ARCHIVE = TableSpec("sends-archive", "customer_id", "sk", "finished journeys' sends")
 AUDIT = TableSpec("audit", "customer_id", "id", "audit rows")
-TABLES = (SENDS, STATE, ARCHIVE, AUDIT)
+MEMOS = TableSpec("memos", "customer_id", None, "change counts and the tick's memos")
+TABLES = (SENDS, STATE, ARCHIVE, AUDIT, MEMOS)
 
 SEND_FIELDS = (
     "customer_id",

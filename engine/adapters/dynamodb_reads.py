@@ -46,7 +46,7 @@ class Reader:
         described (once per SIZE_TTL_SECONDS); the state table's segments follow from it by
         STATE_SHARE, so a tick spends one request, not two, on choosing."""
         if segments is None:
-            sends_bytes = self._size(sends)
+            sends_bytes = self.size(sends)
             plan = {
                 sends: segments_for(sends_bytes),
                 state: segments_for(sends_bytes * STATE_SHARE),
@@ -66,7 +66,8 @@ class Reader:
                 found[table] += items
         return found
 
-    def _size(self, table: str) -> int:
+    def size(self, table: str) -> int:
+        """The table's size in bytes as DynamoDB describes it (0 when it may not be described)."""
         now = time.monotonic()
         with self._sizes_lock:
             cached = self._sizes.get(table)

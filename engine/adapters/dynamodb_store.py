@@ -1,4 +1,4 @@
-"""State on AWS: DynamoDB, in four tables (their keys: `engine/adapters/dynamodb_items.py`).
+"""State on AWS: DynamoDB, in five tables (their keys: `engine/adapters/dynamodb_items.py`).
 
 The same contract as the SQLite store, kept the DynamoDB way:
 
@@ -9,13 +9,16 @@ The same contract as the SQLite store, kept the DynamoDB way:
   its audit row and any journey it moves are one TransactWriteItems, so a concurrent change
   makes the later writer fail with StaleStateError (saying who changed it, and when) instead
   of overwriting;
-- the tick's bulk read is a paginated Scan of the sends and state tables, both at once and in
-  parallel segments when a table is large; never a request per customer;
+- every write to a customer's sends or state bumps their change count in the same transaction,
+  and the tick reads the counts and its memos first, then only the customers it keeps no memo
+  of (engine/adapters/dynamodb_memos.py): by key when they are few, else with a paginated Scan
+  of the sends and state tables, both at once and in parallel segments when a table is large;
 - every read is strongly consistent: an action sees the tick's last write, and the reverse.
 
 Requests go through botocore's `standard` retries (throttling, transient errors). A write that
-was retried after it had in fact landed is recognised (claims and state writes carry a token,
-transactions botocore's idempotency token) rather than reported as someone else's.
+was retried after it had in fact landed is recognised (botocore gives every transaction an
+idempotency token, and claims and state writes also carry a token of their own, for a retry
+the token does not cover) rather than reported as someone else's.
 """
 
 from __future__ import annotations
@@ -29,10 +32,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
 
-from engine.adapters.dynamodb_claims import claim_batch, end_operation, finish_batch
+from engine.adapters.dynamodb_claims import claim_batch, finish_batch, transact_each
 from engine.adapters.dynamodb_items import (
     ARCHIVE,
     AUDIT,
+    MEMOS,
     SENDS,
     STATE,
     Item,
@@ -48,6 +52,7 @@ from engine.adapters.dynamodb_items import (
     state_from_item,
     state_item,
 )
+from engine.adapters.dynamodb_memos import BY_KEY_SHARE, MemoTable
 from engine.adapters.dynamodb_reads import Reader, snapshot
 from engine.adapters.dynamodb_tables import (
     MAX_SEGMENTS,
@@ -62,6 +67,7 @@ from engine.adapters.dynamodb_writes import (
     cancellation_reasons,
     cancelled,
     check_size,
+    counted,
     restore_moves,
     send_write_operations,
 )
@@ -97,10 +103,13 @@ class DynamoDbStore:
         segments: int | None = None,
         page_limit: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        by_key_share: float = BY_KEY_SHARE,
     ) -> None:
         """`client`: a low-level DynamoDB client (`dynamodb_tables.make_client`). `segments`:
         parallel Scan segments per table for `load`, None to pick by the table's size.
-        `page_limit`: items per Scan or Query page (DynamoDB's 1 MB pages when None)."""
+        `page_limit`: items per Scan or Query page (DynamoDB's 1 MB pages when None).
+        `by_key_share`: the tick reads the customers it has no memo of by key while they are at
+        most this share of all (dynamodb_memos.BY_KEY_SHARE), else it scans."""
         if segments is not None and not 1 <= segments <= MAX_SEGMENTS:
             raise ValueError(f"segments must be from 1 to {MAX_SEGMENTS}, not {segments}")
         self.client = client
@@ -111,7 +120,11 @@ class DynamoDbStore:
         self._state = STATE.name(prefix)
         self._archive = ARCHIVE.name(prefix)
         self._audit = AUDIT.name(prefix)
+        self._memos = MEMOS.name(prefix)
         self._reader = Reader(client, page_limit)
+        self._memo_table = MemoTable(
+            client, prefix, self._reader, sleep, segments=segments, by_key_share=by_key_share
+        )
 
     @classmethod
     def from_url(cls, url: str, **session_args: Any) -> DynamoDbStore:
@@ -129,22 +142,17 @@ class DynamoDbStore:
         return snapshot(found[self._state], found[self._sends])
 
     def tick_read(self, keep: Callable[[TickMemo], bool]) -> TickRead:
-        """Keeping no memos, the tick reads everything: the Scan of `load`."""
-        return TickRead(memos={}, snapshot=self.load())
+        return self._memo_table.tick_read(keep, self.load)
 
     def held_or_flagged(self) -> set[str]:
         """No index answers it: the Scan of `load`, as the digest reads."""
         return self.load().held_or_flagged()
 
     def load_many(self, customer_ids: Collection[str]) -> StoreSnapshot:
-        histories = [self.load_one(customer_id) for customer_id in sorted(set(customer_ids))]
-        return StoreSnapshot(
-            states={k: v for one in histories for k, v in one.states.items()},
-            sends={k: v for one in histories for k, v in one.sends.items()},
-        )
+        return self._memo_table.load_many(customer_ids, self.load)
 
     def put_memos(self, memos: Sequence[TickMemo]) -> None:
-        """Kept nowhere yet: every tick decides for every customer (see `tick_read`)."""
+        self._memo_table.put_memos(memos)
 
     def load_one(self, customer_id: str) -> StoreSnapshot:
         sends = list(self._query(self._sends, customer_id))
@@ -162,94 +170,55 @@ class DynamoDbStore:
     # --- sends -----------------------------------------------------------------------------
 
     def claim(self, send: SendRecord) -> bool:
-        token = uuid.uuid4().hex
-        try:
-            self.client.put_item(
-                TableName=self._sends,
-                Item=send_item(send) | {"claim_token": {"S": token}},
-                ConditionExpression="attribute_not_exists(customer_id)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if error_code(error) != _CONDITION_FAILED:
-                raise
-            existing = _failed_item(error) or {}
-            if existing.get("claim_token", {}).get("S") != token:
-                return False
-            # Ours after all: a retried put that had landed the first time.
-        if self._journey_open(send):
-            return True
-        self._withdraw(send, token)
-        return False
-
-    def _journey_open(self, send: SendRecord) -> bool:
-        """Whether the customer's journey still takes this send, read after the claim landed.
-
-        A finish moves the journey's sends to the archive, so a tick that read the state before
-        the finish could claim one of them again. The finish writes the state in the same
-        transaction as the move (or before it), so a claim made after the move finds the
-        journey over here; one made before it was a claim on an open journey."""
-        item = self._get(self._state, {"customer_id": {"S": send.customer_id}})
-        if item is None or is_meta(item):
-            return True
-        return state_from_item(item).takes(send)
+        return self.claim_many([send])[0]
 
     def _withdraw(self, send: SendRecord, token: str) -> None:
         """Take back a claim on a journey that is over, wherever it went meanwhile."""
-        for table in (self._sends, self._archive):
-            try:
-                self.client.delete_item(
-                    TableName=table,
-                    Key=send_key(send.key),
-                    ConditionExpression="claim_token = :token",
-                    ExpressionAttributeValues={":token": {"S": token}},
-                )
-            except ClientError as error:
-                if error_code(error) != _CONDITION_FAILED:
-                    raise
+        takes = [
+            {
+                "Delete": {
+                    "TableName": table,
+                    "Key": send_key(send.key),
+                    "ConditionExpression": "claim_token = :token",
+                    "ExpressionAttributeValues": {":token": {"S": token}},
+                }
+            }
+            for table in (self._sends, self._archive)
+        ]
+        for take in takes:  # one at a time: the send is in one table or neither
+            transact_each(self.client, [take], self._sleep, self._memos)
 
     def claim_many(self, sends: Sequence[SendRecord]) -> list[bool]:
-        return claim_batch(
-            self.client, (self._sends, self._state), sends, self._withdraw, self._sleep
-        )
+        tables = (self._sends, self._state, self._memos)
+        return claim_batch(self.client, tables, sends, self._withdraw, self._sleep)
 
     def finish_claims(self, outcomes: Sequence[ClaimOutcome]) -> list[SendKey]:
-        return finish_batch(self.client, self._sends, outcomes, self._sleep)
+        return finish_batch(self.client, (self._sends, self._memos), outcomes, self._sleep)
 
     def confirm(self, key: SendKey, message_id: str, sent_at: datetime) -> None:
-        self._end(ClaimOutcome(key=key, end=ClaimEnd.SENT, message_id=message_id, at=sent_at))
+        self.finish_claims(
+            [ClaimOutcome(key=key, end=ClaimEnd.SENT, message_id=message_id, at=sent_at)]
+        )
 
     def reject(self, key: SendKey, reason: str, at: datetime) -> None:
-        self._end(ClaimOutcome(key=key, end=ClaimEnd.REJECTED, reason=reason, at=at))
+        self.finish_claims([ClaimOutcome(key=key, end=ClaimEnd.REJECTED, reason=reason, at=at)])
 
     def release(self, key: SendKey) -> None:
-        self._end(ClaimOutcome(key=key, end=ClaimEnd.RELEASED))
+        self.finish_claims([ClaimOutcome(key=key, end=ClaimEnd.RELEASED)])
 
     def mark_unconfirmed(self, keys: Sequence[SendKey]) -> list[SendKey]:
-        # A crash leaves at most one batch of claims behind: each is turned by a request of
-        # its own (a write that failed its condition would cancel a shared transaction).
-        return [key for key in keys if self._end(ClaimOutcome(key=key, end=ClaimEnd.UNCONFIRMED))]
-
-    def _end(self, outcome: ClaimOutcome) -> bool:
-        """One claim's end, as `finish_claims` writes it, alone: whether it was made."""
-        ((kind, request),) = end_operation(outcome, self._sends).items()
-        call = self.client.delete_item if kind == "Delete" else self.client.update_item
-        try:
-            call(**request)
-        except ClientError as error:
-            if error_code(error) != _CONDITION_FAILED:
-                raise
-            return False
-        return True
+        return self.finish_claims([ClaimOutcome(key=key, end=ClaimEnd.UNCONFIRMED) for key in keys])
 
     def archive_journey(self, customer_id: str, journey: int, archived_at: datetime) -> int:
         for attempt in range(CONFLICT_ATTEMPTS):
             moves = self._archive_moves(customer_id, journey, archived_at)
             if not moves:
                 return 0
-            check_size(len(moves), customer_id, journey)
+            check_size(len(moves) + 1, customer_id, journey)
             try:
-                self.client.transact_write_items(TransactItems=moves)
+                self.client.transact_write_items(
+                    TransactItems=[*moves, counted(self._memos, customer_id)]
+                )
             except ClientError as error:
                 if not cancelled(error):
                     raise
@@ -278,19 +247,13 @@ class DynamoDbStore:
     def save_state(self, state: CustomerState) -> CustomerState:
         written = state.model_copy(update={"version": state.version + 1})
         token = uuid.uuid4().hex
-        try:
-            self.client.put_item(
-                **self._state_put(state, written, token),
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if error_code(error) != _CONDITION_FAILED:
-                raise
-            current = _failed_item(error)
-            if current is not None and current.get("write_token", {}).get("S") == token:
-                return written  # a retried put that had landed the first time
-            raise self._stale(state.customer_id, current) from None
-        return written
+        put = self._state_put(state, written, token) | {
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"
+        }
+        ((made, current),) = transact_each(self.client, [{"Put": put}], self._sleep, self._memos)
+        if made or (current or {}).get("write_token", {}).get("S") == token:
+            return written  # or a retried write that had landed the first time
+        raise self._stale(state.customer_id, current)
 
     def _state_put(self, based_on: CustomerState, written: CustomerState, token: str) -> Any:
         put: dict[str, Any] = {"TableName": self._state, "Item": state_item(written, token)}
@@ -335,6 +298,7 @@ class DynamoDbStore:
                 operations += send_write_operations(
                     send_write, self._sends, self._archive, audit.at
                 )
+            operations.append(counted(self._memos, customer_id))
             check_size(len(operations), customer_id, archive_journey or restore_journey or 0)
             try:
                 # One transaction; botocore gives it an idempotency token, so a retry of one
@@ -387,8 +351,12 @@ class DynamoDbStore:
     def import_records(self, states: Iterable[CustomerState], sends: Iterable[SendRecord]) -> int:
         """Write states and live sends as they are, unconditionally, in BatchWriteItem calls of
         25: for filling empty tables (moving a deployment over from SQLite, seeding tests and
-        benchmarks), never while ticks run. States keep their version (at least 1). Returns
-        how many items were written."""
+        benchmarks), never while ticks run. States keep their version (at least 1). Their
+        customers' change counts are bumped first, so any memo of them is stale before a write
+        lands (and the memos table lists them). Returns how many items were written."""
+        states, sends = list(states), list(sends)
+        customers = {s.customer_id for s in states} | {send.customer_id for send in sends}
+        self._memo_table.count_first(customers)
         items = chain(
             (
                 (self._state, state_item(s.model_copy(update={"version": max(s.version, 1)}), ""))

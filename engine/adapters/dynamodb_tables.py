@@ -138,7 +138,7 @@ class TableCheck:
 
 
 def create_tables(client: Any, prefix: str, *, poll_seconds: int = 2) -> list[TableCheck]:
-    """Create the four tables, on-demand; tables that exist are left alone and checked.
+    """Create the five tables, on-demand; tables that exist are left alone and checked.
     Idempotent: running it again creates nothing and reports each table's check."""
     created = set()
     for spec in TABLES:
@@ -195,7 +195,7 @@ def _keys(keys: list[tuple[str, str]]) -> str:
 
 
 def delete_tables(client: Any, prefix: str) -> None:
-    """Drop the four tables (tests clean up with it); missing ones are skipped."""
+    """Drop the five tables (tests clean up with it); missing ones are skipped."""
     for spec in TABLES:
         try:
             client.delete_table(TableName=spec.name(prefix))

@@ -96,6 +96,28 @@ def send_write_operations(write: SendWrite, sends: str, archive: str, at: dateti
     ]
 
 
+def counted(counts: str, customer_id: str, by: int = 1) -> dict[str, Any]:
+    """The bump of a customer's change count (the memos table's `changes`), for the
+    transaction that writes to their sends or state (see dynamodb_memos.py). `by=0` only makes
+    sure the customer has an item."""
+    return {
+        "Update": {
+            "TableName": counts,
+            "Key": {"customer_id": {"S": customer_id}},
+            "UpdateExpression": "ADD #changes :by",
+            "ExpressionAttributeNames": {"#changes": "changes"},
+            "ExpressionAttributeValues": {":by": {"N": str(by)}},
+        }
+    }
+
+
+def customer_of(write: dict[str, Any]) -> str:
+    """The customer a transaction's write is to (every table is keyed by customer first)."""
+    ((kind, request),) = write.items()
+    item = request["Item"] if kind == "Put" else request["Key"]
+    return str(item["customer_id"]["S"])
+
+
 def check_size(operations: int, customer_id: str, journey: int) -> None:
     if operations > MAX_TRANSACTION_ITEMS:
         raise JourneyTooLargeError(

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from engine.adapters.memo_fields import MemoReader, memo_to_row
 from engine.adapters.sqlite_schema import (
     CURRENT_MEMOS,
     MEMO_COLUMNS,
@@ -23,10 +24,8 @@ from engine.adapters.sqlite_schema import (
     SEND_COLUMNS,
     SEND_PLACES,
     SETTLED,
-    MemoReader,
     add_missing_columns,
     key_values,
-    memo_to_row,
     send_from_row,
     send_to_row,
     snapshot_from_rows,

@@ -3,10 +3,12 @@ test_store_batch_contract.py): a new backend joins by adding one entry to `STORE
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from dynamodb_local import store_on
 
+from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.sqlite_store import SqliteStore
 from engine.ports import StateStore
 
@@ -17,9 +19,11 @@ STORES: dict[str, Callable[[pytest.FixtureRequest], StateStore]] = {
     "dynamodb-moto-server": lambda request: request.getfixturevalue("moto_server_store"),
     "dynamodb-local": lambda request: request.getfixturevalue("dynamodb_local_store"),
 }
-THREAD_UNSAFE = frozenset({"dynamodb-moto"})
-"""moto in-process: its backend's dicts break under two transactions at once, so what races
-there runs one call at a time (the HTTP server and DynamoDB Local race for real)."""
+THREAD_UNSAFE = frozenset({"dynamodb-moto", "dynamodb-moto-server"})
+"""moto, in-process or its HTTP server: its backend's dicts break under two transactions at
+once, and a transaction that fails puts back a copy of every table it touched, taken when it
+began, undoing what another transaction wrote meanwhile (a claim, then taken twice). What races
+there runs one call at a time; DynamoDB Local races for real."""
 
 
 @pytest.fixture(params=sorted(STORES))
@@ -33,11 +37,25 @@ def thread_safe(request: pytest.FixtureRequest) -> bool:
     return request.node.callspec.params.get("store") not in THREAD_UNSAFE
 
 
-MEMO_KEEPERS = ("sqlite-file", "sqlite-memory")
-"""The stores that keep a tick's memos (engine.memo). DynamoDB keeps none yet: its tick reads
-every customer (`DynamoDbStore.tick_read`)."""
+@pytest.fixture
+def dynamodb_local_by_key_store(dynamodb_local: str) -> Iterator[DynamoDbStore]:
+    """DynamoDB Local, its tick reading every customer it has no memo of by key whenever it
+    keeps any memo (the store's other read, the Scan, is the one a few memos make it take)."""
+    with store_on(dynamodb_local, by_key_share=1.0) as store:
+        yield store
 
 
-@pytest.fixture(params=MEMO_KEEPERS)
+MEMO_KEEPERS: dict[str, Callable[[pytest.FixtureRequest], StateStore]] = {
+    "sqlite-file": STORES["sqlite-file"],
+    "sqlite-memory": STORES["sqlite-memory"],
+    "dynamodb-moto": STORES["dynamodb-moto"],
+    "dynamodb-local": STORES["dynamodb-local"],
+    "dynamodb-local-by-key": lambda request: request.getfixturevalue("dynamodb_local_by_key_store"),
+}
+"""The stores that keep a tick's memos (engine.memo): every store, and DynamoDB both ways it
+reads the customers a tick has no memo of."""
+
+
+@pytest.fixture(params=sorted(MEMO_KEEPERS))
 def keeper(request: pytest.FixtureRequest) -> StateStore:
-    return STORES[request.param](request)
+    return MEMO_KEEPERS[request.param](request)

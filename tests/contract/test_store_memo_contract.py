@@ -9,12 +9,10 @@ memo current."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pytest
-from store_cases import T0, a_send
+from store_cases import T0, a_memo, a_send, current, remember
 
-from engine.memo import TickMemo
 from engine.models import (
     AuditEntry,
     ClaimEnd,
@@ -24,25 +22,7 @@ from engine.models import (
     SendWrite,
     Snapshot,
 )
-from engine.outcomes import QuietSpell
 from engine.ports import StateStore
-
-
-def a_memo(customer: str, changes: int) -> TickMemo:
-    spell = QuietSpell(since=date(2026, 11, 2), until=None, reason="finished")
-    return TickMemo(
-        customer_id=customer, rules="r", row="w", changes=changes, zone="UTC", spell=spell
-    )
-
-
-def remember(store: StateStore, *customers: str) -> None:
-    """A memo of each customer at the change count their state is read at now."""
-    changes = store.load_many(customers).changes
-    store.put_memos([a_memo(c, changes.get(c, 0)) for c in customers])
-
-
-def current(store: StateStore) -> set[str]:
-    return set(store.tick_read(lambda memo: True).memos)
 
 
 def test_with_no_memo_kept_a_tick_reads_every_customer(store: StateStore) -> None:
@@ -124,6 +104,11 @@ def _a_state(store: StateStore) -> None:
     store.save_state(CustomerState(customer_id="C1"))
 
 
+def _archived(store: StateStore) -> None:
+    _a_state(store)
+    _action(store, archive_journey=1)
+
+
 WRITES: dict[str, tuple[Write, Write]] = {
     "claim": (_nothing, lambda s: s.claim(a_send("C1", kind=SendKind.NUDGE))),
     "claim_many": (_nothing, lambda s: s.claim_many([a_send("C1", kind=SendKind.FLAG)])),
@@ -140,6 +125,7 @@ WRITES: dict[str, tuple[Write, Write]] = {
     "a state written again": (_a_state, lambda s: s.save_state(_state(s))),
     "an action": (_a_state, _action),
     "an action archiving": (_a_state, lambda s: _action(s, archive_journey=1)),
+    "an action restoring": (_archived, lambda s: _action(s, restore_journey=1)),
     "an action writing a send": (
         _a_state,
         lambda s: _action(s, send_write=SendWrite(key=CLAIMED.key, record=None)),
@@ -161,3 +147,37 @@ def test_any_write_to_a_customer_makes_their_memo_stale(keeper: StateStore, writ
     assert current(keeper) == {"C2"}
     remember(keeper, "C1")
     assert current(keeper) == {"C1", "C2"}
+
+
+@pytest.mark.parametrize("first_write", [False, True])
+def test_a_memo_made_before_a_write_is_never_kept(keeper: StateStore, first_write: bool) -> None:
+    if not first_write:  # else C1's count is 0 (nothing written yet) when the memo is made
+        keeper.save_state(CustomerState(customer_id="C1"))
+    changes = keeper.load_many(["C1"]).changes.get("C1", 0)
+    keeper.claim(a_send("C1"))
+    keeper.put_memos([a_memo("C1", changes)])
+    assert current(keeper) == set()
+    remember(keeper, "C1")
+    assert current(keeper) == {"C1"}
+
+
+def test_a_tick_keeping_most_memos_reads_the_others_as_load_does(keeper: StateStore) -> None:
+    quiet = [f"Q{n:02d}" for n in range(30)]
+    for customer in quiet:
+        keeper.claim(a_send(customer))
+        keeper.confirm(a_send(customer).key, f"<{customer}@og>", T0)
+    keeper.save_state(CustomerState(customer_id="P1", paused=True))
+    keeper.claim(a_send("P1"))
+    keeper.claim(a_send("U1"))
+    keeper.mark_unconfirmed([a_send("U1").key])
+    keeper.claim(a_send("U1", step="setup"))  # claimed, open
+    remember(keeper, *quiet)
+    counts = keeper.load_many(["P1", "U1"]).changes
+    read = keeper.tick_read(lambda memo: True)
+    whole = keeper.load()
+    assert set(read.memos) == set(quiet)
+    assert read.snapshot.states == {"P1": whole.states["P1"]}
+    assert read.snapshot.sends == {c: whole.sends[c] for c in ("P1", "U1")}
+    assert {c: read.snapshot.changes.get(c, 0) for c in ("P1", "U1")} == counts
+    assert counts["U1"] > 0 and counts["P1"] > 0
+    assert [s.step for s in read.snapshot.unconfirmed()] == ["welcome"]

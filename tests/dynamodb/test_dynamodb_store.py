@@ -91,16 +91,17 @@ def test_a_throttled_claim_is_retried_and_lands_once(moto_server_store: DynamoDb
         return AWSResponse(request.url, 400, {"x-amzn-RequestId": "throttled"}, _Body(body))
 
     moto_server_store.client.meta.events.register(
-        "before-send.dynamodb.PutItem", throttle_the_first
+        "before-send.dynamodb.TransactWriteItems", throttle_the_first
     )
     assert moto_server_store.claim(a_send()) is True
-    assert sent == ["DynamoDB_20120810.PutItem"] * 2
+    assert sent == ["DynamoDB_20120810.TransactWriteItems"] * 2
     assert [s.step for s in moto_server_store.load().sends["C1"]] == ["welcome"]
     assert moto_server_store.claim(a_send()) is False
 
 
 def test_a_claim_whose_answer_was_lost_is_still_ours(moto_store: DynamoDbStore) -> None:
-    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "PutItem")
+    # moto does not honour a transaction's idempotency token: the claim's own token tells.
+    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "TransactWriteItems")
     assert moto_store.claim(a_send()) is True  # the retry found our own claim
     assert attempts == [1, 2]
     assert moto_store.claim(a_send()) is False  # a second claim is still refused
@@ -108,7 +109,7 @@ def test_a_claim_whose_answer_was_lost_is_still_ours(moto_store: DynamoDbStore) 
 
 def test_a_state_write_whose_answer_was_lost_is_not_stale(moto_store: DynamoDbStore) -> None:
     first = moto_store.save_state(CustomerState(customer_id="C1", updated_by="dana"))
-    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "PutItem")
+    attempts = force_a_retry_of_a_request_that_landed(moto_store.client, "TransactWriteItems")
     written = moto_store.save_state(first.model_copy(update={"paused": True}))
     assert attempts == [1, 2]
     assert written.version == 2 and moto_store.load().states["C1"] == written
@@ -192,7 +193,7 @@ def test_a_claim_the_finish_archived_before_the_check_is_taken_back(
                 done.append(True)
                 finished(other)
 
-        store.client.meta.events.register("before-call.dynamodb.GetItem", finish_in_between)
+        store.client.meta.events.register("before-call.dynamodb.BatchGetItem", finish_in_between)
         assert store.claim(a_send(step="setup")) is False
         assert done and store.load().sends == {} and store.archived_sends("C1") == ()
 
@@ -249,22 +250,24 @@ def test_a_send_settled_while_its_journey_is_archived_is_archived_as_it_ends(
 def test_a_journey_too_big_for_one_transaction_is_refused_whole(
     moto_store: DynamoDbStore,
 ) -> None:
-    for number in range(50):
+    for number in range(49):
         sent(moto_store, a_send(step=f"step-{number:02d}"))
     base = moto_store.save_state(CustomerState(customer_id="C1"))
-    with pytest.raises(JourneyTooLargeError, match=r"C1#1: .* 102 writes, more than the 100"):
+    # 98 moves, the state, the audit row and the change count.
+    with pytest.raises(JourneyTooLargeError, match=r"C1#1: .* 101 writes, more than the 100"):
         moto_store.commit_action(
             base.model_copy(update={"finished": True}), an_audit("a1"), archive_journey=1
         )
     assert moto_store.load().states["C1"] == base and moto_store.audit_trail("C1") == []
-    assert moto_store.archive_journey("C1", 1, T0) == 50  # 100 writes: one transaction holds it
+    # 98 moves and the change count: one transaction holds it.
+    assert moto_store.archive_journey("C1", 1, T0) == 49
     sent(moto_store, a_send(step="one-more", journey=1))
     moto_store.archive_journey("C1", 1, T0)
-    for number in range(51):
+    for number in range(50):
         sent(moto_store, a_send(step=f"again-{number:02d}", journey=2))
     with pytest.raises(JourneyTooLargeError, match="C1#2"):
         moto_store.archive_journey("C1", 2, T0)
-    assert len(moto_store.load().sends["C1"]) == 51 and len(moto_store.archived_sends("C1")) == 51
+    assert len(moto_store.load().sends["C1"]) == 50 and len(moto_store.archived_sends("C1")) == 50
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -336,72 +339,7 @@ def test_pages_are_followed_to_the_end(moto_store: DynamoDbStore) -> None:
     assert counter.calls["Query"] == 5
 
 
-# --- batches ----------------------------------------------------------------------------------
-
-
-def test_bulk_writes_go_in_batches_of_25(moto_store: DynamoDbStore) -> None:
-    counter = RequestCounter(moto_store.client)
-    states = [CustomerState(customer_id=f"C{n:02d}") for n in range(20)]
-    sends = [a_send(customer=f"C{n:02d}") for n in range(40)]
-    assert moto_store.import_records(states, sends) == 60
-    batches = [params for name, params in counter.requests if name == "BatchWriteItem"]
-    sizes = [sum(len(v) for v in p["RequestItems"].values()) for p in batches]
-    assert sizes == [25, 25, 10]
-    loaded = moto_store.load()
-    assert len(loaded.states) == 20 and all(s.version == 1 for s in loaded.states.values())
-    assert sum(len(s) for s in loaded.sends.values()) == 40
-
-
-def test_unprocessed_batch_items_are_sent_again_after_a_wait(moto_server: MotoServer) -> None:
-    """DynamoDB answers a throttled BatchWriteItem with the items it did not write. Here the
-    server really gets only part of the first batch, and is said to have left the rest."""
-    waits: list[float] = []
-    with store_on(moto_server.url, sleep=waits.append) as store:
-        held_back: list[dict[str, Any]] = []
-
-        def hold_back_half(params: dict[str, Any], **_: Any) -> None:
-            if not held_back:
-                (table, requests), *_ = params["RequestItems"].items()
-                held_back.append({table: requests[10:]})
-                params["RequestItems"][table] = requests[:10]
-
-        def report_them_unprocessed(parsed: dict[str, Any], **_: Any) -> None:
-            if len(held_back) == 1:
-                parsed["UnprocessedItems"] = held_back[0]
-                held_back.append({})
-
-        counter = RequestCounter(store.client)
-        events = store.client.meta.events
-        events.register("before-parameter-build.dynamodb.BatchWriteItem", hold_back_half)
-        events.register("after-call.dynamodb.BatchWriteItem", report_them_unprocessed)
-        sends = [a_send(customer=f"C{n:02d}") for n in range(25)]
-        assert store.import_records([], sends) == 25
-        assert counter.calls["BatchWriteItem"] == 2
-        assert len(waits) == 1 and 0 <= waits[0] <= 0.05
-        assert sorted(store.load().sends) == [f"C{n:02d}" for n in range(25)]
-
-
-def test_a_batch_still_unprocessed_after_every_try_is_an_error(moto_store: DynamoDbStore) -> None:
-    sent: list[dict[str, Any]] = []
-
-    def remember(params: dict[str, Any], **_: Any) -> None:
-        sent.append(params["RequestItems"])
-
-    def none_processed(parsed: dict[str, Any], **_: Any) -> None:
-        parsed["UnprocessedItems"] = sent[-1]
-
-    events = moto_store.client.meta.events
-    events.register("before-parameter-build.dynamodb.BatchWriteItem", remember)
-    events.register("after-call.dynamodb.BatchWriteItem", none_processed)
-    waits: list[float] = []
-    store = DynamoDbStore(moto_store.client, moto_store.prefix, sleep=waits.append)
-    with pytest.raises(RuntimeError, match="left 3 writes unprocessed after 12 tries"):
-        store.import_records([], [a_send(customer=f"C{n}") for n in range(3)])
-    assert len(sent) == 12 and len(waits) == 11
-    assert max(waits) <= 5.0
-
-
-def test_stale_claims_are_marked_one_by_one_only_if_still_open(
+def test_stale_claims_are_marked_only_if_still_open(
     moto_store: DynamoDbStore,
 ) -> None:
     keys = [a_send(customer=f"C{n}").key for n in range(3)]

@@ -83,12 +83,12 @@ def prefix(dynamodb_local: str) -> Iterator[str]:
     delete_tables(client_for(dynamodb_local), name)
 
 
-def test_og_tables_create_makes_the_four_tables_once_and_check_agrees(
+def test_og_tables_create_makes_the_five_tables_once_and_check_agrees(
     aws_env: None, dynamodb_local: str, prefix: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     state = f"dynamodb://?prefix={prefix}&region={REGION}&endpoint_url={dynamodb_local}"
     assert main(["tables", "check", "--state", state]) == 1
-    assert capsys.readouterr().err.count("missing (og tables create makes it)") == 4
+    assert capsys.readouterr().err.count("missing (og tables create makes it)") == 5
 
     assert main(["tables", "create", "--state", state]) == 0
     created = capsys.readouterr().out.splitlines()
@@ -97,15 +97,16 @@ def test_og_tables_create_makes_the_four_tables_once_and_check_agrees(
         f"{prefix}state: created (customer state and meta values, on-demand)",
         f"{prefix}sends-archive: created (finished journeys' sends, on-demand)",
         f"{prefix}audit: created (audit rows, on-demand)",
+        f"{prefix}memos: created (change counts and the tick's memos, on-demand)",
     ]
     assert main(["tables", "create", "--state", state]) == 0  # again: nothing to do
     assert "created" not in capsys.readouterr().out
     assert main(["tables", "check", "--state", state]) == 0
-    assert capsys.readouterr().out.count(": ok (") == 4
+    assert capsys.readouterr().out.count(": ok (") == 5
 
     client = client_for(dynamodb_local)
     keys = {}
-    for table in ("sends", "state", "sends-archive", "audit"):
+    for table in ("sends", "state", "sends-archive", "audit", "memos"):
         described = client.describe_table(TableName=f"{prefix}{table}")["Table"]
         assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
         keys[table] = [(k["AttributeName"], k["KeyType"]) for k in described["KeySchema"]]
@@ -114,6 +115,7 @@ def test_og_tables_create_makes_the_four_tables_once_and_check_agrees(
         "state": [("customer_id", "HASH")],
         "sends-archive": [("customer_id", "HASH"), ("sk", "RANGE")],
         "audit": [("customer_id", "HASH"), ("id", "RANGE")],
+        "memos": [("customer_id", "HASH")],
     }
     # The tables serve the store the URL opens.
     store = open_store(state)
@@ -133,7 +135,7 @@ def test_og_tables_check_names_a_table_whose_keys_are_wrong(
     )
     assert main(["tables", "create", "--state", state]) == 1
     printed = capsys.readouterr()
-    assert printed.out.count(": created (") == 3
+    assert printed.out.count(": created (") == 4
     assert printed.err.strip() == (
         f"{prefix}audit: key schema is id (partition), the store needs "
         "customer_id (partition), id (sort)"

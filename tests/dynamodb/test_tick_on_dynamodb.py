@@ -21,6 +21,7 @@ from workspace import Workspace
 from engine.actions import finish, mark_done, pause, reenroll, resume
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.guide import Guide
+from engine.memo import TickMemo, TickRead
 from engine.ports import StateStore
 from engine.tick import tick
 from engine.tick_send import FIRST_BATCH
@@ -83,7 +84,9 @@ def test_ticks_and_actions_on_dynamodb_do_what_they_do_on_sqlite(tmp_path: Path)
         # dicts), so this guide makes its moves one at a time; DynamoDB Local races below.
         one_at_a_time = guide_on(on_dynamodb, store)
         one_at_a_time.config = replace(one_at_a_time.config, send_concurrency=1)
+        kept = _counting_memos(store)
         assert run_story(one_at_a_time) == expected
+        assert sum(kept) > 0  # the DynamoDB ticks took quiet customers from their memos
         assert on_dynamodb.sent() == on_sqlite.sent()
         assert on_dynamodb.read_rows() == on_sqlite.read_rows()
         sqlite = on_sqlite.guide().store
@@ -98,6 +101,20 @@ def test_ticks_and_actions_on_dynamodb_do_what_they_do_on_sqlite(tmp_path: Path)
     assert on_dynamodb.sent().count(("C0005", "wrap-up", "finish")) == 1
     assert {a[0] for a in _archived(sqlite, "C0001")} == {1}
     assert {a[0] for a in _archived(sqlite, "C0004")} == {1}
+
+
+def _counting_memos(store: DynamoDbStore) -> list[int]:
+    """How many customers each tick took from their memos, as it reads them."""
+    kept: list[int] = []
+    read = store.tick_read
+
+    def counted(keep: Callable[[TickMemo], bool]) -> TickRead:
+        found = read(keep)
+        kept.append(len(found.memos))
+        return found
+
+    store.tick_read = counted  # type: ignore[method-assign]
+    return kept
 
 
 def _journey(store: StateStore, cid: str) -> tuple[object, ...]:
@@ -132,7 +149,9 @@ def _without_clock(text: str) -> str:
 
 
 @pytest.mark.parametrize("count", [30, 120])
-def test_a_tick_reads_the_tables_in_pages_never_per_customer(tmp_path: Path, count: int) -> None:
+def test_a_tick_reads_in_pages_and_by_key_never_a_request_per_customer_it_keeps(
+    tmp_path: Path, count: int
+) -> None:
     ws = Workspace(tmp_path, customers(count))
     with store_on(None, segments=1) as store:
         guide = guide_on(ws, store)
@@ -141,32 +160,73 @@ def test_a_tick_reads_the_tables_in_pages_never_per_customer(tmp_path: Path, cou
         report = tick(guide, START + timedelta(days=1))
         busy = Counter(counter.calls)
         busy_requests = list(counter.requests)
-        counter.reset()
-        tick(guide, START + timedelta(days=1, hours=1))
-        idle = Counter(counter.calls)
+        ticks = {}
+        for hour, happening in enumerate(("moved", "quiet", "new column", "paused"), start=1):
+            now = START + timedelta(days=1, hours=hour)
+            if happening == "new column":  # the first pause adds its columns to the list
+                assert pause(guide, "C0002", "migrating", "dana", now).ok
+            if happening == "paused":
+                assert pause(guide, "C0001", "migrating", "dana", now).ok
+            counter.reset()
+            tick(guide, now + timedelta(minutes=1))
+            ticks[happening] = Counter(counter.calls)
     moves = sum(n for move, n in report.counts().items() if move != "on_track")
-    assert moves > count // 10
-    # Reading: one Scan page per table (each under 1 MB) and the rules doc's last good copy,
-    # for 30 customers as for 120.
-    assert idle == {"Scan": 2, "GetItem": 1}
-    # Moves go in batches, each a transaction of claims, a BatchGetItem of their journeys and
-    # a transaction of confirmations: never a request per move.
+    quiet = report.counts()["on_track"]
+    assert count // 10 < moves < count
+    # The busy tick keeps few memos (everyone moved the day before): it reads the memos table
+    # and scans the sends and state tables, a page each (under 1 MB), and the rules doc's last
+    # good copy, for 30 customers as for 120. Moves go in batches, each a transaction of claims,
+    # a BatchGetItem of their journeys and a transaction of confirmations, each customer's
+    # change count bumped in the transaction of their write: never a request per move.
     batches = busy["BatchGetItem"]
-    assert busy == {
-        "Scan": 2,
+    assert batches <= math.ceil(moves / FIRST_BATCH) < moves
+    assert busy - Counter(TransactWriteItems=busy["TransactWriteItems"]) == {
+        "Scan": 3,
         "GetItem": 1,
         "BatchGetItem": batches,
-        "TransactWriteItems": 2 * batches,
     }
-    assert batches <= math.ceil(moves / FIRST_BATCH) < moves
+    assert busy["TransactWriteItems"] <= 2 * (batches + math.ceil(2 * moves / 100)) + 1
     written = Counter(
-        kind
+        (
+            kind,
+            item[kind]["TableName"].removeprefix(store.prefix),
+            item[kind].get("UpdateExpression", "")[:3],
+        )
         for op, params in busy_requests
         if op == "TransactWriteItems"
         for item in params["TransactItems"]
-        for kind in item
+        for kind, write in item.items()
     )
-    assert written == {"Put": moves, "Update": moves}  # a claim and a confirmation each
+    assert written == {
+        ("Put", "sends", ""): moves,  # the claims
+        ("Update", "sends", "SET"): moves,  # their confirmations
+        ("Update", "memos", "ADD"): 2 * moves,  # the change counts, with each
+        ("Update", "memos", "SET"): quiet,  # a memo of each customer left on track
+    }
+    # An hour later, most customers have no memo yet (they moved): read as the busy tick read
+    # them, and remembered, a transaction per 100.
+    assert ticks["moved"] == {"Scan": 3, "GetItem": 1, "TransactWriteItems": math.ceil(moves / 100)}
+    # Then every customer is taken from their memo: the memos table alone is read.
+    assert ticks["quiet"] == {"Scan": 1, "GetItem": 1}
+    # A new column changes every row: every memo but the paused customer's is kept, yet every
+    # customer is decided again: the paused one read by key, the others as the busy tick read
+    # them (their change counts in the memos table's page first), and all remembered anew.
+    assert ticks["new column"] == {
+        "Scan": 1 + 3,
+        "GetItem": 1,
+        "BatchGetItem": 1,
+        "Query": 1,
+        "TransactWriteItems": math.ceil(count / 100),
+    }
+    # A person's action changes one customer: the tick reads them alone, by key, and
+    # remembers them again.
+    assert ticks["paused"] == {
+        "Scan": 1,
+        "GetItem": 1,
+        "BatchGetItem": 1,
+        "Query": 1,
+        "TransactWriteItems": 1,
+    }
 
 
 def test_a_tick_follows_the_pages_and_nothing_else_grows(tmp_path: Path) -> None:
@@ -178,9 +238,15 @@ def test_a_tick_follows_the_pages_and_nothing_else_grows(tmp_path: Path) -> None
         counter = RequestCounter(store.client)
         tick(guide, START + timedelta(hours=1))
         calls = Counter(counter.calls)
+        counter.reset()
+        tick(guide, START + timedelta(hours=2))
+        remembered = Counter(counter.calls)
     assert live_sends == 55  # everyone was welcomed on the first day
-    # The sends in six pages of up to 10, the state (one meta value) in one.
-    assert calls == {"Scan": 6 + 1, "GetItem": 1}
+    # The memos table (55 change counts) in six pages of up to 10, the sends in six, the state
+    # (one meta value) in one; then the 55 customers remembered in one transaction.
+    assert calls == {"Scan": 6 + 6 + 1, "GetItem": 1, "TransactWriteItems": 1}
+    # All taken from their memos: the memos table's pages alone.
+    assert remembered == {"Scan": 6, "GetItem": 1}
 
 
 def test_the_capacity_a_tick_consumes_is_counted_as_dynamodb_bills_it(
@@ -199,12 +265,13 @@ def test_the_capacity_a_tick_consumes_is_counted_as_dynamodb_bills_it(
     moves = sum(n for move, n in report.counts().items() if move != "on_track")
     assert moves == 40  # everyone welcomed
     # Each move: a claim and its confirmation, in transactions (two units an item, items
-    # well under 1 KB); and this first tick keeps the rules doc's last good copy (1-2 KB: two
-    # units) and, under a key of its own, its hash (one unit).
+    # well under 1 KB), each with the bump of the customer's change count (two more); and
+    # this first tick keeps the rules doc's last good copy (1-2 KB: two units) and, under a
+    # key of its own, its hash (one unit).
     assert counter.calls["PutItem"] == 2
-    assert counter.units["TransactWriteItems"] == 2 * 2 * moves
-    assert counter.write_units == 4 * moves + 3
-    # The Scans of two small tables and the rules' last good copy; the claims' journey checks
+    assert counter.units["TransactWriteItems"] == 2 * 2 * 2 * moves
+    assert counter.write_units == 8 * moves + 3
+    # The Scans of three small tables and the rules' last good copy; the claims' journey checks
     # find no state yet (these customers never acted), which DynamoDB Local counts as nothing.
     assert counter.units["BatchGetItem"] == 0
     assert 2 <= counter.read_units < 10

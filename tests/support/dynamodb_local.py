@@ -72,7 +72,7 @@ def client_for(endpoint_url: str | None) -> Any:
 
 @contextmanager
 def fresh_tables(client: Any) -> Iterator[str]:
-    """The four tables under a prefix of this test's own; dropped afterwards."""
+    """The five tables under a prefix of this test's own; dropped afterwards."""
     prefix = f"t{uuid.uuid4().hex[:12]}-"
     create_tables(client, prefix, poll_seconds=1)
     try:

@@ -8,7 +8,8 @@ emails whose answer never comes (unconfirmed) and a person settling them either 
 edits of any column of the sheet (bad values too), rows added, removed and doubled, rules doc
 changes (windows, steps, weekends, holidays), and customers in zones around the world. After
 every tick the two reports (every customer's move and reason), the emails and flags sent, and
-every action's answer must be equal.
+every action's answer must be equal. The same runs, fewer and shorter, keep the memos in
+DynamoDB (on DynamoDB Local, reading the customers without a memo both ways it can).
 """
 
 from __future__ import annotations
@@ -17,18 +18,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dynamodb_local import store_on
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from workspace import RULES
 
 from engine import actions, unconfirmed
+from engine.adapters.dynamodb_memos import BY_KEY_SHARE
 from engine.adapters.memory import RecordingMailer, RecordingNotifier
 from engine.adapters.sqlite_store import SqliteStore
 from engine.guide import Guide, GuideConfig
 from engine.memo import TickMemo, TickRead
 from engine.models import RawRow, RosterGrid, RosterSnapshot, RowUpdate
 from engine.outcomes import OutgoingEmail
-from engine.ports import OutcomeUnknownError
+from engine.ports import OutcomeUnknownError, StateStore
 from engine.roster.grid import grid_from_snapshot, one_customer
 from engine.tick import TickReport, tick
 from engine.undo import undo
@@ -142,7 +145,7 @@ class UnsureMailer(RecordingMailer):
 class Side:
     """One guide, with what it sent."""
 
-    def __init__(self, store: SqliteStore, clock: list[datetime]) -> None:
+    def __init__(self, store: StateStore, clock: list[datetime]) -> None:
         self.sheet = Sheet([])
         self.rules = Rules()
         self.mailer = UnsureMailer()
@@ -285,8 +288,36 @@ def test_the_tick_with_memos_moves_as_the_full_tick(
     story: list[tuple[int, list[int], list[tuple[Any, ...]]]],
     unsure: set[tuple[str, str]],
 ) -> None:
+    _both_ways(SqliteStore(":memory:"), start, story, unsure)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    customers,
+    st.lists(days, min_size=2, max_size=10),
+    st.sets(st.tuples(st.sampled_from(IDS), st.sampled_from(["welcome", "setup", "wrap-up"]))),
+    st.sampled_from([BY_KEY_SHARE, 1.0]),
+)
+def test_the_tick_with_memos_in_dynamodb_moves_as_the_full_tick(
+    dynamodb_local: str,
+    start: list[tuple[str, str, str]],
+    story: list[tuple[int, list[int], list[tuple[Any, ...]]]],
+    unsure: set[tuple[str, str]],
+    by_key_share: float,
+) -> None:
+    with store_on(dynamodb_local, by_key_share=by_key_share) as store:
+        _both_ways(store, start, story, unsure)
+
+
+def _both_ways(
+    memo_store: StateStore,
+    start: list[tuple[str, str, str]],
+    story: list[tuple[int, list[int], list[tuple[Any, ...]]]],
+    unsure: set[tuple[str, str]],
+) -> None:
+    """The story told to a guide keeping memos in `memo_store` and to one keeping none."""
     clock = [START]
-    memo, full = Side(SqliteStore(":memory:"), clock), Side(FullEvaluation(":memory:"), clock)
+    memo, full = Side(memo_store, clock), Side(FullEvaluation(":memory:"), clock)
     memo.mailer.unsure, full.mailer.unsure = set(unsure), set(unsure)
     _counting(memo)
     rows = [_row(IDS[i], *c) for i, c in enumerate(start)]
