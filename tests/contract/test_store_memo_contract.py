@@ -9,6 +9,7 @@ memo current."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from store_cases import T0, a_memo, a_send, current, remember
