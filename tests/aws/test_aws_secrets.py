@@ -107,7 +107,10 @@ def test_the_lambda_handler_reads_the_secret_at_cold_start(
     for name, value in ws.env().items():
         monkeypatch.setenv(name, value)
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
-        monkeypatch.delenv(name, raising=False)
+        # Set, then removed: monkeypatch then also removes what load_secrets writes into the
+        # process's environment, which would otherwise reach every later test.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     secret = "signing-secret-from-aws"
     arn = a_secret({"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_SIGNING_SECRET": secret})
     monkeypatch.setenv("OG_SECRETS_ARN", arn)

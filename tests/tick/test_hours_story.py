@@ -31,7 +31,7 @@ def test_each_welcome_at_its_own_nine_and_the_flags_in_new_york_hours(
     signups = {cid: "2027-01-05" for cid in ZONES} | {"STUCK": "2026-12-28"}
     rows = [row(cid, signup=signups[cid], timezone=zone_name) for cid, zone_name in ZONES.items()]
     ws = Workspace(tmp_path, rows)
-    for name, value in {**ws.env(), "OG_TIMEZONE": TEAM}.items():
+    for name, value in {**ws.env(), "OG_TIMEZONE": TEAM, "OG_NOTIFIER": "console"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(ws.root)
 
