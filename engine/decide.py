@@ -18,6 +18,7 @@ the same: worked out here, beside the rules it follows, so a tick that skips qui
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -141,9 +142,13 @@ def _verdict(
         starts = _Until(today + timedelta(days=-day)) if runs else tomorrow
         return on_track(f"not started: signs up on {customer.signup_date.isoformat()}", day), starts
     else:
-        team_opens = next_opening(now, team_timezone, sending.team_hours)
         move, next_due, waiting_on, flag_waits = _next_move(
-            customer, plan, history, day, today, flags_wait=team_opens is not None
+            customer,
+            plan,
+            history,
+            day,
+            today,
+            team_away=lambda: next_opening(now, team_timezone, sending.team_hours) is not None,
         )
         if flag_waits:  # the team may open within the customer's day: asked again each tick
             tomorrow = _Until(today)
@@ -222,13 +227,19 @@ def _dues(step: Step, sends: dict[tuple[str, SendKind], SendRecord]) -> _Dues:
 
 
 def _next_move(
-    customer: Customer, plan: Plan, history: History, day: int, today: date, *, flags_wait: bool
+    customer: Customer,
+    plan: Plan,
+    history: History,
+    day: int,
+    today: date,
+    *,
+    team_away: Callable[[], bool],
 ) -> tuple[Move, int | None, str, bool]:
     """Rules 3 and 4. For an on-track answer, also the first guide day on which a step has a
     move due (None: none ever, every open step being flagged) and what the customer waits on
-    (the reason after its guide day). While `flags_wait` (the team is out of its hours), a flag
-    due gives way to the customer's own next move, and is the move only when they have none;
-    the last value says whether a flag waits so."""
+    (the reason after its guide day). While `team_away()` (out of the team's hours; asked only
+    when a flag is due), a flag due gives way to the customer's own next move, and is the move
+    only when they have none; the last value says whether a flag waits so."""
     # Indexed once: the rules below ask about every step several times.
     sends = {(s.step, s.kind): s for s in history.sends}
 
@@ -255,7 +266,7 @@ def _next_move(
         if due.flag is not None and day >= due.flag:
             nudge_day = due.flag - step.window.flag_after
             flag = move(MoveKind.FLAG, flag_reason(step, nudge_day), step)
-            if not flags_wait:
+            if waiting_flag is None and not team_away():
                 return flag, None, "", False
             waiting_flag = waiting_flag or flag
     flag_waits = waiting_flag is not None
