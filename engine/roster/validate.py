@@ -8,7 +8,7 @@ all (a required column missing) is an error for the whole list.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -56,6 +56,10 @@ def validate_customer(
     return validate_rows(RosterSnapshot(header=snapshot.header, rows=rows), plans, default_timezone)
 
 
+_UNKNOWN_ZONE = "unknown time zone; use an IANA name like Europe/Paris"
+_UNKNOWN_COUNTRY = "unknown country; use a code whose holidays are known, like US, GB or DE"
+
+
 class _Problem(NamedTuple):
     column: str
     value: str
@@ -89,6 +93,7 @@ class _RowValidator:
         self._dates: dict[CellValue, date] = {}
         self._timezones: dict[str, str] = {}
         self._countries: dict[str, str] = {}
+        self._names = {"timezone": self._timezones, "country": self._countries}
         self._flags: dict[CellValue, bool] = {None: False, "": False, True: True, False: False}
         self._seen_ids: dict[str, int] = {}
 
@@ -249,8 +254,8 @@ class _RowValidator:
         plan_override = self._plan(row, "plan_override", problems, required=False)
         signup_date = self._date(row, "signup_date", problems, required=True)
         finished_date = self._date(row, "finished_date", problems, required=False)
-        timezone = self._timezone(row, problems)
-        country = self._country(row, problems)
+        timezone = self._named(row, "timezone", problems, canonical_timezone, _UNKNOWN_ZONE)
+        country = self._named(row, "country", problems, holidays_country, _UNKNOWN_COUNTRY)
         paused = self._flag(row, "paused", problems)
         finished = self._flag(row, "finished", problems)
         if problems:
@@ -323,32 +328,26 @@ class _RowValidator:
         self._dates[raw] = parsed
         return parsed
 
-    def _timezone(self, row: RawRow, problems: list[_Problem]) -> str | None:
-        raw = self._raw(row, "timezone")
+    def _named(
+        self,
+        row: RawRow,
+        column: str,
+        problems: list[_Problem],
+        look_up: Callable[[str], str | None],
+        unknown: str,
+    ) -> str | None:
+        """A cell that names something from a fixed list (a time zone, a country): its
+        proper name, None when blank, a problem saying `unknown` when the list lacks it."""
+        raw = self._raw(row, column)
         text = cell_text(raw)
         if not text:
             return None
-        name = canonical_timezone(text)
+        name = look_up(text)
         if name is None:
-            problems.append(
-                _Problem("timezone", text, "unknown time zone; use an IANA name like Europe/Paris")
-            )
+            problems.append(_Problem(column, text, unknown))
         elif isinstance(raw, str):
-            self._timezones[raw] = name
+            self._names[column][raw] = name
         return name
-
-    def _country(self, row: RawRow, problems: list[_Problem]) -> str | None:
-        raw = self._raw(row, "country")
-        text = cell_text(raw)
-        if not text:
-            return None
-        code = holidays_country(text)
-        if code is None:
-            message = "unknown country; use a code whose holidays are known, like US, GB or DE"
-            problems.append(_Problem("country", text, message))
-        elif isinstance(raw, str):
-            self._countries[raw] = code
-        return code
 
     def _flag(self, row: RawRow, column: str, problems: list[_Problem]) -> bool:
         raw = self._raw(row, column)
