@@ -1,7 +1,7 @@
 """What a tick remembers of a quiet customer, so the next tick can skip them.
 
 A memo is derived, never authoritative. It holds the decision's inputs as fingerprints (the
-rules doc, the team's zone, the list's header and the customer's row), the store's change
+rules doc, the team's zone, and what validation reads of the customer's row), the store's change
 count for the customer when their state and sends were read (every write to either bumps it),
 and the quiet spell `engine.decide.decide_with_spell` worked out: the local days on which the
 decision surely stays on track, and its reason. A tick trusts a memo only while every input
@@ -13,7 +13,7 @@ move, no write of any kind, no open send), so trusting it skips nothing the tick
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +21,7 @@ from engine.calendar import local_date
 from engine.models import CellProblem, CellValue, StoreSnapshot
 from engine.outcomes import QuietSpell
 
-MEMO_FORMAT = "1"
+MEMO_FORMAT = "2"
 """Part of every fingerprint: a release that changes what a memo means changes this, and no
 memo written before is trusted."""
 
@@ -35,7 +35,7 @@ class TickMemo:
     """The fingerprint of what every customer's decision reads: the rules doc and the team's
     time zone (`rules_fingerprint`)."""
     row: str
-    """The fingerprint of the customer's row and the list's header (`row_fingerprint`)."""
+    """The fingerprint of what validation reads of the customer's row (`row_fingerprint`)."""
     changes: int
     """The store's change count of the customer when the tick read their state and sends."""
     zone: str
@@ -72,17 +72,16 @@ def rules_fingerprint(rules_hash: str, team_timezone: str) -> str:
     return _digest(rules_hash, team_timezone)
 
 
-def header_fingerprint(header: Sequence[str]) -> str:
-    return _digest(repr(tuple(header)))
-
-
 def row_fingerprint(
-    header: str, values: tuple[CellValue, ...], problem: CellProblem | None = None
+    cells: Iterable[tuple[str, CellValue]], problem: CellProblem | None = None
 ) -> str:
-    """The row's cells under its named columns (`engine.roster.grid.named`, in order, so the
-    values say it all) and any problem reading them, under the header's fingerprint: any edit
-    of any column changes it (its place in the list does not: the decision never reads it)."""
-    return _digest(header, repr(values), repr(problem) if problem else "")
+    """What validation reads of a row: the cells of the known columns
+    (`engine.roster.columns`), each under its column's key, the blank ones left out, and any
+    problem reading the row. An edit of any of them changes it; a column the guide does not
+    read, the columns' order or case, and a known column added blank do not (a rep adding a
+    column to a 100k-row sheet would otherwise have every customer decided in full)."""
+    read = tuple((key, value) for key, value in cells if value is not None and value != "")
+    return _digest(repr(read), repr(problem) if problem else "")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 
-from engine.memo import TickMemo, header_fingerprint, row_fingerprint
+from engine.memo import TickMemo, row_fingerprint
 from engine.models import Customer, RawRow, RosterGrid, RosterSnapshot, SkippedRow
 from engine.outcomes import MoveKind, QuietSpell
 from engine.roster.columns import cell_id, find_columns
@@ -51,8 +51,12 @@ def plan_tick(
     repeated id's rows are all validated, together, and the verdicts are those of validating
     the whole list."""
     columns = named(grid.header)
-    id_at = columns[find_columns(grid.header)["customer_id"]]
-    header = header_fingerprint(grid.header)
+    found = find_columns(grid.header)
+    id_at = columns[found["customer_id"]]
+    # What validation reads of a row: the known columns' cells, by column key.
+    known = sorted((key, columns[cell]) for key, cell in found.items())
+    keys = tuple(key for key, _ in known)
+    read_at = itemgetter(*(at for _, at in known))
     ids = [cell_id(cells, id_at) for cells in grid.rows]
     counts = Counter(ids)
     positions = tuple(columns.values())
@@ -69,7 +73,12 @@ def plan_tick(
         else:  # trailing cells left out (Sheets does): blank, as snapshot_from_grid reads them
             values = tuple(cells[at] if at < len(cells) else "" for at in positions)
         if customer_id and counts[customer_id] == 1:
-            fingerprint = row_fingerprint(header, values, problem)
+            read = (
+                read_at(cells)
+                if len(cells) >= width
+                else [values[positions.index(at)] for _, at in known]
+            )
+            fingerprint = row_fingerprint(zip(keys, read, strict=True), problem)
             memo = memos.get(customer_id)
             if memo is not None and memo.row == fingerprint:
                 kept[row_number] = memo

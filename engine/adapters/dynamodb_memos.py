@@ -125,7 +125,8 @@ class MemoTable:
     ) -> StoreSnapshot:
         """`StateStore.load_many`: the counts first, then the customers' items, by key when
         they are few beside the customers the last tick read listed, else from the Scan of
-        `load` (a change to the list's header makes every customer's memo need a second look)."""
+        `load` (a known column filled in for everyone makes every customer's memo need a
+        second look)."""
         ids = sorted(set(customer_ids))
         if len(ids) <= self._by_key_share * self._listed:
             counts = {
