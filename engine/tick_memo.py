@@ -15,10 +15,10 @@ from datetime import date
 from operator import itemgetter
 
 from engine.memo import TickMemo, row_fingerprint
-from engine.models import Customer, RawRow, RosterGrid, RosterSnapshot, SkippedRow
+from engine.models import Customer, RosterGrid, RosterSnapshot, SkippedRow
 from engine.outcomes import MoveKind, QuietSpell
 from engine.roster.columns import cell_id, find_columns
-from engine.roster.grid import named
+from engine.roster.grid import named, raw_row
 from engine.roster.validate import validate_rows
 from engine.tick_run import CustomerResult
 
@@ -56,41 +56,28 @@ def plan_tick(
     # What validation reads of a row: the known columns' cells, by column key.
     known = sorted((key, columns[cell]) for key, cell in found.items())
     keys = tuple(key for key, _ in known)
-    read_at = itemgetter(*(at for _, at in known))
+    read_at = itemgetter(*(at for _, at in known))  # a tuple: the required columns are several
+    width = max(at for _, at in known) + 1
     ids = [cell_id(cells, id_at) for cells in grid.rows]
     counts = Counter(ids)
-    positions = tuple(columns.values())
-    width = max(positions) + 1
-    in_order = itemgetter(*positions)  # a tuple: the required columns are several
     kept: dict[int, TickMemo] = {}
     rows: dict[str, str] = {}
     to_check = []
     for index, (cells, customer_id) in enumerate(zip(grid.rows, ids, strict=True)):
         row_number = index + 2
         problem = grid.problems.get(row_number)
-        if len(cells) >= width:
-            values = in_order(cells)
-        else:  # trailing cells left out (Sheets does): blank, as snapshot_from_grid reads them
-            values = tuple(cells[at] if at < len(cells) else "" for at in positions)
         if customer_id and counts[customer_id] == 1:
-            read = (
-                read_at(cells)
-                if len(cells) >= width
-                else [values[positions.index(at)] for _, at in known]
-            )
+            if len(cells) >= width:
+                read = read_at(cells)
+            else:  # trailing cells left out (Sheets does): blank, as a row model reads them
+                read = tuple(cells[at] if at < len(cells) else "" for _, at in known)
             fingerprint = row_fingerprint(zip(keys, read, strict=True), problem)
             memo = memos.get(customer_id)
             if memo is not None and memo.row == fingerprint:
                 kept[row_number] = memo
                 continue
             rows[customer_id] = fingerprint
-        to_check.append(
-            RawRow(
-                row_number=row_number,
-                values=dict(zip(columns, values, strict=True)),
-                problem=problem,
-            )
-        )
+        to_check.append(raw_row(row_number, cells, columns, problem))
     decided = RosterSnapshot(header=grid.header, rows=tuple(to_check))
     customers, skipped = validate_rows(decided, plans, team_timezone)
     by_row: dict[int, TickMemo | Customer] = {c.row_number: c for c in customers}
