@@ -3,12 +3,12 @@ that rightly runs over several lines.
 
 A quote at the start of a cell (a name typed as `"Bob`) makes the csv module read on, over line
 breaks, until some later quote closes the cell: the rows in between become part of one cell.
-A quoted address or note over several lines reads the same way. What tells them apart: a
-stray quote's own line still holds the rest of its row, the lines it swallows are rows of the
-list, each of which reads alone as one (`RowShape`), and the row it makes is not well formed
-(its quote is closed by the end of the file, or by a quote followed by more text, as the
-opening quote of a later cell is). A well-formed row with a full row of cells is always taken
-as it reads, whatever its cell over several lines holds.
+A quoted address or note over several lines reads the same way. What tells them apart: the
+lines a stray quote swallows are rows of the list, each of which reads alone as one
+(`RowShape`), and either the row it makes is not well formed (its quote is closed by the end
+of the file, or by a quote followed by more text, as the opening quote of a later cell is),
+or its own line still holds the rest of its row. A well-formed row with a full row of cells is
+always taken as it reads, whatever its cell over several lines holds.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from engine.models import CellProblem
 from engine.roster.cells import column_letter
 from engine.roster.csv_encoding import has_undecodable, undecodable_offsets, visible
 from engine.roster.csv_formulas import as_typed, escaped_offsets
-from engine.roster.csv_quotes import RowShape, id_position, literal_cells, open_quote
+from engine.roster.csv_quotes import RowShape, id_position, literal_cells
 
 CELL_LIMIT = 131_072
 """The most characters a cell may hold: the csv module's own default limit."""
@@ -206,7 +206,8 @@ class _Parser:
                 count = reader.line_num
                 if count - previous > 1:
                     if not self._full_row(cells):
-                        resume = self._cut_open_quote(cells, start + previous, start + count)
+                        begin = start + previous
+                        resume = self._cut_open_quote(begin, start + count, malformed=False)
                         if resume is not None:
                             return resume
                     self.multi_line.append(len(self.rows))
@@ -228,7 +229,7 @@ class _Parser:
         cells = next(reader)
         end = begin + reader.line_num
         if end - begin > 1:
-            resume = self._cut_open_quote(cells, begin, end)
+            resume = self._cut_open_quote(begin, end, malformed=True)
             if resume is not None:
                 return resume
             self.multi_line.append(len(self.rows))
@@ -242,12 +243,13 @@ class _Parser:
             self._open_quote_row(len(self.rows) - 1, raw, literal, end)
         return None
 
-    def _cut_open_quote(self, cells: list[str], begin: int, end: int) -> int | None:
-        """For a row read as `cells` from lines `begin` to `end`: when one of its later lines
-        reads as a row of the list, and the line where it starts reads as one with its open
-        quote taken as a plain character, the row is cut short before that later line (which
-        is returned, to read on from); otherwise it is one row with a cell over several
-        lines."""
+    def _cut_open_quote(self, begin: int, end: int, *, malformed: bool) -> int | None:
+        """For a row read from lines `begin` to `end`: when one of its later lines reads as a
+        row of the list, and either the row is `malformed` (its quote closed by more text or
+        by the end of the text, as no cell over several lines is written) or the line where it
+        starts reads as a row with its open quote taken as a plain character, the row is cut
+        short before that later line (which is returned, to read on from); otherwise it is
+        one row with a cell over several lines."""
         lines = self.lines
         if self.rows:
             shape = self._shape(self.rows[0])
@@ -263,19 +265,14 @@ class _Parser:
         literal = literal_cells(raw)
         if literal is None:  # the csv module read on past `raw`, so a quote is open at its end
             return None
-        if not shape.fits_cells(literal[0]) and not self._open_to_the_end(begin, end):
-            # A cell over several lines, some of which look like rows; a stray quote leaves
-            # the rest of its own row on its line, or is never closed at all.
+        if not malformed and not shape.fits_cells(literal[0]):
+            # A well-formed cell over several lines, some of which look like rows; a stray
+            # quote leaves the rest of its own row on its line.
             return None
         self.rows.append([])
         self.ends.append(resume)
         self._open_quote_row(len(self.rows) - 1, raw, literal, end)
         return resume
-
-    def _open_to_the_end(self, begin: int, end: int) -> bool:
-        """Whether the row read from line `begin` runs to the end of the text with its quote
-        still open: no cell over several lines is written so, whatever its first line holds."""
-        return end == len(self.lines) and open_quote("".join(self.lines[begin:end])) is not None
 
     def _shape(self, header: list[str]) -> RowShape:
         if self.shape is None:

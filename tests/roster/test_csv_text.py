@@ -156,6 +156,20 @@ def test_a_line_that_is_only_a_stray_quote_costs_that_line_only(stray: str) -> N
     assert "is never closed, so rows" in next(iter(table.problems.values())).message
 
 
+@pytest.mark.parametrize("stray", ['"\n', '"\r\n\r\n', '",,\n'])
+def test_a_stray_quote_closed_by_a_later_quoted_cell_still_costs_its_line_only(
+    stray: str,
+) -> None:
+    # Found by the mutated-lists property: the stray quote is closed by the opening quote of
+    # a later, rightly quoted cell, so the row it makes is not well formed: never a cell over
+    # several lines, though its own line holds no row to tell it by.
+    later = '"C2\nbis",Name,c2@example.com,pro,2026-11-02\n'
+    table = read(HEADER + stray + row("C1") + "\n" + later + row("C3"))
+    assert "C1" in ids(table) and "C3" in ids(table)
+    assert len(table.problems) == 1
+    assert "is never closed, so rows" in next(iter(table.problems.values())).message
+
+
 def test_many_swallowed_rows_are_counted_not_all_named() -> None:
     text = HEADER + row("C0", '"Bob') + "".join(row(f"C{n}") for n in range(1, 31))
     table = read(text)
