@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import select
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,11 +62,25 @@ def slash_command(text: str, secret: str = SECRET) -> Sent:
     return Sent("POST", "/slack/events", body.encode(), tuple(headers.items()))
 
 
+LARGE_BODY = 64 * 1024
+EARLY_ANSWER_SECONDS = 1.0
+
+
 def over_http(host: str, port: int) -> Send:
+    """Each request on a connection of its own. A large body is sent only once the server has
+    not answered its headers for a moment, as a client must: a server may refuse it from the
+    declared length and close at once (waitress's 413), and a client still writing the body
+    then gets a broken pipe, or a reset that loses the answer, instead of the refusal."""
+
     def send(sent: Sent) -> Answer:
         connection = http.client.HTTPConnection(host, port, timeout=10)
         try:
-            connection.request(sent.method, sent.path, body=sent.body, headers=dict(sent.headers))
+            connection.putrequest(sent.method, sent.path, skip_accept_encoding=True)
+            for name, value in (*sent.headers, ("Content-Length", str(len(sent.body)))):
+                connection.putheader(name, value)
+            connection.endheaders()
+            if sent.body and not _answered_early(connection, len(sent.body)):
+                connection.send(sent.body)
             response = connection.getresponse()
             return Answer(
                 response.status, response.getheader("Content-Type") or "", response.read()
@@ -74,6 +89,13 @@ def over_http(host: str, port: int) -> Send:
             connection.close()
 
     return send
+
+
+def _answered_early(connection: http.client.HTTPConnection, size: int) -> bool:
+    """Whether the server answered a large body's headers before the body went (a refusal)."""
+    if size <= LARGE_BODY or connection.sock is None:
+        return False
+    return bool(select.select([connection.sock], [], [], EARLY_ANSWER_SECONDS)[0])
 
 
 def through_lambda(handler: Callable[..., dict[str, object]]) -> Send:
