@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
-from engine.calendar import guide_day, local_date, next_opening, no_sending_reason, wait_text
+from engine.calendar import guide_day, local_date, next_opening, no_sending_reason
 from engine.models import WRAP_UP_STEP, Customer, History, SendKind, SendRecord
-from engine.outcomes import Move, MoveKind, QuietSpell, on_guide_day
+from engine.outcomes import Move, MoveKind, QuietSpell, held_reason, on_guide_day
 from engine.plans import Plan, SendingPolicy, Step
 
 _MAILING_MOVES = frozenset({MoveKind.STEP, MoveKind.NUDGE, MoveKind.FINISH})
@@ -67,23 +68,31 @@ def decide_with_spell(
         until = _Until(None)
     if later is not None and (until.day is None or later < until.day):
         until = until._replace(day=later)
+    reason = until.text if until.day_zero is not None or until.held_until else move.reason
     return move, QuietSpell(
         since=today,
         until=until.day,
-        reason=until.text if until.day_zero is not None else move.reason,
+        reason=reason,
         step=move.step,
         held=move.held,
         day_zero=until.day_zero,
+        held_until=until.held_until,
+        starts_at=now if until.ends_at else None,
+        ends_at=until.ends_at,
     )
 
 
 class _Until(NamedTuple):
-    """How long an on-track answer lasts: `day`, the first local day it may differ; with
-    `day_zero`, the answer is `text` after the guide day counted from it."""
+    """How long an on-track answer lasts: `day`, the first local day it may differ, and
+    `ends_at`, the moment within it (someone's hours opening). With `day_zero`, the answer is
+    `text` after the guide day counted from it; with `held_until`, `held_reason` of it and
+    `text`."""
 
     day: date | None
     day_zero: date | None = None
     text: str = ""
+    held_until: datetime | None = None
+    ends_at: datetime | None = None
 
 
 def _verdict(
@@ -97,6 +106,9 @@ def _verdict(
     """The move, and for an on-track one how long it lasts (None: while the inputs hold)."""
     today = local_date(now, customer.timezone or team_timezone)
     tomorrow = _Until(today + timedelta(days=1))
+    # Worked out only for a customer with a flag due, then kept.
+    team_hours = sending.team_hours
+    team_opens = cache(lambda: next_opening(now, team_timezone, team_hours))
     state = history.state
 
     def on_track(reason: str, day: int | None = None) -> Move:
@@ -148,10 +160,10 @@ def _verdict(
             history,
             day,
             today,
-            team_away=lambda: next_opening(now, team_timezone, sending.team_hours) is not None,
+            team_away=lambda: team_opens() is not None,
         )
-        if flag_waits:  # the team may open within the customer's day: asked again each tick
-            tomorrow = _Until(today)
+        if flag_waits:  # the team may open within the customer's day, and the flag goes first
+            tomorrow = tomorrow._replace(ends_at=team_opens())
         if move.kind == MoveKind.ON_TRACK and runs:
             day_zero = today - timedelta(days=day)
             ends = None if next_due is None else today + timedelta(days=next_due - day)
@@ -167,20 +179,19 @@ def _verdict(
         hours = plan.hours or sending.hours
         opens = next_opening(now, customer.timezone or team_timezone, hours, sending)
         if opens is not None:
-            reason = (
-                f"held until {wait_text(opens, now)}: {_what(move)} waits for the customer's "
-                f"hours, {hours.render()}"
-            )
-            # Answered afresh every tick: the wait it tells shortens by the hour.
-            return _held(move, reason, hours.line, opens), _Until(today)
+            why = f"{_what(move)} waits for the customer's hours, {hours.render()}"
+            ends = min(opens, tomorrow.ends_at or opens)
+            lasts = tomorrow._replace(text=why, held_until=opens, ends_at=ends)
+            return _held(move, held_reason(opens, now, why), hours.line, opens), lasts
     elif move.kind == MoveKind.FLAG:
-        opens = next_opening(now, team_timezone, sending.team_hours)
+        opens = team_opens()
         if opens is not None:  # and the customer has no other move meanwhile
-            reason = (
-                f"held until {wait_text(opens, now)}: the flag of {move.step} waits for the "
-                f"team's hours, {sending.team_hours.render()} on weekdays"
+            why = (
+                f"the flag of {move.step} waits for the team's hours, "
+                f"{sending.team_hours.render()} on weekdays"
             )
-            return _held(move, reason, sending.team_hours.line, opens), _Until(today)
+            lasts = tomorrow._replace(text=why, held_until=opens, ends_at=opens)
+            return _held(move, held_reason(opens, now, why), sending.team_hours.line, opens), lasts
     return move, until
 
 

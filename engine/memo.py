@@ -21,7 +21,7 @@ from engine.calendar import local_date
 from engine.models import CellProblem, CellValue, StoreSnapshot
 from engine.outcomes import QuietSpell
 
-MEMO_FORMAT = "2"
+MEMO_FORMAT = "3"
 """Part of every fingerprint: a release that changes what a memo means changes this, and no
 memo written before is trusted."""
 
@@ -60,7 +60,7 @@ def still_holds(now: datetime, rules: str) -> Callable[[TickMemo], bool]:
     """Whether a memo holds at `now` under these rules (the row is checked apart, once the list
     is read): the test a tick hands `StateStore.tick_read`."""
     day_in = local_days(now)
-    return lambda memo: memo.rules == rules and memo.spell.covers(day_in(memo.zone))
+    return lambda memo: memo.rules == rules and memo.spell.holds(day_in(memo.zone), now)
 
 
 def _digest(*parts: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from engine.calendar import wait_text
 from engine.models import Frozen, SendKind
 from engine.plans import Person
 
@@ -59,14 +60,35 @@ class QuietSpell:
     held: bool = False
     day_zero: date | None = None
     """When set, the reason is `on_guide_day` of the days since this date (guide day 0)."""
+    held_until: datetime | None = None
+    """When set, a move held for someone's hours: the reason is `held_reason` of when they
+    open (an aware time on their clock)."""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    """The moments, within its days, between which the answer surely holds: from when it was
+    worked out (a tick may be run for an earlier hour) until someone's hours open. None: the
+    days alone bound it."""
 
     def covers(self, day: date) -> bool:
         return self.since <= day and (self.until is None or day < self.until)
 
-    def reason_on(self, day: date) -> str:
+    def holds(self, day: date, now: datetime) -> bool:
+        """Whether the answer is surely the same at `now`, the customer's local day `day`."""
+        if self.ends_at is None or self.starts_at is None:
+            return self.covers(day)
+        return self.covers(day) and self.starts_at <= now < self.ends_at
+
+    def reason_on(self, day: date, now: datetime) -> str:
+        if self.held_until is not None:
+            return held_reason(self.held_until, now, self.reason)
         if self.day_zero is None:
             return self.reason
         return on_guide_day((day - self.day_zero).days, self.reason)
+
+
+def held_reason(opens: datetime, now: datetime, why: str) -> str:
+    """A move held for someone's hours: when they open, counted from `now`, then why."""
+    return f"held until {wait_text(opens, now)}: {why}"
 
 
 # --- mail and notices --------------------------------------------------------------------

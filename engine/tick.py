@@ -149,7 +149,7 @@ def _tick(
     day_in = local_days(now)
     for index, entry in enumerate(plan.entries):
         if isinstance(entry, TickMemo):
-            result, work = remembered(entry, day_in), None
+            result, work = remembered(entry, day_in, now), None
         elif late is not None and (memo := read.memos.get(entry.customer_id)) is not None:
             if late.changes.get(entry.customer_id, 0) != memo.changes:
                 result, work = changed_while_read(entry.customer_id), None

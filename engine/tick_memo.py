@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from operator import itemgetter
 
 from engine.memo import TickMemo, row_fingerprint
@@ -87,15 +87,16 @@ def plan_tick(
     return TickPlan(entries=entries, skipped=skipped, late=late, rows=rows, decided=decided)
 
 
-def remembered(memo: TickMemo, day_in: Callable[[str], date]) -> CustomerResult:
-    """The result a memo stands for, on the customer's day (`day_in` their zone)."""
+def remembered(memo: TickMemo, day_in: Callable[[str], date], now: datetime) -> CustomerResult:
+    """The result a memo stands for at `now`, on the customer's day (`day_in` their zone)."""
     spell = memo.spell
     return CustomerResult(
         customer_id=memo.customer_id,
         move=MoveKind.ON_TRACK.value,
         step=spell.step,
-        reason=spell.reason_on(day_in(memo.zone)),
+        reason=spell.reason_on(day_in(memo.zone), now),
         held=spell.held,
+        held_until=spell.held_until,
     )
 
 

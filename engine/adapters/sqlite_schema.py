@@ -24,6 +24,7 @@ ADDED_SEND_COLUMNS = {
     "run_process": "TEXT NOT NULL DEFAULT ''",
     "run_deadline": "TEXT",
 }
+ADDED_MEMO_COLUMNS = {"held_until": "TEXT", "starts_at": "TEXT", "ends_at": "TEXT"}
 SETTLED = "status IN ('sent', 'rejected')"
 
 SCHEMA = """
@@ -94,7 +95,10 @@ CREATE TABLE IF NOT EXISTS og_tick_memo (
     reason TEXT NOT NULL,
     step TEXT,
     held INTEGER NOT NULL,
-    day_zero TEXT
+    day_zero TEXT,
+    held_until TEXT,
+    starts_at TEXT,
+    ends_at TEXT
 ) WITHOUT ROWID;
 """ + "".join(
     f"""CREATE TRIGGER IF NOT EXISTS og_count_{table}_{event.lower()} AFTER {event} ON {table}
@@ -109,10 +113,14 @@ END;
 """The change count of a customer (`og_changes`) is bumped by triggers on every write to their
 sends or state, whoever writes it: a tick's memo of the customer (`og_tick_memo`, see
 engine.memo) holds the count it was worked out at, and is trusted only while it is the same."""
-MEMO_COLUMNS = "customer_id, changes, rules, row, zone, since, until, reason, step, held, day_zero"
+MEMO_COLUMNS = (
+    "customer_id, changes, rules, row, zone, since, until, reason, step, held, day_zero, "
+    "held_until, starts_at, ends_at"
+)
 CURRENT_MEMOS = (
     "SELECT m.customer_id, m.changes, rules, row, zone, since, until, reason, step, held, "
-    "day_zero FROM og_tick_memo m LEFT JOIN og_changes c ON c.customer_id = m.customer_id "
+    "day_zero, held_until, starts_at, ends_at FROM og_tick_memo m "
+    "LEFT JOIN og_changes c ON c.customer_id = m.customer_id "
     "WHERE m.changes = COALESCE(c.n, 0)"
 )
 
@@ -120,9 +128,14 @@ CURRENT_MEMOS = (
 def add_missing_columns(db: sqlite3.Connection) -> None:
     """Bring a database from an older release up to this schema: columns added since are
     appended with their defaults (SQLite adds a column in place, without copying rows)."""
-    for table in ("og_sends", "og_sends_archive"):
+    added = (
+        ("og_sends", ADDED_SEND_COLUMNS),
+        ("og_sends_archive", ADDED_SEND_COLUMNS),
+        ("og_tick_memo", ADDED_MEMO_COLUMNS),
+    )
+    for table, columns in added:
         present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        for column, definition in ADDED_SEND_COLUMNS.items():
+        for column, definition in columns.items():
             if column not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 

@@ -9,7 +9,9 @@ memo current."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from store_cases import T0, a_memo, a_send, current, remember
@@ -23,6 +25,7 @@ from engine.models import (
     SendWrite,
     Snapshot,
 )
+from engine.outcomes import QuietSpell
 from engine.ports import StateStore
 
 
@@ -71,6 +74,28 @@ def test_a_memo_is_current_while_nothing_is_written(keeper: StateStore) -> None:
     assert set(read.snapshot.states) == {"C2"} and "C1" not in read.snapshot.sends
     remember(keeper, "C1")
     assert current(keeper) == {"C1", "C2", "C3"}
+
+
+def test_a_memo_held_for_someones_hours_keeps_when_they_open_on_their_clock(
+    keeper: StateStore,
+) -> None:
+    tokyo, new_york = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
+    opens = datetime(2026, 11, 3, 9, 0, tzinfo=tokyo)
+    spell = QuietSpell(
+        since=date(2026, 11, 3),
+        until=date(2026, 11, 4),
+        reason="the step of welcome waits for the customer's hours, 09:00–17:00",
+        step="welcome",
+        held=True,
+        held_until=opens,
+        starts_at=datetime(2026, 11, 2, 8, 0, tzinfo=new_york),
+        ends_at=datetime(2026, 11, 2, 9, 0, tzinfo=new_york),
+    )
+    memo = replace(a_memo("C1", 0), zone="Asia/Tokyo", spell=spell)
+    keeper.put_memos([memo])
+    kept = keeper.tick_read(lambda memo: True).memos["C1"]
+    assert kept == memo  # the same moments
+    assert str(kept.spell.held_until.tzinfo) == "Asia/Tokyo"  # type: ignore[union-attr]
 
 
 Write = Callable[[StateStore], object]

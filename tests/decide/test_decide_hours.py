@@ -138,17 +138,31 @@ def test_a_flag_waits_for_the_teams_hours_and_weekdays_not_the_customers() -> No
     assert flag_due_at(utc("2027-01-09T15:00")).held
 
 
-def test_a_customer_held_for_their_hours_is_never_remembered_as_quiet() -> None:
+def test_a_customer_held_for_their_hours_is_remembered_until_they_open_not_a_minute_more() -> None:
+    # 23:00 in Tokyo on the 4th: held until 09:00 on the 5th, and the local day ends first.
+    # 05:00 on the 5th: held until 09:00 that day, which is when the memo ends.
     who = customer(timezone="Asia/Tokyo", signup_date=utc("2027-01-04T00:00").date())
-    move, spell = decide_with_spell(
-        who,
-        plan([("welcome", 0)]),
-        history(),
-        utc("2027-01-04T14:00"),
-        sending=EVERY_DAY,
-        team_timezone=TEAM,
+
+    def at(now: datetime) -> tuple[Move, QuietSpell | None]:
+        welcome = plan([("welcome", 0)])
+        return decide_with_spell(
+            who, welcome, history(), now, sending=EVERY_DAY, team_timezone=TEAM
+        )
+
+    late, late_spell = at(utc("2027-01-04T14:00"))
+    assert late.held and late_spell is not None
+    assert late_spell.holds(late.local_date, utc("2027-01-04T14:59"))
+    assert not late_spell.covers(late.local_date + timedelta(days=1))  # midnight in Tokyo
+    early, spell = at(utc("2027-01-04T20:00"))
+    assert spell is not None and spell.ends_at == early.held_until == utc("2027-01-05T00:00")
+    assert spell.holds(early.local_date, utc("2027-01-04T23:59"))
+    assert not spell.holds(early.local_date, utc("2027-01-05T00:00"))
+    assert at(utc("2027-01-05T00:00"))[0].kind == MoveKind.STEP
+    # The reason a memo gives counts the wait from the tick that reads it.
+    assert spell.reason_on(early.local_date, utc("2027-01-04T23:00")) == (
+        at(utc("2027-01-04T23:00"))[0].reason
     )
-    assert move.held and spell is not None and not spell.covers(move.local_date)
+    assert "(in 1 h)" in spell.reason_on(early.local_date, utc("2027-01-04T23:00"))
 
 
 def test_a_customers_country_picks_the_holidays_that_hold_their_mail() -> None:
@@ -198,7 +212,7 @@ def test_a_customer_who_moves_zone_mid_journey_is_mailed_in_the_new_hours_once_a
     assert made[1][1].local_date > made[0][1].local_date
 
 
-def test_a_flag_that_waits_is_asked_again_every_tick_however_long_the_customers_day_holds() -> None:
+def test_a_waiting_flag_is_asked_again_when_the_team_opens_however_long_the_customers_day() -> None:
     # A customer at UTC-12 on a weekdays-only doc, a team in Tokyo: the customer's Sunday
     # lasts until Monday 12:00 UTC, and the team opens inside it, Monday 09:00 in Tokyo
     # (00:00 UTC). An hour before, the flag waits and the customer's own step is held for
@@ -215,6 +229,8 @@ def test_a_flag_that_waits_is_asked_again_every_tick_however_long_the_customers_
 
     move, spell = at(before)
     assert move.held and "waits for a sending day" in move.reason
-    assert spell is not None and not spell.covers(move.local_date)  # not remembered
+    # Remembered only until the team opens, not for the rest of the customer's Sunday.
+    assert spell is not None and spell.ends_at == utc("2027-01-11T00:00")
+    assert not spell.holds(move.local_date, before + timedelta(hours=1))
     flag, _ = at(before + timedelta(hours=1))
     assert (flag.kind, flag.step) == (MoveKind.FLAG, "welcome")

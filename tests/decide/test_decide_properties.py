@@ -174,8 +174,9 @@ def test_a_customer_who_finishes_everything_is_finished_exactly_once(
 def test_a_quiet_spell_holds_every_day_it_covers_and_not_a_day_too_long(
     s: dict[str, object], day: int, hour: int
 ) -> None:
-    """With the inputs as they are, `decide` on every later day before the spell's end answers
-    on track exactly as the spell says (reason, step, held)."""
+    """With the inputs as they are, `decide` at every later hour before the spell's end (its
+    last day, and for a move held for hours the moment they open) answers on track exactly as
+    the spell says (reason, step, held, until when)."""
     _, h = _run(s, days=day)
     c = customer(timezone=s["timezone"])
     p: Plan = s["plan"]  # type: ignore[assignment]
@@ -194,14 +195,15 @@ def test_a_quiet_spell_holds_every_day_it_covers_and_not_a_day_too_long(
     days = [now + timedelta(days=n) for n in range(2, (last - spell.since).days)]
     zone = zone_info(c.timezone or TEAM_TZ)
     for when in hours + days:
-        if not spell.covers(when.astimezone(zone).date()):
+        if not spell.holds(when.astimezone(zone).date(), when):
             continue
         then = decide(c, p, h, when, sending=sending, team_timezone=TEAM_TZ)
-        assert (then.kind, then.reason, then.step, then.held) == (
+        assert (then.kind, then.reason, then.step, then.held, then.held_until) == (
             MoveKind.ON_TRACK,
-            spell.reason_on(then.local_date),
+            spell.reason_on(then.local_date, when),
             spell.step,
             spell.held,
+            spell.held_until,
         ), when
 
 

@@ -4,8 +4,10 @@ with their defaults, every row is kept, and its claims read as claims of unknown
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from engine.adapters.sqlite_store import SqliteStore
 from engine.models import SendStatus
@@ -55,3 +57,31 @@ def test_a_first_release_database_opens_with_its_rows_and_new_columns(tmp_path: 
     )
     assert store.claim(fresh)
     assert {s.step: s.run_process for s in store.load().sends["C1"]}["setup"] == "host/boot/1/2"
+
+
+# og_tick_memo as memo format 2 made it, before `held_until`, `starts_at` and `ends_at`.
+MEMO_FORMAT_2 = """
+CREATE TABLE og_tick_memo (
+    customer_id TEXT PRIMARY KEY, changes INTEGER NOT NULL, rules TEXT NOT NULL,
+    row TEXT NOT NULL, zone TEXT NOT NULL, since TEXT NOT NULL, until TEXT,
+    reason TEXT NOT NULL, step TEXT, held INTEGER NOT NULL, day_zero TEXT
+) WITHOUT ROWID;
+INSERT INTO og_tick_memo VALUES ('C1', 0, 'r2', 'w2', 'UTC', '2026-11-02', NULL, 'finished',
+    NULL, 0, NULL);
+"""
+
+
+def test_memos_of_an_earlier_format_read_without_hours_and_new_ones_keep_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "og.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(MEMO_FORMAT_2)
+    store = SqliteStore(path)
+    old = store.tick_read(lambda memo: True).memos["C1"]
+    assert (old.rules, old.spell.held_until, old.spell.ends_at) == ("r2", None, None)
+    opens = datetime(2026, 11, 3, 9, tzinfo=ZoneInfo("Asia/Kolkata"))
+    spell = replace(old.spell, held=True, held_until=opens, starts_at=opens, ends_at=opens)
+    held = replace(old, spell=spell)
+    store.put_memos([held])
+    assert store.tick_read(lambda memo: True).memos["C1"] == held

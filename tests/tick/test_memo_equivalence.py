@@ -152,6 +152,7 @@ class Side:
         self.notifier = RecordingNotifier()
         self.store = store
         self.kept = 0
+        self.kept_held = 0
         self.guide = Guide(
             roster=self.sheet,
             store=store,
@@ -272,6 +273,7 @@ def _counting(side: Side) -> None:
     def counted(keep: Any) -> TickRead:
         found = read(keep)
         side.kept += len(found.memos)
+        side.kept_held += sum(1 for m in found.memos.values() if m.spell.held_until)
         return found
 
     side.store.tick_read = counted  # type: ignore[method-assign]
@@ -341,6 +343,7 @@ def _both_ways(
     assert memo.notifier.flags == full.notifier.flags
     assert memo.notifier.unconfirmed_sends == full.notifier.unconfirmed_sends
     event(f"customers taken from memos: {'some' if memo.kept else 'none'}")
+    event(f"held for their hours, taken from memos: {'some' if memo.kept_held else 'none'}")
     event(f"unconfirmed sends: {'some' if memo.notifier.unconfirmed_sends else 'none'}")
 
 
