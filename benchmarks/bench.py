@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 import clicks as click_bench
 import first_tick
 from adapters import SHEET_TICKS, _table, fill_tables, sheets
+from day import ZONES
 from dynamodb_local import (
     CREDENTIALS,
     REGION,
@@ -60,6 +62,7 @@ from tick import build_seeds, build_workspace
 
 SPREAD_DAYS = 365
 ONE_TICK = Path(__file__).resolve().parent / "one_tick.py"
+DAY = Path(__file__).resolve().parent / "day.py"
 
 
 def _moves(counts: dict[str, int]) -> int:
@@ -71,9 +74,10 @@ def _emails(counts: dict[str, int]) -> int:
     return sum(counts.get(move, 0) for move in ("step", "nudge", "finish"))
 
 
-def _tick_in_child(workspace: Path, *options: str) -> dict[str, Any]:
-    """benchmarks/one_tick.py in a fresh process: its peak memory is the tick's own."""
-    command = [sys.executable, str(ONE_TICK), str(workspace), *options]
+def _tick_in_child(workspace: Path, *options: str, script: Path = ONE_TICK) -> dict[str, Any]:
+    """benchmarks/one_tick.py (or `script`) in a fresh process: its peak memory is the tick's
+    own."""
+    command = [sys.executable, str(script), str(workspace), *options]
     env = {**os.environ, **{k.upper(): v for k, v in CREDENTIALS.items()}}
     done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -110,6 +114,7 @@ def measure_size(size: int, seeded: Any, directory: Path, url: str) -> dict[str,
         if sqlite_tick["moves"] != dynamodb_tick["moves"]:
             raise AssertionError(f"the two stores moved differently: {sqlite} / {dynamodb}")
     return {
+        "day": measure_hourly_day(size, seeded, directory / "day", url),
         "customers": size,
         "live_sends": live,
         "moves": _moves(sqlite["moves"]),
@@ -126,6 +131,28 @@ def measure_size(size: int, seeded: Any, directory: Path, url: str) -> dict[str,
         # What a daily tick must read whatever it decides: its memos.
         "minimum_reads": tables[2]["floor_pages"],
     }
+
+
+def measure_hourly_day(size: int, seeded: Any, directory: Path, url: str) -> dict[str, Any]:
+    """A day of hourly ticks (benchmarks/day.py) on a workspace like the tick's, its customers
+    round the world, on each store; and its read floor."""
+    on_sqlite = directory / "sqlite"
+    build_workspace(on_sqlite, size, seeded, SPREAD_DAYS, zones=ZONES)
+    on_dynamodb = directory / "dynamodb"
+    on_dynamodb.mkdir()
+    for name in ("roster.csv", "rules.md"):
+        shutil.copy(on_sqlite / name, on_dynamodb / name)
+    floor = _tick_in_child(on_sqlite, "--floor")
+    client = client_for(url)
+    with fresh_tables(client) as prefix:
+        fill_tables(client, prefix, on_sqlite)
+        state = f"dynamodb://?prefix={prefix}&region={REGION}&endpoint_url={url}&segments=auto"
+        sqlite = _tick_in_child(on_sqlite, script=DAY)
+        dynamodb = _tick_in_child(on_dynamodb, state, script=DAY)
+    moved = [[one["moves"] for one in store["ticks"]] for store in (sqlite, dynamodb)]
+    if moved[0] != moved[1]:
+        raise AssertionError(f"the two stores moved differently over the day: {moved}")
+    return {"floor": floor, "sqlite": sqlite, "dynamodb": dynamodb}
 
 
 def movers_minimum(moves: int, finishes: int) -> int:
@@ -212,6 +239,29 @@ def table(figures: dict[str, Any]) -> list[str]:
         least = movers_minimum(s["moves"], s["finishes"])
         return f"{made}/{least} = {made / least:.1f}x"
 
+    def hourly(s: dict[str, Any], store: str, figure: str) -> list[float]:
+        return sorted(one[figure] for one in s["day"][store]["ticks"])
+
+    def day_moves(s: dict[str, Any]) -> str:
+        day = s["day"]["sqlite"]["day"]
+        return f"{_moves(day['moves']):,} / {day['decided']:,}"
+
+    def quiet_hour(s: dict[str, Any]) -> str:
+        median, floor = statistics.median(hourly(s, "sqlite", "seconds")), s["day"]["floor"]
+        return f"{median:.2f}/{floor['seconds']:.2f} = {median / floor['seconds']:.1f}x"
+
+    def day_seconds(s: dict[str, Any], store: str) -> str:
+        seconds = hourly(s, store, "seconds")
+        return f"{sum(seconds):.1f} / {seconds[-1]:.2f}"
+
+    def day_units(s: dict[str, Any]) -> str:
+        day = s["day"]["dynamodb"]["day"]
+        return f"{day['read_units']:,.0f} / {day['write_units']:,.0f}"
+
+    def quiet_requests(s: dict[str, Any]) -> str:
+        made = sorted(sum(one["calls"].values()) for one in s["day"]["dynamodb"]["ticks"])
+        return f"{statistics.median(made):.0f}"
+
     ack, first = figures["ack"], figures["first_tick"]
     return [
         line("customers", each(lambda s: f"{s['customers']:,}")),
@@ -237,6 +287,15 @@ def table(figures: dict[str, Any]) -> list[str]:
         line("DynamoDB: other requests per move", each(per_move)),
         line("DynamoDB: requests / minimum for the movers", each(requests), "<= 1.5x"),
         line("DynamoDB: read / write units consumed", each(units)),
+        line("hourly day, customers round the world:", []),
+        line("  moves / customers decided in full, 24 ticks", each(day_moves)),
+        line("  SQLite: median hour s / its floor", each(quiet_hour)),
+        line("  SQLite: the day's s / busiest hour s", each(lambda s: day_seconds(s, "sqlite"))),
+        line(
+            "  DynamoDB Local: day's s / busiest hour s", each(lambda s: day_seconds(s, "dynamodb"))
+        ),
+        line("  DynamoDB: the day's read / write units", each(day_units)),
+        line("  DynamoDB: requests in the median hour", each(quiet_requests)),
         line(
             "Sheets calls: " + " / ".join(SHEET_TICKS),
             each(lambda s: " / ".join(str(n) for n in s["sheets"])),

@@ -4,10 +4,12 @@ AWS's public prices, with the arithmetic written out (docs/cost.md is this scrip
     python benchmarks/bench.py --sizes 100,10000,100000 --json figures.json
     python benchmarks/cost.py figures.json
 
-Measured (per tick, DynamoDB Local): the moves, so the emails; the read and write request units
-the tick consumed; the tick's seconds; and the units a customer's done-link click and a Done
-click in Slack consume. Assumed (docs/cost.md says why): how often people click, how many
-flags a month, how long a click's invocation runs on AWS, how big the archive and audit grow.
+Measured on DynamoDB Local, over a day of 24 hourly ticks (benchmarks/day.py, customers round
+the world): the moves, so the emails and flags; the read and write request units the ticks
+consumed; their seconds. After one morning's tick: the units a customer's done-link click and
+a Done click in Slack consume, and what a tick that reads every customer (a digest's read)
+consumes. Assumed (docs/cost.md says why): how often people click, how long a click's
+invocation runs on AWS, how big the archive and audit grow.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ SCHEDULER_INVOCATION = 1.00 / 1e6  # after 14 million free a month
 SECRET_MONTH = 0.40
 
 FUNCTION_GB = 3008 / 1024  # template.yaml's MemorySize
-TICKS_A_MONTH = 365 / 12
+DAYS_A_MONTH = 365 / 12
+TICKS_A_DAY = 24  # hourly: each customer's mail goes in their own hours
+TICKS_A_MONTH = TICKS_A_DAY * DAYS_A_MONTH
 DIGESTS_A_MONTH = 52 / 12
 SES_RATE = 14  # emails a second: a common production quota (template's SesMaxSendRate)
 CLICK_SECONDS = 2.0  # assumed: one roster read from Google plus one customer's state
@@ -47,61 +51,72 @@ class Line:
     dollars: float
 
 
+def the_day(size: dict[str, Any]) -> dict[str, Any]:
+    """The measured day's 24 ticks on DynamoDB, summed."""
+    day: dict[str, Any] = size["day"]["dynamodb"]["day"]
+    return day
+
+
 def click_invocations(size: dict[str, Any]) -> float:
     """A month's: every step email's done link clicked once, and every flag acted on once
     (two invocations: the acknowledgement and the lazy work)."""
-    moves = size["dynamodb"]["moves"]
-    return moves.get("step", 0) * TICKS_A_MONTH + 2 * _flags(moves)
+    moves = the_day(size)["moves"]
+    return moves.get("step", 0) * DAYS_A_MONTH + 2 * _flags(moves)
 
 
 def _flags(moves: dict[str, int]) -> float:
-    """A customer who ignores a nudge is flagged a few days later; one tick's flags depend on
+    """A customer who ignores a nudge is flagged a few days later; one day's flags depend on
     its weekday (held steps go first), so a month has a flag for every nudge."""
-    return max(moves.get("flag", 0), moves.get("nudge", 0)) * TICKS_A_MONTH
+    return max(moves.get("flag", 0), moves.get("nudge", 0)) * DAYS_A_MONTH
 
 
 def lambda_usage(size: dict[str, Any]) -> tuple[float, float, float, float]:
-    """A month's (seconds a tick runs on AWS, click invocations, invocations, GB-seconds)."""
-    d = size["dynamodb"]
-    emails = sum(d["moves"].get(kind, 0) for kind in EMAIL_MOVES)
-    tick_seconds = d["seconds"] + emails / SES_RATE
+    """A month's (seconds a day's ticks run on AWS, click invocations, invocations,
+    GB-seconds)."""
+    day, everything = the_day(size), size["dynamodb_day_before"]
+    emails = sum(day["moves"].get(kind, 0) for kind in EMAIL_MOVES)
+    day_seconds = day["seconds"] + emails / SES_RATE
     clicks = click_invocations(size)
     invocations = TICKS_A_MONTH + DIGESTS_A_MONTH + clicks
     gb_seconds = FUNCTION_GB * (
-        tick_seconds * TICKS_A_MONTH + d["seconds"] * DIGESTS_A_MONTH + CLICK_SECONDS * clicks
+        day_seconds * DAYS_A_MONTH
+        + everything["seconds"] * DIGESTS_A_MONTH
+        + CLICK_SECONDS * clicks
     )
-    return tick_seconds, clicks, invocations, gb_seconds
+    return day_seconds, clicks, invocations, gb_seconds
 
 
 def month(size: dict[str, Any]) -> list[Line]:
-    d = size["dynamodb"]
-    moves = d["moves"]
-    emails = sum(moves.get(kind, 0) for kind in EMAIL_MOVES) * TICKS_A_MONTH
-    step_emails = moves.get("step", 0) * TICKS_A_MONTH
+    day = the_day(size)
+    moves = day["moves"]
+    emails = sum(moves.get(kind, 0) for kind in EMAIL_MOVES) * DAYS_A_MONTH
+    step_emails = moves.get("step", 0) * DAYS_A_MONTH
     flags = _flags(moves)
-    done_link, done_button = d["actions"]["done_link"], d["actions"]["done_button"]
+    actions = size["dynamodb"]["actions"]
+    done_link, done_button = actions["done_link"], actions["done_button"]
     # What a digest reads: every customer, as the day before's tick on DynamoDB read them (it
-    # found no memos); the measured tick reads little more than its memos.
-    everything = size.get("dynamodb_day_before", d)
+    # found no memos); an hourly tick reads little more than its memos.
+    everything = size["dynamodb_day_before"]
     table_read_units = everything["units_by_operation"].get("Scan", 0)
     rru = (
-        d["read_units"] * TICKS_A_MONTH
+        day["read_units"] * DAYS_A_MONTH
         + table_read_units * DIGESTS_A_MONTH
         + done_link["read_units"] * step_emails
         + done_button["read_units"] * flags
     )
     wru = (
-        d["write_units"] * TICKS_A_MONTH
+        day["write_units"] * DAYS_A_MONTH
         + done_link["write_units"] * step_emails
         + done_button["write_units"] * flags
     )
-    tick_seconds, clicks, invocations, gb_seconds = lambda_usage(size)
+    day_seconds, clicks, invocations, gb_seconds = lambda_usage(size)
     # The live tables, and as much again twice over.
     stored_gb = 3 * (size["table_bytes"] + size.get("memos_bytes", 0)) / 1e9
     return [
         Line(
             "DynamoDB reads",
-            f"({d['read_units']:,.0f} RRU × {TICKS_A_MONTH:.1f} ticks + {table_read_units:,.0f} "
+            f"({day['read_units']:,.0f} RRU × {DAYS_A_MONTH:.1f} days of ticks + "
+            f"{table_read_units:,.0f} "
             f"× {DIGESTS_A_MONTH:.1f} digests + {done_link['read_units']:g} × "
             f"{step_emails:,.0f} done links + {done_button['read_units']:g} × {flags:,.0f} "
             f"flag clicks) = {rru:,.0f} RRU × $0.125/M",
@@ -109,7 +124,7 @@ def month(size: dict[str, Any]) -> list[Line]:
         ),
         Line(
             "DynamoDB writes",
-            f"({d['write_units']:,.0f} WRU × {TICKS_A_MONTH:.1f} + {done_link['write_units']:g} "
+            f"({day['write_units']:,.0f} WRU × {DAYS_A_MONTH:.1f} + {done_link['write_units']:g} "
             f"× {step_emails:,.0f} + {done_button['write_units']:g} × {flags:,.0f}) = "
             f"{wru:,.0f} WRU × $0.625/M",
             wru * WRU,
@@ -122,9 +137,9 @@ def month(size: dict[str, Any]) -> list[Line]:
         ),
         Line(
             "Lambda duration",
-            f"{FUNCTION_GB:.2f} GB × ({tick_seconds:,.1f} s × {TICKS_A_MONTH:.1f} ticks + "
-            f"{d['seconds']:,.1f} s × {DIGESTS_A_MONTH:.1f} digests + {CLICK_SECONDS:g} s × "
-            f"{clicks:,.0f} click invocations) = {gb_seconds:,.0f} GB-s "
+            f"{FUNCTION_GB:.2f} GB × ({day_seconds:,.1f} s × {DAYS_A_MONTH:.1f} days of ticks + "
+            f"{everything['seconds']:,.1f} s × {DIGESTS_A_MONTH:.1f} digests + "
+            f"{CLICK_SECONDS:g} s × {clicks:,.0f} click invocations) = {gb_seconds:,.0f} GB-s "
             f"× $0.0000166667",
             gb_seconds * LAMBDA_GB_SECOND,
         ),
@@ -155,19 +170,24 @@ def report(figures: dict[str, Any]) -> list[str]:
     out: list[str] = []
     totals = []
     for size in figures["sizes"]:
-        d = size["dynamodb"]
+        day, ticks = the_day(size), size["day"]["dynamodb"]["ticks"]
         lines = month(size)
         total = sum(line.dollars for line in lines)
         totals.append((size, total, total - free_tier_saving(size)))
-        emails = sum(d["moves"].get(kind, 0) for kind in EMAIL_MOVES)
+        emails = sum(day["moves"].get(kind, 0) for kind in EMAIL_MOVES)
+        moves = sum(n for kind, n in day["moves"].items() if kind != "on_track")
+        busiest = max(ticks, key=lambda one: one["seconds"])
+        quiet = sorted(one["read_units"] for one in ticks)[len(ticks) // 2]
         out += [
             f"### {size['customers']:,} customers",
             "",
-            f"Measured tick: {size['live_sends']:,} live sends "
-            f"({size['table_bytes'] / 1e6:,.1f} MB in the two tables a tick reads), "
-            f"{size['moves']:,} moves of which {emails:,} emails, "
-            f"{d['read_units']:,.0f} RRU and {d['write_units']:,.0f} WRU, "
-            f"{d['seconds']:.1f} s on DynamoDB Local, peak {d['peak_mib']:.0f} MiB.",
+            f"Measured day: {len(ticks)} hourly ticks over {size['live_sends']:,} live sends "
+            f"({size['table_bytes'] / 1e6:,.1f} MB in the two live tables), "
+            f"{moves:,} moves of which {emails:,} emails, "
+            f"{day['read_units']:,.0f} RRU (a median hour {quiet:,.0f}) and "
+            f"{day['write_units']:,.0f} WRU, {day['seconds']:.1f} s on DynamoDB Local "
+            f"(the busiest hour {busiest['seconds']:.1f} s), "
+            f"peak {size['day']['dynamodb']['peak_mib']:.0f} MiB.",
             "",
             "| service | arithmetic | $ a month |",
             "| --- | --- | ---: |",

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -79,10 +80,10 @@ def _seed_classes() -> list[tuple[str, str, int, str]]:
     ]
 
 
-def _write_roster(path: Path, rows: list[list[str]]) -> None:
+def _write_roster(path: Path, rows: list[list[str]], zones: bool = False) -> None:
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(HEADER)
+        writer.writerow([*HEADER, "timezone"] if zones else HEADER)
         writer.writerows(rows)
 
 
@@ -114,10 +115,13 @@ def build_seeds(directory: Path) -> StoreSnapshot:
     return guide.store.load()
 
 
-def build_workspace(workspace: Path, size: int, seeded: StoreSnapshot, spread: int) -> int:
+def build_workspace(
+    workspace: Path, size: int, seeded: StoreSnapshot, spread: int, zones: Sequence[str] = ()
+) -> int:
     """`size` customers signed up over `spread` days, each a copy of the seed of its plan and
-    behaviour that signed up as long ago (capped: after SEED_DAYS every journey is long over).
-    Returns the number of live sends written."""
+    behaviour that signed up as long ago (capped: after SEED_DAYS every journey is long over),
+    with `zones` given, each in one of them in turn (a `timezone` column). Returns the number
+    of live sends written."""
     workspace.mkdir(parents=True)
     (workspace / "rules.md").write_text(RULES.read_text(encoding="utf-8"), encoding="utf-8")
     store = build_guide(_settings(workspace)).store
@@ -133,13 +137,15 @@ def build_workspace(workspace: Path, size: int, seeded: StoreSnapshot, spread: i
         # As the tick that finished the seed wrote it on the seed's own row.
         finished_on = history.state.finished_date if history.state.finished else None
         rows.append(_row(customer_id, plan, offset, behaviour, finished_on))
+        if zones:
+            rows[-1].append(zones[index % len(zones)])
         for send in history.sends:
             store.claim(send.model_copy(update={"customer_id": customer_id}))
             live_sends += 1
         if seed_id in seeded.states:
             state = history.state.model_copy(update={"customer_id": customer_id, "version": 0})
             store.save_state(state)
-    _write_roster(workspace / "roster.csv", rows)
+    _write_roster(workspace / "roster.csv", rows, zones=bool(zones))
     return live_sends
 
 

@@ -65,6 +65,13 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         "DynamoDB: other requests per move",
         "DynamoDB: requests / minimum for the movers",
         "DynamoDB: read / write units consumed",
+        "hourly day, customers round the world:",
+        "moves / customers decided in full, 24 ticks",
+        "SQLite: median hour s / its floor",
+        "SQLite: the day's s / busiest hour s",
+        "DynamoDB Local: day's s / busiest hour s",
+        "DynamoDB: the day's read / write units",
+        "DynamoDB: requests in the median hour",
         "Sheets calls: no write / widen+write / write",
         "Slack ack, Lambda handler, 5 clicks: p50/p99 ms",
         "first tick, 100 new: emails/s / floor's",
@@ -95,6 +102,15 @@ def test_the_benchmark_prints_one_table_of_every_figure(tmp_path: Path) -> None:
         # The day before left memos on both stores: each decides the same few in full.
         assert 0 < sqlite["decided"] == dynamodb["decided"] < size["customers"]
         assert size["dynamodb_day_before"]["decided"] == size["customers"]
+        # A day of hourly ticks, customers round the world: the same moves each hour on
+        # either store; some wait for their hours; each hour decides in full only those whose
+        # hours or day begin, so the whole day decides fewer than one tick without memos.
+        day = size["day"]
+        assert len(day["sqlite"]["ticks"]) == len(day["dynamodb"]["ticks"]) == 24
+        assert any(one["held"] for one in day["sqlite"]["ticks"])
+        assert 0 < day["sqlite"]["day"]["decided"] < size["customers"]
+        assert day["dynamodb"]["day"]["decided"] == day["sqlite"]["day"]["decided"]
+        assert day["dynamodb"]["day"]["read_units"] > 0 and day["floor"]["seconds"] > 0
         # The clicks counted after the tick, for docs/cost.md: each writes in transactions
         # (each with the customer's change count): a done link its action; a Done, which
         # writes the list too, its intent first (engine.intents).

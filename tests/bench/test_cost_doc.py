@@ -25,7 +25,7 @@ def test_the_cost_page_shows_the_arithmetic_over_the_committed_figures() -> None
         "docs/cost.md differs from `python benchmarks/cost.py docs/cost-figures.json`: "
         + "\n".join(missing[:5])
     )
-    assert [s["customers"] for s in figures["sizes"]] == [100, 10_000, 100_000]
+    assert [s["customers"] for s in figures["sizes"]] == [1_000, 10_000, 100_000]
 
 
 def test_each_size_costs_more_than_the_smaller_and_every_line_adds_up() -> None:
@@ -43,8 +43,8 @@ def test_each_size_costs_more_than_the_smaller_and_every_line_adds_up() -> None:
         assert all(line.dollars >= 0 for line in lines)
         totals.append(sum(line.dollars for line in lines))
         # SES is billed per email, and every step, nudge and wrap-up is one.
-        moves = size["dynamodb"]["moves"]
-        emails = sum(moves.get(kind, 0) for kind in cost.EMAIL_MOVES) * cost.TICKS_A_MONTH
+        moves = size["day"]["dynamodb"]["day"]["moves"]
+        emails = sum(moves.get(kind, 0) for kind in cost.EMAIL_MOVES) * cost.DAYS_A_MONTH
         (ses,) = [line for line in lines if line.service == "SES"]
         assert abs(ses.dollars - emails * 0.10 / 1000) < 1e-9
     assert totals == sorted(totals) and totals[0] < totals[-1]
