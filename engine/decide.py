@@ -29,6 +29,7 @@ from engine.outcomes import Move, MoveKind, QuietSpell, held_reason, on_guide_da
 from engine.plans import Plan, SendingPolicy, Step
 
 _MAILING_MOVES = frozenset({MoveKind.STEP, MoveKind.NUDGE, MoveKind.FINISH})
+_EVERY_DAY = SendingPolicy(weekdays_only=False)
 
 
 def decide(
@@ -108,7 +109,8 @@ def _verdict(
     tomorrow = _Until(today + timedelta(days=1))
     # Worked out only for a customer with a flag due, then kept.
     team_hours = sending.team_hours
-    team_opens = cache(lambda: next_opening(now, team_timezone, team_hours))
+    team_days = _EVERY_DAY if team_hours.every_day else None  # None: weekdays
+    team_opens = cache(lambda: next_opening(now, team_timezone, team_hours, team_days))
     state = history.state
 
     def on_track(reason: str, day: int | None = None) -> Move:
@@ -186,10 +188,7 @@ def _verdict(
     elif move.kind == MoveKind.FLAG:
         opens = team_opens()
         if opens is not None:  # and the customer has no other move meanwhile
-            why = (
-                f"the flag of {move.step} waits for the team's hours, "
-                f"{sending.team_hours.render()} on weekdays"
-            )
+            why = f"the flag of {move.step} waits for the team's hours, {team_hours.render_days()}"
             lasts = tomorrow._replace(text=why, held_until=opens, ends_at=opens)
             return _held(move, held_reason(opens, now, why), sending.team_hours.line, opens), lasts
     return move, until

@@ -85,6 +85,8 @@ class SendHours(Frozen):
     start: time = time(9)
     end: time = time(17)
     line: int = 0
+    every_day: bool = False
+    """The team's hours only: open on weekends too (the team's days are weekdays unless said)."""
 
     @model_validator(mode="after")
     def _starts_before_it_ends(self) -> SendHours:
@@ -98,6 +100,10 @@ class SendHours(Frozen):
     def render(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
+    def render_days(self) -> str:
+        """The team's hours with their days."""
+        return f"{self.render()} {'every day' if self.every_day else 'on weekdays'}"
+
 
 class SendingPolicy(Frozen):
     weekdays_only: bool = True
@@ -106,7 +112,7 @@ class SendingPolicy(Frozen):
     hours: SendHours = SendHours()
     """When customer mail goes out, on each customer's own clock (a plan may have its own)."""
     team_hours: SendHours = SendHours()
-    """When flags go to people, on the team's clock, on weekdays."""
+    """When flags go to people, on the team's clock, on weekdays unless `every_day`."""
 
 
 class Rules(Frozen):

@@ -1,6 +1,7 @@
 """The sending-hours sentence: `Send between 9:00 and 17:00.` (or `9am and 5pm`), on each
-customer's own clock; with `team time` after it, the team's hours, in which flags go to people.
-Doc-wide, or for one plan when it follows that plan's sentence."""
+customer's own clock; with `team time` after it, the team's hours, in which flags go to people,
+on weekdays (`team time, every day.` for a team that works every day). Doc-wide, or for one plan
+when it follows that plan's sentence."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def _clock(n: int) -> str:
 
 
 _HOURS_RE = re.compile(
-    rf"^send\s+between\s+{_clock(1)}\s+and\s+{_clock(2)}(?P<team>\s+team\s+time)?$",
+    rf"^send\s+between\s+{_clock(1)}\s+and\s+{_clock(2)}"
+    r"(?P<team>\s+team\s+time(?P<every_day>,?\s+every\s+day)?)?$",
     re.IGNORECASE,
 )
 HOURS_START = r"send\s+between\b"
@@ -33,9 +35,10 @@ class HoursRule:
     end: time
     team: bool
     line: int
+    every_day: bool = False
 
     def as_hours(self) -> SendHours:
-        return SendHours(start=self.start, end=self.end, line=self.line)
+        return SendHours(start=self.start, end=self.end, line=self.line, every_day=self.every_day)
 
 
 def read_hours(text: str, line: int) -> HoursRule | RulesError:
@@ -61,7 +64,7 @@ def read_hours(text: str, line: int) -> HoursRule | RulesError:
             f"the hours end at {end:%H:%M}, not after they start at {start:%H:%M}: sending "
             "hours cannot run past midnight",
         )
-    return HoursRule(start, end, bool(m.group("team")), line)
+    return HoursRule(start, end, bool(m.group("team")), line, bool(m.group("every_day")))
 
 
 def _time(m: re.Match[str], n: int, *, end: bool) -> time | None:

@@ -103,7 +103,7 @@ def test_a_plan_with_its_own_hours_waits_for_them() -> None:
     assert at_ten.held and "13:00–15:00" in at_ten.reason and at_one.kind == MoveKind.STEP
 
 
-def flag_due_at(now: datetime) -> Move:
+def flag_due_at(now: datetime, sending: SendingPolicy = EVERY_DAY) -> Move:
     """A Starter customer whose setup was nudged three days ago: the flag is due."""
     who = customer(timezone="Asia/Tokyo", signup_date=utc("2026-12-28T00:00").date())
     sends = (
@@ -114,7 +114,7 @@ def flag_due_at(now: datetime) -> Move:
     # The builders date sends from 2 Nov 2026; only their guide days matter here.
     h = history(*sends, steps_done={"welcome": who.signup_date})
     two_steps = plan([("welcome", 0), ("setup", 2)])
-    return decide(who, two_steps, h, now, sending=EVERY_DAY, team_timezone=TEAM)
+    return decide(who, two_steps, h, now, sending=sending, team_timezone=TEAM)
 
 
 def test_a_customers_own_move_goes_while_their_flag_waits() -> None:
@@ -136,6 +136,16 @@ def test_a_flag_waits_for_the_teams_hours_and_weekdays_not_the_customers() -> No
     late = flag_due_at(utc("2027-01-08T23:00"))
     assert late.reason.startswith("held until Mon 11 Jan 09:00 America/New_York")
     assert flag_due_at(utc("2027-01-09T15:00")).held
+
+
+def test_a_team_that_works_every_day_gets_its_flags_on_saturday() -> None:
+    every_day = EVERY_DAY.model_copy(
+        update={"team_hours": SendHours(start=time(9), end=time(17), every_day=True)}
+    )
+    assert flag_due_at(utc("2027-01-09T15:00"), every_day).kind == MoveKind.FLAG  # Sat 10:00
+    night = flag_due_at(utc("2027-01-08T23:00"), every_day)  # Friday 18:00
+    assert night.reason.startswith("held until Sat 9 Jan 09:00 America/New_York (in 15 h)")
+    assert "the team's hours, 09:00–17:00 every day" in night.reason
 
 
 def test_a_customer_held_for_their_hours_is_remembered_until_they_open_not_a_minute_more() -> None:

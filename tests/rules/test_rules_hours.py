@@ -122,3 +122,21 @@ def test_hours_set_twice_are_refused_at_the_second() -> None:
     assert parsed(text + MESSAGES) == [
         (6, "the Pro plan's time of day is already set at line 5: keep only one")
     ]
+
+
+@pytest.mark.parametrize("days", [", every day", " every day"])
+def test_a_team_that_works_every_day_says_so_after_team_time(days: str) -> None:
+    rules = parsed(HEAD + PLANS + f"Send between 8:00 and 20:00 team time{days}.\n" + MESSAGES)
+    assert isinstance(rules, Rules)
+    assert rules.sending.team_hours == SendHours(
+        start=time(8), end=time(20), line=5, every_day=True
+    )
+    assert rules.sending.team_hours.render_days() == "08:00–20:00 every day"
+    weekdays = parsed(HEAD + PLANS + "Send between 8:00 and 20:00 team time.\n" + MESSAGES)
+    assert isinstance(weekdays, Rules)
+    assert weekdays.sending.team_hours.render_days() == "08:00–20:00 on weekdays"
+
+
+def test_every_day_belongs_to_the_teams_hours_alone() -> None:
+    errors = parsed(HEAD + PLANS + "Send between 9:00 and 17:00 every day.\n" + MESSAGES)
+    assert isinstance(errors, list) and [line for line, _ in errors] == [5]
