@@ -50,10 +50,14 @@ def preview(guide: Guide, start: datetime, days: int) -> list[PreviewDay] | list
         return outcome.problems
     store = SqliteStore(":memory:")
     snapshot = guide.store.load()
-    for sends in snapshot.sends.values():
-        for send in sends:
-            # A pending claim would be reported as unconfirmed by every simulated day.
-            store.claim(send.model_copy(update={"status": SendStatus.SENT}))
+    # A pending claim would be reported as unconfirmed by every simulated day: all are sent.
+    store.claim_many(
+        [
+            send.model_copy(update={"status": SendStatus.SENT})
+            for sends in snapshot.sends.values()
+            for send in sends
+        ]
+    )
     for state in snapshot.states.values():
         store.save_state(state.model_copy(update={"version": 0}))
     simulated = Guide(
