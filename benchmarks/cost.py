@@ -187,7 +187,8 @@ def report(figures: dict[str, Any]) -> list[str]:
             f"{day['read_units']:,.0f} RRU (a median hour {quiet:,.0f}) and "
             f"{day['write_units']:,.0f} WRU, {day['seconds']:.1f} s on DynamoDB Local "
             f"(the busiest hour {busiest['seconds']:.1f} s), "
-            f"peak {size['day']['dynamodb']['peak_mib']:.0f} MiB.",
+            f"peak {size['day']['dynamodb']['peak_mib']:.0f} MiB (the unmeasured hour "
+            "before's, which found no memos).",
             "",
             "| service | arithmetic | $ a month |",
             "| --- | --- | ---: |",
