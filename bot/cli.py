@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import output, tables
+from bot import email_command, output, tables
 from bot.slack.people import SlackPeople
 from bot.slack.settings import slack_settings, web_client
 from bot.wiring import build_guide, open_rules_source
@@ -123,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("customer")
     why = commands.add_parser("why", parents=[common, with_now], help="today's move, and why")
     why.add_argument("customer")
+    email_command.add_parser(commands, common, with_now)
     prev = commands.add_parser("preview", parents=[common, with_now], help="the coming days")
     prev.add_argument("--days", type=int, required=True)
     serve = commands.add_parser(
@@ -203,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     try:
-        return _run(args, guide, now)
+        return _run(args, guide, now, settings.mail_from)
     except RosterError as error:
         output.error(f"the onboarding list cannot be read: {error}")
         return 1
@@ -217,7 +218,7 @@ def _said(outcome: ActionOutcome) -> int:
     return 0 if outcome.ok else 1
 
 
-def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
+def _run(args: argparse.Namespace, guide: Guide, now: datetime, sender: str) -> int:
     if args.command == "tick":
         return tick_command(guide, now, dry_run=args.dry_run, as_json=args.json)
     if args.command in ACTIONS:
@@ -245,6 +246,8 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime) -> int:
     if args.command == "audit":
         output.audit(guide.store.audit_trail(args.customer))
         return 0
+    if args.command == "email":
+        return email_command.run(args, guide, now, sender)
     if args.command in ("status", "why"):
         view = view_customer(guide, args.customer, now)
         if isinstance(view, str):

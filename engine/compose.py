@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engine.email_body import as_text, blocks_of, has_done_link
+from engine.email_html import as_html
 from engine.models import Customer, History, SendKind, SendRecord
 from engine.outcomes import FlagNotice, OutgoingEmail, UnconfirmedNotice
 from engine.plans import MessageTemplate, Person, Plan, Rules, Step
@@ -51,24 +53,32 @@ def _email(
     kind: SendKind,
     template: MessageTemplate,
     values: dict[str, str],
+    done_label: str = "",
 ) -> OutgoingEmail:
+    """Both parts from the one message: the text and the HTML say the same words."""
+    body = template.body
+    if done_label and not has_done_link(body):
+        # Every step email carries its one-click link, even when the rep's text forgot to.
+        body = f"{body.rstrip()}\n\nWhen it's done, one click tells us: {{done_link}}"
+    blocks = blocks_of(body, values, done_label=done_label)
+    subject = render(template.subject, values)
+    footer = (
+        f"You're receiving this because {customer.company} is getting started on the "
+        f"{values['plan']} plan."
+        if customer.company
+        else ""
+    )
     return OutgoingEmail(
         to_email=customer.email,
         to_name=customer.name,
-        subject=render(template.subject, values),
-        body=render(template.body, values),
+        subject=subject,
+        body=as_text(blocks),
+        html=as_html(blocks, subject=subject, footer=footer),
         customer_id=customer.customer_id,
         journey=journey,
         step=step_id,
         kind=kind,
     )
-
-
-def _with_done_link(body: str, done_link: str) -> str:
-    # Every step email carries its one-click link, even when the rep's text forgot to.
-    if done_link in body:
-        return body
-    return f"{body.rstrip()}\n\nMark this step done: {done_link}\n"
 
 
 def step_email(
@@ -91,8 +101,8 @@ def step_email(
         if nudge is None:
             raise LookupError(f"the rules doc has no nudge message for {step.name}")
         template = nudge
-    email = _email(customer, journey, step.id, kind, template, values)
-    return email.model_copy(update={"body": _with_done_link(email.body, done_link)})
+    done_label = f"Mark {step.name} as done"
+    return _email(customer, journey, step.id, kind, template, values, done_label)
 
 
 def wrap_up_email(rules: Rules, customer: Customer, plan: Plan, journey: int) -> OutgoingEmail:

@@ -99,6 +99,9 @@ class OutgoingEmail(Frozen):
     to_name: str = ""
     subject: str
     body: str
+    """The text part."""
+    html: str = ""
+    """The HTML part, the same words (engine.email_html); none: a text-only message."""
     customer_id: str
     journey: int
     step: str

@@ -10,11 +10,10 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from engine.audit import guide_row, recorded_change, rows_by_id
-from engine.compose import flag_notice, step_email, unconfirmed_notice, wrap_up_email
+from engine.compose import flag_notice, unconfirmed_notice
 from engine.decide import decide_with_spell
 from engine.guide import Guide
 from engine.intents import settle_intent, under_way
-from engine.links import done_url, make_token
 from engine.models import (
     WRAP_UP_STEP,
     Customer,
@@ -28,6 +27,7 @@ from engine.models import (
     SendStatus,
 )
 from engine.outcomes import Move, MoveKind, OutgoingEmail, QuietSpell
+from engine.outgoing import customer_email
 from engine.plans import Plan, Rules, Step
 from engine.ports import StaleStateError
 from engine.roster.columns import find_columns
@@ -293,14 +293,9 @@ class TickRun:
     def _email(
         self, customer: Customer, plan: Plan, step: Step | None, move: Move, journey: int
     ) -> OutgoingEmail:
-        if move.kind == MoveKind.FINISH or step is None:
-            return wrap_up_email(self.rules, customer, plan, journey)
-        config = self.guide.config
-        expires = self.guide.wall_clock() + config.link_ttl
-        token = make_token(config.link_secret, customer.customer_id, journey, step.id, expires)
-        link = done_url(config.base_url, token)
         kind = SendKind(move.kind.value)
-        return step_email(self.rules, customer, plan, step, journey, link, kind)
+        now = self.guide.wall_clock()
+        return customer_email(self.guide, self.rules, customer, plan, step, kind, journey, now)
 
     def _complete_finish(self, customer: Customer, history: History) -> History:
         """A finish writes state, archive and roster in turn. This does that after the wrap-up

@@ -143,7 +143,13 @@ def build_message(email: OutgoingEmail, sender: str, message_id_domain: str) -> 
     message["X-OG-Step"] = _text_header(one_line(email.step), "X-OG-Step")
     message["X-OG-Kind"] = email.kind.value
     message["MIME-Version"] = "1.0"
-    message.set_payload(email.body, _body_charset(email.body))
+    if email.html:
+        # Text first, HTML last: a client shows the last part it can (RFC 2046 5.1.4).
+        message["Content-Type"] = "multipart/alternative"
+        message.attach(_part(email.body, "plain"))
+        message.attach(_part(email.html, "html"))
+    else:
+        message.set_payload(email.body, _body_charset(email.body))
     return BuiltMessage(message=message, recipient=to_address.addr_spec, message_id=message_id)
 
 
@@ -156,6 +162,14 @@ def _text_header(text: str, name: str) -> str | Header:
     if text.isascii():
         return text  # compat32 makes it the same us-ascii Header when it must fold it
     return Header(text, "utf-8", header_name=name)
+
+
+def _part(text: str, subtype: str) -> Message[str, str | Header]:
+    part: Message[str, str | Header] = Message()
+    part.set_payload(text, _body_charset(text))
+    part.set_type(f"text/{subtype}")
+    del part["MIME-Version"]  # the message's own says it
+    return part
 
 
 def _body_charset(body: str) -> Charset:

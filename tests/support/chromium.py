@@ -44,6 +44,7 @@ class Screen:
 
 
 PHONE = Screen(390, 844)
+DESKTOP = Screen(1280, 800)
 
 
 def chromium_binary() -> str:
@@ -144,6 +145,13 @@ class Page:
             self._call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
         self._devtools.wait_for("Page.loadEventFired", self._session, mark)
 
+    def prefer_colours(self, scheme: str) -> None:
+        """What the page's `prefers-color-scheme` media query sees: "light" or "dark"."""
+        self._call(
+            "Emulation.setEmulatedMedia",
+            features=[{"name": "prefers-color-scheme", "value": scheme}],
+        )
+
     def screenshot(self, path: Path) -> bytes:
         data = base64.b64decode(self._call("Page.captureScreenshot", format="png")["data"])
         path.write_bytes(data)
@@ -164,7 +172,7 @@ class Browser:
             width=screen.width,
             height=screen.height,
             deviceScaleFactor=1,
-            mobile=True,
+            mobile=screen.width < 700,
         )
         return page
 

@@ -1,0 +1,34 @@
+"""The one place a customer's email is put together with its links: the tick sends what this
+builds, and `og email` shows it, so the preview is the email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.compose import step_email, wrap_up_email
+from engine.guide import Guide
+from engine.links import done_url, make_token
+from engine.models import Customer, SendKind
+from engine.outcomes import OutgoingEmail
+from engine.plans import Plan, Rules, Step
+
+
+def customer_email(
+    guide: Guide,
+    rules: Rules,
+    customer: Customer,
+    plan: Plan,
+    step: Step | None,
+    kind: SendKind,
+    journey: int,
+    now: datetime,
+) -> OutgoingEmail:
+    """A step's email or its nudge, with a done link signed to last `link_ttl` from `now`; or,
+    for FINISH (or no step), the wrap-up."""
+    if kind == SendKind.FINISH or step is None:
+        return wrap_up_email(rules, customer, plan, journey)
+    config = guide.config
+    expires = now + config.link_ttl
+    token = make_token(config.link_secret, customer.customer_id, journey, step.id, expires)
+    link = done_url(config.base_url, token)
+    return step_email(rules, customer, plan, step, journey, link, kind)
