@@ -178,3 +178,10 @@ def og(ws: Workspace, *args: str, **env: str) -> subprocess.CompletedProcess[str
         cwd=ws.root,
         timeout=120,
     )
+
+
+def text_part(message: EmailMessage) -> str:
+    """An email's text part, decoded, with plain line ends (every email has HTML beside it)."""
+    body = message.get_body(("plain",))
+    assert body is not None, "the email has no text part"
+    return str(body.get_content()).replace("\r\n", "\n")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from workspace import SECRET, Workspace, nine_am, row
+from workspace import SECRET, Workspace, nine_am, row, text_part
 
 from engine.actions import mark_done
 from engine.links import verify_token
@@ -49,7 +49,7 @@ def test_first_tick_welcomes_everyone_who_has_signed_up(ws: Workspace) -> None:
     assert c1["To"] == "Name C1 <c1@example.test>"
     assert c1["Subject"] == "Welcome, Name!"
     assert c1["X-OG-Journey"] == "1"
-    body = c1.get_content()
+    body = text_part(c1)
     assert "welcome to the Starter plan" in body
     token = re.search(r"https://og\.example\.test/done/(\S+)", body)
     assert token, body
@@ -117,7 +117,7 @@ def test_finish_sends_the_wrap_up_and_marks_the_row(ws: Workspace) -> None:
     assert ("C1", "wrap-up", "finish") in ws.sent()
     wrap = next(m for m in ws.emails() if m["X-OG-Kind"] == "finish")
     assert wrap["Subject"] == "You're all set, Name"
-    assert "Thanks from Dana Reyes" in wrap.get_content()
+    assert "Thanks from Dana Reyes" in text_part(wrap)
     c1 = next(r for r in ws.read_rows() if r["customer_id"] == "C1")
     assert (c1["finished"], c1["finished_date"], c1["finished_by"]) == (
         "TRUE",
