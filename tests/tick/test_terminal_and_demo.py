@@ -73,10 +73,24 @@ def test_demo_writes_a_workspace_and_runs_fourteen_days(tmp_path: Path) -> None:
     assert "FLAG for <@U0" in (directory / "flags.log").read_text()
     roster = (directory / "roster.csv").read_text()
     assert "TRUE" in roster and "account_manager" in roster
+    # It ends with a done link to try and the command that serves it.
+    assert re.search(
+        r"^Try a done link\. .+ \(C-\d+\) has not marked \S+ done;\n"
+        r"the link in that email,\n    http://localhost:8080/done/\S+\n",
+        result.stdout,
+        flags=re.M,
+    )
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith(f"    cd {directory} && ")
+    assert last.endswith(" serve --timezone America/New_York")
     again = subprocess.run(
         [*OG, "demo", str(directory)], capture_output=True, text=True, timeout=300
     )
-    assert again.returncode == 0 and again.stdout == result.stdout
+    # The same run, but for the link's token: signed with the new workspace's own secret, and
+    # its expiry counted from now.
+    token = re.compile(r"/done/\S+")
+    assert again.returncode == 0
+    assert token.sub("/done/TOKEN", again.stdout) == token.sub("/done/TOKEN", result.stdout)
 
 
 def test_demo_refuses_to_overwrite_a_folder_it_did_not_make(tmp_path: Path) -> None:
