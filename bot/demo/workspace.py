@@ -2,30 +2,41 @@
 
 The customers behave differently so every move shows up: some mark steps done the day after
 each email, some only after a nudge, some never (and get flagged to their owner).
+
+The workspace is laid out as `og serve`'s defaults expect (roster.csv, rules.md, og.db, outbox/
+in the folder it runs in), and its done links are signed with the secret the embedded default
+keeps in og.db, so `og serve` started in the workspace accepts them.
 """
 
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
+import os
+import re
+import shlex
 import shutil
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
-
-from pydantic import SecretStr
 
 from bot.wiring import build_guide
 from engine.actions import mark_done
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.calendar import zone
 from engine.guide import Guide
+from engine.links import DoneLink, InvalidToken, verify_token
 from engine.models import SendKind
 from engine.settings import Settings
 from engine.tick import tick
 
 MARKER = ".og-demo"
 TEAM_TIMEZONE = "America/New_York"
+# Where `og serve` listens by default (port 8080), so the links work as they are written.
+BASE_URL = "http://localhost:8080"
 # A Monday, so the run shows a weekend and a US holiday (Veterans Day, Nov 11) being held.
 START = date(2026, 11, 2)
 
@@ -80,14 +91,15 @@ def write_workspace(directory: Path) -> None:
 
 
 def _demo_settings(directory: Path) -> Settings:
+    # No link secret of its own: like `og serve` in the workspace, the demo signs with
+    # OG_LINK_SECRET when set, else with the one the embedded default generates in og.db.
     return Settings(
         roster=str(directory / "roster.csv"),
         rules=str(directory / "rules.md"),
         state=f"sqlite:///{directory / 'og.db'}",
         mailer=f"outbox:{directory / 'outbox'}",
         timezone=TEAM_TIMEZONE,
-        base_url="http://localhost:8080",
-        link_secret=SecretStr("demo-link-secret"),
+        base_url=BASE_URL,
         mail_from="Onboarding Guide <guide@example.test>",
     )
 
@@ -154,4 +166,66 @@ def run_demo(directory: Path, days: int = 14) -> int:
                     print(f"    skipped {row.render()}")
     emails = sorted((directory / "outbox").glob("*.eml"))
     print(f"\n{len(emails)} emails in {directory / 'outbox'}; flags in {directory / 'flags.log'}")
+    link = open_done_link(guide, emails)
+    if link is not None:
+        url, done = link
+        name = {c[0]: c[1] for c in CUSTOMERS}[done.customer_id]
+        print(f"\nTry a done link. {name} ({done.customer_id}) has not marked {done.step} done;")
+        print(f"the link in that email,\n    {url}")
+        print("opens once the workspace is served (Ctrl-C stops it):")
+        print(f"    {serve_command(directory)}")
     return 0
+
+
+def done_links(message_file: Path, base_url: str = BASE_URL) -> list[str]:
+    """The done links in an email of the outbox, in the order its text parts have them."""
+    message = email.message_from_bytes(message_file.read_bytes(), policy=email.policy.default)
+    pattern = re.compile(re.escape(base_url.rstrip("/")) + r"/done/[A-Za-z0-9_.%-]+")
+    links: list[str] = []
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            links += [url for url in pattern.findall(part.get_content()) if url not in links]
+    return links
+
+
+def open_done_link(guide: Guide, emails: list[Path]) -> tuple[str, DoneLink] | None:
+    """A done link from the outbox that a click can still act on: the latest one of the first
+    customer (by id) with a step still open in the current journey."""
+    snapshot = guide.store.load()
+    now = guide.wall_clock()
+    found: dict[str, tuple[str, DoneLink]] = {}
+    for message_file in emails:  # sent in this order: a later email's link replaces an earlier
+        for url in done_links(message_file, guide.config.base_url):
+            token = url.rsplit("/", 1)[1]
+            try:
+                done = verify_token(guide.config.link_secret, token, now)
+            except InvalidToken:
+                continue
+            state = snapshot.history(done.customer_id).state
+            if (
+                state.journey == done.journey
+                and done.step not in state.steps_done
+                and not (state.finished or state.paused or state.handed_off_to)
+            ):
+                found[done.customer_id] = (url, done)
+    return found[min(found)] if found else None
+
+
+def serve_command(directory: Path) -> str:
+    """The command that serves the workspace's done links: `og serve` run in it (its defaults
+    are the workspace's files) on the demo's team clock."""
+    return f"cd {shlex.quote(str(directory))} && {_og(directory)} serve --timezone {TEAM_TIMEZONE}"
+
+
+def _og(directory: Path) -> str:
+    """`og` as a shell in `directory` finds it: by name when it is on PATH, else this
+    environment's script by the shorter of its relative and absolute paths."""
+    script = Path(sys.executable).with_name("og")
+    if not script.is_file():
+        return f"{shlex.quote(sys.executable)} -m bot.cli"
+    on_path = shutil.which("og")
+    if on_path is not None and Path(on_path).samefile(script):
+        return "og"
+    absolute = str(script.absolute())
+    relative = os.path.relpath(absolute, directory.absolute())
+    return shlex.quote(min(relative, absolute, key=len))
