@@ -54,6 +54,7 @@ def _email(
     template: MessageTemplate,
     values: dict[str, str],
     done_label: str = "",
+    unsubscribe_url: str = "",
 ) -> OutgoingEmail:
     """Both parts from the one message: the text and the HTML say the same words."""
     body = template.body
@@ -68,12 +69,16 @@ def _email(
         if customer.company
         else ""
     )
+    text = as_text(blocks)
+    if unsubscribe_url:
+        text += f"\n--\nNo more onboarding emails? One click stops them:\n{unsubscribe_url}\n"
     return OutgoingEmail(
         to_email=customer.email,
         to_name=customer.name,
         subject=subject,
-        body=as_text(blocks),
-        html=as_html(blocks, subject=subject, footer=footer),
+        body=text,
+        html=as_html(blocks, subject=subject, footer=footer, unsubscribe_url=unsubscribe_url),
+        unsubscribe_url=unsubscribe_url,
         customer_id=customer.customer_id,
         journey=journey,
         step=step_id,
@@ -89,6 +94,8 @@ def step_email(
     journey: int,
     done_link: str,
     kind: SendKind = SendKind.STEP,
+    *,
+    unsubscribe_url: str = "",
 ) -> OutgoingEmail:
     """The step's email or, for kind NUDGE, its nudge, which names the original subject so
     the customer recognises what it is about."""
@@ -102,14 +109,18 @@ def step_email(
             raise LookupError(f"the rules doc has no nudge message for {step.name}")
         template = nudge
     done_label = f"Mark {step.name} as done"
-    return _email(customer, journey, step.id, kind, template, values, done_label)
+    return _email(customer, journey, step.id, kind, template, values, done_label, unsubscribe_url)
 
 
-def wrap_up_email(rules: Rules, customer: Customer, plan: Plan, journey: int) -> OutgoingEmail:
+def wrap_up_email(
+    rules: Rules, customer: Customer, plan: Plan, journey: int, *, unsubscribe_url: str = ""
+) -> OutgoingEmail:
     owner = owner_for(customer, plan, rules)
     values = placeholder_values(customer, plan, owner)
     template = rules.messages.wrap_up
-    return _email(customer, journey, "wrap-up", SendKind.FINISH, template, values)
+    return _email(
+        customer, journey, "wrap-up", SendKind.FINISH, template, values, "", unsubscribe_url
+    )
 
 
 def journey_lines(plan: Plan, history: History) -> tuple[str, ...]:

@@ -102,6 +102,8 @@ class OutgoingEmail(Frozen):
     """The text part."""
     html: str = ""
     """The HTML part, the same words (engine.email_html); none: a text-only message."""
+    unsubscribe_url: str = ""
+    """Where one click stops the guide's mail to this customer (`List-Unsubscribe`)."""
     customer_id: str
     journey: int
     step: str

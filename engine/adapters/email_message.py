@@ -142,6 +142,10 @@ def build_message(email: OutgoingEmail, sender: str, message_id_domain: str) -> 
     message["X-OG-Journey"] = str(email.journey)
     message["X-OG-Step"] = _text_header(one_line(email.step), "X-OG-Step")
     message["X-OG-Kind"] = email.kind.value
+    if email.unsubscribe_url:
+        # One-click unsubscribe (RFC 8058): a mail client POSTs to the link, no page between.
+        message["List-Unsubscribe"] = f"<{_checked_url(email.unsubscribe_url)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["MIME-Version"] = "1.0"
     if email.html:
         # Text first, HTML last: a client shows the last part it can (RFC 2046 5.1.4).
@@ -162,6 +166,14 @@ def _text_header(text: str, name: str) -> str | Header:
     if text.isascii():
         return text  # compat32 makes it the same us-ascii Header when it must fold it
     return Header(text, "utf-8", header_name=name)
+
+
+def _checked_url(url: str) -> str:
+    """An https (or, for a local guide, http) URL with nothing that could end the header's
+    `<...>` or start another header."""
+    if not re.fullmatch(r"https?://[!-~]+", url) or any(c in url for c in "<>,\"'"):
+        raise ValueError(f"the unsubscribe link {url!r} is not a plain URL")
+    return url
 
 
 def _part(text: str, subtype: str) -> Message[str, str | Header]:

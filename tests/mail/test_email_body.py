@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -155,3 +156,29 @@ def test_the_message_goes_out_as_text_and_html_alternatives() -> None:
     assert html_part.get_content().replace("\r\n", "\n") == email.html
     assert parsed["Bcc"] is None and "Bcc" in parsed["To"]  # a name stays one header
     assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+
+
+def test_one_click_unsubscribe_headers_per_rfc_8058() -> None:
+    url = "https://guide.example.test/unsubscribe/eyJhIjoxfQ.c2ln"
+    blocks = blocks_of(MESSAGE, VALUES, done_label="Mark setup as done")
+    email = OutgoingEmail(
+        to_email="ada@example.test",
+        subject="s",
+        body=as_text(blocks),
+        html=as_html(blocks, subject="s", unsubscribe_url=url),
+        unsubscribe_url=url,
+        customer_id="C1",
+        journey=1,
+        step="setup",
+        kind=SendKind.STEP,
+    )
+    raw = build_message(email, "Guide <guide@example.test>", "example.test").as_bytes()
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{url}>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html_part = parsed.get_body(("html",))
+    assert html_part is not None and f'href="{url}"' in html_part.get_content()
+    for forged in (url + ">, <https://evil.example>", url + "\r\nBcc: x@y.z", "javascript:x"):
+        bad = email.model_copy(update={"unsubscribe_url": forged})
+        with pytest.raises(ValueError, match="not a plain URL"):
+            build_message(bad, "Guide <guide@example.test>", "example.test")
