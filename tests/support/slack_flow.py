@@ -140,6 +140,25 @@ def button_value(message: dict[str, Any], action_id: str) -> str | None:
     return None
 
 
+def buttons_on(message: dict[str, Any]) -> list[str]:
+    """The action ids of the buttons on `message`, in order (an overflow menu is none)."""
+    return [
+        str(element["action_id"])
+        for block in message.get("blocks", [])
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]
+        if element.get("type") == "button"
+    ]
+
+
+def overflow_options(message: dict[str, Any], action_id: str) -> list[dict[str, Any]]:
+    """The options of the message's overflow menu `action_id`, as Slack shows them."""
+    for block in message.get("blocks", []):
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]:
+            if element.get("type") == "overflow" and element.get("action_id") == action_id:
+                return list(element["options"])
+    return []
+
+
 class InlineExecutor(Executor):
     """Runs each lazy listener at once, in the request's thread: a test sees its effects as
     soon as the request returns, with no sleeping."""
