@@ -54,6 +54,24 @@ def block_actions(
     }
 
 
+def overflow_chosen(
+    user: str, channel: str, message: dict[str, Any], action_id: str, option: dict[str, Any]
+) -> dict[str, Any]:
+    """The `block_actions` payload Slack sends when `user` picks `option` from the overflow
+    menu `action_id` on `message`: no `value` of its own, the option as `selected_option`."""
+    payload = block_actions(user, channel, message, action_id, "")
+    payload["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": action_id,
+            "block_id": "og_actions",
+            "selected_option": option,
+            "action_ts": str(time.time()),
+        }
+    ]
+    return payload
+
+
 def app_home_opened(
     user: str, tab: str = "home", view: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -235,6 +253,24 @@ class Flagged:
         )
         payload = block_actions(user, channel, message, action_id, value)
         return self.send(payload, secret=secret, age=age, **headers)
+
+    def choose(
+        self,
+        user: str = "U0DANA",
+        *,
+        action_id: str = "og_last_email",
+        value: str | None = None,
+        secret: str = SECRET,
+        age: int = 0,
+    ) -> int:
+        """`user` picks the first option of the flag's overflow menu `action_id` (its value
+        replaced by `value`, for a menu as it was never sent)."""
+        message = self.fake.messages[(self.channel, self.ts)]
+        (option, *_) = overflow_options(message, action_id)
+        if value is not None:
+            option = {**option, "value": value}
+        payload = overflow_chosen(user, self.channel, message, action_id, option)
+        return self.send(payload, secret=secret, age=age)
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0DANA") -> int:
         """A view_submission of `view` (as views.open left it) with these input values."""
