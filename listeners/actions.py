@@ -1,11 +1,13 @@
 """Button clicks: on flags and the Home tab (Done, Pause, Hand off), on the digest and the Home
-tab (Resume) and on a hand-off ping or the Home tab (Resume guide). Each listener translates
-the click into an engine action and the outcome back into Slack; no business rule lives here.
+tab (Resume) and on a hand-off ping or the Home tab (Resume guide); and the flag's overflow menu
+(Show the last email). Each listener translates the click into an engine action (or a read) and
+the outcome back into Slack; no business rule lives here.
 
-Clicks that change something are acknowledged at once and do their work as lazy listeners
-(on Lambda nothing may run after the response, and Slack waits only 3 seconds for it). The
-modal buttons open their modal inside the acknowledgement, since a trigger id lives 3 seconds:
-from what the button carries, after the permission check, before any roster or state read.
+Clicks that change something, and Show the last email (which reads the sheet and the rules
+doc), are acknowledged at once and do their work as lazy listeners (on Lambda nothing may run
+after the response, and Slack waits only 3 seconds for it). The modal buttons open their
+modal inside the acknowledgement, since a trigger id lives 3 seconds: from what the button
+carries, after the permission check, before any roster or state read.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 
 from bot.slack.access import permission_refusal, refusal_for, rules_now
 from bot.slack.answers import answer, mark_acted, tell, what_happened
@@ -22,6 +25,7 @@ from bot.slack.buttons import (
     DONE_ACTION_ID,
     HAND_BACK_ACTION_ID,
     HAND_OFF_ACTION_ID,
+    LAST_EMAIL_ACTION_ID,
     PAUSE_ACTION_ID,
     RESUME_ACTION,
     ButtonTarget,
@@ -29,6 +33,7 @@ from bot.slack.buttons import (
 )
 from bot.slack.context import SlackContext
 from bot.slack.home import HomeTab
+from bot.slack.last_email import last_email_message
 from engine.actions import ActionOutcome, clear_hand_off, finish, resume
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
@@ -58,15 +63,20 @@ def register(app: App, context: SlackContext) -> None:
         ack()
         on_open_modal(context, body, client, HAND_OFF_ACTION_ID)
 
+    def last_email_chosen(body: dict[str, Any], client: WebClient) -> None:
+        on_last_email(context, body, client)
+
     app.action(any_numbered(DONE_ACTION_ID))(ack=acknowledge, lazy=[done])
     app.action(RESUME_ACTION)(ack=acknowledge, lazy=[resume_clicked])
     app.action(any_numbered(HAND_BACK_ACTION_ID))(ack=acknowledge, lazy=[hand_back_clicked])
     app.action(any_numbered(PAUSE_ACTION_ID))(pause_clicked)
     app.action(any_numbered(HAND_OFF_ACTION_ID))(hand_off_clicked)
+    app.action(any_numbered(LAST_EMAIL_ACTION_ID))(ack=acknowledge, lazy=[last_email_chosen])
 
 
 class Click:
-    """Who clicked which button, on which message (none on the Home tab)."""
+    """Who clicked which button (or chose which overflow option), on which message (none on
+    the Home tab)."""
 
     def __init__(self, body: dict[str, Any]) -> None:
         action = body["actions"][0]
@@ -77,11 +87,13 @@ class Click:
         self.message = f"{self.channel}:{message['ts']}" if self.channel and message else None
         self.blocks: list[dict[str, Any]] = message.get("blocks", []) if message else []
         self.action_id: str = action["action_id"]
-        self.target = ButtonTarget.from_value(action["value"])
+        # A button carries its value; an overflow menu, the chosen option's.
+        value = action["value"] if "value" in action else action["selected_option"]["value"]
+        self.target = ButtonTarget.from_value(value)
         self.from_home = (body.get("view") or {}).get("type") == "home"
 
-    def tell(self, client: WebClient, text: str) -> None:
-        tell(client, self.user, self.channel, text)
+    def tell(self, client: WebClient, text: str, blocks: list[Block] | None = None) -> None:
+        tell(client, self.user, self.channel, text, blocks)
 
 
 def permitted_click(context: SlackContext, body: dict[str, Any], client: WebClient) -> Click | None:
@@ -131,6 +143,20 @@ def on_open_modal(
         )
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def on_last_email(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+    """The flag's "Show the last email": told only to the clicker, if they may act on the
+    customer. A read changes nothing, so the customer's state is not checked first: a flag
+    of an earlier journey shows the customer's last email all the same (the answer says
+    which email it was and when it went)."""
+    click = Click(body)
+    refusal = permission_refusal(context, click.target, click.user, client)
+    if refusal is not None:
+        click.tell(client, refusal)
+        return
+    text, blocks = last_email_message(context.guide, click.target.customer_id, context.clock())
+    click.tell(client, text, blocks)
 
 
 def on_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:

@@ -9,22 +9,31 @@ flags cannot: that nothing changed, and why, or that the flags could not be upda
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 
 from bot.slack.happened import event_line
 from bot.slack.text import escape_mrkdwn
 from engine.actions import ActionOutcome
 
 
-def tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
+def tell(
+    client: WebClient,
+    user: str,
+    channel: str | None,
+    text: str,
+    blocks: Sequence[Block] | None = None,
+) -> None:
     """Only to `user`: ephemerally in `channel`, or, from the Home tab or a modal opened there
-    (no channel), in the app's direct messages with them."""
+    (no channel), in the app's direct messages with them. With `blocks`, `text` is what
+    notifications show."""
     if channel is not None:
-        client.chat_postEphemeral(channel=channel, user=user, text=text)
+        client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
     else:
-        client.chat_postMessage(channel=user, text=text)
+        client.chat_postMessage(channel=user, text=text, blocks=blocks)
 
 
 def answer(client: WebClient, user: str, channel: str | None, outcome: ActionOutcome) -> None:

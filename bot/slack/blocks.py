@@ -14,6 +14,8 @@ MAX_VIEW_BLOCKS = 100
 SECTION_TEXT_LIMIT = 3000
 FIELD_TEXT_LIMIT = 2000
 BUTTON_VALUE_LIMIT = 2000
+OPTION_VALUE_LIMIT = 150
+"""An option's value (of an overflow menu, say): Slack's option object takes 150 characters."""
 
 
 def check_message(blocks: Sequence[Block], *, limit: int = MAX_BLOCKS) -> None:

@@ -21,6 +21,8 @@ PAUSE_ACTION_ID = "og_pause"
 HAND_OFF_ACTION_ID = "og_hand_off"
 HAND_BACK_ACTION_ID = "og_hand_back"
 """The hand-off ping's "Resume guide" button: the guide takes the customer back."""
+LAST_EMAIL_ACTION_ID = "og_last_email"
+"""The flag's overflow menu, whose one option shows the customer's last email."""
 RESUME_ACTION_PREFIX = "og_resume"
 """The digest's Resume buttons are `og_resume_<n>`, numbered so each message's ids stay unique."""
 RESUME_ACTION = re.compile(rf"^{RESUME_ACTION_PREFIX}_\d+$")
@@ -52,14 +54,15 @@ class ButtonTarget:
     name: str = ""
     company: str = ""
 
-    def to_value(self) -> str:
-        """Compact JSON; without the name and company when they would not fit a button."""
+    def to_value(self, limit: int = BUTTON_VALUE_LIMIT) -> str:
+        """Compact JSON; without the name and company when they would not fit in `limit`
+        characters (a button's value by default; an overflow option's value holds fewer)."""
         data: dict[str, str | int] = {"c": self.customer_id, "j": self.journey}
         if self.owner:
             data["o"] = self.owner
         shown = {"n": clip(self.name, _SHOWN_LIMIT), "co": clip(self.company, _SHOWN_LIMIT)}
         full = _dump(data | {key: value for key, value in shown.items() if value})
-        return full if len(full) <= BUTTON_VALUE_LIMIT else _dump(data)
+        return full if len(full) <= limit else _dump(data)
 
     @classmethod
     def from_value(cls, value: str) -> ButtonTarget:

@@ -8,9 +8,14 @@ Layout, top to bottom:
   for customer, company, plan, the stuck step, the guide day and journey, and the owner;
 - a section with the journey so far, newest lines kept when it is long ("… and N more");
 - after any action, a section with one line per action since (bot/slack/happened.py);
-- while the flag is open, an actions block: Done (primary), Pause and Hand off, each carrying
+- an actions block: while the flag is open, Done (primary), Pause and Hand off, each carrying
   what the button acts on (bot/slack/buttons.py). An action takes them away; its undo (or a
-  resume) gives them back (engine/flags.py says when a flag is open).
+  resume) gives them back (engine/flags.py says when a flag is open). After them, open or
+  not, an overflow menu whose one option, "Show the last email", answers only the clicker
+  with the customer's last email: after a pause, a hand-off or a finish it is still what the
+  customer last read. An option's value holds 150 characters, not a button's 2000, so it
+  carries what the buttons do less the name and company when they do not fit (the listener
+  needs only the customer and owner), and the menu is left out for an id too long for that.
 
 Escaping: every value from the sheet or the rules doc goes through bot/slack/text.py, plain
 text (`plain`) and mrkdwn (`escape_mrkdwn`) alike; only the owner's mention is mrkdwn on purpose.
@@ -25,12 +30,21 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     HeaderBlock,
+    InteractiveElement,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     SectionBlock,
 )
 
-from bot.slack.blocks import BUTTON_VALUE_LIMIT, SECTION_TEXT_LIMIT
-from bot.slack.buttons import DONE_ACTION_ID, HAND_OFF_ACTION_ID, PAUSE_ACTION_ID, ButtonTarget
+from bot.slack.blocks import BUTTON_VALUE_LIMIT, OPTION_VALUE_LIMIT, SECTION_TEXT_LIMIT
+from bot.slack.buttons import (
+    DONE_ACTION_ID,
+    HAND_OFF_ACTION_ID,
+    LAST_EMAIL_ACTION_ID,
+    PAUSE_ACTION_ID,
+    ButtonTarget,
+)
 from bot.slack.happened import event_line, events_text
 from bot.slack.text import clip, escape_mrkdwn, mention, plain_text
 from engine.outcomes import ActionEvent, FlagNotice, UnconfirmedNotice
@@ -100,7 +114,9 @@ def _details(notice: FlagNotice) -> SectionBlock:
     )
 
 
-def _actions(notice: FlagNotice) -> ActionsBlock | SectionBlock:
+def _actions(notice: FlagNotice, *, open: bool) -> ActionsBlock | SectionBlock | None:
+    """The buttons (while `open`) and the overflow menu; None for a closed flag whose customer
+    id is too long even for the menu."""
     target = ButtonTarget(
         customer_id=notice.customer_id,
         journey=notice.journey,
@@ -108,28 +124,33 @@ def _actions(notice: FlagNotice) -> ActionsBlock | SectionBlock:
         name=notice.customer_name,
         company=notice.company,
     )
-    value = target.to_value()
-    if len(value) > BUTTON_VALUE_LIMIT:
-        # Better a flag without buttons than no flag at all.
-        return SectionBlock(
-            text=plain_text("The customer id is too long for buttons; act with the og command.")
-        )
-    return ActionsBlock(
-        elements=[
+    elements: list[InteractiveElement] = []
+    if open:
+        value = target.to_value()
+        if len(value) > BUTTON_VALUE_LIMIT:
+            # Better a flag without buttons than no flag at all.
+            return SectionBlock(
+                text=plain_text("The customer id is too long for buttons; act with the og command.")
+            )
+        elements += [
             ButtonElement(
                 text=plain_text("Done"), action_id=DONE_ACTION_ID, value=value, style="primary"
             ),
             ButtonElement(text=plain_text("Pause"), action_id=PAUSE_ACTION_ID, value=value),
             ButtonElement(text=plain_text("Hand off"), action_id=HAND_OFF_ACTION_ID, value=value),
         ]
-    )
+    value = target.to_value(OPTION_VALUE_LIMIT)
+    if len(value) <= OPTION_VALUE_LIMIT:
+        option = Option(text=plain_text("Show the last email"), value=value)
+        elements.append(OverflowMenuElement(action_id=LAST_EMAIL_ACTION_ID, options=[option]))
+    return ActionsBlock(elements=elements) if elements else None
 
 
 def flag_message(
     notice: FlagNotice, events: Sequence[ActionEvent] = (), *, open: bool = True
 ) -> list[Block]:
     """The flag as sent (no events, open), or as it reads after actions: the same details, a
-    line per action, and its buttons only while it is `open`."""
+    line per action, its buttons only while it is `open`, and its overflow menu always."""
     header = (
         f"🚩 {clip(_customer(notice), _HEADER_PART_LIMIT)} is stuck on "
         f"{clip(_step(notice), _HEADER_PART_LIMIT)}"
@@ -143,8 +164,8 @@ def flag_message(
         # verbatim: the lines' mentions and date tokens are written out; nothing else links.
         text = MarkdownTextObject(text=events_text(events), verbatim=True)
         blocks.append(SectionBlock(block_id=EVENTS_BLOCK_ID, text=text))
-    if open:
-        blocks.append(_actions(notice))
+    if (actions := _actions(notice, open=open)) is not None:
+        blocks.append(actions)
     return blocks
 
 

@@ -40,6 +40,7 @@ _MRKDWN_REPLACEMENTS = str.maketrans(
 
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def clip(text: str, limit: int, *, lines: bool = False) -> str:
@@ -77,6 +78,14 @@ def escape_mrkdwn(text: str) -> str:
     date token or formatting. Control characters and line breaks collapse to one space, so a
     value cannot start a line of its own (`&gt;` there would be a quote)."""
     return one_line(text).translate(_MRKDWN_REPLACEMENTS)
+
+
+def escape_code(text: str) -> str:
+    """`text` safe inside a mrkdwn code block (```), its lines and spacing kept: `&`, `<` and
+    `>` as entities, so nothing in it pings or links; backticks as look-alikes, so nothing in
+    it ends the block; other control characters as spaces."""
+    kept = _CONTROLS.sub(" ", text.replace("\r\n", "\n"))
+    return kept.translate(_ENTITIES).replace("`", "\u02cb")
 
 
 def mention(person: Person) -> str:

@@ -469,8 +469,11 @@ def test_slack_rewrites_the_same_flag_keeping_its_details_with_a_line_and_no_but
     assert (update.params["channel"], update.params["ts"]) == (channel, ts)
     blocks = fake_slack.messages[(channel, ts)]["blocks"]
     assert blocks[:3] == sent[:3]  # header, details, journey: as they were
-    assert [b["type"] for b in blocks] == ["header", "section", "section", "section"]
-    (line,) = message_texts(blocks[3:])
+    assert [b["type"] for b in blocks] == ["header", "section", "section", "section", "actions"]
+    # No buttons: only the overflow menu (Show the last email) stays.
+    assert [e["type"] for e in blocks[4]["elements"]] == ["overflow"]
+    assert blocks[4]["elements"][0] == sent[-1]["elements"][-1]
+    (line,) = message_texts(blocks[3:4])
     epoch = int(an_event().at.timestamp())
     assert line.startswith(f"⏸ Paused by <@U0DANA> · <!date^{epoch}^{{date_short_pretty}}")
     assert line.endswith("|2026-11-08 09:30 UTC> — “on leave until the 20th”")

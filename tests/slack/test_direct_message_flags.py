@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fake_slack import FakeSlack
-from slack_flow import Flagged
+from slack_flow import Flagged, buttons_on
 from workspace import row
 
 
@@ -42,7 +42,7 @@ def test_the_owner_finishes_a_customer_from_the_flag_in_their_direct_messages(
 
     assert (flagged.row()["finished"], flagged.row()["finished_by"]) == ("TRUE", owner)
     flag = fake_slack.messages[(flagged.channel, flagged.ts)]
-    assert not [block for block in flag["blocks"] if block["type"] == "actions"]
+    assert buttons_on(flag) == []
     assert f"✅ Finished by <@{owner}>" in json.dumps(flag["blocks"], ensure_ascii=False)
 
 

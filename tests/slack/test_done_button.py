@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fake_slack import FakeSlack
-from slack_flow import DAY0, SECRET, Flagged
+from slack_flow import DAY0, SECRET, Flagged, buttons_on
 
 from engine.tick import tick
 
@@ -28,7 +28,7 @@ def test_done_finishes_the_customer_as_the_clicker_and_the_flag_loses_its_button
     (audit,) = flagged.guide.store.audit_trail("C1")
     assert (audit.action, audit.actor) == ("finished", "U0DANA")
     updated = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    assert not [b for b in updated["blocks"] if b["type"] == "actions"]
+    assert buttons_on(updated) == []
     assert "Finished by <@U0DANA>" in json.dumps(updated["blocks"])
 
 

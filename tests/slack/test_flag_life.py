@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fake_slack import FakeSlack, message_texts
-from slack_flow import CHANNEL, DAY0, Flagged
+from slack_flow import CHANNEL, DAY0, Flagged, overflow_options
 from workspace import og
 
 from engine.tick import tick
@@ -37,7 +37,14 @@ def lines(flag: dict[str, Any]) -> list[str]:
 
 
 def buttons(flag: dict[str, Any]) -> list[dict[str, Any]]:
-    return [b for b in flag["blocks"] if b["type"] == "actions"]
+    """The flag's buttons (its overflow menu is none: it stays after every action)."""
+    return [
+        element
+        for block in flag["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["type"] == "button"
+    ]
 
 
 def pause(flagged: Flagged, note: str = "team of one, revisit after Q3") -> None:
@@ -94,6 +101,11 @@ def test_after_an_action_the_flag_keeps_every_detail_and_gains_one_line(
     assert "Journey so far" in details and "nudge welcome (sent)" in details
     assert lines(flag) == [line.format(when=when(flagged))]
     assert buttons(flag) == []
+    # What the customer last read is still worth a look after any action.
+    assert overflow_options(flag, "og_last_email") == overflow_options(sent, "og_last_email")
+    assert [o["text"]["text"] for o in overflow_options(flag, "og_last_email")] == [
+        "Show the last email"
+    ]
     assert flag["text"].endswith(line.format(when=when(flagged)))
 
 

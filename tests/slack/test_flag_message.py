@@ -43,9 +43,9 @@ def of_type(blocks: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The buttons of the one actions block, without its overflow menu."""
     (actions,) = of_type(blocks, "actions")
-    elements: list[dict[str, Any]] = actions["elements"]
-    return elements
+    return [element for element in actions["elements"] if element["type"] == "button"]
 
 
 def mrkdwn_texts(notice: FlagNotice) -> list[str]:
@@ -345,7 +345,12 @@ def test_any_sheet_text_gives_a_valid_message_that_pings_only_the_owner(
     for text in mrkdwn_texts(notice):  # mrkdwn_texts runs check_message
         assert "<!" not in text and "<@" not in text.replace("<@U123>", "", 1)
         assert text.replace("<@U123>", "", 1).count("<") == 0
-    for button in buttons(built(notice)):
-        target = ButtonTarget.from_value(button["value"])
+    (actions,) = of_type(built(notice), "actions")
+    values = [e["value"] for e in actions["elements"] if e["type"] == "button"]
+    (menu,) = [e for e in actions["elements"] if e["type"] == "overflow"]
+    (option,) = menu["options"]
+    assert len(values) == 3 and all(len(value) <= 2000 for value in values)
+    assert len(option["value"]) <= 150
+    for value in [*values, option["value"]]:
+        target = ButtonTarget.from_value(value)
         assert (target.customer_id, target.journey, target.owner) == (customer_id, journey, "U123")
-        assert len(button["value"]) <= 2000

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fake_slack import FakeSlack
-from slack_flow import DAY0, Flagged
+from slack_flow import DAY0, Flagged, buttons_on
 
 from engine.tick import tick
 
@@ -49,7 +49,7 @@ def test_pause_opens_the_modal_and_its_submission_pauses_with_the_note(
         "team of one, revisit after Q3",
     )
     flag = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    assert not [b for b in flag["blocks"] if b["type"] == "actions"]
+    assert buttons_on(flag) == []
     assert "Paused by <@U0DANA>" in flag["text"]
     assert "— “team of one, revisit after Q3”" in flag["text"]
     # The next tick leaves her alone.

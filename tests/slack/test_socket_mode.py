@@ -17,7 +17,7 @@ import pytest
 from fake_slack import FakeSlack
 from fake_socket_mode import FakeSocketMode
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_flow import CHANNEL, Flagged, InlineExecutor
+from slack_flow import CHANNEL, Flagged, InlineExecutor, buttons_on
 
 from bot import serve
 from bot.runtime import slack_app
@@ -110,7 +110,7 @@ def test_a_done_click_in_an_envelope_is_acked_and_finishes_the_customer(
         flagged.ts,
     )
     updated = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    assert not [b for b in updated["blocks"] if b["type"] == "actions"]
+    assert buttons_on(updated) == []
     assert "Finished by <@U0DANA>" in json.dumps(updated["blocks"])
 
 

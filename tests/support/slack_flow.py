@@ -54,6 +54,24 @@ def block_actions(
     }
 
 
+def overflow_chosen(
+    user: str, channel: str, message: dict[str, Any], action_id: str, option: dict[str, Any]
+) -> dict[str, Any]:
+    """The `block_actions` payload Slack sends when `user` picks `option` from the overflow
+    menu `action_id` on `message`: no `value` of its own, the option as `selected_option`."""
+    payload = block_actions(user, channel, message, action_id, "")
+    payload["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": action_id,
+            "block_id": "og_actions",
+            "selected_option": option,
+            "action_ts": str(time.time()),
+        }
+    ]
+    return payload
+
+
 def app_home_opened(
     user: str, tab: str = "home", view: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -140,6 +158,25 @@ def button_value(message: dict[str, Any], action_id: str) -> str | None:
     return None
 
 
+def buttons_on(message: dict[str, Any]) -> list[str]:
+    """The action ids of the buttons on `message`, in order (an overflow menu is none)."""
+    return [
+        str(element["action_id"])
+        for block in message.get("blocks", [])
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]
+        if element.get("type") == "button"
+    ]
+
+
+def overflow_options(message: dict[str, Any], action_id: str) -> list[dict[str, Any]]:
+    """The options of the message's overflow menu `action_id`, as Slack shows them."""
+    for block in message.get("blocks", []):
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]:
+            if element.get("type") == "overflow" and element.get("action_id") == action_id:
+                return list(element["options"])
+    return []
+
+
 class InlineExecutor(Executor):
     """Runs each lazy listener at once, in the request's thread: a test sees its effects as
     soon as the request returns, with no sleeping."""
@@ -216,6 +253,24 @@ class Flagged:
         )
         payload = block_actions(user, channel, message, action_id, value)
         return self.send(payload, secret=secret, age=age, **headers)
+
+    def choose(
+        self,
+        user: str = "U0DANA",
+        *,
+        action_id: str = "og_last_email",
+        value: str | None = None,
+        secret: str = SECRET,
+        age: int = 0,
+    ) -> int:
+        """`user` picks the first option of the flag's overflow menu `action_id` (its value
+        replaced by `value`, for a menu as it was never sent)."""
+        message = self.fake.messages[(self.channel, self.ts)]
+        (option, *_) = overflow_options(message, action_id)
+        if value is not None:
+            option = {**option, "value": value}
+        payload = overflow_chosen(user, self.channel, message, action_id, option)
+        return self.send(payload, secret=secret, age=age)
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0DANA") -> int:
         """A view_submission of `view` (as views.open left it) with these input values."""
