@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.guide import Guide
-from engine.models import SendKind
+from engine.models import SendKind, SendRecord, SendStatus
 from engine.outcomes import MoveKind, OutgoingEmail
 from engine.outgoing import customer_email
 from engine.queries import view_customer
 from engine.rules.sentences import slugify
 
 _MAILING = {MoveKind.STEP: SendKind.STEP, MoveKind.NUDGE: SendKind.NUDGE}
+_EMAILS = (SendKind.STEP, SendKind.NUDGE, SendKind.FINISH)
 
 
 def email_to_show(
@@ -50,3 +51,17 @@ def email_to_show(
         )
     except LookupError as error:
         return str(error)
+
+
+def last_sent(guide: Guide, customer_id: str) -> SendRecord | None:
+    """The customer's last email that went out, of any journey: a step's email, a nudge or the
+    wrap-up, confirmed sent (not one that may or may not have gone, nor one refused); None
+    before the first. Reads the store only, not the sheet."""
+    store = guide.store
+    live = store.load_one(customer_id).sends.get(customer_id, ())
+    sent = [
+        send
+        for send in (*store.archived_sends(customer_id), *live)
+        if send.kind in _EMAILS and send.status == SendStatus.SENT
+    ]
+    return max(sent, key=lambda send: send.sent_at or send.claimed_at, default=None)

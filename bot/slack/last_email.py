@@ -18,32 +18,17 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot.slack.blocks import SECTION_TEXT_LIMIT, check_message
 from bot.slack.happened import when
 from bot.slack.text import clip, escape_code, escape_mrkdwn
-from engine.email_preview import email_to_show
+from engine.email_preview import email_to_show, last_sent
 from engine.guide import Guide
-from engine.models import SendKind, SendRecord, SendStatus
+from engine.models import SendKind, SendRecord
 from engine.outcomes import OutgoingEmail
 
-_EMAILS = (SendKind.STEP, SendKind.NUDGE, SendKind.FINISH)
 _NAME_LIMIT = 200
 _SUBJECT_LIMIT = 500
 _WHY_LIMIT = 1000
 # Past this the command is no use to copy: the note then names the command alone.
 _COMMAND_LIMIT = 300
 _FENCE = "```"
-
-
-def last_sent(guide: Guide, customer_id: str) -> SendRecord | None:
-    """The customer's last email that went out, of any journey: a step's email, a nudge or the
-    wrap-up, confirmed sent (not one that may or may not have gone, nor one refused); None
-    before the first. Reads the store only, not the sheet."""
-    store = guide.store
-    live = store.load_one(customer_id).sends.get(customer_id, ())
-    sent = [
-        send
-        for send in (*store.archived_sends(customer_id), *live)
-        if send.kind in _EMAILS and send.status == SendStatus.SENT
-    ]
-    return max(sent, key=lambda send: send.sent_at or send.claimed_at, default=None)
 
 
 def last_email_message(guide: Guide, customer_id: str, now: datetime) -> tuple[str, list[Block]]:
