@@ -23,12 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
-from one_tick import _count_memos
-from request_counter import RequestCounter
-from tick import TICK_DAY, _settings, peak_mib
+from one_tick import counted_guide
+from tick import TICK_DAY, peak_mib
 
-from bot.wiring import build_guide
-from engine.adapters.memory import RecordingNotifier
 from engine.tick import tick
 
 ZONES = (
@@ -52,14 +49,7 @@ HOURS = 24
 
 
 def measure_day(workspace: Path, state: str | None) -> dict[str, Any]:
-    settings = _settings(workspace)
-    if state:
-        settings = settings.model_copy(update={"state": state})
-    guide = build_guide(settings)
-    guide.notifier = RecordingNotifier()
-    store: Any = guide.store
-    counter = RequestCounter(store.client, capacity=True) if state else None
-    kept = _count_memos(store)
+    guide, counter, kept = counted_guide(workspace, state)
     tick(guide, FIRST_HOUR - timedelta(hours=1))
     ticks = []
     for hour in range(HOURS):

@@ -68,9 +68,11 @@ def floor(workspace: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "peak_mib": peak_mib(), "rows": rows}
 
 
-def measure(
-    workspace: Path, state: str | None, *, day_before: bool = False, dry: bool = False
-) -> dict[str, Any]:
+def counted_guide(
+    workspace: Path, state: str | None
+) -> tuple[Guide, RequestCounter | None, list[int]]:
+    """The workspace's guide (its state at `state` when given), with its DynamoDB requests
+    counted and the memos each tick takes (filled in as it reads them)."""
     settings = _settings(workspace)
     if state:
         settings = settings.model_copy(update={"state": state})
@@ -78,7 +80,13 @@ def measure(
     guide.notifier = RecordingNotifier()
     store: Any = guide.store
     counter = RequestCounter(store.client, capacity=True) if state else None
-    kept = _count_memos(store)
+    return guide, counter, _count_memos(store)
+
+
+def measure(
+    workspace: Path, state: str | None, *, day_before: bool = False, dry: bool = False
+) -> dict[str, Any]:
+    guide, counter, kept = counted_guide(workspace, state)
     started = time.perf_counter()
     report = tick(guide, TICK_DAY - timedelta(days=1) if day_before else TICK_DAY, dry_run=dry)
     seconds = time.perf_counter() - started
