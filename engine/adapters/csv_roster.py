@@ -227,15 +227,18 @@ def _apply(table: CsvTable, updates: Sequence[RowUpdate], path: Path) -> tuple[l
         if id_position < len(id_cells) and (customer_id := write_id(id_cells[id_position])):
             row_by_id.setdefault(customer_id, row_index)
     not_found: list[str] = []
-    changed = False
+    width = len(header)
     for update in updates:
         index = row_by_id.get(update.customer_id.strip())
         if index is None or index in table.raw:
             if update.customer_id not in not_found:
                 not_found.append(update.customer_id)
             continue
-        changed = set_cells(header, columns, rows[index], update) or changed
-    return not_found, changed
+        if set_cells(header, columns, rows[index], update):
+            table.changed.add(index)
+    if table.changed and len(header) != width:  # a column added for a cell written
+        table.changed.add(0)
+    return not_found, bool(table.changed)
 
 
 def _missing(path: Path) -> RosterError:

@@ -65,6 +65,8 @@ class CsvTable:
     text: str = field(repr=False)
     ends: list[int] = field(repr=False)
     """For each row, the index of the first text line after it."""
+    changed: set[int] = field(default_factory=set, repr=False)
+    """The rows a write changed (their indexes in `rows`); the others keep their text."""
 
     @cached_property
     def lines(self) -> list[str]:
@@ -129,13 +131,18 @@ def _write_rows(
     if not table.raw:
         writer.writerows(table.rows)
         return
-    raw = table.raw
+    # With a row that cannot be read, every other row keeps its exact text too, but for the
+    # rows the write changed: how that row's stray quote reads depends on the text after it,
+    # and a row written anew (quoted otherwise) could change it.
+    raw, lines = table.raw, table.lines
     for index, row in enumerate(table.rows):
         text = raw.get(index)
-        if text is None:
+        if text is not None:
+            write_raw(text)
+        elif index in table.changed:
             writer.writerow(row)
         else:
-            write_raw(text)
+            write_raw("".join(lines[table.ends[index - 1] if index else 0 : table.ends[index]]))
 
 
 class _RowsEndingWith:
