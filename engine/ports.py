@@ -137,8 +137,9 @@ class StateStore(Protocol):
 
     def claim(self, send: SendRecord) -> bool:
         """Insert a send as claimed; False if the same (customer, journey, step, kind) exists,
-        or if the stored state no longer takes it (`CustomerState.takes`: an earlier or a
-        finished journey), checked atomically with the insert."""
+        or if the stored state no longer takes it (`CustomerState.may_claim`: an earlier or a
+        finished journey, an email to a customer who unsubscribed), checked atomically with
+        the insert."""
         ...
 
     def claim_many(self, sends: Sequence[SendRecord]) -> list[bool]:
