@@ -328,9 +328,17 @@ def reenroll(
             return refuse(f"no plan {plan!r} in the rules doc ({', '.join(s.rules.plans)})")
         today = local_date(now, _zone(guide, s.customer))
         journey = s.stored.journey + 1
+        gone = s.state.unsubscribed
+        still = f"; {customer_id} unsubscribed, so the guide emails them nothing" if gone else ""
         return Change(
             action="reenrolled",
-            state=CustomerState(customer_id=customer_id, journey=journey),
+            # An unsubscribe is the customer's word, not the journey's: the new one keeps it.
+            state=CustomerState(
+                customer_id=customer_id,
+                journey=journey,
+                unsubscribed=gone,
+                unsubscribed_on=s.state.unsubscribed_on,
+            ),
             row={
                 "plan": new_plan.name,
                 "plan_override": "",
@@ -346,7 +354,7 @@ def reenroll(
             archive_journey=s.stored.journey,
             message=(
                 f"{customer_id} starts journey {journey} on the {new_plan.name} plan today; "
-                "the earlier journey stays in the archive"
+                f"the earlier journey stays in the archive{still}"
             ),
         )
 

@@ -90,6 +90,10 @@ class Customer(Frozen):
     finished_date: date | None = None
     finished_by: str = ""
     handed_off_to: str = ""
+    unsubscribed: bool = False
+    """The `unsubscribed` cell holds a date or a yes: the guide mails them nothing."""
+    unsubscribed_on: date | None = None
+    """The cell's date; None for a yes without one."""
 
     @property
     def effective_plan(self) -> str:
@@ -292,6 +296,7 @@ GUIDE_COLUMNS = (
     "finished",
     "finished_date",
     "finished_by",
+    "unsubscribed",
 )
 
 

@@ -165,8 +165,8 @@ class FlagMessage(Frozen):
     events: tuple[ActionEvent, ...] = ()
     """What was done since it was sent, oldest first."""
     open: bool
-    """Whether its buttons still apply: the customer neither finished, paused nor handed off,
-    the flagged step not done, the journey the same."""
+    """Whether its buttons still apply: the customer neither finished, paused, handed off nor
+    unsubscribed, the flagged step not done, the journey the same."""
 
 
 class ActionNotice(Frozen):
