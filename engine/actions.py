@@ -27,6 +27,9 @@ from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
 from engine.subject import Subject, load_subject
 
+CUSTOMER_ACTOR = "customer"
+"""Who acted, for what a customer does with a link in an email (done, unsubscribe)."""
+
 ACTION_TIME_LIMIT = timedelta(minutes=5)
 """An action takes seconds; past this its intent is settled by whoever reads the customer
 next, wherever the action ran (another Lambda environment leaves no process to look at)."""

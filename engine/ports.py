@@ -24,7 +24,13 @@ from engine.models import (
     SendWrite,
     StoreSnapshot,
 )
-from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.outcomes import (
+    ActionNotice,
+    FlagNotice,
+    OutgoingEmail,
+    UnconfirmedNotice,
+    UnsubscribedNotice,
+)
 from engine.plans import Person
 
 
@@ -242,6 +248,11 @@ class Notifier(Protocol):
 
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         """Tell the owner, once, that a message may or may not have reached its reader.
+        Returns a reference; raises SendError when it cannot."""
+        ...
+
+    def unsubscribed(self, notice: UnsubscribedNotice) -> str:
+        """Tell the owner, once, that the customer unsubscribed from the guide's email.
         Returns a reference; raises SendError when it cannot."""
         ...
 
