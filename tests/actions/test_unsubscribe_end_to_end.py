@@ -11,7 +11,7 @@ import pytest
 from done_site import unsubscribe_path
 from fake_slack import FakeSlack, message_texts
 from notifiers import FLAG_CHANNEL
-from workspace import Workspace, nine_am, row
+from workspace import Workspace, nine_am, og, row
 
 from bot.slack.notifier import SlackNotifier
 from bot.web import WebRoutes
@@ -164,3 +164,17 @@ def test_a_customer_who_is_finished_or_paused_can_still_unsubscribe(
 
     assert guide.store.load_one("C1").history("C1").state.unsubscribed
     assert [e.action for e in guide.store.audit_trail("C1")] == ["unsubscribed"]
+
+
+def test_og_status_and_why_say_so(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, [row("C1"), row("C2")])
+    guide = flagged(ws)
+    assert one_click(guide) == 200
+
+    status = og(ws, "status", "C1", "--now", "2026-11-11")
+    why = og(ws, "why", "C1", "--now", "2026-11-11")
+
+    assert status.returncode == 0, status.stderr
+    assert "(unsubscribed)" in status.stdout
+    assert "2026-11-10  unsubscribed: no more guide mail" in status.stdout
+    assert "unsubscribed on 2026-11-10: no more guide mail" in why.stdout
