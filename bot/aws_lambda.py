@@ -3,10 +3,10 @@
 What arrives, and where it goes:
 
 - a Function URL request (payload format 2.0) -> `bot.web.WebRoutes`, the routes `og serve`
-  serves too: `/slack/events` to Bolt, `/done/<token>` to the done link handler, with the same
-  body limits. `bot.function_url` translates the event into the request and the response back,
-  as Bolt's Lambda adapter does. Bolt's lazy listeners invoke this same function again with
-  the original request, so they come back this way too;
+  serves too: `/slack/events` to Bolt, `/done/<token>` and `/unsubscribe/<token>` to the
+  links' handlers, with the same body limits. `bot.function_url` translates the event into
+  the request and the response back, as Bolt's Lambda adapter does. Bolt's lazy listeners
+  invoke this same function again with the original request, so they come back this way too;
 - an EventBridge Scheduler event, whose input is
   `{"og": "tick" | "digest", "scheduled_time": "<aws.scheduler.scheduled-time>"}`
   (Scheduler replaces the placeholder with the firing's time, e.g. `2026-11-02T08:00:00Z`)

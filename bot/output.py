@@ -195,6 +195,7 @@ def status(view: CustomerView, lines: list[str]) -> None:
         for label, on in [
             ("finished", customer.finished or state.finished),
             ("paused", customer.paused or state.paused),
+            ("unsubscribed", customer.unsubscribed or state.unsubscribed),
             (f"handed off to {customer.handed_off_to}", bool(customer.handed_off_to)),
         ]
         if on

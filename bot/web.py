@@ -4,12 +4,13 @@
 each translate their platform's request into an `HttpRequest`, hand it to `WebRoutes.handle`,
 and translate the `HttpResponse` back. Neither routes anything itself:
 
-    path             methods          body limit   goes to
-    /slack/events    POST (else 405)  1 MiB        Bolt's `App.dispatch` (bot/slack_http.py)
-    /done/<token>    GET, POST        64 KiB       engine.web.done_link (else 405, its page)
-    anything else    -                64 KiB       the 404 page
+    path                  methods          body limit   goes to
+    /slack/events         POST (else 405)  1 MiB        Bolt's `App.dispatch` (bot/slack_http.py)
+    /done/<token>         GET, POST        64 KiB       engine.web.done_link (else 405, its page)
+    /unsubscribe/<token>  GET, POST        64 KiB       engine.web.unsubscribe_link (else 405)
+    anything else         -                64 KiB       the 404 page
 
-A body over its route's limit is refused here with the 413 page, before Bolt or the done link
+A body over its route's limit is refused here with the 413 page, before Bolt or a link's
 handler sees it. A server that can refuse it unread asks `body_limit(path)` first (waitress's
 own limit, `MAX_BODY_BYTES`, is the largest of them).
 """
@@ -25,6 +26,7 @@ from engine.guide import Guide
 from engine.web.done_link import NOT_FOUND, REQUEST_TOO_LARGE, handle_done_link
 from engine.web.http_types import HttpRequest, HttpResponse
 from engine.web.pages import problem_page
+from engine.web.unsubscribe_link import handle_unsubscribe_link
 
 __all__ = [
     "DONE_PREFIX",
@@ -32,11 +34,14 @@ __all__ = [
     "MAX_DONE_BODY_BYTES",
     "MAX_SLACK_BODY_BYTES",
     "SLACK_PATH",
+    "UNSUBSCRIBE_PREFIX",
     "WebRoutes",
 ]
 
 DONE_PREFIX = "/done/"
-# A done link's POST carries an empty form; anything near this size is not from our page.
+UNSUBSCRIBE_PREFIX = "/unsubscribe/"
+# A link's POST carries an empty form (or RFC 8058's one field); anything near this size is not
+# from our page or a mail client.
 MAX_DONE_BODY_BYTES = 64 * 1024
 # A modal's submission carries the whole view: far more than a done link, far less than this.
 MAX_SLACK_BODY_BYTES = 1024 * 1024
@@ -68,4 +73,6 @@ class WebRoutes:
             return slack_http.dispatch(self.slack, request, slack_context)
         if request.path.startswith(DONE_PREFIX):
             return handle_done_link(self.guide, request)
+        if request.path.startswith(UNSUBSCRIBE_PREFIX):
+            return handle_unsubscribe_link(self.guide, request)
         return problem_page(NOT_FOUND)

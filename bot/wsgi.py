@@ -4,7 +4,7 @@ it, the `HttpResponse` back out, and one access log line.
 What the server (waitress) does before any of this: it parses the request, enforces its
 timeouts and its own body limit, and buffers the body. What this adds: a body over its route's
 limit is refused unread, HEAD gets the headers alone, and the log line leaves out most of a
-done link's token (the token is the link).
+done or unsubscribe link's token (the token is the link).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger("og.serve")
 # Enough of a token to match a log line with a complaint, too little to use as the link.
-_TOKEN_IN_PATH = re.compile(r"(/done/[^/?]{0,8})[^/?]*")
+_TOKEN_IN_PATH = re.compile(r"(/(?:done|unsubscribe)/[^/?]{0,8})[^/?]*")
 # What a path may hold unencoded besides letters, digits and `_.-~` (RFC 3986's pchar and /).
 _PATH_SAFE = "/:@!$&'()*+,;="
 
@@ -53,7 +53,7 @@ def wsgi_app(routes: WebRoutes) -> WSGIApplication:
 
 
 def redacted(path: str) -> str:
-    """The path as the log shows it: a done link's token cut to its first 8 characters."""
+    """The path as the log shows it: a link's token cut to its first 8 characters."""
     return _TOKEN_IN_PATH.sub(r"\1...", path)
 
 

@@ -27,6 +27,9 @@ from engine.runs import new_run, running
 from engine.sheet_sync import sync_state
 from engine.subject import Subject, load_subject
 
+CUSTOMER_ACTOR = "customer"
+"""Who acted, for what a customer does with a link in an email (done, unsubscribe)."""
+
 ACTION_TIME_LIMIT = timedelta(minutes=5)
 """An action takes seconds; past this its intent is settled by whoever reads the customer
 next, wherever the action ran (another Lambda environment leaves no process to look at)."""
@@ -328,9 +331,17 @@ def reenroll(
             return refuse(f"no plan {plan!r} in the rules doc ({', '.join(s.rules.plans)})")
         today = local_date(now, _zone(guide, s.customer))
         journey = s.stored.journey + 1
+        gone = s.state.unsubscribed
+        still = f"; {customer_id} unsubscribed, so the guide emails them nothing" if gone else ""
         return Change(
             action="reenrolled",
-            state=CustomerState(customer_id=customer_id, journey=journey),
+            # An unsubscribe is the customer's word, not the journey's: the new one keeps it.
+            state=CustomerState(
+                customer_id=customer_id,
+                journey=journey,
+                unsubscribed=gone,
+                unsubscribed_on=s.state.unsubscribed_on,
+            ),
             row={
                 "plan": new_plan.name,
                 "plan_override": "",
@@ -346,7 +357,7 @@ def reenroll(
             archive_journey=s.stored.journey,
             message=(
                 f"{customer_id} starts journey {journey} on the {new_plan.name} plan today; "
-                "the earlier journey stays in the archive"
+                f"the earlier journey stays in the archive{still}"
             ),
         )
 

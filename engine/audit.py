@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from engine.models import (
     GUIDE_COLUMNS,
@@ -16,8 +16,8 @@ from engine.models import (
     SendWrite,
     Snapshot,
 )
-from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
-from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, find_columns
+from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date, parse_date_or_flag
+from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, FLAG_OR_DATE_COLUMNS, find_columns
 
 
 def new_audit_id(at: datetime) -> str:
@@ -53,7 +53,8 @@ def guide_row_of(roster: RosterSnapshot, customer_id: str) -> dict[str, str]:
 
 def guide_text(column: str, value: CellValue) -> str:
     """One cell of a guide column as the guide writes it: a flag "TRUE" or "", a date ISO text
-    (`yes`, a checkbox, `2 Nov 2026` or a Sheets serial read as what they mean). A cell that
+    (`yes`, a checkbox, `2 Nov 2026` or a Sheets serial read as what they mean), a flag-or-date
+    cell either. A cell that
     is not a valid flag or date keeps its text, so a snapshot still shows what was there."""
     if column in FLAG_COLUMNS:
         try:
@@ -67,6 +68,12 @@ def guide_text(column: str, value: CellValue) -> str:
             return parse_date(value).isoformat()
         except ValueError:
             return _text(value)
+    if column in FLAG_OR_DATE_COLUMNS:
+        try:
+            read = parse_date_or_flag(value)
+        except ValueError:
+            return _text(value)
+        return read.isoformat() if isinstance(read, date) else "TRUE" if read else ""
     return _text(value)
 
 

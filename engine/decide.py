@@ -1,7 +1,7 @@
 """The decision: one customer, one tick, exactly one move. A pure function, no I/O.
 
 Order of the rules (the reason of every move names the one that applied):
-1. finished, paused or handed off -> on track;
+1. unsubscribed (even with a wrap-up owed), finished, paused or handed off -> on track;
 2. a move was already made on the customer's local day -> on track;
 3. every step of the plan done -> finish;
 4. over the steps not done, in plan order: the first whose flag is due, else the first whose
@@ -121,6 +121,11 @@ def _verdict(
             local_date=today,
             guide_day=day,
         )
+
+    if customer.unsubscribed or state.unsubscribed:
+        # The customer's own word: nothing more is mailed to them, not even a wrap-up owed.
+        on = state.unsubscribed_on or customer.unsubscribed_on
+        return on_track(f"unsubscribed{f' on {on}' if on else ''}: no more guide mail"), None
 
     # Finished by hand: the wrap-up email is still owed, and goes out like any customer mail.
     owes_wrap_up = state.wrap_up_pending and not history.find(WRAP_UP_STEP, SendKind.FINISH)

@@ -25,11 +25,12 @@ Pending = Literal["pause", "hand_off"]
 
 
 def held_back(state: CustomerState, customer: Customer | None = None) -> bool:
-    """Finished, paused or handed off, by the stored state or the sheet's own cells."""
-    if state.finished or state.paused or state.handed_off_to:
+    """Finished, paused, handed off or unsubscribed, by the stored state or the sheet's own
+    cells: the guide makes no move, so no flag asks for one."""
+    if state.finished or state.paused or state.handed_off_to or state.unsubscribed:
         return True
     return customer is not None and bool(
-        customer.finished or customer.paused or customer.handed_off_to
+        customer.finished or customer.paused or customer.handed_off_to or customer.unsubscribed
     )
 
 

@@ -90,6 +90,10 @@ class Customer(Frozen):
     finished_date: date | None = None
     finished_by: str = ""
     handed_off_to: str = ""
+    unsubscribed: bool = False
+    """The `unsubscribed` cell holds a date or a yes: the guide mails them nothing."""
+    unsubscribed_on: date | None = None
+    """The cell's date; None for a yes without one."""
 
     @property
     def effective_plan(self) -> str:
@@ -238,6 +242,11 @@ class CustomerState(Frozen):
     finished_date: date | None = None
     wrap_up_pending: bool = False
     """Finished by hand: the wrap-up email still goes out on the next sending day."""
+    unsubscribed: bool = False
+    """The customer asked for no more of the guide's email (its unsubscribe link, or the
+    sheet): nothing is mailed to them again, on this journey or a later one, unless a person
+    undoes it. Kept across re-enrolments, as it is the customer's word, not the journey's."""
+    unsubscribed_on: date | None = None
     version: int = 0
     """Bumped on every write; a write based on an older version is refused."""
     updated_at: datetime | None = None
@@ -254,6 +263,11 @@ class CustomerState(Frozen):
         the journey's sends) would otherwise find the send's slot free and send it again."""
         return journey_takes(self.journey, self.finished, self.wrap_up_pending, send)
 
+    def may_claim(self, send: SendRecord) -> bool:
+        """What a store checks where it claims: the journey takes the send, and it is no email
+        to a customer who unsubscribed since the tick read them."""
+        return self.takes(send) and not mail_stopped(self.unsubscribed, send)
+
 
 def journey_takes(journey: int, finished: bool, wrap_up_pending: bool, send: SendRecord) -> bool:
     """`CustomerState.takes` from the three fields it reads, for a store that reads only those."""
@@ -262,6 +276,12 @@ def journey_takes(journey: int, finished: bool, wrap_up_pending: bool, send: Sen
     if finished and send.journey == journey:
         return wrap_up_pending and send.kind == SendKind.FINISH
     return True
+
+
+def mail_stopped(unsubscribed: bool, send: SendRecord) -> bool:
+    """Whether `send` is an email to a customer who unsubscribed (a flag to the owner still
+    goes): `CustomerState.may_claim` for a store that reads only the one field."""
+    return unsubscribed and send.kind != SendKind.FLAG
 
 
 # The roster columns the guide itself writes; audit snapshots keep them so undo can put the row
@@ -276,6 +296,7 @@ GUIDE_COLUMNS = (
     "finished",
     "finished_date",
     "finished_by",
+    "unsubscribed",
 )
 
 

@@ -126,6 +126,19 @@ class UnconfirmedNotice(Frozen):
     """How it came to be unconfirmed: a run that ended mid-send, or an answer that never came."""
 
 
+class UnsubscribedNotice(Frozen):
+    """Told once to the owner: the customer unsubscribed from the guide's email, so whatever
+    the onboarding still needs comes from a person now."""
+
+    customer_id: str
+    customer_name: str
+    company: str
+    owner: Person
+    journey: int
+    unsubscribed_on: date
+    """The customer's own calendar day of it."""
+
+
 class FlagNotice(Frozen):
     customer_id: str
     customer_name: str
@@ -170,8 +183,8 @@ class FlagMessage(Frozen):
     events: tuple[ActionEvent, ...] = ()
     """What was done since it was sent, oldest first."""
     open: bool
-    """Whether its buttons still apply: the customer neither finished, paused nor handed off,
-    the flagged step not done, the journey the same."""
+    """Whether its buttons still apply: the customer neither finished, paused, handed off nor
+    unsubscribed, the flagged step not done, the journey the same."""
 
 
 class ActionNotice(Frozen):

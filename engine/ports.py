@@ -24,7 +24,13 @@ from engine.models import (
     SendWrite,
     StoreSnapshot,
 )
-from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.outcomes import (
+    ActionNotice,
+    FlagNotice,
+    OutgoingEmail,
+    UnconfirmedNotice,
+    UnsubscribedNotice,
+)
 from engine.plans import Person
 
 
@@ -137,8 +143,9 @@ class StateStore(Protocol):
 
     def claim(self, send: SendRecord) -> bool:
         """Insert a send as claimed; False if the same (customer, journey, step, kind) exists,
-        or if the stored state no longer takes it (`CustomerState.takes`: an earlier or a
-        finished journey), checked atomically with the insert."""
+        or if the stored state no longer takes it (`CustomerState.may_claim`: an earlier or a
+        finished journey, an email to a customer who unsubscribed), checked atomically with
+        the insert."""
         ...
 
     def claim_many(self, sends: Sequence[SendRecord]) -> list[bool]:
@@ -241,6 +248,11 @@ class Notifier(Protocol):
 
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         """Tell the owner, once, that a message may or may not have reached its reader.
+        Returns a reference; raises SendError when it cannot."""
+        ...
+
+    def unsubscribed(self, notice: UnsubscribedNotice) -> str:
+        """Tell the owner, once, that the customer unsubscribed from the guide's email.
         Returns a reference; raises SendError when it cannot."""
         ...
 

@@ -115,6 +115,12 @@ def timeline(view: CustomerView) -> list[str]:
     lines = [f"{view.customer.signup_date.isoformat()}  signed up ({view.plan.name} plan)"]
     every_send = (*view.archived, *view.history.sends)
     lines += journey_lines(view.plan, History(state=view.history.state, sends=every_send))
+    state = view.history.state
+    if state.unsubscribed:
+        # After the journey's lines: nothing is sent after it, and it belongs to the customer
+        # rather than to one journey.
+        day = state.unsubscribed_on.isoformat() if state.unsubscribed_on else "(undated)"
+        lines.append(f"{day}  unsubscribed: no more guide mail")
     return lines
 
 

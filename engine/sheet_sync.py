@@ -1,7 +1,13 @@
-"""Pause and hand-off flags that a person set straight in the sheet, brought into the state.
+"""Pause and hand-off flags that a person set straight in the sheet, brought into the state,
+and an unsubscribe typed there.
 
 Pure: the tick and the actions both use it, so a pause set in the sheet and one set from Slack
 stop the clock the same way.
+
+An unsubscribe goes one way only: a yes or a date in the `unsubscribed` cell stops the mail, as
+a pause does, but a blank cell never starts it again. It is the customer's request, and a cell
+emptied by a sort gone wrong, a row pasted over or a column deleted must not mail them; a person
+gives it back with `og undo`, which is recorded. The tick writes a lost date back to the cell.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from engine.models import Customer, CustomerState
 
 class SheetChange(BaseModel):
     action: str
-    """As the audit names it: paused, resumed, handed_off, hand_off_cleared, note_changed."""
+    """As the audit names it: paused, resumed, handed_off, hand_off_cleared, unsubscribed,
+    note_changed."""
     description: str
 
 
@@ -42,6 +49,10 @@ def sync_state(
             else ("hand_off_cleared", f"taken back from {state.handed_off_to}")
         )
         update["handed_off_to"] = customer.handed_off_to
+    if customer.unsubscribed and not state.unsubscribed:
+        changes.append(("unsubscribed", "unsubscribed"))
+        update["unsubscribed"] = True
+        update["unsubscribed_on"] = customer.unsubscribed_on or today
     if offline_now and state.offline_since is None:
         update["offline_since"] = today
     elif not offline_now and state.offline_since is not None:
@@ -55,9 +66,17 @@ def sync_state(
 
 
 def flags_row(state: CustomerState) -> dict[str, str]:
-    """The pause and hand-off cells as the state last knew them."""
+    """The pause, hand-off and unsubscribe cells as the state last knew them."""
     return {
         "paused": "TRUE" if state.paused else "",
         "paused_note": state.paused_note,
         "handed_off_to": state.handed_off_to,
+        "unsubscribed": unsubscribed_cell(state),
     }
+
+
+def unsubscribed_cell(state: CustomerState) -> str:
+    """The `unsubscribed` cell as the guide writes it: the day, or blank."""
+    if not state.unsubscribed:
+        return ""
+    return state.unsubscribed_on.isoformat() if state.unsubscribed_on else "TRUE"

@@ -32,7 +32,7 @@ from engine.plans import Plan, Rules, Step
 from engine.ports import StaleStateError
 from engine.roster.columns import find_columns
 from engine.runs import Run
-from engine.sheet_sync import flags_row, sync_state
+from engine.sheet_sync import flags_row, sync_state, unsubscribed_cell
 
 GUIDE_ACTOR = "guide"
 SHEET_ACTOR = "sheet"
@@ -157,6 +157,10 @@ class TickRun:
         history = history.model_copy(update={"state": state})
         if not self.dry_run:
             history = self._complete_finish(customer, history)
+            if state.unsubscribed and not customer.unsubscribed:
+                # The sheet lost it (a blank cell never resubscribes: engine.sheet_sync).
+                cell = {"unsubscribed": unsubscribed_cell(state)}
+                self.roster_updates.append(RowUpdate(customer_id=customer.customer_id, values=cell))
         move, spell = decide_with_spell(
             customer,
             plan,

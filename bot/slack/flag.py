@@ -47,7 +47,7 @@ from bot.slack.buttons import (
 )
 from bot.slack.happened import event_line, events_text
 from bot.slack.text import clip, escape_mrkdwn, mention, plain_text
-from engine.outcomes import ActionEvent, FlagNotice, UnconfirmedNotice
+from engine.outcomes import ActionEvent, FlagNotice, UnconfirmedNotice, UnsubscribedNotice
 
 # Generous for any real name. Escaping can make mrkdwn text five times longer (`&` is
 # `&amp;`), and the mrkdwn section holds the owner's mention (or name), the customer and the
@@ -230,3 +230,42 @@ def unconfirmed_text(notice: UnconfirmedNotice) -> str:
         f"{mention(notice.owner)} the {notice.kind.described} for {step} may or may not "
         f"have reached {customer}"
     )
+
+
+def unsubscribed_message(notice: UnsubscribedNotice) -> list[Block]:
+    """Told once to the owner: the customer stopped the guide's email; what is left is theirs."""
+    customer = clip(notice.customer_name.strip() or notice.customer_id, _VALUE_LIMIT)
+    header = f"🔕 {clip(customer, _HEADER_PART_LIMIT)} unsubscribed from onboarding email"
+    fields = [
+        f"Customer: {customer} ({clip(notice.customer_id, _VALUE_LIMIT)})",
+        f"Company: {clip(notice.company, _VALUE_LIMIT) or '-'}",
+        f"Journey: {notice.journey}",
+        f"Unsubscribed: {notice.unsubscribed_on:%a %d %b %Y}",
+    ]
+    return [
+        HeaderBlock(text=plain_text(header, HeaderBlock.text_max_length)),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=(
+                    f"{mention(notice.owner)} *{escape_mrkdwn(customer)}* unsubscribed from the "
+                    "guide's emails with the link in one of them. The guide sends them nothing "
+                    "more, on this journey or a later one."
+                ),
+                verbatim=True,
+            ),
+            fields=[plain_text(field) for field in fields],
+        ),
+        SectionBlock(
+            text=plain_text(
+                "Whatever their onboarding still needs comes from you now. Only if they ask to "
+                f"hear from the guide again: og undo {notice.customer_id}.",
+                SECTION_TEXT_LIMIT,
+            )
+        ),
+    ]
+
+
+def unsubscribed_text(notice: UnsubscribedNotice) -> str:
+    """The fallback for notifications and screen readers."""
+    customer = escape_mrkdwn(clip(notice.customer_name.strip() or notice.customer_id, 100))
+    return f"{mention(notice.owner)} {customer} unsubscribed from the guide's emails"

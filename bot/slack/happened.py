@@ -4,7 +4,7 @@ digest line or hand-off ping that was clicked, and in `/og undo`'s answer.
 `⏸ Paused by <@U0DANA> · <!date^…|2026-11-08 09:00 UTC> — “on leave until the 20th”`
 
 People are mentions when the guide recorded their Slack id, so Slack shows their name; the
-guide's own moves, an edit in the sheet and a customer's done link are named as such. The time
+guide's own moves, an edit in the sheet and a customer's own link are named as such. The time
 is Slack's date token, which each reader sees in their own time zone (the text after `|` is
 what notifications show). A note comes from a person's typing and is escaped like the sheet.
 """
@@ -16,9 +16,9 @@ from datetime import datetime
 
 from bot.slack.blocks import SECTION_TEXT_LIMIT
 from bot.slack.text import clip, escape_mrkdwn, mention, person
+from engine.actions import CUSTOMER_ACTOR
 from engine.outcomes import ActionEvent
 from engine.tick_run import GUIDE_ACTOR, SHEET_ACTOR
-from engine.web.done_link import CUSTOMER_ACTOR
 
 _NOTE_LIMIT = 300
 _STEP_LIMIT = 100
@@ -34,6 +34,7 @@ _DONE = {
     "reenrolled": "🔁 Re-enrolled",
     "send_marked_delivered": "📬 A send that may not have gone out was marked delivered",
     "send_to_send_again": "📮 A send that may not have gone out will go out again",
+    "unsubscribed": "🔕 Unsubscribed from the guide's emails",
 }
 _UNDONE = {
     "paused": "the pause",
@@ -45,11 +46,12 @@ _UNDONE = {
     "reenrolled": "the re-enrolment",
     "send_marked_delivered": "a send marked delivered",
     "send_to_send_again": "a send marked to go out again",
+    "unsubscribed": "the unsubscribe",
 }
 _NOT_PEOPLE = {
     GUIDE_ACTOR: "the guide",
     SHEET_ACTOR: "an edit in the sheet",
-    CUSTOMER_ACTOR: "the customer's done link",
+    CUSTOMER_ACTOR: "the customer",
 }
 
 

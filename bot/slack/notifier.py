@@ -18,10 +18,23 @@ from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormati
 from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks import check_message
-from bot.slack.flag import flag_message, flag_text, unconfirmed_message, unconfirmed_text
+from bot.slack.flag import (
+    flag_message,
+    flag_text,
+    unconfirmed_message,
+    unconfirmed_text,
+    unsubscribed_message,
+    unsubscribed_text,
+)
 from bot.slack.people import SlackPeople
 from bot.slack.text import is_user_id
-from engine.outcomes import ActionEvent, ActionNotice, FlagNotice, UnconfirmedNotice
+from engine.outcomes import (
+    ActionEvent,
+    ActionNotice,
+    FlagNotice,
+    UnconfirmedNotice,
+    UnsubscribedNotice,
+)
 from engine.plans import Person
 from engine.ports import OutcomeUnknownError, SendError
 
@@ -92,6 +105,15 @@ class SlackNotifier:
             notice.owner,
             unconfirmed_message(notice),
             unconfirmed_text(notice),
+        )
+
+    def unsubscribed(self, notice: UnsubscribedNotice) -> str:
+        notice = notice.model_copy(update={"owner": self._owner(notice.owner)})
+        return self._post(
+            f"the unsubscribe of {notice.customer_id}",
+            notice.owner,
+            unsubscribed_message(notice),
+            unsubscribed_text(notice),
         )
 
     def _owner(self, owner: Person) -> Person:

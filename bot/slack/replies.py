@@ -90,6 +90,7 @@ def status_blocks(view: CustomerView, lines: Sequence[str]) -> list[Block]:
         for label, on in [
             ("finished", customer.finished or state.finished),
             ("paused", customer.paused or state.paused),
+            ("unsubscribed", customer.unsubscribed or state.unsubscribed),
             (
                 f"handed off to {customer.handed_off_to or state.handed_off_to}",
                 bool(customer.handed_off_to or state.handed_off_to),

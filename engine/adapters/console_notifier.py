@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from engine.adapters.email_message import one_line
-from engine.outcomes import ActionEvent, ActionNotice, FlagNotice, UnconfirmedNotice
+from engine.outcomes import (
+    ActionEvent,
+    ActionNotice,
+    FlagNotice,
+    UnconfirmedNotice,
+    UnsubscribedNotice,
+)
 from engine.plans import Person
 from engine.ports import SendError
 
@@ -25,6 +31,10 @@ class ConsoleNotifier:
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         self._print("the unconfirmed send", render_unconfirmed(notice))
         return f"console:{notice.customer_id}:{notice.step}:{notice.kind.value}"
+
+    def unsubscribed(self, notice: UnsubscribedNotice) -> str:
+        self._print("the unsubscribe", render_unsubscribed(notice))
+        return f"console:{notice.customer_id}:unsubscribed"
 
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
         """Everyone can be printed to a terminal."""
@@ -81,6 +91,19 @@ def render_unconfirmed(notice: UnconfirmedNotice) -> str:
         f"({one_line(notice.customer_id)}), tried {notice.local_date.isoformat()}\n"
         f"  why:    {one_line(notice.why)}\n"
         f"  settle: og unconfirmed delivered {command}  |  og unconfirmed resend {command}\n\n"
+    )
+
+
+def render_unsubscribed(notice: UnsubscribedNotice) -> str:
+    customer = one_line(notice.customer_name) or one_line(notice.customer_id)
+    company = f" of {one_line(notice.company)}" if one_line(notice.company) else ""
+    return (
+        f"UNSUBSCRIBED for {one_line(notice.owner.mention())} ({one_line(notice.owner.name)}): "
+        f"{customer} ({one_line(notice.customer_id)}){company} asked for no more onboarding "
+        f"email on {notice.unsubscribed_on.isoformat()}; the guide sends them nothing more\n"
+        f"  journey: {notice.journey}\n"
+        f"  undo:    og undo {one_line(notice.customer_id)}  (only if they ask to hear from "
+        "the guide again)\n\n"
     )
 
 

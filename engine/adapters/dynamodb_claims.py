@@ -230,7 +230,7 @@ def claim_batch(
     taken = [False] * len(sends)
     for i in landed:
         state = states.get(sends[i].customer_id)
-        if state is None or is_meta(state) or state_from_item(state).takes(sends[i]):
+        if state is None or is_meta(state) or state_from_item(state).may_claim(sends[i]):
             taken[i] = True
         else:
             withdraw(sends[i], tokens[i])

@@ -5,9 +5,10 @@ that the guide filled with text would stop being one. So, written RAW:
 
 - a flag (`FLAG_COLUMNS`) is a boolean: "TRUE" true, "" false (a checkbox stays a checkbox,
   unchecked, and a plain cell shows FALSE);
-- a date (`DATE_COLUMNS`) in ISO text is its serial number, which shows as a date only through
-  a date format: a value written RAW keeps whatever format its cell had, often none, so the
-  write also formats the cells it fills with dates. "" clears the cell;
+- a date (`DATE_COLUMNS`, and the day in a `FLAG_OR_DATE_COLUMNS` cell) in ISO text is its
+  serial number, which shows as a date only through a date format: a value written RAW keeps
+  whatever format its cell had, often none, so the write also formats the cells it fills with
+  dates. "" clears the cell, and "TRUE" in a flag-or-date cell is a checked box;
 - everything else is the text it is, never a formula or a number, and so is a flag or date
   column's text that is not a flag or an ISO date (say, an undo giving back what a person had
   typed there).
@@ -21,7 +22,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from engine.roster.cells import parse_bool, serial_number
-from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, column_key
+from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, FLAG_OR_DATE_COLUMNS, column_key
 
 DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 """How a date the guide writes shows in the sheet: as the CSV list has it."""
@@ -42,7 +43,9 @@ def sheet_cell(column: str, text: str) -> SheetCell:
             return SheetCell(parse_bool(text))
         except ValueError:
             return SheetCell(text)
-    if key in DATE_COLUMNS and _ISO_DATE.fullmatch(text):
+    if key in FLAG_OR_DATE_COLUMNS and text == "TRUE":  # a person's checkbox, given back
+        return SheetCell(True)
+    if key in (*DATE_COLUMNS, *FLAG_OR_DATE_COLUMNS) and _ISO_DATE.fullmatch(text):
         try:
             return SheetCell(serial_number(date.fromisoformat(text)), is_date=True)
         except ValueError:  # 2026-02-30

@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.models import RawRow, RosterGrid, RosterSnapshot, RowUpdate
-from engine.outcomes import ActionNotice, FlagNotice, OutgoingEmail, UnconfirmedNotice
+from engine.outcomes import (
+    ActionNotice,
+    FlagNotice,
+    OutgoingEmail,
+    UnconfirmedNotice,
+    UnsubscribedNotice,
+)
 from engine.plans import Person
 from engine.roster.grid import grid_from_snapshot, one_customer
 
@@ -69,6 +75,7 @@ class RecordingNotifier:
         self.flags: list[FlagNotice] = []
         self.unconfirmed_sends: list[UnconfirmedNotice] = []
         self.actions: list[ActionNotice] = []
+        self.unsubscribes: list[UnsubscribedNotice] = []
 
     def flag(self, notice: FlagNotice) -> str:
         self.flags.append(notice)
@@ -77,6 +84,10 @@ class RecordingNotifier:
     def unconfirmed(self, notice: UnconfirmedNotice) -> str:
         self.unconfirmed_sends.append(notice)
         return f"preview-unconfirmed-{len(self.unconfirmed_sends)}"
+
+    def unsubscribed(self, notice: UnsubscribedNotice) -> str:
+        self.unsubscribes.append(notice)
+        return f"preview-unsubscribed-{len(self.unsubscribes)}"
 
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
         return []

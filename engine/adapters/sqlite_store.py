@@ -44,6 +44,7 @@ from engine.models import (
     StoreSnapshot,
     journey_id,
     journey_takes,
+    mail_stopped,
 )
 from engine.ports import StaleStateError
 
@@ -289,17 +290,19 @@ _KEY = "customer_id = ? AND journey = ? AND step = ? AND kind = ?"
 _JOURNEY = (
     "SELECT COALESCE(json_extract(data, '$.journey'), 1), "
     "COALESCE(json_extract(data, '$.finished'), 0), "
-    "COALESCE(json_extract(data, '$.wrap_up_pending'), 0) FROM og_state WHERE customer_id = ?"
+    "COALESCE(json_extract(data, '$.wrap_up_pending'), 0), "
+    "COALESCE(json_extract(data, '$.unsubscribed'), 0) FROM og_state WHERE customer_id = ?"
 )
 
 
 def _claim(db: sqlite3.Connection, send: SendRecord) -> bool:
     """Inside a transaction: insert `send` as claimed if its slot is free and the stored state
-    still takes it (read from three fields of the state's JSON: a claim batch of thousands
+    still takes it (read from four fields of the state's JSON: a claim batch of thousands
     would spend more on validating whole states than on the inserts)."""
     stored = db.execute(_JOURNEY, (send.customer_id,)).fetchone()
-    if stored is not None and not journey_takes(
-        int(stored[0]), bool(stored[1]), bool(stored[2]), send
+    if stored is not None and not (
+        journey_takes(int(stored[0]), bool(stored[1]), bool(stored[2]), send)
+        and not mail_stopped(bool(stored[3]), send)
     ):
         return False
     try:

@@ -131,6 +131,22 @@ def parse_bool(value: CellValue) -> bool:
     raise ValueError(f"{value.strip()!r} is not a yes/no value; use TRUE or FALSE")
 
 
+def parse_date_or_flag(value: CellValue) -> date | bool:
+    """A cell that holds a yes/no or a date (`unsubscribed`): False for no or blank, True for
+    a yes, else the date. A yes/no word wins, so `1` is yes, not a Sheets serial. Raises
+    ValueError saying how to write it."""
+    try:
+        return parse_bool(value)
+    except ValueError:
+        pass
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise ValueError(
+            f"{cell_text(value)!r} is neither a date nor a yes/no value; write the date, or TRUE"
+        ) from None
+
+
 def serial_number(day: date) -> int:
     """A date as a Sheets serial number (days since SHEETS_EPOCH): what `parse_date` reads
     back as the same day."""

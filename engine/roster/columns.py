@@ -24,12 +24,15 @@ OPTIONAL_COLUMNS = (
     "finished_date",
     "finished_by",
     "handed_off_to",
+    "unsubscribed",
 )
 KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # How the guide writes these (RowUpdate holds text): a flag is "TRUE" or "" (no), a date is
 # ISO text. A roster that types its cells (a Google Sheet) writes them as booleans and dates.
 FLAG_COLUMNS = ("paused", "finished")
 DATE_COLUMNS = ("signup_date", "finished_date")
+# The guide writes the day; a person may type a yes (TRUE, a checkbox) as well.
+FLAG_OR_DATE_COLUMNS = ("unsubscribed",)
 
 
 def column_key(name: str) -> str:

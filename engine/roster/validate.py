@@ -15,7 +15,7 @@ from typing import NamedTuple
 from engine.bulk import cyclic_gc_paused
 from engine.calendar import canonical_timezone, holidays_country
 from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRow
-from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date
+from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date, parse_date_or_flag
 from engine.roster.columns import KNOWN_COLUMNS, column_key, find_columns, id_text, row_id
 from engine.rules import slugify
 
@@ -95,6 +95,7 @@ class _RowValidator:
         self._countries: dict[str, str] = {}
         self._names = {"timezone": self._timezones, "country": self._countries}
         self._flags: dict[CellValue, bool] = {None: False, "": False, True: True, False: False}
+        self._flag_or_dates: dict[CellValue, date | bool] = {None: False, "": False}
         self._seen_ids: dict[str, int] = {}
 
     def validate(self, rows: Sequence[RawRow]) -> tuple[list[Customer], list[SkippedRow]]:
@@ -114,6 +115,7 @@ class _RowValidator:
             keys["country"],
         )
         paused_key, finished_key = keys["paused"], keys["finished"]
+        unsubscribed_key, flag_or_dates = keys["unsubscribed"], self._flag_or_dates
         name_key, company_key, owner_key, note_key, finished_by_key, handed_off_key = (
             keys["name"],
             keys["company"],
@@ -168,11 +170,13 @@ class _RowValidator:
                 country_ok = country is not None
             paused = flags.get(get(paused_key))
             finished = flags.get(get(finished_key))
+            unsubscribed = flag_or_dates.get(get(unsubscribed_key))
             if (
                 plan is None
                 or signup_date is None
                 or paused is None
                 or finished is None
+                or unsubscribed is None
                 or not (override_ok and finished_date_ok and timezone_ok and country_ok)
                 or customer_id in seen_ids
                 or not is_email(email)
@@ -203,6 +207,7 @@ class _RowValidator:
                     finished_date=finished_date,
                     finished_by=id_text(get(finished_by_key)),
                     handed_off_to=id_text(get(handed_off_key)),
+                    **_unsubscribed(unsubscribed),
                 )
             )
         return customers, skipped
@@ -258,6 +263,7 @@ class _RowValidator:
         country = self._named(row, "country", problems, holidays_country, _UNKNOWN_COUNTRY)
         paused = self._flag(row, "paused", problems)
         finished = self._flag(row, "finished", problems)
+        unsubscribed = self._flag_or_date(row, "unsubscribed", problems)
         if problems:
             first = min(problems, key=lambda problem: self._position[problem.column])
             return SkippedRow(
@@ -286,6 +292,7 @@ class _RowValidator:
             finished_date=finished_date,
             finished_by=cell(row, "finished_by"),
             handed_off_to=cell(row, "handed_off_to"),
+            **_unsubscribed(unsubscribed),
         )
 
     def _raw(self, row: RawRow, column: str) -> CellValue:
@@ -358,3 +365,20 @@ class _RowValidator:
             return False
         self._flags[raw] = flag
         return flag
+
+    def _flag_or_date(self, row: RawRow, column: str, problems: list[_Problem]) -> date | bool:
+        raw = self._raw(row, column)
+        try:
+            read = parse_date_or_flag(raw)
+        except ValueError as error:
+            problems.append(_Problem(column, cell_text(raw), str(error)))
+            return False
+        self._flag_or_dates[raw] = read
+        return read
+
+
+def _unsubscribed(cell: date | bool) -> dict[str, bool | date | None]:
+    """A Customer's fields for its `unsubscribed` cell: a yes or a date is unsubscribed."""
+    if isinstance(cell, date):
+        return {"unsubscribed": True, "unsubscribed_on": cell}
+    return {"unsubscribed": cell, "unsubscribed_on": None}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
-from engine.actions import ActionOutcome, Change, done_change, perform, unchanged
+from engine.actions import CUSTOMER_ACTOR, ActionOutcome, Change, done_change, perform, unchanged
 from engine.guide import Guide
 from engine.links import DoneLink, InvalidToken, InvalidTokenReason, verify_token
 from engine.models import Customer, CustomerState
@@ -24,9 +24,8 @@ from engine.subject import Subject
 from engine.web.http_types import HttpRequest, HttpResponse
 from engine.web.pages import Problem, already_done_page, confirm_page, done_page, problem_page
 
-__all__ = ["HttpRequest", "HttpResponse", "handle_done_link"]
+__all__ = ["CUSTOMER_ACTOR", "HttpRequest", "HttpResponse", "handle_done_link"]
 
-CUSTOMER_ACTOR = "customer"
 ALLOWED_METHODS = "GET, POST"
 
 _log = logging.getLogger(__name__)

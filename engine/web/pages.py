@@ -1,4 +1,4 @@
-"""The done link's pages: small, self-contained HTML that reads well on a phone.
+"""The done and unsubscribe links' pages: small, self-contained HTML that reads well on a phone.
 
 Every page is one document with inline CSS and no scripts, images or fonts from elsewhere, so
 it renders the same in any mail app's browser and leaks nothing to third parties. Every value
@@ -17,7 +17,7 @@ from engine.web.http_types import HttpResponse
 
 HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
-    # A done link is a capability: keep its pages out of caches, other sites' frames and
+    # A link's token is a capability: keep its pages out of caches, other sites' frames and
     # the Referer of any link a customer follows from them.
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -89,6 +89,36 @@ def already_done_page(step_name: str, done_on: date, company: str) -> HttpRespon
 <p><strong>{escape(step)}</strong> was already marked as done on {done_on.day} {done_on:%B %Y}.</p>
 <p class="small">There is nothing more to do here; you can close this page.</p>"""
     return _page(200, f"{step} is already done", body)
+
+
+def unsubscribe_page(first_name: str, company: str) -> HttpResponse:
+    """What an unsubscribe link opens: it asks, and changes nothing until the button is
+    pressed (mail scanners open every link of a message)."""
+    greeting = f"Hi {escape(first_name)}, press" if first_name else "Press"
+    body = f"""{_for_line(company)}<h1>Stop these emails?</h1>
+<p>{greeting} the button and we won't send you any more onboarding emails.</p>
+<form method="post"><button type="submit">Stop these emails</button></form>
+<p class="small">Changed your mind? Just close this page: nothing changes until you press the
+button.</p>"""
+    return _page(200, "Stop onboarding emails", body)
+
+
+def unsubscribed_page(first_name: str, company: str) -> HttpResponse:
+    done = f"Done, {escape(first_name)}." if first_name else "Done."
+    body = f"""{_TICK}{_for_line(company)}
+<h1>You're unsubscribed</h1>
+<p>{done} We won't send you any more onboarding emails.</p>
+<p class="small">If that was a mistake, reply to one of our emails and we'll put it right.</p>"""
+    return _page(200, "You're unsubscribed", body)
+
+
+def already_unsubscribed_page(on: date | None, company: str) -> HttpResponse:
+    since = f" on {on.day} {on:%B %Y}" if on else ""
+    body = f"""{_TICK}{_for_line(company)}
+<h1>Already unsubscribed</h1>
+<p>You unsubscribed{since}. We won't send you any more onboarding emails.</p>
+<p class="small">There is nothing more to do here; you can close this page.</p>"""
+    return _page(200, "Already unsubscribed", body)
 
 
 def problem_page(problem: Problem, headers: Mapping[str, str] | None = None) -> HttpResponse:

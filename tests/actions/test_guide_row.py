@@ -7,10 +7,10 @@ import pytest
 
 from engine.audit import guide_row, guide_text
 from engine.models import CellValue, RawRow
-from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, find_columns
+from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, FLAG_OR_DATE_COLUMNS, find_columns
 
 HEADER = ("customer_id", "email", "plan", "signup_date", "paused", "paused_note", "finished")
-HEADER += ("finished_date", "finished_by", "handed_off_to")
+HEADER += ("finished_date", "finished_by", "handed_off_to", "unsubscribed")
 AS_CSV: dict[str, CellValue] = {
     "customer_id": "C1",
     "email": "a@example.com",
@@ -22,6 +22,7 @@ AS_CSV: dict[str, CellValue] = {
     "finished_date": "2026-11-04",
     "finished_by": "dana",
     "handed_off_to": "",
+    "unsubscribed": "2026-11-05",
 }
 # What Sheets answers for that row read UNFORMATTED_VALUE with SERIAL_NUMBER dates, after the
 # guide wrote it: checkboxes, serial numbers, and cells it never wrote left out ("").
@@ -31,6 +32,7 @@ AS_SHEET: dict[str, CellValue] = {
     "paused": False,
     "finished": True,
     "finished_date": 46330,
+    "unsubscribed": 46331,
 }
 
 
@@ -55,6 +57,7 @@ def test_a_row_reads_the_same_from_csv_text_and_from_typed_sheet_cells() -> None
         "finished": "TRUE",
         "finished_date": "2026-11-04",
         "finished_by": "dana",
+        "unsubscribed": "2026-11-05",
     }
 
 
@@ -94,6 +97,27 @@ def test_a_flag_reads_as_true_or_blank(value: CellValue, text: str) -> None:
 )
 def test_a_date_reads_as_iso_text(value: CellValue, text: str) -> None:
     assert [guide_text(column, value) for column in DATE_COLUMNS] == [text, text]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (True, "TRUE"),
+        ("yes", "TRUE"),
+        ("1", "TRUE"),  # a yes, not Sheets' day 1
+        (1, "TRUE"),
+        (False, ""),
+        ("no", ""),
+        ("", ""),
+        (None, ""),
+        (46331, "2026-11-05"),
+        ("5 Nov 2026", "2026-11-05"),
+        ("2026-11-05", "2026-11-05"),
+        ("soon", "soon"),
+    ],
+)
+def test_a_flag_or_date_cell_reads_as_its_day_true_or_blank(value: CellValue, text: str) -> None:
+    assert [guide_text(column, value) for column in FLAG_OR_DATE_COLUMNS] == [text]
 
 
 @pytest.mark.parametrize(

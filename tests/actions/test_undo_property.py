@@ -24,6 +24,7 @@ from engine.actions import (
 from engine.guide import Guide
 from engine.tick import tick
 from engine.undo import undo
+from engine.unsubscribe import unsubscribe
 
 DAY0 = nine_am("2026-11-02")
 Act = Callable[[Guide, int], ActionOutcome]
@@ -39,6 +40,7 @@ ACTIONS: dict[str, Act] = {
     "reset": lambda g, i: reenroll(
         g, "C1", "Starter", "dana", DAY0 + timedelta(days=i), reset=True
     ),
+    "unsubscribe": lambda g, i: unsubscribe(g, "C1", 1, DAY0 + timedelta(days=i)).outcome,
 }
 
 
@@ -48,7 +50,8 @@ def _everything(ws: Workspace, guide: Guide) -> tuple[object, ...]:
     # No state row and a default one mean the same to the store: history() gives the default.
     state = live.history("C1").state
     return (
-        {k: (c1.get(k) or "") for k in ("paused", "paused_note", "handed_off_to", "finished")},
+        {k: c1.get(k) or "" for k in ("paused", "paused_note", "handed_off_to", "unsubscribed")},
+        c1.get("finished") or "",
         {k: c1.get(k) or "" for k in ("finished_date", "finished_by", "plan", "signup_date")},
         state.model_dump(exclude={"version", "updated_at", "updated_by"}),
         sorted((s.step, s.kind.value) for s in live.sends.get("C1", ())),

@@ -1,5 +1,6 @@
 """The stores every state store contract test runs against (test_store_contract.py and
-test_store_batch_contract.py): a new backend joins by adding one entry to `STORES`."""
+test_store_batch_contract.py): a new backend joins by adding one entry to `STORES`; and the
+notifiers every notifier contract test runs against (tests/support/notifiers.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from dynamodb_local import store_on
+from notifiers import NOTIFIERS, NotifierUnderTest, notifier_under_test
 
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.sqlite_store import SqliteStore
@@ -59,3 +61,8 @@ reads the customers a tick has no memo of."""
 @pytest.fixture(params=sorted(MEMO_KEEPERS))
 def keeper(request: pytest.FixtureRequest) -> StateStore:
     return MEMO_KEEPERS[request.param](request)
+
+
+@pytest.fixture(params=NOTIFIERS)
+def under_test(request: pytest.FixtureRequest) -> NotifierUnderTest:
+    return notifier_under_test(request.param, request)

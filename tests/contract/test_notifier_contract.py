@@ -1,4 +1,5 @@
-"""The Notifier contract: every notifier adapter must pass every test here.
+"""The Notifier contract: every notifier adapter must pass every test here (`under_test`,
+tests/contract/conftest.py; the unsubscribe notice: test_notifier_unsubscribed_contract.py).
 
 The console notifier writes to a stream the tests read; the Slack notifier talks through the
 real slack_sdk client to the fake Web API on localhost, and the tests read what it posted.
@@ -6,25 +7,19 @@ Slack-only behaviour (direct messages, the reference, rate limits, wiring) follo
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 from builders import a_notice, an_action_notice, an_event, an_unconfirmed_notice
 from fake_slack import GOOD_TOKEN, FakeSlack, message_texts
+from notifiers import FLAG_CHANNEL, NotifierUnderTest, the_one_delivery
 from slack_sdk import WebClient
 
 from bot.slack.flag import flag_message
 from bot.slack.notifier import SlackNotifier
 from bot.slack.settings import SlackSettings
 from bot.wiring import open_notifier
-from engine.adapters.console_notifier import ConsoleNotifier
 from engine.plans import Person
-from engine.ports import Notifier, OutcomeUnknownError, SendError
+from engine.ports import OutcomeUnknownError, SendError
 
-FLAG_CHANNEL = "C0FLAGS"
 SLACK_ENVIRONMENT = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
@@ -34,60 +29,6 @@ SLACK_ENVIRONMENT = (
     "OG_ALLOWED_USERS",
     "OG_ADMINS",
 )
-
-
-class FailingStream(io.StringIO):
-    def write(self, text: str) -> int:
-        raise OSError(28, "No space left on device")
-
-
-@dataclass
-class NotifierUnderTest:
-    notifier: Notifier
-    delivered: Callable[[], list[str]]
-    """Each flag delivered so far, as the text a person reads, oldest first."""
-    break_backend: Callable[[], Notifier]
-    """A notifier of the same kind whose backend now refuses every flag and every change."""
-    reads_now: Callable[[], str]
-    """Everything a person reads now, every flag as it stands after any change."""
-
-
-def _slack_delivery(params: dict[str, Any]) -> str:
-    return "\n".join([*message_texts(params.get("blocks", [])), params.get("text", "")])
-
-
-@pytest.fixture(params=["console", "slack"])
-def under_test(request: pytest.FixtureRequest) -> Iterator[NotifierUnderTest]:
-    if request.param == "console":
-        stream = io.StringIO()
-        yield NotifierUnderTest(
-            notifier=ConsoleNotifier(stream),
-            delivered=lambda: [flag for flag in stream.getvalue().split("\n\n") if flag],
-            break_backend=lambda: ConsoleNotifier(FailingStream()),
-            reads_now=stream.getvalue,
-        )
-        return
-    # Only the Slack case needs the server (tests/conftest.py), so it is asked for here.
-    fake: FakeSlack = request.getfixturevalue("fake_slack")
-    notifier = SlackNotifier(fake.client(), FLAG_CHANNEL)
-
-    def break_slack() -> Notifier:
-        fake.fail("chat.postMessage", "channel_not_found", times=None)
-        fake.fail("chat.update", "channel_not_found", times=None)
-        return notifier
-
-    yield NotifierUnderTest(
-        notifier=notifier,
-        delivered=lambda: [_slack_delivery(params) for params in fake.posted()],
-        break_backend=break_slack,
-        reads_now=lambda: "\n\n".join(_slack_delivery(m) for m in fake.messages.values()),
-    )
-
-
-def the_one_delivery(under_test: NotifierUnderTest) -> str:
-    deliveries = under_test.delivered()
-    assert len(deliveries) == 1
-    return deliveries[0]
 
 
 def test_a_flag_names_the_customer_and_step_and_mentions_the_owner(

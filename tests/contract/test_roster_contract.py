@@ -187,6 +187,7 @@ def test_the_guide_columns_read_back_as_written(roster_factory: RosterFactory) -
         "finished": "",
         "finished_date": "",
         "finished_by": "guide",
+        "unsubscribed": "2026-11-09",
     }
     assert set(written) == set(GUIDE_COLUMNS)
 
@@ -199,6 +200,7 @@ def test_the_guide_columns_read_back_as_written(roster_factory: RosterFactory) -
     c2 = customers[1]
     assert (c2.paused, c2.finished, c2.finished_date) == (True, False, None)
     assert c2.signup_date.isoformat() == "2026-11-05"
+    assert (c2.unsubscribed, str(c2.unsubscribed_on)) == (True, "2026-11-09")
 
 
 def test_a_flag_and_a_date_cleared_read_back_as_no_and_blank(

@@ -64,6 +64,21 @@ def test_a_finished_journey_takes_no_claim_but_a_hand_finish_takes_its_wrap_up(
     assert store.claim(wrap_up) is True
 
 
+def test_an_unsubscribed_customer_takes_no_email_claim_but_a_flag(store: StateStore) -> None:
+    # A tick that read the state before the customer unsubscribed must not mail them.
+    store.save_state(
+        CustomerState(customer_id="C1", unsubscribed=True, unsubscribed_on=date(2026, 11, 2))
+    )
+    for kind in (SendKind.STEP, SendKind.NUDGE, SendKind.FINISH):
+        assert store.claim(a_send(kind=kind)) is False
+    assert store.claim(a_send(kind=SendKind.FLAG)) is True
+    assert store.claim_many([a_send(customer="C2"), a_send(step="setup")]) == [True, False]
+    assert {(s.customer_id, s.kind) for ss in store.load().sends.values() for s in ss} == {
+        ("C1", SendKind.FLAG),
+        ("C2", SendKind.STEP),
+    }
+
+
 def test_confirm_records_message_id_and_time(store: StateStore) -> None:
     store.claim(a_send())
     store.confirm(a_send().key, "<m1@og>", T0 + timedelta(seconds=2))
@@ -131,6 +146,8 @@ def test_state_round_trips_and_versions_bump(store: StateStore) -> None:
         offline_since=date(2026, 11, 5),
         paused=True,
         paused_note="migration, back in Q1 — ünïcode",
+        unsubscribed=True,
+        unsubscribed_on=date(2026, 11, 4),
         updated_by="dana",
         updated_at=T0,
     )

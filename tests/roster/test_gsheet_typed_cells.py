@@ -200,3 +200,27 @@ def test_the_format_goes_to_the_written_cells_only(google: FakeGoogle) -> None:
 
     assert read(google, "H2", "FORMATTED_VALUE") == "2026-12-01"
     assert read(google, "H3", "FORMATTED_VALUE") == "1 Dec 2026"
+
+
+def test_an_unsubscribe_is_written_as_a_date_a_yes_as_a_checked_box(google: FakeGoogle) -> None:
+    """The column is added on the first write, as any the guide writes."""
+    roster, sheet = open_sheet(google, [customer("C1"), customer("C2")])
+
+    roster.write(
+        [
+            RowUpdate(customer_id="C1", values={"unsubscribed": "2026-12-01"}),
+            RowUpdate(customer_id="C2", values={"unsubscribed": "TRUE"}),
+        ]
+    )
+
+    assert (value(sheet, "J1"), value(sheet, "J2"), value(sheet, "J3")) == (
+        "unsubscribed",
+        SERIAL,
+        True,
+    )
+    assert read(google, "J2", "FORMATTED_VALUE") == "2026-12-01"
+    customers, _ = validate_rows(roster.read(), ["starter"], "UTC")
+    assert [(c.unsubscribed, c.unsubscribed_on) for c in customers] == [
+        (True, date(2026, 12, 1)),
+        (True, None),
+    ]

@@ -37,6 +37,7 @@ HEADER = (
     "finished_date",
     "finished_by",
     "handed_off_to",
+    "unsubscribed",
     "notes",
 )
 GOOD: dict[str, CellValue] = {
@@ -379,6 +380,7 @@ _CELLS: dict[str, st.SearchStrategy[CellValue]] = {
     ),
     "paused": st.sampled_from(["", "x", "TRUE", 1, 0, True, 1.0, 2, "maybe", None]),
     "finished_date": st.sampled_from(["", "2026-12-01", 46400, "tomorrow"]),
+    "unsubscribed": st.sampled_from(["", "TRUE", "1", 1, 46400, "2026-12-01", "soon", None]),
     "notes": st.sampled_from(["", "hello"]),
 }
 _ROW: st.SearchStrategy[dict[str, CellValue]] = st.one_of(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from engine.adapters.sqlite_store import SqliteStore
-from engine.models import SendStatus
+from engine.models import SendKind, SendRecord, SendStatus
 
 # og_sends and og_sends_archive as the first release made them, before `error`,
 # `run_process` and `run_deadline`.
@@ -85,3 +85,42 @@ def test_memos_of_an_earlier_format_read_without_hours_and_new_ones_keep_them(
     held = replace(old, spell=spell)
     store.put_memos([held])
     assert store.tick_read(lambda memo: True).memos["C1"] == held
+
+
+# A customer's state as a release before the unsubscribe link wrote it.
+STATE_BEFORE_UNSUBSCRIBE = """
+CREATE TABLE og_state (customer_id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL)
+    WITHOUT ROWID;
+INSERT INTO og_state VALUES ('C1', 3, '{"customer_id": "C1", "journey": 2, "steps_done":
+    {"welcome": "2026-11-02"}, "paused": false, "finished": false, "wrap_up_pending": false,
+    "version": 3, "updated_by": "dana"}');
+"""
+
+
+def test_a_state_from_before_unsubscribing_reads_as_subscribed_and_takes_its_claims(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "og.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(STATE_BEFORE_UNSUBSCRIBE)
+    store = SqliteStore(path)
+    state = store.load_one("C1").states["C1"]
+    assert (state.journey, state.version, state.unsubscribed, state.unsubscribed_on) == (
+        2,
+        3,
+        False,
+        None,
+    )
+    send = SendRecord(
+        customer_id="C1",
+        journey=2,
+        step="setup",
+        kind=SendKind.STEP,
+        local_date=date(2026, 11, 4),
+        guide_day=2,
+        claimed_at=datetime(2026, 11, 4, 9, tzinfo=UTC),
+    )
+    assert store.claim(send)
+    written = store.save_state(state.model_copy(update={"unsubscribed": True}))
+    assert store.load_one("C1").states["C1"] == written
+    assert not store.claim(send.model_copy(update={"step": "check-in"}))

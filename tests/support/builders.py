@@ -18,6 +18,7 @@ from engine.outcomes import (
     MoveKind,
     OutgoingEmail,
     UnconfirmedNotice,
+    UnsubscribedNotice,
 )
 from engine.plans import Person, Plan, SendingPolicy, Step, Window
 
@@ -201,6 +202,19 @@ def an_unconfirmed_notice(**changes: Any) -> UnconfirmedNotice:
         "why": "the run sending it ended before it was confirmed",
     }
     return UnconfirmedNotice.model_validate(fields | changes)
+
+
+def an_unsubscribed_notice(**changes: Any) -> UnsubscribedNotice:
+    """What the owner is told when the customer unsubscribes."""
+    fields: dict[str, Any] = {
+        "customer_id": "cust-42",
+        "customer_name": "Ada Lovelace",
+        "company": "Analytical Engines Ltd",
+        "owner": Person(name="Sam Owner", slack_id="U123"),
+        "journey": 2,
+        "unsubscribed_on": date(2025, 3, 11),
+    }
+    return UnsubscribedNotice.model_validate(fields | changes)
 
 
 def an_event(**changes: Any) -> ActionEvent:

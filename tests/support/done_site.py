@@ -1,5 +1,5 @@
-"""The done link pages served for real: `og serve`'s waitress server on 127.0.0.1, in a thread,
-per test."""
+"""The done and unsubscribe link pages served for real: `og serve`'s waitress server on
+127.0.0.1, in a thread, per test."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from urllib.parse import quote
 from workspace import SECRET, Workspace
 
 from bot.serve import WebServer, make_server
-from engine.links import make_token
+from engine.links import make_token, make_unsubscribe_token
 from engine.models import StoreSnapshot
 
 
@@ -34,10 +34,13 @@ class Site:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def request(self, method: str, path: str, body: bytes | None = None) -> Reply:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, content_type: str = ""
+    ) -> Reply:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
-            headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+            form = "application/x-www-form-urlencoded"
+            headers = {"Content-Type": content_type or form} if body else {}
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             return Reply(
@@ -51,9 +54,9 @@ class Site:
     def get(self, path: str) -> Reply:
         return self.request("GET", path)
 
-    def post(self, path: str) -> Reply:
-        # What the page's form sends: an empty urlencoded body.
-        return self.request("POST", path, body=b"")
+    def post(self, path: str, body: bytes = b"") -> Reply:
+        # By default what the page's form sends: an empty urlencoded body.
+        return self.request("POST", path, body=body)
 
 
 @contextmanager
@@ -87,6 +90,18 @@ def done_path(
     expires = expires_at or datetime.now(UTC) + timedelta(days=30)
     token = make_token(secret, customer_id, journey, step, expires)
     return f"/done/{quote(token, safe='')}"
+
+
+def unsubscribe_path(
+    customer_id: str,
+    *,
+    journey: int = 1,
+    secret: str = SECRET,
+    expires_at: datetime | None = None,
+) -> str:
+    expires = expires_at or datetime.now(UTC) + timedelta(days=300)
+    token = make_unsubscribe_token(secret, customer_id, journey, expires)
+    return f"/unsubscribe/{quote(token, safe='')}"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ decides every customer in full, every day, whatever happens in between.
 Two guides live side by side on the same list, rules and clock: one keeps memos, one (its
 store drops them) decides everyone every tick. Random histories drive both alike: days
 passing with ticks at any hour, done links, pauses and resumes, hand-offs, finishes, undos,
+unsubscribes (by link, or typed in the sheet),
 emails whose answer never comes (unconfirmed) and a person settling them either way,
 edits of any column of the sheet (bad values too), rows added, removed and doubled, rules doc
 changes (windows, steps, weekends, holidays), and customers in zones around the world. After
@@ -35,6 +36,7 @@ from engine.ports import OutcomeUnknownError, StateStore
 from engine.roster.grid import grid_from_snapshot, one_customer
 from engine.tick import TickReport, tick
 from engine.undo import undo
+from engine.unsubscribe import unsubscribe
 
 START = datetime(2026, 12, 17, tzinfo=UTC)  # a Thursday, a week before Christmas
 IDS = [f"C{i}" for i in range(6)]
@@ -68,6 +70,7 @@ CELLS: dict[str, list[str]] = {
     "finished": ["", "TRUE", "FALSE"],
     "finished_date": ["", "2026-12-18", "soon"],
     "handed_off_to": ["", "Sam Ortiz", "<@U0SAM>"],
+    "unsubscribed": ["", "TRUE", "2026-12-18", "FALSE", "never"],
     "notes": ["", "anything", "more"],
 }
 HEADER = ("customer_id", "name", "company", "email", "plan", "signup_date", "timezone", "notes")
@@ -203,6 +206,7 @@ happenings = st.one_of(
     st.tuples(st.just("take_back"), who),
     st.tuples(st.just("finish"), who),
     st.tuples(st.just("undo"), who),
+    st.tuples(st.just("unsubscribe"), who),
     st.tuples(st.just("unsure"), who, st.sampled_from(STEPS)),
     st.tuples(st.just("delivered"), who, st.sampled_from(STEPS)),
     st.tuples(st.just("resend"), who, st.sampled_from(STEPS)),
@@ -235,6 +239,8 @@ def _happen(side: Side, what: tuple[Any, ...], now: datetime, fresh: dict[str, s
         return actions.finish(guide, what[1], "U0DANA", now).message
     if kind == "undo":
         return undo(guide, what[1], "U0DANA", now).message
+    if kind == "unsubscribe":
+        return unsubscribe(guide, what[1], 1, now).outcome.message
     if kind == "unsure":
         side.mailer.unsure ^= {(what[1], what[2])}
         return ""
@@ -342,9 +348,12 @@ def _both_ways(
     assert memo.mailer.sent == full.mailer.sent
     assert memo.notifier.flags == full.notifier.flags
     assert memo.notifier.unconfirmed_sends == full.notifier.unconfirmed_sends
+    assert memo.notifier.unsubscribes == full.notifier.unsubscribes
     event(f"customers taken from memos: {'some' if memo.kept else 'none'}")
     event(f"held for their hours, taken from memos: {'some' if memo.kept_held else 'none'}")
     event(f"unconfirmed sends: {'some' if memo.notifier.unconfirmed_sends else 'none'}")
+    unsubscribed = any(state.unsubscribed for state in memo.store.load().states.values())
+    event(f"unsubscribed at the end: {'some' if unsubscribed else 'none'}")
 
 
 def _tick_both(memo: Side, full: Side, clock: list[datetime], now: datetime) -> None:

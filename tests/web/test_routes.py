@@ -130,3 +130,21 @@ def test_without_slack_its_path_says_so(tmp_path: Path, done_links: DoneLinks) -
     assert response.status == 404
     assert b"Slack is not set up here" in response.body
     assert done_links.seen == []
+
+
+def test_an_unsubscribe_link_goes_to_its_handler_with_the_done_links_body_limit(
+    routes: WebRoutes, bolt: Bolt, done_links: DoneLinks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unsubscribes = DoneLinks()  # the same stand-in: it records what reached it
+    monkeypatch.setattr(bot.web, "handle_unsubscribe_link", unsubscribes)
+    path = "/unsubscribe/abc"
+    assert routes.body_limit(path) == MAX_DONE_BODY_BYTES
+
+    refused = routes.handle(HttpRequest(method="POST", path=path, body=b"x" * 65537))
+    answered = routes.handle(HttpRequest(method="POST", path=path, body=b"x" * 65536))
+    elsewhere = routes.handle(HttpRequest(method="POST", path="/unsubscribe"))
+
+    assert refused.status == 413 and answered.body == b"done link"
+    assert [request.path for request in unsubscribes.seen] == [path]
+    assert elsewhere.status == 404
+    assert bolt.seen == [] and done_links.seen == []

@@ -1,6 +1,6 @@
 """One routing table, two servers: the same requests (a signed Slack command, a forged one,
-done link visits, a wrong method, an unknown path, over-limit bodies) through the Lambda
-handler and through `og serve` as a process get the same answers, page for page.
+done and unsubscribe link visits, a wrong method, an unknown path, over-limit bodies) through
+the Lambda handler and through `og serve` as a process get the same answers, page for page.
 
 Each server has a workspace of its own, identical, so that a POST that marks a step marks it
 once on each side."""
@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from done_site import done_path
+from done_site import done_path, unsubscribe_path
 from fake_slack import FakeSlack
 from lambda_events import FakeContext, QueuedInvocations, http_event
 from serve_process import og_serve
@@ -144,6 +144,9 @@ def test_both_servers_answer_every_request_alike(
     lambda_side: tuple[Workspace, Send], serve_side: tuple[Workspace, Send]
 ) -> None:
     link = done_path("C1", "welcome")
+    stop = unsubscribe_path("C1")
+    at = len("/unsubscribe/") + 10  # a character of the payload, changed: no longer signed
+    forged = stop[:at] + ("A" if stop[at] != "A" else "B") + stop[at + 1 :]
     form = (("Content-Type", "application/x-www-form-urlencoded"),)
     requests: list[tuple[Sent, int, str]] = [
         (Sent("GET", link), 200, "Mark as done"),
@@ -155,6 +158,10 @@ def test_both_servers_answer_every_request_alike(
         (slash_command("help"), 200, "/og status"),
         (slash_command("help", secret="forged"), 401, ""),
         (Sent("POST", link, b"x" * (MAX_DONE_BODY_BYTES + 1), form), 413, "too large"),
+        (Sent("GET", stop), 200, "Stop these emails"),
+        (Sent("POST", stop, b"List-Unsubscribe=One-Click", form), 200, "unsubscribed"),
+        (Sent("POST", stop, b"", form), 200, "Already unsubscribed"),
+        (Sent("POST", forged, b"", form), 403, "or is not ours"),
     ]
     (lambda_ws, on_lambda), (serve_ws, on_serve) = lambda_side, serve_side
     for sent, status, says in requests:
@@ -165,6 +172,7 @@ def test_both_servers_answer_every_request_alike(
     for ws in (lambda_ws, serve_ws):
         state = ws.guide().store.load_one("C1").history("C1").state
         assert set(state.steps_done) == {"welcome"}
+        assert state.unsubscribed
 
 
 @pytest.mark.slow
