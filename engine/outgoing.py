@@ -7,7 +7,7 @@ from datetime import datetime
 
 from engine.compose import step_email, wrap_up_email
 from engine.guide import Guide
-from engine.links import done_url, make_token
+from engine.links import done_url, make_token, unsubscribe_link
 from engine.models import Customer, SendKind
 from engine.outcomes import OutgoingEmail
 from engine.plans import Plan, Rules, Step
@@ -24,11 +24,13 @@ def customer_email(
     now: datetime,
 ) -> OutgoingEmail:
     """A step's email or its nudge, with a done link signed to last `link_ttl` from `now`; or,
-    for FINISH (or no step), the wrap-up."""
-    if kind == SendKind.FINISH or step is None:
-        return wrap_up_email(rules, customer, plan, journey)
+    for FINISH (or no step), the wrap-up. Every one carries the link that stops them
+    (`List-Unsubscribe`, one click)."""
     config = guide.config
+    stop = unsubscribe_link(config.link_secret, config.base_url, customer.customer_id, journey, now)
+    if kind == SendKind.FINISH or step is None:
+        return wrap_up_email(rules, customer, plan, journey, unsubscribe_url=stop)
     expires = now + config.link_ttl
     token = make_token(config.link_secret, customer.customer_id, journey, step.id, expires)
     link = done_url(config.base_url, token)
-    return step_email(rules, customer, plan, step, journey, link, kind)
+    return step_email(rules, customer, plan, step, journey, link, kind, unsubscribe_url=stop)

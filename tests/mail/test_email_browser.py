@@ -21,6 +21,7 @@ from engine.rules import parse_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = "https://guide.example.test/done/eyJhIjoxfQ.c2lnbmF0dXJl"
+STOP = "https://guide.example.test/unsubscribe/eyJiIjoyfQ.c2lnbmF0dXJl"
 MIN_SCREENSHOT_BYTES = 8_000
 
 
@@ -36,7 +37,7 @@ def an_email(step_id: str) -> OutgoingEmail:
     step = plan.step(step_id)
     assert step is not None
     who = customer(name="Ada Lovelace", company="Analytical Engines", plan="pro")
-    return step_email(rules, who, plan, step, 1, LINK)
+    return step_email(rules, who, plan, step, 1, LINK, unsubscribe_url=STOP)
 
 
 def _luminance(rgb: str) -> float:
@@ -81,7 +82,7 @@ def test_the_html_part_reads_well_on_a_phone_and_a_desktop_in_light_and_dark(
                 assert page.evaluate("document.documentElement.scrollWidth") <= screen.width
                 # The words a reader sees are the text part's, the link aside.
                 shown = visible_words(page.evaluate("document.querySelector('.card').innerText"))
-                written = visible_words(email.body.replace(LINK, ""))
+                written = visible_words(email.body.replace(LINK, "").split("\n--\n")[0])
                 label = visible_words(f"Mark {step_id.replace('-', ' ')} as done")
                 assert [w for w in shown if w.lower() not in {x.lower() for x in label}] == [
                     w for w in written if w.lower() not in {x.lower() for x in label}
@@ -102,5 +103,13 @@ def test_the_html_part_reads_well_on_a_phone_and_a_desktop_in_light_and_dark(
                 )
                 assert text_contrast >= 7, (scheme, text_contrast)
                 assert button_contrast >= 4.5, (scheme, button_contrast)
+                # The way to stop the emails is in the footer, readable too.
+                stop = page.evaluate(f"document.querySelector('a[href=\"{STOP}\"]').innerText")
+                assert stop == "Stop these onboarding emails"
+                link = f'a[href="{STOP}"]'
+                footer = contrast(
+                    style(page, link, "color"), style(page, ".page", "backgroundColor")
+                )
+                assert footer >= 4.5, (scheme, footer)
                 dark_card = _luminance(style(page, ".card", "backgroundColor")) < 0.1
                 assert dark_card == (scheme == "dark")
