@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
@@ -91,17 +92,28 @@ class _Visit:
 
 
 def handle_done_link(guide: Guide, request: HttpRequest) -> HttpResponse:
-    match = _DONE_PATH.fullmatch(request.path)
+    return answer_link(request, _DONE_PATH, "done link", lambda m, t: _handle(guide, m, t))
+
+
+def answer_link(
+    request: HttpRequest,
+    path: re.Pattern[str],
+    what: str,
+    handle: Callable[[str, str], HttpResponse],
+) -> HttpResponse:
+    """What every signed link's route does around its own `handle(method, token)`: the path
+    and the method checked, and a page when the work fails."""
+    match = path.fullmatch(request.path)
     if match is None:
         return problem_page(NOT_FOUND)
     if request.method not in ("GET", "POST"):
         return problem_page(WRONG_METHOD, {"Allow": ALLOWED_METHODS})
     try:
-        return _handle(guide, request.method, unquote(match.group(1)))
+        return handle(request.method, unquote(match.group(1)))
     except Exception:
         # A customer gets a page, never a traceback or a dropped connection; the log gets the
         # details (without the token: it is a capability).
-        _log.exception("done link %s failed", request.method)
+        _log.exception("%s %s failed", what, request.method)
         return problem_page(BROKEN)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from urllib.parse import unquote
 
 from engine.guide import Guide
 from engine.links import InvalidToken, InvalidTokenReason, UnsubscribeLink
@@ -21,15 +20,7 @@ from engine.ports import RosterError
 from engine.queries import CustomerNotFound, LookupProblem, look_up_customer
 from engine.sheet_sync import sync_state
 from engine.unsubscribe import unsubscribe
-from engine.web.done_link import (
-    ALLOWED_METHODS,
-    BROKEN,
-    NOT_FOUND,
-    NOT_SAVED,
-    UNAVAILABLE,
-    UNKNOWN_CUSTOMER,
-    WRONG_METHOD,
-)
+from engine.web.done_link import NOT_SAVED, UNAVAILABLE, UNKNOWN_CUSTOMER, answer_link
 from engine.web.http_types import HttpRequest, HttpResponse
 from engine.web.pages import (
     Problem,
@@ -60,17 +51,9 @@ _TOKEN_PROBLEMS = {
 
 
 def handle_unsubscribe_link(guide: Guide, request: HttpRequest) -> HttpResponse:
-    match = _UNSUBSCRIBE_PATH.fullmatch(request.path)
-    if match is None:
-        return problem_page(NOT_FOUND)
-    if request.method not in ("GET", "POST"):
-        return problem_page(WRONG_METHOD, {"Allow": ALLOWED_METHODS})
-    try:
-        return _handle(guide, request.method, unquote(match.group(1)))
-    except Exception:
-        # A page, never a traceback; the log without the token (it is a capability).
-        _log.exception("unsubscribe link %s failed", request.method)
-        return problem_page(BROKEN)
+    return answer_link(
+        request, _UNSUBSCRIBE_PATH, "unsubscribe link", lambda m, t: _handle(guide, m, t)
+    )
 
 
 def _handle(guide: Guide, method: str, token: str) -> HttpResponse:
