@@ -131,9 +131,8 @@ def _write_rows(
     if not table.raw:
         writer.writerows(table.rows)
         return
-    # With a row that cannot be read, every other row keeps its exact text too, but for the
-    # rows the write changed: how that row's stray quote reads depends on the text after it,
-    # and a row written anew (quoted otherwise) could change it.
+    # Rows the write left alone keep their exact text: how a stray quote reads depends on the
+    # text after it, which a row written anew (quoted otherwise) could change.
     raw, lines = table.raw, table.lines
     for index, row in enumerate(table.rows):
         text = raw.get(index)
