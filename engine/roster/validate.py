@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from engine.bulk import cyclic_gc_paused
 from engine.calendar import canonical_timezone, holidays_country
@@ -18,6 +18,8 @@ from engine.models import CellValue, Customer, RawRow, RosterSnapshot, SkippedRo
 from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date, parse_date_or_flag
 from engine.roster.columns import KNOWN_COLUMNS, column_key, find_columns, id_text, row_id
 from engine.rules import slugify
+
+_Read = TypeVar("_Read", bool, date | bool)
 
 # Strict on purpose: a typo'd address bounces silently days later, a skipped row is seen now.
 _ADDRESS_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f,;:<>()\[\]\\\"."
@@ -357,23 +359,28 @@ class _RowValidator:
         return name
 
     def _flag(self, row: RawRow, column: str, problems: list[_Problem]) -> bool:
-        raw = self._raw(row, column)
-        try:
-            flag = parse_bool(raw)
-        except ValueError as error:
-            problems.append(_Problem(column, cell_text(raw), str(error)))
-            return False
-        self._flags[raw] = flag
-        return flag
+        return self._parsed(row, column, problems, parse_bool, self._flags)
 
     def _flag_or_date(self, row: RawRow, column: str, problems: list[_Problem]) -> date | bool:
+        return self._parsed(row, column, problems, parse_date_or_flag, self._flag_or_dates)
+
+    def _parsed(
+        self,
+        row: RawRow,
+        column: str,
+        problems: list[_Problem],
+        parse: Callable[[CellValue], _Read],
+        known: dict[CellValue, _Read],
+    ) -> _Read | bool:
+        """A cell read by `parse` and remembered in `known`; a cell it refuses is a problem,
+        read as False meanwhile."""
         raw = self._raw(row, column)
         try:
-            read = parse_date_or_flag(raw)
+            read = parse(raw)
         except ValueError as error:
             problems.append(_Problem(column, cell_text(raw), str(error)))
             return False
-        self._flag_or_dates[raw] = read
+        known[raw] = read
         return read
 
 
