@@ -187,8 +187,9 @@ _HTML_CHARSET.body_encoding = BASE64
 
 def _part(text: str, charset: Charset, subtype: str) -> Message[str, str | Header]:
     part: Message[str, str | Header] = Message()
-    part.set_payload(text, charset)
-    part.set_type(f"text/{subtype}")
+    part.set_payload(text, charset)  # says text/plain, with the charset and the encoding
+    if subtype != "plain":
+        part.replace_header("Content-Type", f'text/{subtype}; charset="{charset.output_charset}"')
     del part["MIME-Version"]  # the message's own says it
     return part
 

@@ -5,6 +5,7 @@ line of its own and as a button; and nothing from the sheet ever read as markup.
 from __future__ import annotations
 
 import re
+import textwrap
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -183,3 +184,26 @@ def test_one_click_unsubscribe_headers_per_rfc_8058() -> None:
         bad = email.model_copy(update={"unsubscribe_url": forged})
         with pytest.raises(ValueError, match="not a plain URL"):
             build_message(bad, "Guide <guide@example.test>", "example.test")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "bb", "word", "é", "-", "end.", "x" * 80, LINK]), max_size=60),
+    st.sampled_from([("", ""), ("- ", "  ")]),
+)
+def test_the_text_part_wraps_as_textwrap_would_never_breaking_a_word(
+    words: list[str], indents: tuple[str, str]
+) -> None:
+    from engine.email_body import _wrap
+
+    text = " ".join(words)
+    first, rest = indents
+    expected = textwrap.fill(
+        text,
+        width=TEXT_WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    assert _wrap(text, first, rest) == expected
