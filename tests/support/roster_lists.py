@@ -83,4 +83,10 @@ def mutated_list(draw: st.DrawFn) -> tuple[bytes, set[str]]:
         lines.append(b",".join(encoded))
         if draw(st.integers(min_value=0, max_value=3)) == 0:
             lines.append(b"")
+    # Two stray quotes can pair into one well-formed cell over several lines: legal CSV, which
+    # no reader can tell from a cell written so (the guide writes such cells, and reads its
+    # own writes back whole). The rows between them are not counted as left as they were.
+    stray = [i for i, cells in enumerate(rows) if any(c in ('"', '"Bob') for c in cells)]
+    if len(stray) >= 2:
+        touched.update(origin[stray[0] + 1 : stray[-1]])
     return b"\r\n".join(lines) + b"\r\n", set(origin) - touched
