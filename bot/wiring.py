@@ -12,6 +12,7 @@ from bot.slack.people import SlackPeople
 from bot.slack.settings import slack_settings, web_client
 from engine.adapters.console_notifier import ConsoleNotifier
 from engine.adapters.csv_roster import CsvRoster
+from engine.adapters.email_message import parse_sender
 from engine.adapters.file_rules import FileRulesSource
 from engine.adapters.mailer_url import open_mailer
 from engine.adapters.row_memory import StoreRowMemory
@@ -81,6 +82,14 @@ def link_secret(settings: Settings, store: StateStore) -> str:
     return store.add_meta_if_absent(LINK_SECRET_KEY, secrets.token_urlsafe(32))
 
 
+def reply_address(settings: Settings) -> str:
+    """Replies go where they are read: OG_REPLY_TO, else the From address once an inbox reads
+    it; with neither, nowhere we read (no Reply-To at all)."""
+    if settings.reply_to:
+        return parse_sender(settings.reply_to).addr_spec
+    return parse_sender(settings.mail_from).addr_spec if settings.inbox else ""
+
+
 def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
     store = open_store(settings.state)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
@@ -101,6 +110,7 @@ def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
             base_url=settings.base_url,
             link_secret=link_secret(settings, store),
             send_concurrency=settings.send_concurrency,
+            reply_address=reply_address(settings),
         ),
     )
     if isinstance(guide.notifier, SlackNotifier):

@@ -18,6 +18,9 @@ class GuideConfig:
     link_secret: str
     link_ttl: timedelta = DEFAULT_LINK_TTL
     send_concurrency: int = 8
+    reply_address: str = ""
+    """Where an inbox is read (engine.inbox): its address, whose plus form (with the
+    customer's reply token) every email's Reply-To gets. None: replies go nowhere we read."""
 
 
 @dataclass

@@ -29,6 +29,8 @@ class InboundKind(StrEnum):
     REPLY = "reply"
     AUTO_REPLY = "auto-reply"
     BOUNCE = "bounce"
+    COMPLAINT = "complaint"
+    """The reader marked an email as spam (an ARF feedback report, or SES's complaint)."""
     JUNK = "junk"
 
 
@@ -58,6 +60,9 @@ class Inbound:
     subject: str = ""
     new_text: str = ""
     bounces: tuple[Bounce, ...] = field(default=())
+    tokens: tuple[str, ...] = ()
+    """Reply tokens vouched for by where the message came from (the tags SES keeps with a
+    bounce or complaint event), not read from the message."""
     why: str = ""
     """For junk and auto-replies: what gave it away."""
 
@@ -92,6 +97,13 @@ def _read(message: EmailMessage) -> Inbound:
         subject=" ".join(_header(message, "Subject").split()),
     )
     if message.get_content_type() == "multipart/report":
+        if message.get_param("report-type", "").lower() == "feedback-report":  # type: ignore[union-attr]
+            # RFC 5965: the reader's mail provider reports "this is spam".
+            returned = _returned_ids(message)
+            whose = _returned_recipient(message)
+            return replace(
+                heard, kind=InboundKind.COMPLAINT, refers_to=returned, sender=whose, why="abuse"
+            )
         bounces = _delivery_report(message)
         if bounces:
             returned = _returned_ids(message)
@@ -182,6 +194,23 @@ def _returned_ids(message: EmailMessage) -> tuple[str, ...]:
             if found:
                 return (found.group(1),)
     return ()
+
+
+def _returned_recipient(message: EmailMessage) -> str:
+    """Who the reported email was to: the feedback report's Original-Rcpt-To, else the To of
+    the head it returns."""
+    for part in message.walk():
+        if part.get_content_type() == "message/feedback-report":
+            for fields in _status_groups(part):
+                if rcpt := fields.get("original-rcpt-to", ""):
+                    return parseaddr(rcpt)[1].lower()
+        if part.get_content_type() in ("text/rfc822-headers", "message/rfc822"):
+            payload = part.get_payload()
+            text = str(payload[0]) if isinstance(payload, list) else str(payload)
+            found = re.search(r"^To:\s*(.+)$", text, re.IGNORECASE | re.MULTILINE)
+            if found:
+                return parseaddr(found.group(1))[1].lower()
+    return ""
 
 
 def _status_groups(part: Message) -> list[dict[str, str]]:

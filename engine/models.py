@@ -247,6 +247,15 @@ class CustomerState(Frozen):
     sheet): nothing is mailed to them again, on this journey or a later one, unless a person
     undoes it. Kept across re-enrolments, as it is the customer's word, not the journey's."""
     unsubscribed_on: date | None = None
+    replied_on: date | None = None
+    """The customer wrote back (engine.heard): the guide waits for a person, its clock stopped
+    as in a pause, until someone resumes it."""
+    undeliverable: str = ""
+    """Why mail to `undeliverable_email` cannot be delivered (a hard bounce, or three soft
+    ones in a row); nothing is mailed to that address. A new email in the sheet clears it."""
+    undeliverable_email: str = ""
+    soft_bounces: int = 0
+    """Soft bounces in a row of mail to the customer's address; a reply starts it again."""
     version: int = 0
     """Bumped on every write; a write based on an older version is refused."""
     updated_at: datetime | None = None
@@ -255,6 +264,11 @@ class CustomerState(Frozen):
     """A person's action that has written its intent but not yet its result (see
     `engine.intents`): whoever reads the customer next finishes or drops it in that person's
     name, once its run has ended."""
+
+    def undeliverable_to(self, email: str) -> str:
+        """Why mail to `email` cannot be delivered, or "" when it may be."""
+        held = self.undeliverable and self.undeliverable_email == email.strip().lower()
+        return self.undeliverable if held else ""
 
     def takes(self, send: SendRecord) -> bool:
         """Whether a send may still be claimed on this state: not for an earlier journey, nor

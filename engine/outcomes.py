@@ -104,6 +104,11 @@ class OutgoingEmail(Frozen):
     """The HTML part, the same words (engine.email_html); none: a text-only message."""
     unsubscribe_url: str = ""
     """Where one click stops the guide's mail to this customer (`List-Unsubscribe`)."""
+    reply_token: str = ""
+    """Names the customer in the Message-ID (and SES's tags), so a reply or a bounce finds
+    them (engine.inbound_match)."""
+    reply_to: str = ""
+    """The plus address replies go to, where an inbox is read; none: replies go to From."""
     customer_id: str
     journey: int
     step: str

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from engine.compose import step_email, wrap_up_email
 from engine.guide import Guide
+from engine.inbound_match import reply_address, reply_token
 from engine.links import done_url, make_token, unsubscribe_link
 from engine.models import Customer, SendKind
 from engine.outcomes import OutgoingEmail
@@ -29,8 +30,12 @@ def customer_email(
     config = guide.config
     stop = unsubscribe_link(config.link_secret, config.base_url, customer.customer_id, journey, now)
     if kind == SendKind.FINISH or step is None:
-        return wrap_up_email(rules, customer, plan, journey, unsubscribe_url=stop)
-    expires = now + config.link_ttl
-    token = make_token(config.link_secret, customer.customer_id, journey, step.id, expires)
-    link = done_url(config.base_url, token)
-    return step_email(rules, customer, plan, step, journey, link, kind, unsubscribe_url=stop)
+        email = wrap_up_email(rules, customer, plan, journey, unsubscribe_url=stop)
+    else:
+        expires = now + config.link_ttl
+        token = make_token(config.link_secret, customer.customer_id, journey, step.id, expires)
+        link = done_url(config.base_url, token)
+        email = step_email(rules, customer, plan, step, journey, link, kind, unsubscribe_url=stop)
+    replies = reply_token(config.link_secret, customer.customer_id)
+    reply_to = reply_address(config.reply_address, replies) if config.reply_address else ""
+    return email.model_copy(update={"reply_token": replies, "reply_to": reply_to})

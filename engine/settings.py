@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     """Sends a tick carries out side by side (mail servers answer slowly, one by one)."""
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    inbox: str = ""
+    """Where replies and bounces arrive on one machine: `imaps://user@host[:port]/INBOX`
+    (`imap://` for a server on loopback), read by `og inbox` and `og serve`."""
+    inbox_password: SecretStr | None = None
+    reply_to: str = ""
+    """The address replies go to, as a plus address naming the customer; by default the
+    From address, once an inbox (or, on AWS, SES receiving) reads it."""
 
     @field_validator("timezone")
     @classmethod

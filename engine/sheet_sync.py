@@ -34,7 +34,8 @@ def sync_state(
     is set and runs again, where it stopped, when both are clear. Returns the new state and
     what changed (None when nothing did)."""
     today = local_date(now, customer.timezone or team_timezone)
-    offline_now = customer.paused or bool(customer.handed_off_to)
+    # A reply holds the clock too (engine.heard); only the state knows of it.
+    offline_now = customer.paused or bool(customer.handed_off_to) or state.replied_on is not None
     changes: list[tuple[str, str]] = []
     update: dict[str, object] = {}
     if customer.paused != state.paused:

@@ -20,6 +20,7 @@ from email.message import Message
 from email.utils import format_datetime, formataddr, make_msgid
 from functools import lru_cache
 
+from engine.inbound_match import message_id_with
 from engine.outcomes import OutgoingEmail
 from engine.ports import SendError
 
@@ -132,13 +133,21 @@ def build_message(email: OutgoingEmail, sender: str, message_id_domain: str) -> 
     if not _PLAIN_DOMAIN.fullmatch(message_id_domain):
         raise ValueError(f"message id domain {message_id_domain!r} is not a plain domain")
 
-    message_id = make_msgid(domain=message_id_domain)
+    if email.reply_token:
+        message_id = message_id_with(email.reply_token, message_id_domain)
+    else:
+        message_id = make_msgid(domain=message_id_domain)
     message: Message[str, str | Header] = Message()
     message["From"] = _named_address(from_address.display_name, from_address.addr_spec)
     message["To"] = _named_address(one_line(email.to_name), to_address.addr_spec)
     message["Subject"] = _text_header(one_line(email.subject), "Subject")
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id
+    if email.reply_to:
+        try:
+            message["Reply-To"] = checked_address(email.reply_to).addr_spec
+        except InvalidAddress as error:
+            raise ValueError(f"reply address {email.reply_to!r}: {error}") from error
     message["X-OG-Customer-Id"] = _text_header(one_line(email.customer_id), "X-OG-Customer-Id")
     message["X-OG-Journey"] = str(email.journey)
     message["X-OG-Step"] = _text_header(one_line(email.step), "X-OG-Step")

@@ -136,6 +136,8 @@ class SesMailer:
                 {"Name": "kind", "Value": tag_value(email.kind.value)},
             ],
         }
+        if email.reply_token:  # a bounce or complaint event carries it back (engine.inbound_match)
+            request["EmailTags"].append({"Name": "reply", "Value": email.reply_token})
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         response = self._send_at_most_once(request, message.recipient)

@@ -32,6 +32,7 @@ from workspace import Workspace, nine_am, row
 
 from engine.adapters.ses_mailer import SesMailer
 from engine.guide import Guide
+from engine.inbound_match import reply_token
 from engine.models import SendStatus
 from engine.queries import timeline, view_customer
 from engine.tick import tick
@@ -96,7 +97,10 @@ def test_ses_ids_are_stored_and_a_rejected_address_is_kept_shown_and_not_retried
     for cid in ("C1", "C3"):
         ses = sent[cid]
         assert ses.recipients == [f"{cid.lower()}@example.test"]
-        assert ses.tags == {"customer": cid, "journey": "1", "step": "welcome", "kind": "step"}
+        token = reply_token(guide.config.link_secret, cid)  # what a bounce event names them by
+        tags = {"customer": cid, "journey": "1", "step": "welcome", "kind": "step"}
+        assert ses.tags == {**tags, "reply": token}
+        assert f"Message-ID: <og.{token}.".encode() in ses.raw
         assert ses.request["ConfigurationSetName"] == "og-events"
         assert ses.request["FromEmailAddress"] == "guide@example.test"
         assert b"https://og.example.test/done/" in ses.raw
