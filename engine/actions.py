@@ -181,15 +181,20 @@ def pause(guide: Guide, customer_id: str, note: str, actor: str, now: datetime) 
 
 
 def resume(guide: Guide, customer_id: str, actor: str, now: datetime) -> ActionOutcome:
+    """A pause lifted, and the wait for a person after the customer's reply (engine.heard)."""
+
     def work_out(s: Subject) -> Change | ActionOutcome:
-        if not (s.customer.paused or s.state.paused):
+        paused, replied = s.customer.paused or s.state.paused, s.state.replied_on is not None
+        if not (paused or replied):
             return unchanged(f"{customer_id} is not paused")
         flags = s.customer.model_copy(update={"paused": False, "paused_note": ""})
-        state, _ = sync_state(flags, s.state, now, guide.config.team_timezone)
+        unheld = s.state.model_copy(update={"replied_on": None})
+        state, _ = sync_state(flags, unheld, now, guide.config.team_timezone)
         return Change(
             action="resumed",
             state=state.model_copy(update={"paused_note": ""}),
-            row={"paused": "", "paused_note": ""},
+            row={"paused": "", "paused_note": ""} if paused else {},
+            note="" if paused else f"after the reply of {s.state.replied_on}",
             message=f"{customer_id} is resumed; the journey continues where it stopped",
         )
 
@@ -248,7 +253,10 @@ def resume_guide(guide: Guide, customer_id: str, actor: str, now: datetime) -> A
         return cleared
     lifted = [outcome for outcome in (resumed, cleared) if outcome.changed]
     if not lifted:
-        return unchanged(f"{customer_id} is neither paused nor handed off; the guide is on")
+        return unchanged(
+            f"{customer_id} is neither paused nor handed off, nor waiting after a reply; "
+            "the guide is on"
+        )
     return ActionOutcome(
         ok=True,
         changed=True,

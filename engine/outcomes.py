@@ -159,6 +159,36 @@ class FlagNotice(Frozen):
     """The journey so far, one line per event, oldest first."""
 
 
+class HeardKind(StrEnum):
+    REPLY = "reply"
+    UNDELIVERABLE = "undeliverable"
+    COMPLAINT = "complaint"
+
+
+class HeardNotice(Frozen):
+    """Told to the owner: what came back from the guide's email that a person must act on
+    (engine.heard): the customer's reply, an address that cannot be delivered to, or a
+    complaint. Each stops the guide's mail to the customer until a person acts."""
+
+    kind: HeardKind
+    customer_id: str
+    customer_name: str
+    company: str
+    plan: str
+    owner: Person
+    journey: int
+    step: str = ""
+    """The first step not done, for the Done button; "" when none is left."""
+    step_name: str = ""
+    address: str
+    """Who wrote (a reply), or the address that bounced or complained."""
+    subject: str = ""
+    text: str = ""
+    """A reply's new words (quoted history and signature cut), or the bounce's reason."""
+    on: date
+    """The customer's own calendar day of it."""
+
+
 # --- what people did ---------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from engine.models import (
 from engine.outcomes import (
     ActionNotice,
     FlagNotice,
+    HeardNotice,
     OutgoingEmail,
     UnconfirmedNotice,
     UnsubscribedNotice,
@@ -254,6 +255,12 @@ class Notifier(Protocol):
     def unsubscribed(self, notice: UnsubscribedNotice) -> str:
         """Tell the owner, once, that the customer unsubscribed from the guide's email.
         Returns a reference; raises SendError when it cannot."""
+        ...
+
+    def heard(self, notice: HeardNotice) -> str:
+        """Tell the owner what came back from the guide's email (a reply, a bounce for good,
+        a complaint), with what they can do about it. Returns a reference; raises SendError
+        when it cannot."""
         ...
 
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:

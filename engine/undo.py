@@ -9,6 +9,7 @@ from datetime import datetime
 from engine.actions import ActionOutcome, Change, perform, refuse, unchanged
 from engine.audit import differences
 from engine.guide import Guide
+from engine.heard import NOTED_ONLY
 from engine.models import AuditEntry, SendKind, SendRecord, SendWrite, Snapshot
 from engine.subject import Subject
 
@@ -19,7 +20,14 @@ def undo(
     def work_out(subject: Subject) -> Change | ActionOutcome:
         trail = guide.store.audit_trail(customer_id)
         undone = {entry.undoes for entry in trail if entry.undoes}
-        target = next((e for e in trail if e.undoes is None and e.id not in undone), None)
+        target = next(
+            (
+                e
+                for e in trail
+                if e.undoes is None and e.id not in undone and e.action not in NOTED_ONLY
+            ),
+            None,
+        )
         if target is None:
             return unchanged(f"nothing to undo for {customer_id}")
         what = f"{target.action} by {target.actor} at {target.at:%Y-%m-%d %H:%M} UTC"

@@ -26,12 +26,14 @@ from bot.slack.flag import (
     unsubscribed_message,
     unsubscribed_text,
 )
+from bot.slack.heard import heard_message, heard_text
 from bot.slack.people import SlackPeople
 from bot.slack.text import is_user_id
 from engine.outcomes import (
     ActionEvent,
     ActionNotice,
     FlagNotice,
+    HeardNotice,
     UnconfirmedNotice,
     UnsubscribedNotice,
 )
@@ -114,6 +116,15 @@ class SlackNotifier:
             notice.owner,
             unsubscribed_message(notice),
             unsubscribed_text(notice),
+        )
+
+    def heard(self, notice: HeardNotice) -> str:
+        notice = notice.model_copy(update={"owner": self._owner(notice.owner)})
+        return self._post(
+            f"the {notice.kind.value} of {notice.customer_id}",
+            notice.owner,
+            heard_message(notice),
+            heard_text(notice),
         )
 
     def _owner(self, owner: Person) -> Person:

@@ -12,6 +12,8 @@ from engine.outcomes import (
     ActionEvent,
     ActionNotice,
     FlagNotice,
+    HeardKind,
+    HeardNotice,
     UnconfirmedNotice,
     UnsubscribedNotice,
 )
@@ -35,6 +37,10 @@ class ConsoleNotifier:
     def unsubscribed(self, notice: UnsubscribedNotice) -> str:
         self._print("the unsubscribe", render_unsubscribed(notice))
         return f"console:{notice.customer_id}:unsubscribed"
+
+    def heard(self, notice: HeardNotice) -> str:
+        self._print("what came back", render_heard(notice))
+        return f"console:{notice.customer_id}:{notice.kind.value}"
 
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
         """Everyone can be printed to a terminal."""
@@ -130,3 +136,29 @@ def describe_event(event: ActionEvent) -> str:
     if event.note:
         said += f": {one_line(event.note)!r}"
     return said
+
+
+def render_heard(notice: HeardNotice) -> str:
+    customer = one_line(notice.customer_name) or one_line(notice.customer_id)
+    who = f"{customer} ({one_line(notice.customer_id)})"
+    owner = f"{one_line(notice.owner.mention())} ({one_line(notice.owner.name)})"
+    cid = one_line(notice.customer_id)
+    if notice.kind == HeardKind.REPLY:
+        return (
+            f"REPLY for {owner}: {who} wrote back on {notice.on.isoformat()}; the guide waits "
+            "for you\n"
+            f"  from:    {one_line(notice.address)}\n"
+            f"  subject: {one_line(notice.subject)}\n"
+            f"  said:    {one_line(notice.text) or '(nothing new above the quoted email)'}\n"
+            f"  then:    og resume {cid}  |  og pause {cid}  |  og handoff {cid} NAME\n\n"
+        )
+    if notice.kind == HeardKind.UNDELIVERABLE:
+        return (
+            f"UNDELIVERABLE for {owner}: mail to {who} at {one_line(notice.address)} cannot be "
+            f"delivered: {one_line(notice.text)}\n"
+            "  then:    correct their email in the onboarding list; the guide goes on\n\n"
+        )
+    return (
+        f"COMPLAINT for {owner}: {who} marked an onboarding email as spam on "
+        f"{notice.on.isoformat()}; the guide emails them nothing more\n\n"
+    )

@@ -9,6 +9,7 @@ from engine.models import RawRow, RosterGrid, RosterSnapshot, RowUpdate
 from engine.outcomes import (
     ActionNotice,
     FlagNotice,
+    HeardNotice,
     OutgoingEmail,
     UnconfirmedNotice,
     UnsubscribedNotice,
@@ -76,6 +77,7 @@ class RecordingNotifier:
         self.unconfirmed_sends: list[UnconfirmedNotice] = []
         self.actions: list[ActionNotice] = []
         self.unsubscribes: list[UnsubscribedNotice] = []
+        self.heard_back: list[HeardNotice] = []
 
     def flag(self, notice: FlagNotice) -> str:
         self.flags.append(notice)
@@ -88,6 +90,10 @@ class RecordingNotifier:
     def unsubscribed(self, notice: UnsubscribedNotice) -> str:
         self.unsubscribes.append(notice)
         return f"preview-unsubscribed-{len(self.unsubscribes)}"
+
+    def heard(self, notice: HeardNotice) -> str:
+        self.heard_back.append(notice)
+        return f"preview-heard-{len(self.heard_back)}"
 
     def unknown_people(self, people: Sequence[Person]) -> list[tuple[Person, str]]:
         return []
