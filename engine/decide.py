@@ -1,8 +1,8 @@
 """The decision: one customer, one tick, exactly one move. A pure function, no I/O.
 
 Order of the rules (the reason of every move names the one that applied):
-1. unsubscribed or undeliverable (even with a wrap-up owed), finished, paused, handed off or
-   waiting for a person after the customer's reply -> on track;
+1. unsubscribed, undeliverable or waiting for a person after the customer's reply (even with
+   a wrap-up owed), finished, paused or handed off -> on track;
 2. a move was already made on the customer's local day -> on track;
 3. every step of the plan done -> finish;
 4. over the steps not done, in plan order: the first whose flag is due, else the first whose
@@ -130,6 +130,9 @@ def _verdict(
     if bounced := state.undeliverable_to(customer.email):
         return on_track(f"undeliverable: {bounced}; no mail until the sheet's email changes"), None
 
+    if state.replied_on is not None:  # a wrap-up owed waits for the person too
+        return on_track(f"replied on {state.replied_on:%-d %b}: waiting for a person"), None
+
     # Finished by hand: the wrap-up email is still owed, and goes out like any customer mail.
     owes_wrap_up = state.wrap_up_pending and not history.find(WRAP_UP_STEP, SendKind.FINISH)
     if not owes_wrap_up:
@@ -141,8 +144,6 @@ def _verdict(
         if customer.handed_off_to or state.handed_off_to:
             who = customer.handed_off_to or state.handed_off_to
             return on_track(f"handed off to {who}"), None
-        if state.replied_on is not None:
-            return on_track(f"replied on {state.replied_on:%-d %b}: waiting for a person"), None
 
     moved_today = [s for s in history.sends if s.local_date == today]
     if moved_today:

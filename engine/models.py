@@ -279,8 +279,9 @@ class CustomerState(Frozen):
 
     def may_claim(self, send: SendRecord) -> bool:
         """What a store checks where it claims: the journey takes the send, and it is no email
-        to a customer who unsubscribed since the tick read them."""
-        return self.takes(send) and not mail_stopped(self.unsubscribed, send)
+        to a customer who unsubscribed, or replied, since the tick read them."""
+        stopped = self.unsubscribed or self.replied_on is not None
+        return self.takes(send) and not mail_stopped(stopped, send)
 
 
 def journey_takes(journey: int, finished: bool, wrap_up_pending: bool, send: SendRecord) -> bool:
@@ -292,10 +293,11 @@ def journey_takes(journey: int, finished: bool, wrap_up_pending: bool, send: Sen
     return True
 
 
-def mail_stopped(unsubscribed: bool, send: SendRecord) -> bool:
-    """Whether `send` is an email to a customer who unsubscribed (a flag to the owner still
-    goes): `CustomerState.may_claim` for a store that reads only the one field."""
-    return unsubscribed and send.kind != SendKind.FLAG
+def mail_stopped(stopped: bool, send: SendRecord) -> bool:
+    """Whether `send` is an email to a customer whose mail is `stopped` (unsubscribed, or
+    waiting after a reply; a flag to the owner still goes): `CustomerState.may_claim` for a
+    store that reads only those fields."""
+    return stopped and send.kind != SendKind.FLAG
 
 
 # The roster columns the guide itself writes; audit snapshots keep them so undo can put the row

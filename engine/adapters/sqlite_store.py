@@ -291,13 +291,14 @@ _JOURNEY = (
     "SELECT COALESCE(json_extract(data, '$.journey'), 1), "
     "COALESCE(json_extract(data, '$.finished'), 0), "
     "COALESCE(json_extract(data, '$.wrap_up_pending'), 0), "
-    "COALESCE(json_extract(data, '$.unsubscribed'), 0) FROM og_state WHERE customer_id = ?"
+    "COALESCE(json_extract(data, '$.unsubscribed'), 0) "
+    "OR json_extract(data, '$.replied_on') IS NOT NULL FROM og_state WHERE customer_id = ?"
 )
 
 
 def _claim(db: sqlite3.Connection, send: SendRecord) -> bool:
     """Inside a transaction: insert `send` as claimed if its slot is free and the stored state
-    still takes it (read from four fields of the state's JSON: a claim batch of thousands
+    still takes it (read from five fields of the state's JSON: a claim batch of thousands
     would spend more on validating whole states than on the inserts)."""
     stored = db.execute(_JOURNEY, (send.customer_id,)).fetchone()
     if stored is not None and not (

@@ -64,11 +64,15 @@ def test_a_finished_journey_takes_no_claim_but_a_hand_finish_takes_its_wrap_up(
     assert store.claim(wrap_up) is True
 
 
-def test_an_unsubscribed_customer_takes_no_email_claim_but_a_flag(store: StateStore) -> None:
-    # A tick that read the state before the customer unsubscribed must not mail them.
-    store.save_state(
-        CustomerState(customer_id="C1", unsubscribed=True, unsubscribed_on=date(2026, 11, 2))
-    )
+@pytest.mark.parametrize("stopped", ["unsubscribed", "replied"])
+def test_a_customer_whose_mail_stopped_takes_no_email_claim_but_a_flag(
+    store: StateStore, stopped: str
+) -> None:
+    # A tick that read the state before the customer unsubscribed (or wrote back, engine.heard)
+    # must not mail them.
+    day = date(2026, 11, 2)
+    stop = {"unsubscribed": True, "unsubscribed_on": day} if stopped == "unsubscribed" else {}
+    store.save_state(CustomerState(customer_id="C1", replied_on=day if not stop else None, **stop))
     for kind in (SendKind.STEP, SendKind.NUDGE, SendKind.FINISH):
         assert store.claim(a_send(kind=kind)) is False
     assert store.claim(a_send(kind=SendKind.FLAG)) is True
@@ -148,6 +152,10 @@ def test_state_round_trips_and_versions_bump(store: StateStore) -> None:
         paused_note="migration, back in Q1 — ünïcode",
         unsubscribed=True,
         unsubscribed_on=date(2026, 11, 4),
+        replied_on=date(2026, 11, 5),
+        undeliverable="bounced for good (5.1.1)",
+        undeliverable_email="ada@example.test",
+        soft_bounces=2,
         updated_by="dana",
         updated_at=T0,
     )
