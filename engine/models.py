@@ -248,14 +248,12 @@ class CustomerState(Frozen):
     undoes it. Kept across re-enrolments, as it is the customer's word, not the journey's."""
     unsubscribed_on: date | None = None
     replied_on: date | None = None
-    """The customer wrote back (engine.heard): the guide waits for a person, its clock stopped
-    as in a pause, until someone resumes it."""
+    """The customer wrote back: the guide waits for a person, clock stopped (engine.heard)."""
     undeliverable: str = ""
-    """Why mail to `undeliverable_email` cannot be delivered (a hard bounce, or three soft
-    ones in a row); nothing is mailed to that address. A new email in the sheet clears it."""
+    """Why mail to `undeliverable_email` fails; a new email in the sheet clears it."""
     undeliverable_email: str = ""
     soft_bounces: int = 0
-    """Soft bounces in a row of mail to the customer's address; a reply starts it again."""
+    """Soft bounces in a row to `undeliverable_email`; a reply starts the count again."""
     version: int = 0
     """Bumped on every write; a write based on an older version is refused."""
     updated_at: datetime | None = None
