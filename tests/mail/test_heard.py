@@ -234,3 +234,17 @@ def test_strangers_forgeries_and_junk_touch_nobody_and_strangers_are_kept(
     (kept,) = unmatched_messages(guide, since=DAY0)
     assert (kept.sender, kept.subject) == ("mallory@evil.example", "Re: Welcome")
     assert unmatched_messages(guide, since=DAY0 + timedelta(seconds=1)) == []
+
+
+def test_a_reply_is_undone_like_any_action_and_the_clock_never_stopped(ws: Workspace) -> None:
+    guide, _ = guide_of(ws)
+    tick(guide, DAY0)
+    Inbox(guide, DAY0).take_message("test:r", reply_to(sent_to(ws, "C1"), "Wrong person, sorry"))
+    assert state(guide, "C1").offline_since is not None
+
+    undone = undo(guide, "C1", "U0DANA", nine_am("2026-11-03"))
+
+    assert undone.changed and "replied by customer" in undone.message
+    after = state(guide, "C1")
+    assert (after.replied_on, after.offline_since, after.offline_days) == (None, None, 0)
+    assert moves(guide, "2026-11-04")["C1"].startswith("nudge: welcome")
