@@ -99,13 +99,16 @@ def _reply(
     guide: Guide, s: Subject, inbound: Inbound, today: date, now: datetime
 ) -> Change | ActionOutcome:
     again = s.state.replied_on is not None
-    state = s.state.model_copy(
-        update={"replied_on": s.state.replied_on or today, "soft_bounces": 0}
-    )
+    done = (s.customer.finished or s.state.finished) and not s.state.wrap_up_pending
+    # A finished journey has nothing to hold: the reply is recorded and told, no more.
+    held = None if done else s.state.replied_on or today
+    state = s.state.model_copy(update={"replied_on": held, "soft_bounces": 0})
     # The clock stops from today, as a pause's does (engine.sheet_sync).
     state, _ = sync_state(s.customer, state, now, guide.config.team_timezone)
     said = " ".join(f"{inbound.subject}: {inbound.new_text}".split())
     waiting = "still waiting for a person" if again else "the guide waits for a person"
+    if done:
+        waiting = "their onboarding is finished, so nothing else changes"
     return Change(
         action=REPLIED,
         state=state,

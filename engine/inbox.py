@@ -54,7 +54,8 @@ class Arrival:
 
 @dataclass(frozen=True)
 class Unmatched:
-    """A message nobody on the list could be found for: listed in the digest."""
+    """A message nobody on the list could be found for, or whose customer could not be acted
+    on (their row unreadable): listed in the digest."""
 
     at: datetime
     kind: str
@@ -95,6 +96,9 @@ class Inbox:
             return Arrival(key, Taken.UNMATCHED, kind, message=f"from {inbound.sender or '?'}")
         outcome = hear(self.guide, matched.customer_id, inbound, self.now)
         said = outcome.message + (f" ({outcome.warning})" if outcome.warning else "")
+        if not outcome.ok:  # kept for a person, as the unmatched are: nothing is lost unseen
+            what = f"{kind} for {matched.customer_id}, not recorded: {outcome.message}"
+            _keep_unmatched(self.guide, Unmatched(self.now, what, inbound.sender, inbound.subject))
         taken = Taken.ACTED if outcome.ok else Taken.REFUSED
         return Arrival(key, taken, kind, matched.customer_id, f"by {matched.by}: {said}")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from workspace import Workspace, nine_am, row
 
-from engine.actions import resume_guide
+from engine.actions import finish, resume_guide
 from engine.adapters.memory import RecordingNotifier
 from engine.guide import Guide
 from engine.inbound import Bounce, Inbound, InboundKind
@@ -248,3 +248,32 @@ def test_a_reply_is_undone_like_any_action_and_the_clock_never_stopped(ws: Works
     after = state(guide, "C1")
     assert (after.replied_on, after.offline_since, after.offline_days) == (None, None, 0)
     assert moves(guide, "2026-11-04")["C1"].startswith("nudge: welcome")
+
+
+def test_a_reply_after_the_journey_finished_is_told_and_holds_nothing(ws: Workspace) -> None:
+    guide, notifier = guide_of(ws)
+    tick(guide, DAY0)
+    finish(guide, "C2", "U0DANA", DAY0)
+    tick(guide, DAY0 + timedelta(days=1))  # the wrap-up goes
+
+    raw = reply_to(sent_to(ws, "C2"), "Thanks for everything!")
+    arrival = Inbox(guide, DAY0 + timedelta(days=1)).take_message("test:late", raw)
+
+    assert "finished" in arrival.message and [n.kind for n in notifier.heard_back] == ["reply"]
+    assert state(guide, "C2").replied_on is None and state(guide, "C2").offline_since is None
+    assert guide.store.audit_trail("C2")[0].action == "replied"
+
+
+def test_a_reply_whose_row_cannot_be_read_is_kept_for_a_person(ws: Workspace) -> None:
+    guide, notifier = guide_of(ws)
+    tick(guide, DAY0)
+    raw = reply_to(sent_to(ws, "C3"), "Hello?")
+    rows = ws.read_rows()
+    rows[2]["signup_date"] = "someday"
+    ws.write_rows(rows)
+
+    arrival = Inbox(guide, DAY0).take_message("test:bad-row", raw)
+
+    assert arrival.taken == Taken.REFUSED and notifier.heard_back == []
+    (kept,) = unmatched_messages(guide)
+    assert kept.kind.startswith("reply for C3, not recorded:") and kept.sender == "c3@example.test"
