@@ -15,11 +15,13 @@ import pytest
 from dovecot import Dovecot
 from imapclient.exceptions import IMAPClientError
 from mail_back import a_large_message, a_latin1_reply, a_reply, a_strangers_message, an_html_reply
+from smtp_servers import free_port
 from workspace import Workspace, nine_am, row
 
 from engine.adapters.imap_inbox import (
     ImapMailbox,
     InboxAddress,
+    InboxError,
     InboxRun,
     open_mailbox,
     parse_inbox_url,
@@ -322,3 +324,20 @@ def test_an_unusable_inbox_url_is_refused_saying_why(url: str, said: str) -> Non
         parse_inbox_url(url)
     assert said in str(refused.value)
     assert "secret" not in str(refused.value)
+
+
+def test_a_folder_that_is_not_there_and_a_server_that_is_not_there_are_said_plainly(
+    dovecot: Dovecot,
+) -> None:
+    missing = parse_inbox_url(f"imap://guide@127.0.0.1:{dovecot.port}/Replies")
+    with pytest.raises(InboxError) as no_folder, open_mailbox(missing, dovecot.password):
+        pass
+    assert str(no_folder.value).startswith(
+        f"cannot open the folder 'Replies' on 127.0.0.1:{dovecot.port}: "
+    )
+    nobody = parse_inbox_url(f"imap://guide@127.0.0.1:{free_port()}/INBOX")
+    with pytest.raises(InboxError) as no_server, open_mailbox(nobody, dovecot.password):
+        pass
+    assert str(no_server.value) == (
+        f"cannot reach the inbox at 127.0.0.1:{nobody.port}: Connection refused"
+    )
