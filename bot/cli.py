@@ -124,6 +124,11 @@ def _parser() -> argparse.ArgumentParser:
     why = commands.add_parser("why", parents=[common, with_now], help="today's move, and why")
     why.add_argument("customer")
     email_command.add_parser(commands, common, with_now)
+    commands.add_parser(
+        "inbox",
+        parents=[common, with_now],
+        help="read the inbox once (OG_INBOX): replies, bounces, out-of-office",
+    )
     prev = commands.add_parser("preview", parents=[common, with_now], help="the coming days")
     prev.add_argument("--days", type=int, required=True)
     serve = commands.add_parser(
@@ -199,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         now = parse_now(getattr(args, "now", None), settings.timezone)
     except argparse.ArgumentTypeError as error:
         parser.error(str(error))
+    if args.command == "inbox":
+        from bot.inbox import inbox_command  # IMAPClient only when asked for
+
+        return inbox_command(settings, now)
     try:
         guide = build_guide(settings)
     except ValueError as error:

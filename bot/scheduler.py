@@ -22,8 +22,10 @@ from engine.tick import tick
 _log = logging.getLogger("og.scheduler")
 TICK_JOB = "og-tick"
 DIGEST_JOB = "og-digest"
+INBOX_JOB = "og-inbox"
 # A machine that slept through a firing still runs the job when it wakes, up to this late.
 MISFIRE_GRACE = timedelta(hours=6)
+INBOX_MISFIRE_GRACE = timedelta(hours=1)
 
 
 def tick_trigger() -> CronTrigger:
@@ -41,6 +43,12 @@ def digest_trigger(timezone: str) -> CronTrigger:
     """Mondays at 09:00 team time (day names, not numbers: APScheduler 3 counts from Monday=0,
     cron from Sunday=0, and a name cannot be misread)."""
     return CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=zone(timezone))
+
+
+def inbox_trigger() -> CronTrigger:
+    """Every five minutes, at 4, 9, ... 59 past the hour: the last read of each hour comes a
+    minute before the tick, so a reply that came in before it holds the guide at that tick."""
+    return CronTrigger(minute="4-59/5", timezone=UTC)
 
 
 def scheduled_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime:
@@ -94,10 +102,25 @@ def run_tick(guide: Guide, now: Callable[[], datetime]) -> None:
 
 
 def build_scheduler(
-    guide: Guide, timezone: str, post_digest: PostDigest | None = None
+    guide: Guide,
+    timezone: str,
+    post_digest: PostDigest | None = None,
+    read_inbox: Callable[[datetime], None] | None = None,
 ) -> BackgroundScheduler:
-    """The hourly tick, and the Monday digest when there is something to post it with."""
+    """The hourly tick, the Monday digest when there is something to post it with, and a read
+    of the inbox every five minutes when there is one (`read_inbox` logs its own failures)."""
     scheduler = BackgroundScheduler(timezone=zone(timezone))
+    if read_inbox is not None:
+        scheduler.add_job(
+            lambda: read_inbox(datetime.now(zone(timezone))),
+            inbox_trigger(),
+            id=INBOX_JOB,
+            # A read that outlasts five minutes is not joined by another; one missed while the
+            # machine slept is made up by a single read when it wakes.
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(INBOX_MISFIRE_GRACE.total_seconds()),
+        )
     jobs: list[tuple[str, ScheduledKind, CronTrigger]] = [(TICK_JOB, "tick", tick_trigger())]
     if post_digest is not None:
         jobs.append((DIGEST_JOB, "digest", digest_trigger(timezone)))

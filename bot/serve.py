@@ -1,7 +1,7 @@
 """`og serve`: one local process for a team on one machine. waitress, a production WSGI
 server from PyPI, serves one WSGI app (`bot/wsgi.py` over the routes of `bot/web.py`): done
 links (`/done/...`) and Slack (`/slack/events`, or Socket Mode instead); APScheduler runs the
-daily tick and the Monday digest.
+hourly tick, the Monday digest and, with OG_INBOX set, a read of the inbox every five minutes.
 
 It only composes: the routes are the ones the Lambda Function URL serves, and all the
 decisions live behind them.
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ from waitress.server import MultiSocketServer, create_server
 from waitress.trigger import trigger
 
 from bot.runtime import digest_poster, slack_app
-from bot.scheduler import DIGEST_JOB, TICK_JOB, build_scheduler
+from bot.scheduler import DIGEST_JOB, INBOX_JOB, TICK_JOB, build_scheduler
 from bot.slack.settings import SlackSettings, slack_settings
 from bot.web import MAX_BODY_BYTES, SLACK_PATH, WebRoutes
 from bot.wiring import build_guide
@@ -138,6 +140,7 @@ def serve(
     guide = build_guide(settings)
     slack = slack_settings()
     app = _slack_app(guide, slack, socket_mode=socket_mode)
+    read_inbox = _inbox_reader(guide, settings)
     with ExitStack() as running:
         # Bound first: a port in use stops it before it connects to Slack or starts the clock.
         try:
@@ -149,13 +152,17 @@ def serve(
         if socket_mode:
             socket = connect_socket_mode(app, slack)
             running.callback(socket.close)
-        scheduler = build_scheduler(guide, settings.timezone, digest_poster(guide, slack))
+        scheduler = build_scheduler(
+            guide, settings.timezone, digest_poster(guide, slack), read_inbox
+        )
         scheduler.start()
         running.callback(scheduler.shutdown, wait=False)
-        jobs = (
+        jobs = [
             (TICK_JOB, "tick every hour on the hour"),
             (DIGEST_JOB, f"weekly digest Mondays at 09:00 {settings.timezone}"),
-        )
+        ]
+        if read_inbox is not None:
+            jobs.append((INBOX_JOB, f"inbox {settings.inbox} read every 5 minutes"))
         for job, what in jobs:
             next_run = scheduler.get_job(job).next_run_time
             _log.info("%s; next at %s", what, next_run.isoformat())
@@ -166,6 +173,15 @@ def serve(
         with suppress(KeyboardInterrupt):  # waitress stops on it too, when it is serving
             server.serve_forever()
         _log.info("stopped")
+
+
+def _inbox_reader(guide: Guide, settings: Settings) -> Callable[[datetime], None] | None:
+    """The inbox's job when OG_INBOX is set; an unusable one stops `og serve` at once."""
+    if not settings.inbox.strip():
+        return None
+    from bot.inbox import inbox_reader  # IMAPClient only when there is an inbox
+
+    return inbox_reader(guide, settings)
 
 
 def _slack_app(guide: Guide, slack: SlackSettings | None, *, socket_mode: bool) -> App | None:

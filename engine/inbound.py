@@ -69,13 +69,19 @@ class Inbound:
 
 def read_inbound(raw: bytes) -> Inbound:
     if len(raw) > MAX_MESSAGE_BYTES:
-        return Inbound(InboundKind.JUNK, why=f"too large ({len(raw):,} bytes)")
+        return too_large(len(raw))
     try:
         message = message_from_bytes(raw, policy=policy.default)
         assert isinstance(message, EmailMessage)
         return _read(message)
     except Exception as error:  # broken beyond the parser's own repairs: junk, said why
         return Inbound(InboundKind.JUNK, why=f"unreadable: {type(error).__name__}")
+
+
+def too_large(size: int) -> Inbound:
+    """A message over `MAX_MESSAGE_BYTES`, as junk: for a mailbox that tells the size before
+    the message is downloaded (IMAP's RFC822.SIZE), so it never is."""
+    return Inbound(InboundKind.JUNK, why=f"too large ({size:,} bytes)")
 
 
 def _read(message: EmailMessage) -> Inbound:

@@ -86,6 +86,17 @@ class Inbox:
         log("%s: %s %s %s", key, arrival.taken.value, arrival.kind, arrival.message)
         return arrival
 
+    def settled(self, key: str) -> bool:
+        """Whether the arrival under `key` was taken in to the end: a run that finds it
+        "already taken in" may then put the message away. One merely claimed (a run is taking
+        it in, or died doing so) is left where it is, to be taken in again after
+        `RETAKE_AFTER`."""
+        try:
+            seen = json.loads(self.guide.store.get_meta(_KEY_PREFIX + key) or "{}")
+            return bool(seen.get("state") == "done")
+        except (ValueError, AttributeError):
+            return False
+
     def _act(self, key: str, inbound: Inbound) -> Arrival:
         kind = inbound.kind.value
         if inbound.kind == InboundKind.JUNK:
