@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import email_command, output, tables
+from bot import email_command, output, rules_impact_command, tables
 from bot.slack.people import SlackPeople
 from bot.slack.settings import slack_settings, web_client
 from bot.wiring import build_guide, open_rules_source
@@ -147,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "path", nargs="?", help="a file, or gdoc://DOCUMENT_ID; OG_RULES when left out"
     )
+    rules_impact_command.add_parser(rules_commands, common, with_now)
     tables.add_parser(commands, common)
     demo = commands.add_parser("demo", help="write an example workspace and run 14 days")
     demo.add_argument("directory", nargs="?", default="og-demo")
@@ -187,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from(args)
     except ValidationError as error:
         parser.error(str(error))
-    if args.command == "rules":
+    if args.command == "rules" and args.rules_command == "check":
         return rules_check(args.path or settings.rules)
     if args.command == "tables":
         return tables.run(args.tables_command, settings.state)
@@ -228,6 +229,8 @@ def _said(outcome: ActionOutcome) -> int:
 
 
 def _run(args: argparse.Namespace, guide: Guide, now: datetime, sender: str) -> int:
+    if args.command == "rules":
+        return rules_impact_command.run(args, guide, now)
     if args.command == "tick":
         return tick_command(guide, now, dry_run=args.dry_run, as_json=args.json)
     if args.command in ACTIONS:

@@ -3,11 +3,12 @@ journey, said plainly, and checked against what the ticks then really do under t
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from workspace import RULES, Workspace, nine_am, row
+from workspace import RULES, Workspace, nine_am, og, row
 
 from engine.rules_impact import PlannedMove, RulesImpact, rules_impact
 from engine.tick import tick
@@ -105,3 +106,35 @@ def test_the_impact_is_what_the_ticks_then_really_do(ws: Workspace) -> None:
     assert {c.customer_id: list(c.after) for c in found.customers if c.after} == done
     # Day 3 before (one move a day put it after the welcome's nudge), day 4 now.
     assert "the email of setup: 3 Starter customers get it a day later" in found.summary
+
+
+def test_og_rules_impact_prints_the_summary_then_each_customer(ws: Workspace) -> None:
+    edited = ws.root / "edited.md"
+    edited.write_text(RULES.replace(", check-in on day 6. Pro", ". Pro"), encoding="utf-8")
+
+    shown = og(ws, "rules", "impact", str(edited), "--days", "7", "--now", "2026-11-02")
+
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"{edited} against the live rules, 7 days from Mon 02 Nov 2026:"
+    assert lines[1] == (
+        "  - the email of check-in: 3 Starter customers no longer get it; "
+        "the Starter plan has no check-in now"
+    )
+    assert "C1 (Starter): step check-in Sun 08 Nov → —" in lines
+    as_json = og(
+        ws, "rules", "impact", str(edited), "--days", "7", "--json", "--now", "2026-11-02T00:00Z"
+    )
+    found = json.loads(as_json.stdout)
+    assert [c["customer_id"] for c in found["customers"]] == ["C1", "C2", "C3"]
+    assert not ws.outbox.exists()  # nothing was sent working it out
+
+
+def test_og_rules_impact_of_a_broken_doc_exits_1_with_its_lines(ws: Workspace) -> None:
+    edited = ws.root / "edited.md"
+    edited.write_text(RULES.replace("setup on day 2", "setup on day banana"), encoding="utf-8")
+
+    shown = og(ws, "rules", "impact", str(edited))
+
+    assert shown.returncode == 1
+    assert shown.stdout.startswith(f"{edited}:8: could not read this rule"), shown.stdout
