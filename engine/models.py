@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.quoting import clip
+
 # A cell as a roster backend hands it over: CSV gives text, Google Sheets' UNFORMATTED_VALUE
 # also gives numbers and booleans.
 CellValue = str | int | float | bool | None
@@ -114,16 +116,6 @@ class SkippedRow(Frozen):
 
     def render(self) -> str:
         return f"row {self.row_number}, column {self.column} ({clip(self.value)!r}): {self.message}"
-
-
-CLIP_CHARS = 80
-
-
-def clip(text: str, limit: int = CLIP_CHARS) -> str:
-    """A cell's text short enough to quote in a message: a pasted essay stays readable."""
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 # --- state -------------------------------------------------------------------------------
@@ -386,7 +378,11 @@ class StoreSnapshot(Frozen):
 
     def held_or_flagged(self) -> set[str]:
         """`StateStore.held_or_flagged`, worked out from this snapshot."""
-        held = {cid for cid, state in self.states.items() if state.paused or state.handed_off_to}
+        held = {
+            cid
+            for cid, s in self.states.items()
+            if s.paused or s.handed_off_to or s.replied_on or s.undeliverable
+        }
         flagged = {
             cid for cid, sends in self.sends.items() if any(s.kind == SendKind.FLAG for s in sends)
         }

@@ -132,7 +132,8 @@ class StateStore(Protocol):
         ...
 
     def held_or_flagged(self) -> set[str]:
-        """The customers whose state is paused or handed off, or whose live sends hold a flag
+        """The customers whose state is paused, handed off, waiting after their reply or
+        undeliverable (for any address: the caller compares), or whose live sends hold a flag
         (open or not: the caller judges): as far as the state goes, everyone a Home tab may
         list. Without reading every customer where the store can ask for them."""
         ...

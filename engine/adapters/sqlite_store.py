@@ -281,6 +281,8 @@ _STATES = "SELECT json_set(data, '$.version', version) FROM og_state"
 _HELD_OR_FLAGGED = (
     "SELECT customer_id FROM og_state WHERE json_extract(data, '$.paused') "
     "OR json_extract(data, '$.handed_off_to') != '' "
+    "OR json_extract(data, '$.replied_on') IS NOT NULL "
+    "OR json_extract(data, '$.undeliverable') != '' "
     "UNION SELECT customer_id FROM og_sends WHERE kind = 'flag'"
 )
 _KEPT = "CREATE TEMP TABLE IF NOT EXISTS og_kept (customer_id TEXT PRIMARY KEY) WITHOUT ROWID"

@@ -50,7 +50,7 @@ def test_load_many_reads_those_customers_alone(store: StateStore) -> None:
     assert store.load_many([]).states == {}
 
 
-def test_held_or_flagged_are_the_paused_the_handed_off_and_the_flagged(
+def test_held_or_flagged_are_the_paused_the_handed_off_the_waiting_and_the_flagged(
     store: StateStore,
 ) -> None:
     store.save_state(CustomerState(customer_id="C1", paused=True))
@@ -59,7 +59,14 @@ def test_held_or_flagged_are_the_paused_the_handed_off_and_the_flagged(
     store.claim(a_send("C4"))
     store.save_state(CustomerState(customer_id="C5", steps_done={"welcome": date(2026, 11, 2)}))
     store.save_state(CustomerState(customer_id="C6", paused=False, paused_note="was, once"))
-    assert store.held_or_flagged() == {"C1", "C2", "C3"} == store.load().held_or_flagged()
+    store.save_state(CustomerState(customer_id="C7", replied_on=date(2026, 12, 3)))
+    store.save_state(
+        CustomerState(customer_id="C8", undeliverable="bounced", undeliverable_email="a@x.test")
+    )
+    # Soft bounces alone, or an address kept after its reason was lifted, hold nothing.
+    store.save_state(CustomerState(customer_id="C9", soft_bounces=2, undeliverable_email="b@x"))
+    held = {"C1", "C2", "C3", "C7", "C8"}
+    assert store.held_or_flagged() == held == store.load().held_or_flagged()
 
 
 def test_a_memo_is_current_while_nothing_is_written(keeper: StateStore) -> None:
