@@ -1,6 +1,6 @@
-"""Button clicks: on flags and the Home tab (Done, Pause, Hand off), on the digest and the Home
-tab (Resume) and on a hand-off ping or the Home tab (Resume guide); and the flag's overflow menu
-(Show the last email). Each listener translates the click into an engine action (or a read) and
+"""Button clicks: on flags, a reply's message and the Home tab (Done, Pause, Hand off), on the
+digest and the Home tab (Resume), on a hand-off ping, a reply's message or the Home tab (Resume
+guide), and a reply's Done for one step; and the flag's overflow menu (Show the last email). Each listener translates the click into an engine action (or a read) and
 the outcome back into Slack; no business rule lives here.
 
 Clicks that change something, and Show the last email (which reads the sheet and the rules
@@ -28,13 +28,14 @@ from bot.slack.buttons import (
     LAST_EMAIL_ACTION_ID,
     PAUSE_ACTION_ID,
     RESUME_ACTION,
+    STEP_DONE_ACTION_ID,
     ButtonTarget,
     any_numbered,
 )
 from bot.slack.context import SlackContext
 from bot.slack.home import HomeTab
 from bot.slack.last_email import last_email_message
-from engine.actions import ActionOutcome, clear_hand_off, finish, resume
+from engine.actions import ActionOutcome, finish, mark_done, resume, resume_guide
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
@@ -55,6 +56,9 @@ def register(app: App, context: SlackContext) -> None:
     def hand_back_clicked(body: dict[str, Any], client: WebClient) -> None:
         on_hand_back(context, body, client)
 
+    def step_done(body: dict[str, Any], client: WebClient) -> None:
+        on_step_done(context, body, client)
+
     def pause_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         on_open_modal(context, body, client, PAUSE_ACTION_ID)
@@ -69,6 +73,7 @@ def register(app: App, context: SlackContext) -> None:
     app.action(any_numbered(DONE_ACTION_ID))(ack=acknowledge, lazy=[done])
     app.action(RESUME_ACTION)(ack=acknowledge, lazy=[resume_clicked])
     app.action(any_numbered(HAND_BACK_ACTION_ID))(ack=acknowledge, lazy=[hand_back_clicked])
+    app.action(any_numbered(STEP_DONE_ACTION_ID))(ack=acknowledge, lazy=[step_done])
     app.action(any_numbered(PAUSE_ACTION_ID))(pause_clicked)
     app.action(any_numbered(HAND_OFF_ACTION_ID))(hand_off_clicked)
     app.action(any_numbered(LAST_EMAIL_ACTION_ID))(ack=acknowledge, lazy=[last_email_chosen])
@@ -175,12 +180,22 @@ def on_resume(context: SlackContext, body: dict[str, Any], client: WebClient) ->
 
 
 def on_hand_back(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
-    """The hand-off ping's (or the Home tab's) Resume guide: the guide takes the customer back."""
+    """Resume guide, on a hand-off ping, a reply's message or the Home tab: as `/og resume`,
+    whatever holds the guide back (a hand-off, a pause, the wait after a reply) is lifted."""
     if (click := permitted_click(context, body, client)) is None:
         return
     now = context.clock()
-    outcome = clear_hand_off(context.guide, click.target.customer_id, click.user, now)
+    outcome = resume_guide(context.guide, click.target.customer_id, click.user, now)
     _mark(context, client, click, outcome, f"▶️ Back with the guide by <@{click.user}>")
+
+
+def on_step_done(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+    """A reply's Done: the step its button names marked done, in the clicker's name."""
+    if (click := permitted_click(context, body, client)) is None:
+        return
+    target = click.target
+    outcome = mark_done(context.guide, target.customer_id, target.step, context.clock(), click.user)
+    _mark(context, client, click, outcome, f"☑️ Marked done by <@{click.user}>")
 
 
 def _mark(

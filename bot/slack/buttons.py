@@ -20,7 +20,10 @@ DONE_ACTION_ID = "og_done"
 PAUSE_ACTION_ID = "og_pause"
 HAND_OFF_ACTION_ID = "og_hand_off"
 HAND_BACK_ACTION_ID = "og_hand_back"
-"""The hand-off ping's "Resume guide" button: the guide takes the customer back."""
+"""The "Resume guide" button (of a hand-off ping, a reply's message, the Home tab): whatever
+holds the guide back for the customer is lifted, and the guide takes them back."""
+STEP_DONE_ACTION_ID = "og_step_done"
+"""A reply's "Done: <step>": the one step its value names marked done."""
 LAST_EMAIL_ACTION_ID = "og_last_email"
 """The flag's overflow menu, whose one option shows the customer's last email."""
 RESUME_ACTION_PREFIX = "og_resume"
@@ -45,14 +48,16 @@ def any_numbered(action_id: str) -> re.Pattern[str]:
 class ButtonTarget:
     """What a button acts on, travelling in its `value`: the customer and journey; whom the
     message was for (a flag's owner, the Home tab's viewer), who may act on it for that alone;
-    and the name and company the message showed, so a modal opens from the click alone. Slack
-    signs the click and the bot wrote the message, so the value is the bot's own."""
+    and the name and company the message showed, so a modal opens from the click alone; for a
+    button about one step, that step. Slack signs the click and the bot wrote the message, so
+    the value is the bot's own."""
 
     customer_id: str
     journey: int
     owner: str = ""
     name: str = ""
     company: str = ""
+    step: str = ""
 
     def to_value(self, limit: int = BUTTON_VALUE_LIMIT) -> str:
         """Compact JSON; without the name and company when they would not fit in `limit`
@@ -60,6 +65,8 @@ class ButtonTarget:
         data: dict[str, str | int] = {"c": self.customer_id, "j": self.journey}
         if self.owner:
             data["o"] = self.owner
+        if self.step:
+            data["s"] = self.step
         shown = {"n": clip(self.name, _SHOWN_LIMIT), "co": clip(self.company, _SHOWN_LIMIT)}
         full = _dump(data | {key: value for key, value in shown.items() if value})
         return full if len(full) <= limit else _dump(data)
@@ -71,13 +78,14 @@ class ButtonTarget:
             data = json.loads(value)
         except json.JSONDecodeError as error:
             raise ValueError(f"not a flag button value: {value!r}") from error
-        if not isinstance(data, dict) or not {"c", "j"} <= set(data) <= {"c", "j", "o", "n", "co"}:
+        keys = {"c", "j", "o", "n", "co", "s"}
+        if not isinstance(data, dict) or not {"c", "j"} <= set(data) <= keys:
             raise ValueError(f"not a flag button value: {value!r}")
-        journey, texts = data["j"], [data["c"], *(data.get(k, "") for k in ("o", "n", "co"))]
+        journey, texts = data["j"], [data["c"], *(data.get(k, "") for k in ("o", "n", "co", "s"))]
         if type(journey) is not int or not all(isinstance(text, str) for text in texts):
             raise ValueError(f"not a flag button value: {value!r}")
-        customer_id, owner, name, company = texts
-        return cls(customer_id, journey, owner=owner, name=name, company=company)
+        customer_id, owner, name, company, step = texts
+        return cls(customer_id, journey, owner=owner, name=name, company=company, step=step)
 
 
 def _dump(data: dict[str, str | int]) -> str:

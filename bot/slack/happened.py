@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.slack.blocks import SECTION_TEXT_LIMIT
 from bot.slack.text import clip, escape_mrkdwn, mention, person
 from engine.actions import CUSTOMER_ACTOR
+from engine.heard import MAIL_ACTOR
 from engine.outcomes import ActionEvent
 from engine.tick_run import GUIDE_ACTOR, SHEET_ACTOR
 
@@ -35,6 +36,11 @@ _DONE = {
     "send_marked_delivered": "📬 A send that may not have gone out was marked delivered",
     "send_to_send_again": "📮 A send that may not have gone out will go out again",
     "unsubscribed": "🔕 Unsubscribed from the guide's emails",
+    "replied": "✉️ Replied",
+    "auto_reply_noted": "🏖️ An automatic reply, noted",
+    "bounced": "📭 Undeliverable",
+    "soft_bounced": "📭 A soft bounce",
+    "complained": "🚫 Marked an email as spam",
 }
 _UNDONE = {
     "paused": "the pause",
@@ -47,11 +53,16 @@ _UNDONE = {
     "send_marked_delivered": "a send marked delivered",
     "send_to_send_again": "a send marked to go out again",
     "unsubscribed": "the unsubscribe",
+    "replied": "the wait after a reply",
+    "bounced": "the undeliverable address",
+    "soft_bounced": "a soft bounce",
+    "complained": "the complaint",
 }
 _NOT_PEOPLE = {
     GUIDE_ACTOR: "the guide",
     SHEET_ACTOR: "an edit in the sheet",
     CUSTOMER_ACTOR: "the customer",
+    MAIL_ACTOR: "the mail service",
 }
 
 

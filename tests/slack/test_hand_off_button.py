@@ -71,7 +71,9 @@ def test_the_new_owner_gives_the_customer_back_with_resume_guide(
     assert "Journey so far" in json.dumps(dm["blocks"])  # the journey stays readable
 
     flagged.click("U0SAM", action_id="og_hand_back", on=(dm_channel, dm_ts))
-    assert flagged.ephemerals()[-1] == "C1 is not handed off"
+    assert flagged.ephemerals()[-1] == (
+        "C1 is neither paused nor handed off, nor waiting after a reply; the guide is on"
+    )
     assert len(flagged.guide.store.audit_trail("C1")) == 2
 
 
