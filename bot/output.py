@@ -20,7 +20,7 @@ from engine.models import AuditEntry, SendRecord
 from engine.outcomes import MoveKind
 from engine.plans import Rules
 from engine.preview import PreviewDay
-from engine.queries import CustomerView
+from engine.queries import CustomerView, standing
 from engine.tick import TickReport, UnconfirmedSend
 
 MOVE_ORDER = [k.value for k in MoveKind]
@@ -190,16 +190,7 @@ def status(view: CustomerView, lines: list[str]) -> None:
     customer = view.customer
     say(f"{customer.customer_id}  {customer.name}  {customer.company}  <{customer.email}>")
     state = view.history.state
-    flags = [
-        label
-        for label, on in [
-            ("finished", customer.finished or state.finished),
-            ("paused", customer.paused or state.paused),
-            ("unsubscribed", customer.unsubscribed or state.unsubscribed),
-            (f"handed off to {customer.handed_off_to}", bool(customer.handed_off_to)),
-        ]
-        if on
-    ]
+    flags = standing(customer, state)
     say(
         f"plan {view.plan.name}, journey {state.journey}, guide day {view.guide_day}"
         + (f" ({', '.join(flags)})" if flags else "")

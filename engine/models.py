@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.quoting import clip
+from engine.quoting import clip as clip  # re-exported: where the engine has it from
 
 # A cell as a roster backend hands it over: CSV gives text, Google Sheets' UNFORMATTED_VALUE
 # also gives numbers and booleans.

@@ -11,7 +11,8 @@ from engine.calendar import guide_day, local_date
 from engine.compose import journey_lines
 from engine.decide import decide
 from engine.guide import Guide
-from engine.models import Customer, History, RosterSnapshot, SendRecord
+from engine.heard_lines import heard_lines
+from engine.models import AuditEntry, Customer, CustomerState, History, RosterSnapshot, SendRecord
 from engine.outcomes import Move
 from engine.plans import Plan, Rules
 from engine.roster.validate import validate_customer
@@ -77,6 +78,10 @@ class CustomerView(BaseModel):
     """Sends of any journey that may or may not have reached the customer."""
     guide_day: int
     move: Move
+    zone: str
+    """The customer's clock, on which the journey's days are told."""
+    audit: tuple[AuditEntry, ...] = ()
+    """The customer's audit rows, newest first: what came back from the guide's email."""
 
 
 def view_customer(guide: Guide, customer_id: str, now: datetime) -> CustomerView | str:
@@ -108,20 +113,46 @@ def view_customer(guide: Guide, customer_id: str, now: datetime) -> CustomerView
         unconfirmed=tuple(stored.unconfirmed()),
         guide_day=guide_day(customer.signup_date, state, local_date(now, zone)),
         move=move,
+        zone=zone,
+        audit=tuple(guide.store.audit_trail(customer_id)),
     )
 
 
 def timeline(view: CustomerView) -> list[str]:
+    """The journey so far, oldest first: sends, steps done, and what came back (replies,
+    bounces), each `YYYY-MM-DD  what`."""
     lines = [f"{view.customer.signup_date.isoformat()}  signed up ({view.plan.name} plan)"]
     every_send = (*view.archived, *view.history.sends)
-    lines += journey_lines(view.plan, History(state=view.history.state, sends=every_send))
     state = view.history.state
+    journey = journey_lines(view.plan, History(state=state, sends=every_send))
+    heard = heard_lines(view.customer, state, view.audit, view.zone)
+    # By day, a day's sends and steps before what came back that day (the sort is stable),
+    # and last what the state holds undated.
+    lines += sorted((*journey, *heard), key=lambda line: line[:10] if line[0].isdigit() else "~")
     if state.unsubscribed:
         # After the journey's lines: nothing is sent after it, and it belongs to the customer
         # rather than to one journey.
         day = state.unsubscribed_on.isoformat() if state.unsubscribed_on else "(undated)"
         lines.append(f"{day}  unsubscribed: no more guide mail")
     return lines
+
+
+def standing(customer: Customer, state: CustomerState) -> list[str]:
+    """Where the customer stands, as `og status` and `/og status` head their journey."""
+    handed_to = customer.handed_off_to or state.handed_off_to
+    undeliverable = state.undeliverable_to(customer.email)
+    same_address = state.undeliverable_email == customer.email.strip().lower()
+    soft = state.soft_bounces if same_address and not undeliverable else 0
+    labels = [
+        ("finished", customer.finished or state.finished),
+        ("paused", customer.paused or state.paused),
+        (f"waiting for a person since their reply of {state.replied_on}", state.replied_on),
+        ("unsubscribed", customer.unsubscribed or state.unsubscribed),
+        (f"handed off to {handed_to}", handed_to),
+        (f"undeliverable: {undeliverable}", undeliverable),
+        (f"{soft} soft {'bounce' if soft == 1 else 'bounces'} in a row", soft),
+    ]
+    return [label for label, on in labels if on]
 
 
 def rule_lines(view: CustomerView) -> list[str]:

@@ -1,7 +1,8 @@
 """Button clicks: on flags, a reply's message and the Home tab (Done, Pause, Hand off), on the
 digest and the Home tab (Resume), on a hand-off ping, a reply's message or the Home tab (Resume
-guide), and a reply's Done for one step; and the flag's overflow menu (Show the last email). Each listener translates the click into an engine action (or a read) and
-the outcome back into Slack; no business rule lives here.
+guide), and a reply's Done for one step; and the flag's overflow menu (Show the last email).
+Each listener translates the click into an engine action (or a read) and the outcome back into
+Slack; no business rule lives here.
 
 Clicks that change something, and Show the last email (which reads the sheet and the rules
 doc), are acknowledged at once and do their work as lazy listeners (on Lambda nothing may run

@@ -20,7 +20,7 @@ from bot.slack.blocks import SECTION_TEXT_LIMIT, check_message
 from bot.slack.buttons import HAND_BACK_ACTION_ID, ButtonTarget
 from bot.slack.flag import history_text
 from bot.slack.text import clip, escape_mrkdwn, plain_text
-from engine.queries import CustomerView
+from engine.queries import CustomerView, standing
 
 _NAME_LIMIT = 200
 _NOTE_LIMIT = 1000
@@ -85,26 +85,14 @@ def hand_off_ping(
 def status_blocks(view: CustomerView, lines: Sequence[str]) -> list[Block]:
     """`/og status`: the customer, their plan and standing, the journey, and today's move."""
     customer, state = view.customer, view.history.state
-    standing = [
-        label
-        for label, on in [
-            ("finished", customer.finished or state.finished),
-            ("paused", customer.paused or state.paused),
-            ("unsubscribed", customer.unsubscribed or state.unsubscribed),
-            (
-                f"handed off to {customer.handed_off_to or state.handed_off_to}",
-                bool(customer.handed_off_to or state.handed_off_to),
-            ),
-        ]
-        if on
-    ]
+    stands = standing(customer, state)
     move = view.move
     head = (
         f"*{who(customer.name, customer.company, customer.customer_id)}* "
         f"({escape_mrkdwn(clip(customer.customer_id, _NAME_LIMIT))}): "
         f"{escape_mrkdwn(view.plan.name)} plan, journey {state.journey}, "
         f"guide day {view.guide_day}"
-        + (f" — {escape_mrkdwn(', '.join(standing))}" if standing else "")
+        + (f" — {escape_mrkdwn(clip(', '.join(stands), _LINE_LIMIT))}" if stands else "")
         + f"\nToday: *{move.kind.value.replace('_', ' ')}*"
         + (f" {escape_mrkdwn(move.step)}" if move.step else "")
     )

@@ -40,9 +40,7 @@ def _hear(flagged: Flagged, inbound: Inbound) -> tuple[str, str]:
 
 
 def _reply(subject: str = "Re: Welcome", text: str = "How do I invite my team?") -> Inbound:
-    return Inbound(
-        kind=InboundKind.REPLY, sender="c1@example.test", subject=subject, new_text=text
-    )
+    return Inbound(kind=InboundKind.REPLY, sender="c1@example.test", subject=subject, new_text=text)
 
 
 def _blocks(flagged: Flagged, where: tuple[str, str]) -> Any:
@@ -136,6 +134,8 @@ def test_resume_guide_on_a_hand_off_ping_lifts_the_wait_after_a_reply_too(
     }
     assert flagged.submit(view, values) == 200
     ((dm_channel, dm_ts),) = [key for key in flagged.fake.messages if key[0] == "D0SAM"]
+    ping = json.dumps(flagged.fake.messages[(dm_channel, dm_ts)]["blocks"])
+    assert "replied: Re: Welcome: How do I invite my team?" in ping
 
     flagged.click("U0SAM", action_id="og_hand_back", on=(dm_channel, dm_ts))
 
