@@ -1,8 +1,10 @@
-"""What one person's Home tab shows: their open flags, oldest first; the customers handed off to
-them; and the team's paused customers with their notes.
+"""What one person's Home tab shows: their open flags, oldest first; their customers who wrote
+back and wait for them, and those whose address the guide gave up on; the customers handed off
+to them; and the team's paused customers with their notes.
 
 It reads the rules, the list's cells and the state of the customers it may list (paused, handed
-off or flagged, by the state or the list), and decides nothing: open flags are engine.flags's,
+off, waiting after a reply, undeliverable or flagged, by the state or the list), and decides
+nothing: open flags are engine.flags's,
 an owner is the one a flag goes to (engine.compose.owner_for), and people are named by their
 chat ids, as the rules doc writes them.
 """
@@ -50,10 +52,24 @@ class HomePaused(HomeCustomer):
     since: date | None
 
 
+class HomeReplied(HomeCustomer):
+    since: date
+    """The customer's own day of the reply the guide waits after."""
+
+
+class HomeUndeliverable(HomeCustomer):
+    email: str
+    reason: str
+
+
 class Home(BaseModel):
     user: str
     flags: list[HomeFlag] = []
     """The person's open flags, oldest first."""
+    replied: list[HomeReplied] = []
+    """The person's customers the guide waits for them with, after their reply, longest first."""
+    undeliverable: list[HomeUndeliverable] = []
+    """The person's customers whose address the guide gave up on (not paused or handed off)."""
     handed_off: list[HomeHandedOff] = []
     """Customers handed off to the person, longest first."""
     paused: list[HomePaused] = []
@@ -125,6 +141,14 @@ def home_from(
         plan = rules.plans[customer.effective_plan]
         if identify(owner_for(customer, plan, rules)).slack_id != user:
             continue
+        if reason := state.undeliverable_to(customer.email):
+            home.undeliverable.append(
+                HomeUndeliverable(**_shown(customer, state), email=customer.email, reason=reason)
+            )
+        if state.replied_on is not None:
+            # Its flags wait with it: the guide is waiting for a person either way.
+            home.replied.append(HomeReplied(**_shown(customer, state), since=state.replied_on))
+            continue
         for send in open_flags(history, customer):
             step = plan.step(send.step)
             home.flags.append(
@@ -138,6 +162,8 @@ def home_from(
     home.flags.sort(key=lambda flag: (flag.flagged_on, flag.customer_id))
     home.handed_off.sort(key=lambda c: (c.since or date.max, c.customer_id))
     home.paused.sort(key=lambda c: (c.since or date.max, c.customer_id))
+    home.replied.sort(key=lambda c: (c.since, c.customer_id))
+    home.undeliverable.sort(key=lambda c: c.customer_id)
     return home
 
 

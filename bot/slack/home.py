@@ -1,6 +1,7 @@
-"""The Home tab: a person's open flags, oldest first, with the flag's Done / Pause / Hand off; the
-customers handed off to them, with Resume guide; and the team's paused customers with their
-notes and Resume. Built from the engine's plain `Home` (engine/home.py) and published with
+"""The Home tab: a person's open flags, oldest first, with the flag's Done / Pause / Hand off;
+their customers who wrote back, with Resume guide, and those the guide cannot mail, with why;
+the customers handed off to them, with Resume guide; and the team's paused customers with
+their notes and Resume. Built from the engine's plain `Home` (engine/home.py) and published with
 `views.publish` when the person opens the tab and after every action they take (through the
 notifier).
 
@@ -49,6 +50,8 @@ from engine.home import (
     HomeFlag,
     HomeHandedOff,
     HomePaused,
+    HomeReplied,
+    HomeUndeliverable,
     has_viewed,
     home_for,
     remember_viewer,
@@ -59,8 +62,9 @@ _NAME_LIMIT = 80
 _NOTE_LIMIT = 300
 _PROBLEM_LIMIT = 1000
 # The header, the opening line and a line on the rules doc; a divider, a title and an "… and
-# N more" (or "nobody") line for each of the three sections.
-_FRAME = 3 + 3 * 3
+# N more" (or "nobody") line for each of the five sections.
+_FRAME = 3 + 5 * 3
+_REASON_LIMIT = 300
 _TOO_LONG = "The customer id is too long for buttons; act with the og command."
 
 _Shown = TypeVar("_Shown", bound=HomeCustomer)
@@ -98,7 +102,8 @@ def home_view(home: Home, *, team: bool) -> View:
     blocks: list[Block] = [
         HeaderBlock(text=plain_text("Onboarding guide")),
         _context(
-            "Your open flags, oldest first, the customers handed off to you"
+            "Your open flags, oldest first, your customers who wrote back or whose email "
+            "bounces, the customers handed off to you"
             + (", and the team's paused customers." if team else ".")
             + " It changes with every action you take."
         ),
@@ -107,8 +112,15 @@ def home_view(home: Home, *, team: bool) -> View:
         text = escape_mrkdwn(clip("; ".join(home.problems), _PROBLEM_LIMIT))
         blocks.append(_section(f"⚠️ The guide cannot show everything: {text}"))
     paused = home.paused if team else []
-    wants = [2 * len(home.flags), len(home.handed_off), len(paused)]
+    wants = [
+        2 * len(home.flags),
+        len(home.replied),
+        len(home.undeliverable),
+        len(home.handed_off),
+        len(paused),
+    ]
     shares = _shares(MAX_VIEW_BLOCKS - _FRAME, wants)
+    replied = home.replied[: shares[1]]
     blocks += _part(
         "Your open flags",
         home.flags[: shares[0] // 2],
@@ -117,16 +129,31 @@ def home_view(home: Home, *, team: bool) -> View:
         "Nothing waits for you.",
     )
     blocks += _part(
+        "Wrote back, waiting for you",
+        replied,
+        len(home.replied),
+        _replied,
+        "Nobody wrote back.",
+    )
+    blocks += _part(
+        "Their email cannot be delivered",
+        home.undeliverable[: shares[2]],
+        len(home.undeliverable),
+        lambda n, customer: _undeliverable(customer),
+        "Every address takes mail.",
+    )
+    # Resume guide on both: numbered on from the replies', so every id stays its own.
+    blocks += _part(
         "Handed off to you",
-        home.handed_off[: shares[1]],
+        home.handed_off[: shares[3]],
         len(home.handed_off),
-        _handed_off,
+        lambda n, customer: _handed_off(len(replied) + n, customer),
         "Nobody is handed off to you.",
     )
     if team:
         blocks += _part(
             "Paused, the whole team",
-            paused[: shares[2]],
+            paused[: shares[4]],
             len(paused),
             _paused,
             "Nobody is paused.",
@@ -188,6 +215,19 @@ def _handed_off(n: int, customer: HomeHandedOff) -> list[Block]:
     since = f", since {_day(customer.since)}" if customer.since else ""
     button = _button("Resume guide", numbered(HAND_BACK_ACTION_ID, n), customer)
     return [_section(f"{_who(customer)} is yours{since}", accessory=button)]
+
+
+def _replied(n: int, customer: HomeReplied) -> list[Block]:
+    button = _button("Resume guide", numbered(HAND_BACK_ACTION_ID, n), customer)
+    said = f"{_who(customer)} wrote back on {_day(customer.since)}; the guide waits for you"
+    return [_section(said, accessory=button)]
+
+
+def _undeliverable(customer: HomeUndeliverable) -> list[Block]:
+    reason = escape_mrkdwn(clip(customer.reason, _REASON_LIMIT))
+    email = escape_mrkdwn(clip(customer.email, _NAME_LIMIT))
+    said = f"{_who(customer)}: mail to {email} cannot be delivered ({reason})"
+    return [_section(f"{said}. Correct the email in the onboarding list.")]
 
 
 def _paused(n: int, customer: HomePaused) -> list[Block]:

@@ -10,7 +10,9 @@ from pathlib import Path
 from workspace import Workspace, nine_am, row
 
 from engine.actions import hand_off, mark_done, pause
+from engine.heard import hear
 from engine.home import home_for, home_from
+from engine.inbound import Bounce, Inbound, InboundKind
 from engine.models import StoreSnapshot
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
@@ -33,6 +35,11 @@ def test_the_home_tab_of_a_few_rows_is_the_home_tab_of_all_of_them(tmp_path: Pat
     assert hand_off(guide, "C04", "<@U0SAM>", "", "U0DANA", now).changed
     assert hand_off(guide, "C05", "Sam Ortiz", "", "U0SAM", now).changed
     assert mark_done(guide, "C06", "welcome", now, actor="customer").changed
+    # Two on track, but for what came back: a reply, and an address given up.
+    reply = Inbound(kind=InboundKind.REPLY, sender="c20@example.test", subject="Re: hi")
+    assert hear(guide, "C20", reply, now).changed
+    bounce = Bounce("c21@example.test", "5.1.1", permanent=True)
+    assert hear(guide, "C21", Inbound(kind=InboundKind.BOUNCE, bounces=(bounce,)), now).changed
     # People edit the list by hand; no tick has read it since.
     rows = ws.read_rows()
     edits = {
@@ -66,6 +73,10 @@ def test_the_home_tab_of_a_few_rows_is_the_home_tab_of_all_of_them(tmp_path: Pat
     assert {c.customer_id for c in sam.handed_off} == {"C04", "C05", "C10"}
     assert {c.customer_id for c in dana.paused} >= {"C03", "C07"}
     assert "C08" not in {c.customer_id for c in dana.paused}
+    assert [c.customer_id for c in dana.replied] == ["C20"] and not sam.replied
+    assert [(c.customer_id, c.reason) for c in dana.undeliverable] == [
+        ("C21", "bounced for good (5.1.1)")
+    ]
     # Only those customers' state was read, not everyone's.
     assert read and all(0 < len(ids) < len(everyone) / 2 for ids in read)
-    assert {"C07", "C09", "C10"} <= set(read[0]) and "C51" not in read[0]
+    assert {"C07", "C09", "C10", "C20", "C21"} <= set(read[0]) and "C51" not in read[0]

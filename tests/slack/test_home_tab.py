@@ -16,7 +16,14 @@ from workspace import row
 
 from bot.slack.home import home_view
 from engine.actions import finish, hand_off, pause
-from engine.home import Home, HomeFlag, HomeHandedOff, HomePaused
+from engine.home import (
+    Home,
+    HomeFlag,
+    HomeHandedOff,
+    HomePaused,
+    HomeReplied,
+    HomeUndeliverable,
+)
 from engine.tick import tick
 
 
@@ -204,16 +211,26 @@ def test_every_section_keeps_a_share_of_the_100_blocks_and_sheet_text_stays_text
             HomePaused(customer_id=f"P{n}", note="<!here>", since=DAY0.date(), **shown)
             for n in range(80)
         ],
+        replied=[HomeReplied(customer_id=f"R{n}", since=DAY0.date(), **shown) for n in range(80)],
+        undeliverable=[
+            HomeUndeliverable(customer_id=f"U{n}", email="<!here>@x", reason="*5.1.1*", **shown)
+            for n in range(80)
+        ],
     )
 
     view = home_view(many, team=True).to_dict()
 
     assert len(view["blocks"]) <= 100
     shown_text = text(view)
-    counts = [shown_text.count(p) for p in ("is stuck on", "is yours", "is paused")]
-    assert min(counts) >= 15 and sum(2 * c if i == 0 else c for i, c in enumerate(counts)) <= 88
-    for said in message_texts(view["blocks"], "mrkdwn"):
-        assert "<!" not in said and "<@" not in said and "*Eve*" not in said
+    said = ("is stuck on", "wrote back on", "cannot be delivered", "is yours", "is paused")
+    counts = [shown_text.count(p) for p in said]
+    # A flag takes two blocks (its line and its buttons), everyone else one.
+    assert counts[0] >= 8 and min(counts[1:]) >= 16
+    assert 2 * counts[0] + sum(counts[1:]) <= 100 - 3 - 5 * 3
+    assert len(set(action_ids(view))) == len(action_ids(view))
+    for line in message_texts(view["blocks"], "mrkdwn"):
+        assert "<!" not in line and "<@" not in line and "*Eve*" not in line
+        assert "*5.1.1*" not in line
 
 
 def test_slack_checking_the_events_url_gets_its_challenge_back(flagged: Flagged) -> None:
