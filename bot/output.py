@@ -12,6 +12,7 @@ from dataclasses import asdict
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from engine.audit import differences
 from engine.calendar import wait_text
@@ -49,7 +50,9 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
         for column in columns:
             table.add_column(column)
         for row in rows:
-            table.add_row(*row)
+            # As text: a cell holds what people typed (a note, a stranger's subject), which
+            # rich would otherwise read as markup, and `[/x]` would stop the command.
+            table.add_row(*(Text(cell) for cell in row))
         _console().print(table)
         return
     print(title)
@@ -254,6 +257,14 @@ def digest(content: Digest) -> None:
         ],
     )
     _table(
+        f"Wrote back, waiting for a person ({len(content.waiting)})",
+        ["customer", "wrote back", "waiting for"],
+        [
+            [f"{w.customer_id} {w.name}", w.since.isoformat(), f"{w.days} days"]
+            for w in content.waiting
+        ],
+    )
+    _table(
         f"Open flags nobody acted on ({len(content.open_flags)}), oldest first",
         ["customer", "step", "age"],
         [[f"{f.customer_id} {f.name}", f.step, f"{f.age_days} days"] for f in content.open_flags],
@@ -265,6 +276,11 @@ def digest(content: Digest) -> None:
             [f"{u.customer_id} {u.name}", f"{u.kind.described} {u.step}", u.tried_on.isoformat()]
             for u in content.unconfirmed
         ],
+    )
+    _table(
+        f"Email cannot be delivered ({len(content.undeliverable)}): correct it in the list",
+        ["customer", "email", "why"],
+        [[f"{u.customer_id} {u.name}", u.email, u.reason] for u in content.undeliverable],
     )
     _table(
         f"Handed off ({len(content.handed_off)})",
@@ -286,6 +302,15 @@ def digest(content: Digest) -> None:
         "Median days from step sent to step done",
         ["plan", "days"],
         [[plan, f"{days:g}"] for plan, days in content.median_days_to_done.items()],
+    )
+    _table(
+        f"Mail that matched nobody on the list ({len(content.unmatched)})",
+        ["came", "what", "from", "subject"],
+        [[f"{u.at:%Y-%m-%d %H:%M}", u.kind, u.sender, u.subject] for u in content.unmatched],
+    )
+    say(
+        f"replies this week: {content.replied_this_week}; "
+        f"soft-bouncing addresses: {content.soft_bouncing}"
     )
     for warning in content.roster_warnings:
         say(f"warning: {warning}")

@@ -1,5 +1,6 @@
-"""The weekly digest's content: who is paused, which flags nobody acted on, who is handed off,
-who finished this week, how fast steps get done, and what the guide could not read.
+"""The weekly digest's content: who is paused, who wrote back and waits for a person, which
+flags nobody acted on, who is handed off, whose address the guide gave up on, who finished this
+week, how fast steps get done, the mail that matched nobody, and what the guide could not read.
 
 It reads what a tick reads and decides nothing; the Slack surface turns it into messages.
 """
@@ -15,7 +16,8 @@ from pydantic import BaseModel
 from engine.calendar import local_date
 from engine.flags import open_flags
 from engine.guide import Guide
-from engine.models import Customer, History, SendKind
+from engine.inbox import unmatched_messages
+from engine.models import Customer, CustomerState, History, SendKind
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules, people_problems
 
@@ -29,6 +31,34 @@ class PausedCustomer(BaseModel):
     note: str
     since: date | None
     days: int | None
+
+
+class WaitingCustomer(BaseModel):
+    """Wrote back: the guide waits for a person (engine.heard)."""
+
+    customer_id: str
+    journey: int
+    """The journey waiting, so a Resume button acts on it and not on a later one."""
+    name: str
+    company: str
+    since: date
+    days: int
+
+
+class UndeliverableCustomer(BaseModel):
+    customer_id: str
+    name: str
+    email: str
+    reason: str
+
+
+class UnmatchedMail(BaseModel):
+    """A message that came in and matched no customer on the list."""
+
+    at: datetime
+    kind: str
+    sender: str
+    subject: str
 
 
 class OpenFlag(BaseModel):
@@ -64,10 +94,19 @@ class UnconfirmedCustomer(BaseModel):
 class Digest(BaseModel):
     today: date
     paused: list[PausedCustomer] = []
+    waiting: list[WaitingCustomer] = []
+    """Longest first."""
     open_flags: list[OpenFlag] = []
     """Oldest first."""
     handed_off: list[HandedOff] = []
     finished_this_week: list[FinishedCustomer] = []
+    undeliverable: list[UndeliverableCustomer] = []
+    replied_this_week: int = 0
+    """Customers whose reply of this week the guide still waits after."""
+    soft_bouncing: int = 0
+    """Customers whose mail bounced softly, fewer times in a row than gives the address up."""
+    unmatched: list[UnmatchedMail] = []
+    """This week's mail that matched nobody, oldest first."""
     median_days_to_done: dict[str, float] = {}
     """Per plan name: the median of days from a step's email to its being done."""
     unconfirmed: list[UnconfirmedCustomer] = []
@@ -102,6 +141,11 @@ def build_digest(guide: Guide, now: datetime) -> Digest:
             history = history.model_copy(update={"sends": journey})
         days_to_done[plan.name] += _days_to_done(history)
     digest.open_flags.sort(key=lambda flag: (flag.flagged_on, flag.customer_id))
+    digest.waiting.sort(key=lambda waiting: (waiting.since, waiting.customer_id))
+    digest.unmatched = [
+        UnmatchedMail(at=u.at, kind=u.kind, sender=u.sender, subject=u.subject)
+        for u in unmatched_messages(guide, since=now - timedelta(days=7))
+    ]
     names = {customer.customer_id: customer.name or customer.email for customer in customers}
     digest.unconfirmed = [
         UnconfirmedCustomer(
@@ -134,6 +178,7 @@ def _place(digest: Digest, customer: Customer, history: History, today: date) ->
             )
             return True
         return False
+    _heard(digest, customer, state, today)
     if customer.handed_off_to or state.handed_off_to:
         digest.handed_off.append(
             HandedOff(
@@ -158,6 +203,19 @@ def _place(digest: Digest, customer: Customer, history: History, today: date) ->
             )
         )
         return False
+    if state.replied_on is not None:
+        # Its open flags wait with it: the guide waits for a person either way.
+        digest.waiting.append(
+            WaitingCustomer(
+                customer_id=customer.customer_id,
+                journey=state.journey,
+                name=name,
+                company=customer.company,
+                since=state.replied_on,
+                days=(today - state.replied_on).days,
+            )
+        )
+        return False
     for send in open_flags(history, customer):
         digest.open_flags.append(
             OpenFlag(
@@ -169,6 +227,23 @@ def _place(digest: Digest, customer: Customer, history: History, today: date) ->
             )
         )
     return False
+
+
+def _heard(digest: Digest, customer: Customer, state: CustomerState, today: date) -> None:
+    """What came back from the customer's email, as the state holds it now."""
+    if state.replied_on is not None and today - state.replied_on < timedelta(days=7):
+        digest.replied_this_week += 1
+    if reason := state.undeliverable_to(customer.email):
+        digest.undeliverable.append(
+            UndeliverableCustomer(
+                customer_id=customer.customer_id,
+                name=customer.name or customer.email,
+                email=customer.email,
+                reason=reason,
+            )
+        )
+    elif state.soft_bounces and state.undeliverable_email == customer.email.strip().lower():
+        digest.soft_bouncing += 1
 
 
 def _days_to_done(history: History) -> list[int]:

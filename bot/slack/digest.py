@@ -4,10 +4,12 @@ against Slack's limits before anything is posted.
 The first message opens with a header ("Weekly digest, Mon 23 Nov 2026") and a line counting
 what follows, or saying that nothing needs attention. Then, each after a divider and a bold
 title, the sections that have anyone in them (the count line already says which are empty):
-paused customers, one section each with a Resume button; open flags nobody acted on, oldest
-first; sends that may or may not have reached the customer; handed-off customers with their
+paused customers, one section each with a Resume button; customers who wrote back and wait for
+a person, the same; open flags nobody acted on, oldest first; sends that may or may not have
+reached the customer; addresses the guide gave up on, with why; handed-off customers with their
 owner; finished this week; the per-plan median days from a step's email to its being done;
-how the roster was read; skipped roster rows; rules-doc problems.
+this week's mail that matched nobody on the list; how the roster was read; skipped roster
+rows; rules-doc problems.
 
 A long digest becomes several messages, the rest posted as replies in the first one's thread.
 Each continuation opens with "Weekly digest, Mon 23 Nov 2026, continued (2 of 3)" and repeats
@@ -15,8 +17,10 @@ the title of a section cut by the break. A block is never split. Pages leave a f
 Resume button: a click swaps the button for a line saying who resumed (bot/slack/answers.py),
 and the updated message must still fit in 50 blocks.
 
-Resume buttons are `og_resume_<n>`, n the customer's place in `Digest.paused` (unique within
-every message; listeners match `^og_resume`), their value the paused journey's `ButtonTarget`.
+Resume buttons are `og_resume_<n>`, n the customer's place in `Digest.paused`, then in
+`Digest.waiting` counted on from there (unique within every message; listeners match
+`^og_resume`), their value the journey's `ButtonTarget`. A Resume lifts a pause and the wait
+after a reply alike (engine.actions.resume).
 
 Escaping follows slack_messages.py: every value from the sheet or the rules doc goes through
 `clip` and `escape_mrkdwn`, so it can neither ping, mention, link nor format. Only a handed-off
@@ -45,7 +49,7 @@ from bot.slack.blocks import BUTTON_VALUE_LIMIT, MAX_BLOCKS, SECTION_TEXT_LIMIT,
 from bot.slack.buttons import RESUME_ACTION_PREFIX, ButtonTarget
 from bot.slack.notifier import slack_send_errors
 from bot.slack.text import USER_ID, clip, escape_mrkdwn, mention, plain_text
-from engine.digest import Digest, PausedCustomer
+from engine.digest import Digest, PausedCustomer, WaitingCustomer
 from engine.plans import Person
 from engine.ports import SendError
 
@@ -106,10 +110,15 @@ def _title(today: date) -> str:
 def _counts(digest: Digest) -> list[str]:
     counted = [
         (len(digest.paused), "paused", "paused"),
+        (len(digest.waiting), "waiting after a reply", "waiting after a reply"),
         (len(digest.open_flags), "open flag", "open flags"),
         (len(digest.unconfirmed), "unconfirmed send", "unconfirmed sends"),
+        (len(digest.undeliverable), "undeliverable address", "undeliverable addresses"),
         (len(digest.handed_off), "handed off", "handed off"),
         (len(digest.finished_this_week), "finished this week", "finished this week"),
+        (digest.replied_this_week, "reply this week", "replies this week"),
+        (digest.soft_bouncing, "soft-bouncing address", "soft-bouncing addresses"),
+        (len(digest.unmatched), "email matched nobody", "emails matched nobody"),
         (len(digest.skipped_rows), "roster row skipped", "roster rows skipped"),
         (len(digest.rules_problems), "rules doc problem", "rules doc problems"),
     ]
@@ -119,8 +128,11 @@ def _counts(digest: Digest) -> list[str]:
 def _needs_attention(digest: Digest) -> bool:
     return bool(
         digest.paused
+        or digest.waiting
         or digest.open_flags
         or digest.unconfirmed
+        or digest.undeliverable
+        or digest.unmatched
         or digest.skipped_rows
         or digest.roster_warnings
         or digest.rules_problems
@@ -140,8 +152,9 @@ def _summary(digest: Digest) -> Block:
     if _needs_attention(digest):
         return ContextBlock(elements=[plain_text(" · ".join(_counts(digest)))])
     text = (
-        "Nothing needs attention this week: nobody is paused, no flag is waiting, and the "
-        "roster and the rules doc read cleanly."
+        "Nothing needs attention this week: nobody is paused or waiting after a reply, no "
+        "flag is waiting, every address takes mail, and the roster and the rules doc read "
+        "cleanly."
     )
     if counts := _counts(digest):
         text += f" ({', '.join(counts)})"
@@ -165,6 +178,20 @@ def _paused_block(index: int, paused: PausedCustomer, today: date) -> Block:
         return SectionBlock(text=_mrkdwn("\n".join(lines)))
     button = ButtonElement(
         text=plain_text("Resume"), action_id=f"{RESUME_ACTION_PREFIX}_{index}", value=value
+    )
+    return SectionBlock(text=_mrkdwn("\n".join(lines)), accessory=button)
+
+
+def _waiting_block(index: int, waiting: WaitingCustomer, today: date) -> Block:
+    company = f" · {_esc(waiting.company, _NAME_LIMIT)}" if waiting.company.strip() else ""
+    when = "today" if not waiting.days else f"{_ago(waiting.days)} ({_day(waiting.since, today)})"
+    lines = [f"{_who(waiting.name, waiting.customer_id)}{company}", f"wrote back {when}"]
+    value = ButtonTarget(customer_id=waiting.customer_id, journey=waiting.journey).to_value()
+    if len(value) > BUTTON_VALUE_LIMIT:
+        lines.append("_The customer id is too long for a button; resume with the og command._")
+        return SectionBlock(text=_mrkdwn("\n".join(lines)))
+    button = ButtonElement(
+        text=plain_text("Resume guide"), action_id=f"{RESUME_ACTION_PREFIX}_{index}", value=value
     )
     return SectionBlock(text=_mrkdwn("\n".join(lines)), accessory=button)
 
@@ -209,6 +236,18 @@ def _sections(digest: Digest) -> list[_Section]:
         f"{_esc(send.step, _NAME_LIMIT)}, tried {_day(send.tried_on, today)}"
         for send in digest.unconfirmed
     ]
+    undeliverable = [
+        f"{_who(u.name, u.customer_id)}: {_esc(u.email, _NAME_LIMIT)}, "
+        f"{_esc(u.reason, _PROBLEM_LIMIT)}"
+        for u in digest.undeliverable
+    ]
+    unmatched = [
+        f"{_day(u.at.date(), today)}: {_esc(u.kind, _ID_LIMIT)} from "
+        f"{_esc(u.sender or 'nobody named', _NAME_LIMIT)}, "
+        f"“{_esc(u.subject, _PROBLEM_LIMIT)}”"
+        for u in digest.unmatched
+    ]
+    after = len(digest.paused)
     skipped = [_esc(row, _PROBLEM_LIMIT) for row in digest.skipped_rows]
     warnings = [_esc(warning, _PROBLEM_LIMIT) for warning in digest.roster_warnings]
     problems = [_esc(problem, _PROBLEM_LIMIT) for problem in digest.rules_problems]
@@ -217,15 +256,25 @@ def _sections(digest: Digest) -> list[_Section]:
             f"*Paused ({len(digest.paused)})*",
             [_paused_block(i, p, today) for i, p in enumerate(digest.paused)],
         ),
+        (
+            f"*Wrote back, waiting for a person ({len(digest.waiting)})*",
+            [_waiting_block(after + i, w, today) for i, w in enumerate(digest.waiting)],
+        ),
         (f"*Open flags nobody acted on ({len(flags)})*, oldest first", _packed(flags)),
         (
             f"*May or may not have reached the customer ({len(unconfirmed)})*: check with "
             "them, then `og unconfirmed delivered` or `og unconfirmed resend`",
             _packed(unconfirmed),
         ),
+        (
+            f"*Email cannot be delivered ({len(undeliverable)})*: correct the email in the "
+            "onboarding list",
+            _packed(undeliverable),
+        ),
         (f"*Handed off ({len(handed)})*", _packed(handed)),
         (f"*Finished this week ({len(finished)})*", _packed(finished)),
         ("*Median days from step sent to step done*", _packed(medians)),
+        (f"*Mail that matched nobody on the list ({len(unmatched)})*", _packed(unmatched)),
         ("*How the onboarding list was read*", _packed(warnings)),
         (f"*Roster rows skipped ({len(skipped)})*", _packed(skipped)),
         (f"*Rules doc problems ({len(problems)})*", _packed(problems)),
