@@ -37,9 +37,9 @@ _DONE = {
     "send_to_send_again": "📮 A send that may not have gone out will go out again",
     "unsubscribed": "🔕 Unsubscribed from the guide's emails",
     "replied": "✉️ Replied",
-    "auto_reply_noted": "🏖️ An automatic reply, noted",
-    "bounced": "📭 Undeliverable",
-    "soft_bounced": "📭 A soft bounce",
+    "auto_reply_noted": "🏖️ An automatic reply sent",
+    "bounced": "📭 The address given up, reported",
+    "soft_bounced": "📭 A soft bounce reported",
     "complained": "🚫 Marked an email as spam",
 }
 _UNDONE = {

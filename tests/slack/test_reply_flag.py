@@ -63,6 +63,9 @@ def test_a_reply_reaches_the_flag_channel_with_its_words_and_its_buttons(
     assert (done.customer_id, done.journey, done.owner, done.step) == ("C1", 1, "U0DANA", "welcome")
     resume = ButtonTarget.from_value(button_value(message, "og_hand_back") or "")
     assert (resume.customer_id, resume.step) == ("C1", "")
+    # The step's flag says it too, with the reply's words.
+    flag = json.dumps(flagged.fake.messages[(flagged.channel, flagged.ts)]["blocks"])
+    assert "Replied by the customer" in flag and "Re: Welcome: How do I invite my team?" in flag
 
 
 def test_what_the_customer_wrote_stays_text(flagged: Flagged) -> None:
@@ -152,6 +155,8 @@ def test_an_undeliverable_address_says_why_and_offers_no_mail(flagged: Flagged) 
     assert "bounced for good (5.1.1 no such user &lt;b&gt;)" in text
     assert "corrected in the onboarding list" in text
     assert buttons_on(message) == ["og_pause", "og_hand_off"]
+    flag = json.dumps(flagged.fake.messages[(flagged.channel, flagged.ts)]["blocks"])
+    assert "The address given up, reported by the mail service" in flag
 
 
 def test_a_complaint_is_a_plain_notice(flagged: Flagged) -> None:
