@@ -3,10 +3,11 @@ direct message to the owner (which needs the `im:write` scope besides `chat:writ
 
 After every action it changes each flag of the journey to read as the engine says
 (`chat.update` of the message whose `CHANNEL:TS` the flag's send keeps), and republishes the
-Home tab of the person who acted."""
+Home tab of the person who acted; after a reply or a bounce, the owner's."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -39,6 +40,8 @@ from engine.outcomes import (
 )
 from engine.plans import Person
 from engine.ports import OutcomeUnknownError, SendError
+
+_log = logging.getLogger("og.slack")
 
 _MESSAGE = re.compile(r"([CDG][A-Z0-9]+):(\d+\.\d+)")
 """A flag's reference as `flag` returns it; a console or preview reference is not one."""
@@ -119,13 +122,22 @@ class SlackNotifier:
         )
 
     def heard(self, notice: HeardNotice) -> str:
+        """Posted like a flag; then the owner's Home tab, where the customer now waits, is
+        republished (when they ever opened it). The message is told either way."""
         notice = notice.model_copy(update={"owner": self._owner(notice.owner)})
-        return self._post(
+        posted = self._post(
             f"the {notice.kind.value} of {notice.customer_id}",
             notice.owner,
             heard_message(notice),
             heard_text(notice),
         )
+        owner = notice.owner.slack_id
+        if self.home is not None and is_user_id(owner):
+            try:
+                self.home(owner)
+            except Exception as error:  # the Home tab waits for its next opening
+                _log.warning("the Home tab of %s was not republished: %s", owner, error)
+        return posted
 
     def _owner(self, owner: Person) -> Person:
         """The owner with their member id. One named by an email Slack does not know (or

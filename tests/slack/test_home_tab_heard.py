@@ -62,6 +62,15 @@ def test_a_customer_who_wrote_back_waits_on_the_owners_tab_with_resume_guide(
     assert action_ids(home(flagged)) == ["og_done_0", "og_pause_0", "og_hand_off_0"]
 
 
+def test_an_open_home_tab_is_republished_when_the_reply_comes(flagged: Flagged) -> None:
+    flagged.open_home("U0DANA")
+    assert "Wrote back, waiting for you* (0)" in text(home(flagged))
+
+    hear(flagged.guide, "C1", REPLY, NOW)
+
+    assert "Wrote back, waiting for you* (1)" in text(home(flagged))
+
+
 def test_the_tab_of_someone_else_does_not_list_the_reply(flagged: Flagged) -> None:
     hear(flagged.guide, "C1", REPLY, NOW)
     flagged.open_home("U0SAM")
