@@ -242,7 +242,7 @@ def _sections(digest: Digest) -> list[_Section]:
         for u in digest.undeliverable
     ]
     unmatched = [
-        f"{_day(u.at.date(), today)}: {_esc(u.kind, _ID_LIMIT)} from "
+        f"{_day(u.at.date(), today)}: {_esc(u.kind, _PROBLEM_LIMIT)} from "
         f"{_esc(u.sender or 'nobody named', _NAME_LIMIT)}, "
         f"“{_esc(u.subject, _PROBLEM_LIMIT)}”"
         for u in digest.unmatched
