@@ -4,9 +4,9 @@ to them; and the team's paused customers with their notes.
 
 It reads the rules, the list's cells and the state of the customers it may list (paused, handed
 off, waiting after a reply, undeliverable or flagged, by the state or the list), and decides
-nothing: open flags are engine.flags's,
-an owner is the one a flag goes to (engine.compose.owner_for), and people are named by their
-chat ids, as the rules doc writes them.
+nothing: open flags are engine.flags's, an owner is the one a flag goes to
+(engine.compose.owner_for), and people are named by their chat ids, as the rules doc writes
+them.
 """
 
 from __future__ import annotations
