@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import STORES
+from contract_stores import STORES
 
 from engine.adapters.row_memory import InProcessRowMemory, StoreRowMemory
 from engine.ports import RowMemory, StateStore
