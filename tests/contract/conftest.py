@@ -1,6 +1,6 @@
-"""The stores every state store contract test runs against (test_store_contract.py and
-test_store_batch_contract.py): a new backend joins by adding one entry to `STORES`; and the
-notifiers every notifier contract test runs against (tests/support/notifiers.py)."""
+"""The `store` fixture every state store contract test runs on, once per store of
+tests/support/contract_stores.py; and the notifiers every notifier contract test runs against
+(tests/support/notifiers.py)."""
 
 from __future__ import annotations
 
