@@ -4,7 +4,8 @@ machine (bot.inbox), SES receiving and SES's bounce and complaint events on AWS.
 Each arrival has a key of its own (its mailbox, UIDVALIDITY and UID; its S3 object; its SNS
 message), and is taken in once: the key is claimed in the store before anything is done, and
 its outcome written after. A second delivery of the same key is passed over; one whose claim
-is older than `RETAKE_AFTER` (its run died mid-way) is taken in again. What matches no
+is older than `RETAKE_AFTER` (its run died mid-way), or whose taking failed (the store or the
+list could not be read), is taken in again. What matches no
 customer is kept (the newest `UNMATCHED_KEPT`) for the weekly digest.
 """
 
@@ -80,7 +81,11 @@ class Inbox:
         raises, and the arrival is taken in again by the next run."""
         if not self._claim(key):
             return Arrival(key, Taken.ALREADY, inbound.kind.value)
-        arrival = self._act(key, inbound)
+        try:
+            arrival = self._act(key, inbound)
+        except Exception:
+            self._release(key)
+            raise
         self.guide.store.put_meta(_KEY_PREFIX + key, _record("done", self.now, arrival))
         log = _log.info if arrival.taken == Taken.ACTED else _log.warning
         log("%s: %s %s %s", key, arrival.taken.value, arrival.kind, arrival.message)
@@ -131,14 +136,23 @@ class Inbox:
             return True
         try:
             seen = json.loads(found)
-            stale = seen["state"] == "taking" and (
-                self.now - datetime.fromisoformat(seen["at"]) > RETAKE_AFTER
+            stale = seen["state"] == "failed" or (
+                seen["state"] == "taking"
+                and self.now - datetime.fromisoformat(seen["at"]) > RETAKE_AFTER
             )
         except (ValueError, KeyError, TypeError):
             stale = False
         if stale:
             self.guide.store.put_meta(_KEY_PREFIX + key, mine)
         return stale
+
+    def _release(self, key: str) -> None:
+        """A taking that raised gives its claim up, so a retry (Lambda's, the next poll's)
+        takes the arrival in at once rather than after `RETAKE_AFTER`."""
+        try:
+            self.guide.store.put_meta(_KEY_PREFIX + key, _record("failed", self.now))
+        except Exception as error:  # the store is what failed: the claim lapses by age instead
+            _log.warning("%s: its claim stays until it is stale: %s", key, error)
 
 
 def _record(state: str, at: datetime, arrival: Arrival | None = None) -> str:

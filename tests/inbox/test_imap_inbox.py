@@ -106,14 +106,16 @@ def test_a_message_taken_in_but_not_moved_is_only_moved_by_the_next_run(
 
 
 def test_a_message_whose_taking_in_died_is_left_until_it_may_be_taken_again(
-    tmp_path: Path, dovecot: Dovecot
+    tmp_path: Path, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     dovecot.append(a_reply(sent_emails(ws, dovecot)["C1"], "A question."))
     rows = ws.read_rows()
     ws.roster_path.unlink()  # the list cannot be read: the run dies mid-way through taking in
 
-    died = read(ws, dovecot)
+    with monkeypatch.context() as killed:  # before it could give its claim back
+        killed.setattr(Inbox, "_release", lambda self, key: None)
+        died = read(ws, dovecot)
 
     assert died.arrivals == [] and len(died.failures) == 1
     assert died.failures[0][1].startswith("not taken in: ")
@@ -126,6 +128,24 @@ def test_a_message_whose_taking_in_died_is_left_until_it_may_be_taken_again(
     retaken = read(ws, dovecot, LATER + RETAKE_AFTER + timedelta(minutes=1))
 
     assert taken(retaken) == [("acted", "C1")]
+    assert uids_in(dovecot, "INBOX") == [] and replies_told(ws) == 1
+
+
+def test_a_message_whose_taking_in_failed_is_taken_in_by_the_next_read(
+    tmp_path: Path, dovecot: Dovecot
+) -> None:
+    ws = Workspace(tmp_path, [row("C1")])
+    dovecot.append(a_reply(sent_emails(ws, dovecot)["C1"], "A question."))
+    rows = ws.read_rows()
+    ws.roster_path.unlink()
+
+    failed = read(ws, dovecot)
+
+    assert failed.arrivals == [] and len(failed.failures) == 1
+    ws.write_rows(rows)
+    # The run knew it failed and gave its claim back: no need to wait for it to go stale.
+    again = read(ws, dovecot, LATER + timedelta(minutes=5))
+    assert taken(again) == [("acted", "C1")]
     assert uids_in(dovecot, "INBOX") == [] and replies_told(ws) == 1
 
 
