@@ -13,6 +13,8 @@ What arrives, and where it goes:
   -> `bot.scheduled.run_scheduled`, which runs each scheduled time once however often it is
   delivered. A run that raises makes the invocation fail, so it lands in the on-failure queue
   for a replay (docs/deploy.md);
+- S3 event notifications (an email SES received, stored in the inbound bucket) and SNS
+  notifications (SES's bounce and complaint events) -> `bot.aws_mail_events`;
 - anything else -> ValueError: a deployment mistake should fail loudly, not look handled.
 """
 
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import function_url
+from bot.aws_mail_events import MailEvents, is_mail_event
 from bot.aws_secrets import load_secrets
 from bot.runtime import digest_poster, slack_app
 from bot.scheduled import (
@@ -58,10 +61,14 @@ class LambdaEntry:
         guide: Guide,
         slack: SlackDispatch | None,
         post_digest: PostDigest | None,
+        mail: MailEvents | None = None,
     ) -> None:
+        """`mail`: takes in S3 and SNS records; by default made from the environment on the
+        first such invocation."""
         self.guide = guide
         self.routes = WebRoutes(guide, slack)
         self.post_digest = post_digest
+        self.mail = mail
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResponse:
         if not isinstance(event, Mapping):
@@ -70,9 +77,14 @@ class LambdaEntry:
             return self._scheduled(event, context)
         if function_url.http_method(event) is not None:
             return self._http(event, context)
+        if is_mail_event(event):
+            if self.mail is None:
+                self.mail = MailEvents.from_env(self.guide)
+            return self.mail(event, self.guide.wall_clock())
         raise ValueError(
-            "unrecognised event: neither a Function URL request (requestContext.http.method) "
-            f"nor a scheduled run ({SCHEDULER_KEY!r}); its keys: {sorted(map(str, event))}"
+            "unrecognised event: neither a Function URL request (requestContext.http.method), "
+            f"a scheduled run ({SCHEDULER_KEY!r}) nor S3 or SNS records; "
+            f"its keys: {sorted(map(str, event))}"
         )
 
     # --- HTTP ---------------------------------------------------------------------------

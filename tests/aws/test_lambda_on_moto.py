@@ -2,7 +2,8 @@
 state in DynamoDB and mail through SES (moto's HTTP server), Slack the local fake. Scheduler
 events tick day by day, a flag is posted, Done arrives as a signed Function URL request with a
 base64 body, its lazy self-invocation finishes the customer, the next tick sends the wrap-up,
-and a done link and the Monday digest go through the same handler."""
+and a done link and the Monday digest go through the same handler; so do a reply SES receiving
+stored in S3 and a complaint SNS delivered."""
 
 from __future__ import annotations
 
@@ -20,17 +21,20 @@ import pytest
 from done_site import done_path
 from fake_slack import FakeSlack
 from lambda_events import FakeContext, QueuedInvocations, http_event, scheduler_event
+from mail_events import NOTIFIED_COMPLAINT, records, s3_record, ses_event, sns_record
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto_server import MotoServer
 from moto_ses import REGION, fake_aws_credentials, verify_identity
 from slack_flow import SECRET, block_actions, button_value, signed_headers
+from workspace import SECRET as SECRET_OF_LINKS
 from workspace import Workspace, nine_am, row
 
 from bot.aws_lambda import digest_poster_from_env, make_handler, slack_from_env
 from engine.adapters.dynamodb_store import DynamoDbStore
 from engine.adapters.dynamodb_tables import create_tables
 from engine.guide import Guide
+from engine.inbound_match import reply_token
 
 DAY0 = nine_am("2026-11-02")
 FLAGS, DIGESTS = "C0FLAGS", "C0DIGEST"
@@ -139,3 +143,43 @@ def test_a_customer_from_first_email_to_wrap_up_on_the_aws_path(
     assert handler(scheduler_event("digest", monday), FakeContext())["outcome"] == "already ran"
     digests = [p for p in fake_slack.posted() if p["channel"] == DIGESTS]
     assert len(digests) == 1 and "Weekly digest" in digests[0]["text"]
+
+
+def test_mail_coming_back_reaches_the_deployed_handler_from_s3_and_sns(
+    deployed: tuple[Any, QueuedInvocations, str],
+    fake_slack: FakeSlack,
+    moto_server: MotoServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The function as deployed: its inbound bucket from OG_INBOUND_BUCKET, S3 reached
+    through boto3's own endpoint setting, state in DynamoDB, the owner told in Slack."""
+    handler, _, prefix = deployed
+    bucket = f"og-inbound-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=moto_server.url)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    monkeypatch.setenv("OG_INBOUND_BUCKET", bucket)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_server.url)
+    monkeypatch.setenv("OG_REPLY_TO", "guide@replies.og.example")
+    handler(scheduler_event("tick", DAY0.isoformat()), FakeContext())
+    store = DynamoDbStore(
+        boto3.client("dynamodb", region_name=REGION, endpoint_url=moto_server.url), prefix
+    )
+    token = reply_token(SECRET_OF_LINKS, "C1")
+    reply = (
+        f"From: c1@example.test\r\nTo: guide+{token}@replies.og.example\r\n"
+        "Subject: Re: Welcome\r\nMessage-ID: <r1@example.test>\r\n\r\nWhere is the setup page?\r\n"
+    ).encode()
+    s3.put_object(Bucket=bucket, Key="inbound/r1", Body=reply)
+    before = len(fake_slack.posted())
+
+    assert handler(records(s3_record(bucket, "inbound/r1", len(reply))), FakeContext()) == {
+        "records": 1,
+        "outcomes": {"acted": 1},
+    }
+    assert store.load_one("C1").history("C1").state.replied_on is not None
+    told = fake_slack.posted()[before:]
+    assert len(told) == 1 and "Name C1" in json.dumps(told[0])
+
+    complaint = sns_record("0f1e2d3c", ses_event(NOTIFIED_COMPLAINT, "c2@example.test"))
+    assert handler(records(complaint), FakeContext())["outcomes"] == {"acted": 1}
+    assert store.load_one("C2").history("C2").state.unsubscribed
