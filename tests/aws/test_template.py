@@ -11,24 +11,39 @@ deploys rather than against a copy of it.
   done links have a base URL;
 - cfn-lint has nothing to say.
 
-The template is read with cfn-lint's own decoder (it knows `!Ref`, `!Sub`, `!GetAtt`, ...), and a
-small resolver below evaluates the intrinsic functions the template uses for given parameters.
+The template is read with cfn-lint's own decoder, and a small resolver evaluates the intrinsic
+functions the template uses for given parameters (tests/support/sam_template.py). What it sets
+up for mail coming back is checked in test_template_mail.py.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from cfnlint.api import lint_file
 from cfnlint.config import ManualArgs
-from cfnlint.decode import decode
 from dynamodb_local import client_for
 from moto import mock_aws
+from sam_template import (
+    REGION,
+    ROOT,
+    SAMPLE,
+    TEMPLATE,
+    Resolver,
+    as_list,
+    environment,
+    function,
+    function_name,
+    get_att,
+    granted,
+    load_template,
+    resources,
+    role_statements,
+)
 
 from bot.aws_lambda import SCHEDULER_KEY
 from bot.scheduled import SCHEDULED_KINDS
@@ -39,10 +54,6 @@ from engine.adapters.mailer_url import open_mailer
 from engine.adapters.ses_mailer import SesMailer
 from engine.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
-REGION = "eu-west-1"
-ACCOUNT = "123456789012"
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 SECRET_VARIABLES = {
     "SLACK_BOT_TOKEN",
@@ -52,14 +63,6 @@ SECRET_VARIABLES = {
 }
 """What the function reads from the secret named by OG_SECRETS_ARN."""
 NEVER_IN_ENVIRONMENT = SECRET_VARIABLES | {"SLACK_APP_TOKEN", "OG_SMTP_PASSWORD"}
-SAMPLE = {
-    "TeamTimezone": "Europe/Berlin",
-    "RosterUrl": "gsheet://1AbCdEfGhIjKlMnOp/Onboarding list",
-    "RulesUrl": "gdoc://1QrStUvWxYz",
-    "MailFrom": "Onboarding Guide <guide@example.com>",
-    "SesIdentity": "example.com",
-}
-"""A deployment's answers to the parameters without a default."""
 FUNCTION_URL = "https://abcdefghij.lambda-url.eu-west-1.on.aws/"
 LAMBDA_ENVIRONMENT_LIMIT = 4096
 """Bytes of all keys and values together (Lambda's quota)."""
@@ -67,105 +70,7 @@ LAMBDA_ENVIRONMENT_LIMIT = 4096
 
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    decoded, problems = decode(str(TEMPLATE))
-    assert not problems, problems
-    assert decoded is not None
-    plain: dict[str, Any] = json.loads(json.dumps(decoded))  # the decoder's nodes as dicts
-    return plain
-
-
-def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
-
-
-def function(template: dict[str, Any]) -> dict[str, Any]:
-    (found,) = resources(template, "AWS::Serverless::Function").values()
-    return found
-
-
-def function_name(template: dict[str, Any]) -> str:
-    (name,) = resources(template, "AWS::Serverless::Function")
-    return name
-
-
-def get_att(name: str, attribute: str = "Arn") -> dict[str, Any]:
-    return {"Fn::GetAtt": [name, attribute]}
-
-
-# --- a resolver for the intrinsic functions the template uses --------------------------------
-
-_NO_VALUE = object()
-_SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
-
-
-class Resolver:
-    """Evaluates Ref, Fn::Sub (string form), Fn::If, Fn::Not, Fn::Equals and Fn::GetAtt for
-    one deployment. References to resources come out as `<Name>` / `<Name.Attribute>`."""
-
-    def __init__(self, template: dict[str, Any], **parameters: str) -> None:
-        self.template = template
-        declared = template["Parameters"]
-        unknown = set(parameters) - set(declared)
-        assert not unknown, f"no such parameters: {unknown}"
-        self.values = {
-            "AWS::Region": REGION,
-            "AWS::AccountId": ACCOUNT,
-            "AWS::Partition": "aws",
-            "AWS::StackName": "og",
-        }
-        for name, spec in declared.items():
-            if name in parameters:
-                self.values[name] = parameters[name]
-            elif "Default" in spec:
-                self.values[name] = str(spec["Default"])
-            else:
-                raise AssertionError(f"parameter {name} has no default: give it")
-
-    def condition(self, name: str) -> bool:
-        value = self(self.template["Conditions"][name])
-        assert isinstance(value, bool)
-        return value
-
-    def _lookup(self, name: str) -> str:
-        if name in self.values:
-            return self.values[name]
-        if "." in name:
-            return f"<{name}>"
-        assert name in self.template["Resources"], f"unknown reference {name}"
-        return f"<{name}>"
-
-    def __call__(self, node: Any) -> Any:
-        if isinstance(node, dict) and len(node) == 1:
-            ((key, value),) = node.items()
-            if key == "Ref":
-                return _NO_VALUE if value == "AWS::NoValue" else self._lookup(value)
-            if key == "Fn::Sub":
-                assert isinstance(value, str), "only the string form of Fn::Sub"
-                return _SUB_VARIABLE.sub(lambda m: self._lookup(m.group(1)), value)
-            if key == "Fn::If":
-                name, then, otherwise = value
-                return self(then if self.condition(name) else otherwise)
-            if key == "Fn::Not":
-                (inner,) = value
-                return not self(inner)
-            if key == "Fn::Equals":
-                left, right = value
-                return self(left) == self(right)
-            if key == "Fn::GetAtt":
-                return f"<{value[0]}.{value[1]}>"
-            assert not key.startswith("Fn::"), f"the resolver does not know {key}"
-        if isinstance(node, dict):
-            resolved = {k: self(v) for k, v in node.items()}
-            return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
-        if isinstance(node, list):
-            return [v for v in map(self, node) if v is not _NO_VALUE]
-        return node
-
-
-def environment(template: dict[str, Any], **parameters: str) -> dict[str, str]:
-    resolve = Resolver(template, **(SAMPLE | parameters))
-    variables = resolve(function(template)["Properties"]["Environment"]["Variables"])
-    return {name: str(value) for name, value in variables.items()}
+    return load_template()
 
 
 # --- lint -----------------------------------------------------------------------------------
@@ -361,35 +266,6 @@ def test_the_environment_fits_lambdas_limit_with_room_to_spare(template: dict[st
 
 
 # --- IAM ----------------------------------------------------------------------------------
-
-
-def role_statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
-    """Every statement granted to `role`: its inline policies and AWS::IAM::Policy resources
-    attached to it."""
-    found = [
-        statement
-        for policy in template["Resources"][role]["Properties"].get("Policies", [])
-        for statement in policy["PolicyDocument"]["Statement"]
-    ]
-    for policy in resources(template, "AWS::IAM::Policy").values():
-        if {"Ref": role} in policy["Properties"]["Roles"]:
-            found += policy["Properties"]["PolicyDocument"]["Statement"]
-    return found
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def granted(statements: list[dict[str, Any]], prefix: str) -> dict[str, list[Any]]:
-    """Action -> resources, for the actions starting with `prefix`."""
-    actions: dict[str, list[Any]] = {}
-    for statement in statements:
-        assert statement["Effect"] == "Allow"
-        for action in as_list(statement["Action"]):
-            if action.startswith(prefix):
-                actions.setdefault(action, []).extend(as_list(statement["Resource"]))
-    return actions
 
 
 def test_every_statement_names_its_actions_and_resources(template: dict[str, Any]) -> None:
