@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from engine.guide import Guide
-from engine.inbound import MAX_MESSAGE_BYTES, Inbound, InboundKind
+from engine.inbound import MAX_MESSAGE_BYTES, too_large
 from engine.inbox import Inbox
 from engine.ses_events import Ignored, MalformedEvent, read_ses_event
 
@@ -163,8 +163,7 @@ class MailEvents:
 
     @staticmethod
     def _too_large(inbox: Inbox, where: str, size: int) -> str:
-        junk = Inbound(InboundKind.JUNK, why=f"too large ({size:,} bytes), not downloaded")
-        return inbox.take(where, junk).taken.value
+        return inbox.take(where, too_large(size)).taken.value
 
     # --- SNS: SES's bounce and complaint events ------------------------------------------
 
