@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from engine.models import (
     GUIDE_COLUMNS,
@@ -19,10 +19,23 @@ from engine.models import (
 from engine.roster.cells import cell_text, is_blank, parse_bool, parse_date, parse_date_or_flag
 from engine.roster.columns import DATE_COLUMNS, FLAG_COLUMNS, FLAG_OR_DATE_COLUMNS, find_columns
 
+_ID_TIME = "%Y%m%dT%H%M%S%f"
+
 
 def new_audit_id(at: datetime) -> str:
     """Sorts by time; the random tail keeps two actions in one microsecond apart."""
-    return f"{at:%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(3)}"
+    return f"{at.strftime(_ID_TIME)}Z-{secrets.token_hex(3)}"
+
+
+def audit_ids_between(start: datetime, end: datetime) -> tuple[str, str]:
+    """Ids `lo` and `hi` such that every audit row whose `at` is in [start, end) has an id from
+    `lo` to `hi`: an id spells `at` on whatever clock it was read in (not always UTC), and
+    every clock is within a day of UTC, so the bounds are a day wider on each side. What a
+    store's range read narrows by before it compares `at` itself."""
+    day = timedelta(days=1)
+    lo = (start.astimezone(UTC) - day).strftime(_ID_TIME)
+    hi = (end.astimezone(UTC) + day).strftime(_ID_TIME)
+    return lo, hi
 
 
 def guide_row(raw: RawRow | None, columns: dict[str, str]) -> dict[str, str]:

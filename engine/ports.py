@@ -8,7 +8,7 @@ Slack) is an adapter that satisfies one of them, and one shared contract suite i
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from engine.memo import TickMemo, TickRead
@@ -214,6 +214,18 @@ class StateStore(Protocol):
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]:
         """Every audit row of the customer, newest first."""
+        ...
+
+    def sends_between(self, first: date, last: date) -> tuple[SendRecord, ...]:
+        """Every send of every customer, live or archived, whose `local_date` is from `first`
+        to `last` (both included), each once, oldest claim first: what a month's figures
+        read (engine.month_summary), never the tick, as a store may read every send for it."""
+        ...
+
+    def audit_between(self, start: datetime, end: datetime) -> tuple[AuditEntry, ...]:
+        """Every audit row of every customer whose `at` is at or after `start` and before
+        `end` (aware times; a row's naive `at` counts as UTC), oldest first: what a month's
+        figures read, as `sends_between` does."""
         ...
 
     def get_meta(self, key: str) -> str | None: ...

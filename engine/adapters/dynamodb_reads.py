@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
@@ -25,6 +26,15 @@ STATE_SHARE = 0.5
 against one per email sent (measured at 10k customers: 2.8 MiB against 7.1 MiB)."""
 SIZE_TTL_SECONDS = 3600.0
 """How long a table's described size is trusted (DynamoDB itself updates it every ~6 hours)."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A Scan's FilterExpression, its attribute names (`#n`) and values (`:v`)."""
+
+    expression: str
+    names: dict[str, str]
+    values: Item
 
 
 def segments_for(table_bytes: float) -> int:
@@ -83,10 +93,20 @@ class Reader:
                 self._sizes[table] = cached
         return cached[1]
 
-    def scan(self, table: str, segment: int = 0, total: int = 1) -> Iterator[Item]:
+    def scan(
+        self, table: str, segment: int = 0, total: int = 1, *, where: Filter | None = None
+    ) -> Iterator[Item]:
+        """`where`: a FilterExpression with its names and values, when only some items are
+        wanted (DynamoDB still reads, and bills, the whole table)."""
         request: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
         if total > 1:
             request |= {"Segment": segment, "TotalSegments": total}
+        if where is not None:
+            request |= {
+                "FilterExpression": where.expression,
+                "ExpressionAttributeNames": where.names,
+                "ExpressionAttributeValues": where.values,
+            }
         yield from self._pages(self.client.scan, request)
 
     def query(

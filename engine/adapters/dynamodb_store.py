@@ -26,12 +26,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped, unused-ignore]
 
+from engine.adapters import dynamodb_month
 from engine.adapters.dynamodb_claims import claim_batch, finish_batch, transact_each
 from engine.adapters.dynamodb_items import (
     ARCHIVE,
@@ -320,6 +321,14 @@ class DynamoDbStore:
             audit_from_item(item)
             for item in self._query(self._audit, customer_id, newest_first=True)
         ]
+
+    # --- a month's reads (Scans: engine/adapters/dynamodb_month.py) ------------------------
+
+    def sends_between(self, first: date, last: date) -> tuple[SendRecord, ...]:
+        return dynamodb_month.sends_between(self._reader, self._sends, self._archive, first, last)
+
+    def audit_between(self, start: datetime, end: datetime) -> tuple[AuditEntry, ...]:
+        return dynamodb_month.audit_between(self._reader, self._audit, start, end)
 
     # --- meta ------------------------------------------------------------------------------
 

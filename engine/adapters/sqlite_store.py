@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from engine.adapters.memo_fields import MemoReader, memo_to_row
+from engine.adapters.sqlite_month import SqliteMonthReads
 from engine.adapters.sqlite_schema import (
     CURRENT_MEMOS,
     MEMO_COLUMNS,
@@ -60,7 +61,7 @@ def parse_sqlite_url(url: str) -> str:
     return url[len(prefix) :]
 
 
-class SqliteStore:
+class SqliteStore(SqliteMonthReads):
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":
