@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import email_command, output, rules_impact_command, tables
+from bot import email_command, output, rules_impact_command, summary_command, tables
 from bot.slack.people import SlackPeople
 from bot.slack.settings import slack_settings, web_client
 from bot.wiring import build_guide, open_rules_source
@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="post it as the Monday job does (to OG_DIGEST_CHANNEL when Slack is set up)",
     )
+    summary_command.add_parser(commands, common, with_now)
     unconfirmed = commands.add_parser(
         "unconfirmed",
         parents=[common],
@@ -248,6 +249,8 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime, sender: str) -> 
         else:
             output.digest(build_digest(guide, now))
         return 0
+    if args.command == "summary":
+        return summary_command.run(args, guide, now)
     if args.command == "unconfirmed":
         if args.settle is None:
             output.unconfirmed(unconfirmed_sends(guide))

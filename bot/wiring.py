@@ -18,7 +18,7 @@ from engine.adapters.mailer_url import open_mailer
 from engine.adapters.row_memory import StoreRowMemory
 from engine.adapters.sqlite_store import SqliteStore
 from engine.guide import Guide, GuideConfig
-from engine.ports import Mailer, Notifier, Roster, RulesSource, StateStore
+from engine.ports import Commentator, Mailer, Notifier, Roster, RulesSource, StateStore
 from engine.settings import Settings
 
 LINK_SECRET_KEY = "link.secret"
@@ -74,6 +74,15 @@ def open_rules_source(spec: str) -> RulesSource:
     return FileRulesSource(spec)
 
 
+def open_commentator(spec: str) -> Commentator | None:
+    """`bedrock://MODEL_ID[?region=REGION]`, or "" for none."""
+    if not spec:
+        return None
+    from engine.adapters.bedrock_commentary import BedrockCommentator
+
+    return BedrockCommentator.from_url(spec)
+
+
 def link_secret(settings: Settings, store: StateStore) -> str:
     """The configured secret, or on the embedded default one generated once and kept in state,
     so a fresh install signs links without any set-up and they survive restarts."""
@@ -111,6 +120,7 @@ def build_guide(settings: Settings, *, mailer: Mailer | None = None) -> Guide:
             link_secret=link_secret(settings, store),
             send_concurrency=settings.send_concurrency,
             reply_address=reply_address(settings),
+            summary_model=settings.summary_model,
         ),
     )
     if isinstance(guide.notifier, SlackNotifier):

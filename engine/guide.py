@@ -21,6 +21,9 @@ class GuideConfig:
     reply_address: str = ""
     """Where an inbox is read (engine.inbox): its address, whose plus form (with the
     customer's reply token) every email's Reply-To gets. None: replies go nowhere we read."""
+    summary_model: str = ""
+    """Who writes the month's commentary (`bedrock://MODEL_ID`), "" for nobody: read only by
+    the month's summary, never by the tick."""
 
 
 @dataclass

@@ -304,3 +304,20 @@ class RulesSource(Protocol):
     def fetch(self) -> str:
         """The doc's text. Raises RulesSourceError when it cannot be read."""
         ...
+
+
+class Commentator(Protocol):
+    """Writes a few words on figures (Amazon Bedrock: engine.adapters.bedrock_commentary).
+    Asked for the month's summary only, never by the tick; whatever it does, the summary goes
+    out with or without its words."""
+
+    @property
+    def name(self) -> str:
+        """Who wrote the words, as the summary credits them."""
+        ...
+
+    def comment(self, instructions: str, figures: str) -> str:
+        """One short paragraph on `figures` (aggregates only), as `instructions` ask. Raises
+        whatever goes wrong (a timeout, a refusal, an answer with no text): the caller then
+        leaves the words out."""
+        ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.adapters.bedrock_commentary import parse_bedrock_url
 from engine.calendar import canonical_timezone
 
 
@@ -36,6 +37,17 @@ class Settings(BaseSettings):
     reply_to: str = ""
     """The address replies go to, as a plus address naming the customer; by default the
     From address, once an inbox (or, on AWS, SES receiving) reads it."""
+    summary_model: str = ""
+    """`bedrock://MODEL_ID[?region=REGION]`: Amazon Bedrock adds a paragraph of commentary
+    above the month's summary (never on the tick's path); "" for the figures alone."""
+
+    @field_validator("summary_model")
+    @classmethod
+    def _bedrock_model(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            parse_bedrock_url(value)  # a ValueError names what is wrong
+        return value
 
     @field_validator("timezone")
     @classmethod
