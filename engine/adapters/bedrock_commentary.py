@@ -100,10 +100,12 @@ class BedrockCommentator:
             messages=[{"role": "user", "content": [{"text": figures}]}],
             inferenceConfig={"maxTokens": MAX_TOKENS, "temperature": TEMPERATURE},
         )
+        content = answer.get("output", {}).get("message", {}).get("content")
+        if not isinstance(content, list):
+            raise ValueError("the answer held no message")
         stop = answer.get("stopReason")
         if stop not in FINISHED:
             raise ValueError(f"the model stopped before it finished ({stop})")
-        content = answer["output"]["message"]["content"]
         words = " ".join(block["text"] for block in content if "text" in block).strip()
         if not words:
             raise ValueError("the answer held no text")

@@ -47,8 +47,9 @@ def month_rows() -> list[dict[str, str]]:
     ]
 
 
-def run_month(ws: Workspace) -> Guide:
-    guide = ws.guide()
+def run_month(ws: Workspace, **settings: str) -> Guide:
+    """The story, on a guide of the workspace with these settings overridden."""
+    guide = ws.guide(**settings)
     for n in range(DAYS):
         now = FIRST_DAY + timedelta(days=n)
         guide.wall_clock = lambda now=now: now  # type: ignore[misc]
