@@ -4,7 +4,7 @@ rates, medians, plan and step names from the rules doc; never a customer)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from engine.month_summary import MonthSummary, PlanFigures, StepFigures
 
@@ -68,8 +68,11 @@ def stall_heading(summary: MonthSummary) -> str:
     )
 
 
-def step_table(steps: Sequence[StepFigures]) -> list[str]:
-    """One aligned line per step, under a header line."""
+def step_table(
+    steps: Sequence[StepFigures], escape: Callable[[str], str] = lambda cell: cell
+) -> list[str]:
+    """One aligned line per step, under a header line; each cell through `escape` (which may
+    lengthen it, as entities do, but not change how wide it shows)."""
     rows = [["plan", "step", "sent", "done", "nudged", "flagged"]] + [
         [
             step.plan or NO_PLAN,
@@ -83,7 +86,10 @@ def step_table(steps: Sequence[StepFigures]) -> list[str]:
     ]
     widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
     return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        "  ".join(
+            escape(cell) + " " * (width - len(cell))
+            for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
         for row in rows
     ]
 

@@ -90,7 +90,7 @@ def _table(steps: list[StepFigures], *, room: int, summary: MonthSummary) -> lis
         step.model_copy(update={"plan": clip(step.plan, _NAME_LIMIT), "step": clip(step.step, 60)})
         for step in steps
     ]
-    header, *rows = (escape_mrkdwn(line) for line in step_table(short))
+    header, *rows = step_table(short, escape_mrkdwn)
     sections: list[list[str]] = [[header]]
     for row in rows:
         text = "\n".join([*sections[-1], row])
