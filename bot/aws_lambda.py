@@ -8,7 +8,7 @@ What arrives, and where it goes:
   the request and the response back, as Bolt's Lambda adapter does. Bolt's lazy listeners
   invoke this same function again with the original request, so they come back this way too;
 - an EventBridge Scheduler event, whose input is
-  `{"og": "tick" | "digest", "scheduled_time": "<aws.scheduler.scheduled-time>"}`
+  `{"og": "tick" | "digest" | "summary", "scheduled_time": "<aws.scheduler.scheduled-time>"}`
   (Scheduler replaces the placeholder with the firing's time, e.g. `2026-11-02T08:00:00Z`)
   -> `bot.scheduled.run_scheduled`, which runs each scheduled time once however often it is
   delivered. A run that raises makes the invocation fail, so it lands in the on-failure queue
@@ -27,11 +27,12 @@ from typing import Any
 from bot import function_url
 from bot.aws_mail_events import MailEvents, is_mail_event
 from bot.aws_secrets import load_secrets
-from bot.runtime import digest_poster, slack_app
+from bot.runtime import digest_poster, slack_app, summary_poster
 from bot.scheduled import (
     DEFAULT_LEASE,
     SCHEDULED_KINDS,
     PostDigest,
+    PostSummary,
     ScheduledKind,
     run_scheduled,
 )
@@ -47,6 +48,7 @@ LambdaEvent = Mapping[str, Any]
 LambdaResponse = dict[str, Any]
 SlackFactory = Callable[[Guide], SlackDispatch | None]
 DigestPosterFactory = Callable[[Guide], PostDigest]
+SummaryPosterFactory = Callable[[Guide], PostSummary]
 
 SCHEDULER_KEY = "og"
 # The invocation's deadline plus this is when its claim on a scheduled run is surely dead.
@@ -62,6 +64,8 @@ class LambdaEntry:
         slack: SlackDispatch | None,
         post_digest: PostDigest | None,
         mail: MailEvents | None = None,
+        *,
+        post_summary: PostSummary | None = None,
     ) -> None:
         """`mail`: takes in S3 and SNS records; by default made from the environment on the
         first such invocation."""
@@ -69,6 +73,7 @@ class LambdaEntry:
         self.routes = WebRoutes(guide, slack)
         self.post_digest = post_digest
         self.mail = mail
+        self.post_summary = post_summary
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResponse:
         if not isinstance(event, Mapping):
@@ -106,6 +111,7 @@ class LambdaEntry:
             kind,
             scheduled_time,
             self.post_digest,
+            post_summary=self.post_summary,
             lease=_lease(context),
             seconds_left=_seconds_left(context),
         )
@@ -123,10 +129,12 @@ def make_handler(
     settings: Callable[[], Settings] = Settings,
     slack: SlackFactory | None = None,
     post_digest: DigestPosterFactory | None = None,
+    post_summary: SummaryPosterFactory | None = None,
 ) -> Callable[[LambdaEvent, Any], LambdaResponse]:
-    """A Lambda handler that builds the guide (and Slack handler, and digest poster) on its
-    first invocation and keeps them for the life of the execution environment: opening the
-    store, reading settings and building Bolt's app once per cold start, not per request."""
+    """A Lambda handler that builds the guide (and Slack handler, and digest and summary
+    posters) on its first invocation and keeps them for the life of the execution environment:
+    opening the store, reading settings and building Bolt's app once per cold start, not per
+    request."""
     entry: LambdaEntry | None = None
 
     def handler(event: LambdaEvent, context: Any) -> LambdaResponse:
@@ -138,6 +146,7 @@ def make_handler(
                 guide,
                 slack(guide) if slack is not None else None,
                 post_digest(guide) if post_digest is not None else None,
+                post_summary=post_summary(guide) if post_summary is not None else None,
             )
         return entry(event, context)
 
@@ -166,8 +175,14 @@ def digest_poster_from_env(guide: Guide) -> PostDigest:
     return digest_poster(guide, slack_settings())
 
 
+def summary_poster_from_env(guide: Guide) -> PostSummary:
+    return summary_poster(guide, slack_settings())
+
+
 # The function's handler setting: `bot.aws_lambda.handler`.
-handler = make_handler(slack=slack_from_env, post_digest=digest_poster_from_env)
+handler = make_handler(
+    slack=slack_from_env, post_digest=digest_poster_from_env, post_summary=summary_poster_from_env
+)
 
 
 def _scheduled_kind(value: object) -> ScheduledKind:

@@ -1,14 +1,16 @@
-"""A scheduled run (the hourly tick, the Monday digest), done once per scheduled time.
+"""A scheduled run (the hourly tick, the Monday digest, the month's summary on the 1st), done
+once per scheduled time.
 
 Both clocks deliver at least once, not exactly once: EventBridge Scheduler retries a delivery
 it could not hand over, a person replays a failed run from the dead-letter queue (the template
 sets Lambda's own async retries to 0), and a firing can arrive twice even when nothing failed.
 So the scheduled time is the run's id, and the first delivery of a (kind, scheduled time)
 claims it in the state store; any other delivery of the same pair finds the claim and does
-nothing. The tick is idempotent per local
-day on its own, but the digest is not (a second delivery would post a second digest), and the
-claim also keeps a late delivery honest: it ticks for the scheduled time, not the wall clock,
-so a retry after midnight still ticks for the day it was meant for.
+nothing. The tick is idempotent per local day on its own, but the digest and the month's
+summary are not (a second delivery would post a second message), and the claim also keeps a
+late delivery honest: it ticks for the scheduled time, not the wall clock, so a retry after
+midnight still ticks for the day it was meant for, and the summary posted for the 1st at 09:00
+is of the month before that day, however late it runs.
 
 The claim is a meta key per attempt, written with `add_meta_if_absent`, the one atomic write
 the store offers:
@@ -33,8 +35,9 @@ Why a lease: a process killed mid-run (a Lambda timeout, a crash) never writes `
 its `running` claim would otherwise block every retry for good. The lease is how long the
 claimer can possibly still be running: on Lambda the invocation's remaining time, elsewhere
 `DEFAULT_LEASE` (Lambda's longest timeout). A run that outlives its lease may overlap a retry;
-for the tick that is harmless (its sends are claimed per customer), for the digest it would
-mean a second post, which is why the lease must not be shorter than the real time limit.
+for the tick that is harmless (its sends are claimed per customer), for the digest or the
+summary it would mean a second post, which is why the lease must not be shorter than the real
+time limit.
 
 A run that raises is recorded as `failed` and the exception propagates: on Lambda the
 invocation fails and lands in the on-failure queue, whence it can be replayed (or retried, if
@@ -57,9 +60,11 @@ from typing import Literal, get_args
 from engine.guide import Guide
 from engine.tick import TickReport, tick
 
-ScheduledKind = Literal["tick", "digest"]
+ScheduledKind = Literal["tick", "digest", "summary"]
 SCHEDULED_KINDS: tuple[ScheduledKind, ...] = get_args(ScheduledKind)
 PostDigest = Callable[[datetime], None]
+PostSummary = Callable[[datetime], None]
+"""Posts the summary of the month before the scheduled time's (bot.runtime.summary_poster)."""
 
 # Lambda's longest timeout: past this, a claimer that never finished is surely gone.
 DEFAULT_LEASE = timedelta(minutes=15)
@@ -106,20 +111,24 @@ def run_scheduled(
     scheduled_time: datetime,
     post_digest: PostDigest | None,
     *,
+    post_summary: PostSummary | None = None,
     lease: timedelta = DEFAULT_LEASE,
     seconds_left: Callable[[], float] | None = None,
 ) -> ScheduledOutcome:
     """Run `kind` for `scheduled_time` unless another delivery of it ran or is running.
 
-    The tick runs with `now=scheduled_time`; the digest is `post_digest(scheduled_time)`.
-    Raises what the run raised (after recording the attempt as failed, so a retry runs), and
-    ValueError for an unknown kind, a naive time, or a digest with no `post_digest`."""
+    The tick runs with `now=scheduled_time`; the digest is `post_digest(scheduled_time)`, the
+    month's summary `post_summary(scheduled_time)`. Raises what the run raised (after
+    recording the attempt as failed, so a retry runs), and ValueError for an unknown kind, a
+    naive time, or a digest (summary) with no `post_digest` (`post_summary`)."""
     if kind not in SCHEDULED_KINDS:
-        raise ValueError(f"unknown scheduled run {kind!r} (expected tick or digest)")
+        raise ValueError(f"unknown scheduled run {kind!r} (expected tick, digest or summary)")
     if scheduled_time.tzinfo is None or scheduled_time.utcoffset() is None:
         raise ValueError(f"scheduled time {scheduled_time.isoformat()} has no time zone")
-    if kind == "digest" and post_digest is None:
-        raise ValueError("a digest run needs post_digest, and none is wired")
+    posts = {"digest": post_digest, "summary": post_summary}
+    post = posts.get(kind)
+    if kind in posts and post is None:
+        raise ValueError(f"a {kind} run needs post_{kind}, and none is wired")
     label = f"scheduled {kind} at {scheduled_time.isoformat(timespec='minutes')}"
     owner = uuid.uuid4().hex
     for attempt in count(1):
@@ -129,7 +138,7 @@ def run_scheduled(
         stored = guide.store.add_meta_if_absent(key, mine)
         if stored == mine:
             run = partial(tick, guide, seconds_left=seconds_left)
-            return _run(run, guide, kind, scheduled_time, post_digest, key, attempt, owner, label)
+            return _run(run, guide, kind, scheduled_time, post, key, attempt, owner, label)
         claim = json.loads(stored)
         state = claim["state"]
         if state == "done":
@@ -155,7 +164,7 @@ def _run(
     guide: Guide,
     kind: ScheduledKind,
     scheduled_time: datetime,
-    post_digest: PostDigest | None,
+    post: Callable[[datetime], None] | None,
     key: str,
     attempt: int,
     owner: str,
@@ -168,9 +177,9 @@ def _run(
             report = tick(scheduled_time)
             summary = describe_report(report)
         else:
-            assert post_digest is not None  # checked before claiming
-            post_digest(scheduled_time)
-            summary = "digest posted"
+            assert post is not None  # checked before claiming
+            post(scheduled_time)
+            summary = f"{kind} posted"
     except Exception as error:
         _log.exception("%s (attempt %d) failed", label, attempt)
         guide.store.put_meta(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.scheduled import PostDigest, ScheduledKind, describe_report, run_scheduled
+from bot.scheduled import PostDigest, PostSummary, ScheduledKind, describe_report, run_scheduled
 from engine.calendar import zone
 from engine.guide import Guide
 from engine.tick import tick
@@ -22,6 +22,7 @@ from engine.tick import tick
 _log = logging.getLogger("og.scheduler")
 TICK_JOB = "og-tick"
 DIGEST_JOB = "og-digest"
+SUMMARY_JOB = "og-summary"
 INBOX_JOB = "og-inbox"
 # A machine that slept through a firing still runs the job when it wakes, up to this late.
 MISFIRE_GRACE = timedelta(hours=6)
@@ -43,6 +44,11 @@ def digest_trigger(timezone: str) -> CronTrigger:
     """Mondays at 09:00 team time (day names, not numbers: APScheduler 3 counts from Monday=0,
     cron from Sunday=0, and a name cannot be misread)."""
     return CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=zone(timezone))
+
+
+def summary_trigger(timezone: str) -> CronTrigger:
+    """The 1st of every month at 09:00 team time: the month before, in one message."""
+    return CronTrigger(day=1, hour=9, minute=0, timezone=zone(timezone))
 
 
 def inbox_trigger() -> CronTrigger:
@@ -79,13 +85,14 @@ def run_job(
     post_digest: PostDigest | None,
     clock: Callable[[], datetime],
     lookback: timedelta = MISFIRE_GRACE,
+    post_summary: PostSummary | None = None,
 ) -> None:
     """One scheduled job: run once for its fire time; a failure is logged (by `run_scheduled`,
     with the traceback) and the scheduler keeps going."""
     scheduled_time = scheduled_fire_time(trigger, clock(), lookback)
     # Already logged, and the attempt recorded as failed, by run_scheduled.
     with suppress(Exception):
-        run_scheduled(guide, kind, scheduled_time, post_digest)
+        run_scheduled(guide, kind, scheduled_time, post_digest, post_summary=post_summary)
 
 
 def run_tick(guide: Guide, now: Callable[[], datetime]) -> None:
@@ -106,9 +113,11 @@ def build_scheduler(
     timezone: str,
     post_digest: PostDigest | None = None,
     read_inbox: Callable[[datetime], None] | None = None,
+    post_summary: PostSummary | None = None,
 ) -> BackgroundScheduler:
-    """The hourly tick, the Monday digest when there is something to post it with, and a read
-    of the inbox every five minutes when there is one (`read_inbox` logs its own failures)."""
+    """The hourly tick, the Monday digest and the month's summary on the 1st when there is
+    something to post them with, and a read of the inbox every five minutes when there is one
+    (`read_inbox` logs its own failures)."""
     scheduler = BackgroundScheduler(timezone=zone(timezone))
     if read_inbox is not None:
         scheduler.add_job(
@@ -124,6 +133,8 @@ def build_scheduler(
     jobs: list[tuple[str, ScheduledKind, CronTrigger]] = [(TICK_JOB, "tick", tick_trigger())]
     if post_digest is not None:
         jobs.append((DIGEST_JOB, "digest", digest_trigger(timezone)))
+    if post_summary is not None:
+        jobs.append((SUMMARY_JOB, "summary", summary_trigger(timezone)))
     for job_id, kind, trigger in jobs:
         scheduler.add_job(
             run_job,
@@ -135,6 +146,7 @@ def build_scheduler(
                 "post_digest": post_digest,
                 "clock": lambda: datetime.now(zone(timezone)),
                 "lookback": MISFIRE_GRACE,
+                "post_summary": post_summary,
             },
             id=job_id,
             # A machine that slept through a firing runs the job once when it wakes, not once per

@@ -1,7 +1,8 @@
 """`og serve`: one local process for a team on one machine. waitress, a production WSGI
 server from PyPI, serves one WSGI app (`bot/wsgi.py` over the routes of `bot/web.py`): done
 links (`/done/...`) and Slack (`/slack/events`, or Socket Mode instead); APScheduler runs the
-hourly tick, the Monday digest and, with OG_INBOX set, a read of the inbox every five minutes.
+hourly tick, the Monday digest, the month's summary on the 1st and, with OG_INBOX set, a read of
+the inbox every five minutes.
 
 It only composes: the routes are the ones the Lambda Function URL serves, and all the
 decisions live behind them.
@@ -24,8 +25,8 @@ from waitress import wasyncore
 from waitress.server import MultiSocketServer, create_server
 from waitress.trigger import trigger
 
-from bot.runtime import digest_poster, slack_app
-from bot.scheduler import DIGEST_JOB, INBOX_JOB, TICK_JOB, build_scheduler
+from bot.runtime import digest_poster, slack_app, summary_poster
+from bot.scheduler import DIGEST_JOB, INBOX_JOB, SUMMARY_JOB, TICK_JOB, build_scheduler
 from bot.slack.settings import SlackSettings, slack_settings
 from bot.web import MAX_BODY_BYTES, SLACK_PATH, WebRoutes
 from bot.wiring import build_guide
@@ -153,13 +154,18 @@ def serve(
             socket = connect_socket_mode(app, slack)
             running.callback(socket.close)
         scheduler = build_scheduler(
-            guide, settings.timezone, digest_poster(guide, slack), read_inbox
+            guide,
+            settings.timezone,
+            digest_poster(guide, slack),
+            read_inbox,
+            summary_poster(guide, slack),
         )
         scheduler.start()
         running.callback(scheduler.shutdown, wait=False)
         jobs = [
             (TICK_JOB, "tick every hour on the hour"),
             (DIGEST_JOB, f"weekly digest Mondays at 09:00 {settings.timezone}"),
+            (SUMMARY_JOB, f"the month in one message on the 1st at 09:00 {settings.timezone}"),
         ]
         if read_inbox is not None:
             jobs.append((INBOX_JOB, f"inbox {settings.inbox} read every 5 minutes"))

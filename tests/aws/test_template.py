@@ -7,8 +7,8 @@ deploys rather than against a copy of it.
   state URL and mailer parsers; it holds no secret, only the secret's ARN;
 - every IAM statement names its actions and resources; the state actions are exactly the
   DynamoDB operations the store's code calls;
-- the schedules deliver what `bot.aws_lambda` expects, in the team's zone, disabled until the
-  done links have a base URL;
+- the schedules (tick, digest, the month's summary) deliver what `bot.aws_lambda` expects, in
+  the team's zone, disabled until the done links have a base URL;
 - cfn-lint has nothing to say.
 
 The template is read with cfn-lint's own decoder, and a small resolver evaluates the intrinsic
@@ -390,7 +390,7 @@ def test_the_scheduler_may_invoke_only_the_function(template: dict[str, Any]) ->
 # --- the schedules ------------------------------------------------------------------------
 
 
-def test_two_schedules_tick_hourly_and_digest_mondays_at_nine_team_time(
+def test_three_schedules_tick_hourly_digest_mondays_and_summary_on_the_first_at_nine(
     template: dict[str, Any],
 ) -> None:
     schedules = {
@@ -400,10 +400,13 @@ def test_two_schedules_tick_hourly_and_digest_mondays_at_nine_team_time(
     assert set(schedules) == set(SCHEDULED_KINDS)
     assert schedules["tick"]["ScheduleExpression"] == "cron(0 * * * ? *)"
     assert schedules["digest"]["ScheduleExpression"] == "cron(0 9 ? * MON *)"
+    assert schedules["summary"]["ScheduleExpression"] == "cron(0 9 1 * ? *)"
     timezone = function(template)["Properties"]["Environment"]["Variables"]["OG_TIMEZONE"]
     assert timezone == {"Ref": "TeamTimezone"}
-    # The digest on the team's Monday morning; the hourly tick in UTC, where no hour repeats.
+    # The digest on the team's Monday morning, the month on the morning of the team's 1st; the
+    # hourly tick in UTC, where no hour repeats.
     assert schedules["digest"]["ScheduleExpressionTimezone"] == timezone
+    assert schedules["summary"]["ScheduleExpressionTimezone"] == timezone
     assert schedules["tick"]["ScheduleExpressionTimezone"] == "UTC"
     for kind, schedule in schedules.items():
         assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
