@@ -368,7 +368,16 @@ def test_the_function_reads_its_secret_writes_its_logs_and_invokes_itself(
         "lambda:InvokeFunction": [get_att(function_name(template))]
     }
     every_service = {a.split(":")[0] for s in statements for a in as_list(s["Action"])}
-    assert every_service == {"dynamodb", "ses", "secretsmanager", "logs", "sqs", "lambda", "s3"}
+    assert every_service == {
+        "dynamodb",
+        "ses",
+        "secretsmanager",
+        "logs",
+        "sqs",
+        "lambda",
+        "s3",
+        "bedrock",  # only with a SummaryModel (test_template_summary.py)
+    }
 
 
 def test_the_scheduler_may_invoke_only_the_function(template: dict[str, Any]) -> None:
