@@ -131,6 +131,11 @@ def run_demo(directory: Path, days: int = 14) -> int:
     write_workspace(directory)
     guide = build_guide(_demo_settings(directory))
     behaviour = {c[0]: c[-1] for c in CUSTOMERS}
+    # The story's clock for what it records (audit rows, as the month's summary reads them);
+    # the real one again at the end, for the done link a person clicks now.
+    real_clock = guide.wall_clock
+    story_time = [datetime.combine(START, time(0), zone(TEAM_TIMEZONE))]
+    guide.wall_clock = lambda: story_time[0]
     with (directory / "flags.log").open("a", encoding="utf-8") as flags:
         guide.notifier = ConsoleNotifier(stream=flags)
         print(f"Workspace: {directory} (rules.md, roster.csv, og.db, outbox/, flags.log)")
@@ -142,10 +147,12 @@ def run_demo(directory: Path, days: int = 14) -> int:
             midnight = datetime.combine(
                 START + timedelta(days=offset), time(0), zone(TEAM_TIMEZONE)
             )
+            story_time[0] = midnight
             clicks = customers_act(guide, midnight, behaviour)
             moves, held = [], 0
             for hour in range(24):
-                report = tick(guide, midnight + timedelta(hours=hour))
+                story_time[0] = midnight + timedelta(hours=hour)
+                report = tick(guide, story_time[0])
                 moves += [
                     (report.now, r) for r in report.results if r.move not in ("on_track", "skipped")
                 ]
@@ -164,6 +171,7 @@ def run_demo(directory: Path, days: int = 14) -> int:
             if offset == 0:
                 for row in skipped:
                     print(f"    skipped {row.render()}")
+    guide.wall_clock = real_clock
     emails = sorted((directory / "outbox").glob("*.eml"))
     print(f"\n{len(emails)} emails in {directory / 'outbox'}; flags in {directory / 'flags.log'}")
     link = open_done_link(guide, emails)

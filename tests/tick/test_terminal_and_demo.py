@@ -93,6 +93,15 @@ def test_demo_writes_a_workspace_and_runs_fourteen_days(tmp_path: Path) -> None:
         result.stdout,
         flags=re.M,
     )
+    # What it records is dated in its story (the month's summary reads the audit by date).
+    audit = subprocess.run(
+        [*OG, "audit", "C-001", "--state", f"sqlite:///{directory / 'og.db'}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=directory,
+    )
+    assert re.findall(r"when=(\d{4}-\d\d)", audit.stdout) == ["2026-11"] * 4, audit.stdout
     last = result.stdout.splitlines()[-1]
     assert last.startswith(f"    cd {directory} && ")
     assert last.endswith(" serve --timezone America/New_York")
