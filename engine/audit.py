@@ -23,15 +23,17 @@ _ID_TIME = "%Y%m%dT%H%M%S%f"
 
 
 def new_audit_id(at: datetime) -> str:
-    """Sorts by time; the random tail keeps two actions in one microsecond apart."""
-    return f"{at.strftime(_ID_TIME)}Z-{secrets.token_hex(3)}"
+    """Sorts by time (UTC, whatever clock `at` was read on); the random tail keeps two
+    actions in one microsecond apart."""
+    utc = at.astimezone(UTC) if at.tzinfo is not None else at
+    return f"{utc.strftime(_ID_TIME)}Z-{secrets.token_hex(3)}"
 
 
 def audit_ids_between(start: datetime, end: datetime) -> tuple[str, str]:
     """Ids `lo` and `hi` such that every audit row whose `at` is in [start, end) has an id from
-    `lo` to `hi`: an id spells `at` on whatever clock it was read in (not always UTC), and
-    every clock is within a day of UTC, so the bounds are a day wider on each side. What a
-    store's range read narrows by before it compares `at` itself."""
+    `lo` to `hi`: an id spells `at` in UTC, but ids written by earlier releases spelled it on
+    whatever clock it was read in, and every clock is within a day of UTC, so the bounds are a
+    day wider on each side. What a store's range read narrows by before it compares `at`."""
     day = timedelta(days=1)
     lo = (start.astimezone(UTC) - day).strftime(_ID_TIME)
     hi = (end.astimezone(UTC) + day).strftime(_ID_TIME)
