@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from engine.models import (
@@ -173,3 +174,13 @@ def _change(old: object, new: object) -> str:
         ]
         return ", ".join(added + removed + altered)
     return f"{old!r} -> {new!r}"
+
+
+def standing_rows(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
+    """Of a stretch of audit rows, those no standing undo among them undid (an undo that was
+    itself undone undoes nothing), in their order; the undos themselves left out."""
+    undone: set[str] = set()
+    for entry in sorted(entries, key=lambda e: (e.at, e.id), reverse=True):
+        if entry.action == "undo" and entry.id not in undone and entry.undoes:
+            undone.add(entry.undoes)
+    return [e for e in entries if e.action != "undo" and e.id not in undone]

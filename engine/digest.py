@@ -13,9 +13,11 @@ from statistics import median
 
 from pydantic import BaseModel
 
+from engine.audit import standing_rows
 from engine.calendar import local_date
 from engine.flags import open_flags
 from engine.guide import Guide
+from engine.heard import REPLIED
 from engine.inbox import unmatched_messages
 from engine.models import Customer, CustomerState, History, SendKind
 from engine.roster.validate import validate_rows
@@ -102,7 +104,7 @@ class Digest(BaseModel):
     finished_this_week: list[FinishedCustomer] = []
     undeliverable: list[UndeliverableCustomer] = []
     replied_this_week: int = 0
-    """Customers whose reply of this week the guide still waits after."""
+    """Replies of the last seven days (undone ones aside), answered or not."""
     soft_bouncing: int = 0
     """Customers whose mail bounced softly, fewer times in a row than gives the address up."""
     unmatched: list[UnmatchedMail] = []
@@ -142,6 +144,9 @@ def build_digest(guide: Guide, now: datetime) -> Digest:
         days_to_done[plan.name] += _days_to_done(history)
     digest.open_flags.sort(key=lambda flag: (flag.flagged_on, flag.customer_id))
     digest.waiting.sort(key=lambda waiting: (waiting.since, waiting.customer_id))
+    # From the week's audit rows, so a reply already answered (resumed) is counted too.
+    week = guide.store.audit_between(now - timedelta(days=7), now)
+    digest.replied_this_week = sum(1 for e in standing_rows(week) if e.action == REPLIED)
     digest.unmatched = [
         UnmatchedMail(at=u.at, kind=u.kind, sender=u.sender, subject=u.subject)
         for u in unmatched_messages(guide, since=now - timedelta(days=7))
@@ -231,8 +236,6 @@ def _place(digest: Digest, customer: Customer, history: History, today: date) ->
 
 def _heard(digest: Digest, customer: Customer, state: CustomerState, today: date) -> None:
     """What came back from the customer's email, as the state holds it now."""
-    if state.replied_on is not None and today - state.replied_on < timedelta(days=7):
-        digest.replied_this_week += 1
     if reason := state.undeliverable_to(customer.email):
         digest.undeliverable.append(
             UndeliverableCustomer(

@@ -32,6 +32,7 @@ from statistics import median
 
 from pydantic import BaseModel
 
+from engine.audit import standing_rows
 from engine.calendar import local_date
 from engine.models import AuditEntry, Customer, SendKind, SendRecord, SendStatus
 from engine.plans import Plan
@@ -118,7 +119,7 @@ def month_figures(
     last = month_last(first)
     in_month = [s for s in sends if first <= s.local_date <= last]
     entries = [e for e in audit if first <= local_date(e.at, timezone) <= last]
-    standing = _standing(entries)
+    standing = standing_rows(entries)
     summary = MonthSummary(first=first, timezone=timezone)
     by_id = {c.customer_id: c for c in customers}
     started = Counter(c.effective_plan for c in customers if first <= c.signup_date <= last)
@@ -149,15 +150,6 @@ def month_figures(
     summary.heard = {action: actions[action] for action in HEARD}
     summary.unconfirmed = sum(1 for s in in_month if s.status == SendStatus.UNCONFIRMED)
     return summary
-
-
-def _standing(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
-    """The rows no standing undo of the month undid, oldest first; undos themselves left out."""
-    undone: set[str] = set()
-    for entry in sorted(entries, key=lambda e: (e.at, e.id), reverse=True):
-        if entry.action == UNDO and entry.id not in undone and entry.undoes:
-            undone.add(entry.undoes)
-    return [e for e in entries if e.action != UNDO and e.id not in undone]
 
 
 def _finishes(

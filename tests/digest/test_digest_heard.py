@@ -16,7 +16,7 @@ from bot.runtime import digest_poster
 from bot.slack.blocks import check_message
 from bot.slack.digest import digest_messages, digest_text
 from bot.slack.settings import SlackSettings
-from engine.actions import pause
+from engine.actions import pause, resume_guide
 from engine.digest import (
     Digest,
     PausedCustomer,
@@ -25,10 +25,12 @@ from engine.digest import (
     WaitingCustomer,
     build_digest,
 )
+from engine.guide import Guide
 from engine.heard import hear
 from engine.inbound import Bounce, Inbound, InboundKind
 from engine.inbox import Inbox
 from engine.tick import tick
+from engine.undo import undo
 
 HOSTILE = "<!channel> *now* <http://x|y>"
 
@@ -44,6 +46,12 @@ def _bounce(customer_id: str, permanent: bool) -> Inbound:
     return Inbound(kind=InboundKind.BOUNCE, bounces=(bounce,))
 
 
+def _heard(guide: Guide, customer_id: str, inbound: Inbound, at: datetime) -> None:
+    """`hear` at `at`, its audit row stamped then too (the digest counts the week's rows)."""
+    guide.wall_clock = lambda: at
+    hear(guide, customer_id, inbound, at)
+
+
 def _stranger(subject: str) -> Inbound:
     return Inbound(kind=InboundKind.REPLY, sender="stranger@elsewhere.test", subject=subject)
 
@@ -55,12 +63,12 @@ def test_the_digest_lists_the_waiting_the_undeliverable_and_the_unmatched(
     guide = ws.guide()
     for day in range(9):  # the silent ones are flagged on day 7, a Monday
         if day == 2:
-            hear(guide, "OLD", _reply("OLD"), DAY0 + timedelta(days=2))
+            _heard(guide, "OLD", _reply("OLD"), DAY0 + timedelta(days=2))
         tick(guide, DAY0 + timedelta(days=day))
     now = DAY0 + timedelta(days=10)
-    hear(guide, "WROTE", _reply("WROTE"), now - timedelta(days=1))
-    hear(guide, "GONE", _bounce("GONE", permanent=True), now)
-    hear(guide, "SOFT", _bounce("SOFT", permanent=False), now)
+    _heard(guide, "WROTE", _reply("WROTE"), now - timedelta(days=1))
+    _heard(guide, "GONE", _bounce("GONE", permanent=True), now)
+    _heard(guide, "SOFT", _bounce("SOFT", permanent=False), now)
     Inbox(guide, now - timedelta(days=8)).take("k-old", _stranger("last month's"))
     Inbox(guide, now - timedelta(hours=2)).take("k-new", _stranger(HOSTILE))
 
@@ -88,8 +96,8 @@ def test_og_digest_prints_them(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("WROTE"), row("GONE")])
     guide = ws.guide()
     tick(guide, DAY0)
-    hear(guide, "WROTE", _reply("WROTE"), DAY0 + timedelta(days=1))
-    hear(guide, "GONE", _bounce("GONE", permanent=True), DAY0 + timedelta(days=1))
+    _heard(guide, "WROTE", _reply("WROTE"), DAY0 + timedelta(days=1))
+    _heard(guide, "GONE", _bounce("GONE", permanent=True), DAY0 + timedelta(days=1))
     Inbox(guide, DAY0 + timedelta(days=1)).take("k", _stranger("[/oops] who is this?"))
 
     printed = og(ws, "digest", "--now", "2026-11-04")
@@ -186,3 +194,19 @@ def test_a_paused_customer_who_wrote_back_is_listed_once_and_resumed_once(
     pause(guide, "C1", "on leave", "dana", DAY0 + timedelta(days=1))
     digest = build_digest(guide, DAY0 + timedelta(days=2))
     assert [p.customer_id for p in digest.paused] == ["C1"] and digest.waiting == []
+
+
+def test_a_reply_already_answered_still_counts_for_its_week_and_an_undone_one_not(
+    tmp_path: Path,
+) -> None:
+    ws = Workspace(tmp_path, [row("ANSWERED"), row("MISTAKE")])
+    guide = ws.guide()
+    tick(guide, DAY0)
+    _heard(guide, "ANSWERED", _reply("ANSWERED"), DAY0 + timedelta(days=1))
+    _heard(guide, "MISTAKE", _reply("MISTAKE"), DAY0 + timedelta(days=1))
+    resume_guide(guide, "ANSWERED", "U0DANA", DAY0 + timedelta(days=2))
+    undo(guide, "MISTAKE", "U0DANA", DAY0 + timedelta(days=2))
+
+    digest = build_digest(guide, DAY0 + timedelta(days=3))
+
+    assert digest.waiting == [] and digest.replied_this_week == 1
