@@ -187,6 +187,11 @@ def plans_table(rules: Rules) -> None:
         ["plan", "step", "day", "window", "owner"],
         rows,
     )
+    if rules.changes_need_approval:
+        say(
+            "Rule changes need approval: an edit of this doc waits for someone to apply it "
+            "(Apply on its announcement, or og rules apply) before the guide acts on it."
+        )
 
 
 def status(view: CustomerView, lines: list[str]) -> None:
