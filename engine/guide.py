@@ -21,6 +21,11 @@ class GuideConfig:
     reply_address: str = ""
     """Where an inbox is read (engine.inbox): its address, whose plus form (with the
     customer's reply token) every email's Reply-To gets. None: replies go nowhere we read."""
+    rules_impact_days: int = 7
+    """How far ahead the tick's announcement of a rules edit looks (engine.rules_watch); 0:
+    it announces the edit without working out what it changes."""
+    rules_impact_seconds: float = 60.0
+    """The most the tick spends working that out; past it, the edit is announced without."""
 
 
 @dataclass
