@@ -356,5 +356,26 @@ def digest(content: Digest) -> None:
         say(f"warning: {warning}")
     for problem in content.skipped_rows:
         say(f"skipped {problem}")
+    _table(
+        f"Rules doc edits ({len(content.rules_edits)})",
+        ["change", "announced", "now", "what it changes"],
+        [
+            [
+                f"{e.change_id} {e.source}",
+                e.announced_on.isoformat(),
+                _edit_standing(e.settled, e.settled_by),
+                e.summary[0] if e.summary else "nobody's moves",
+            ]
+            for e in content.rules_edits
+        ],
+    )
     for problem in content.rules_problems:
         say(f"rules doc: {problem}")
+
+
+def _edit_standing(settled: str, by: str) -> str:
+    if not settled:
+        return "waits for Apply (og rules apply)"
+    if settled == "in_force":
+        return "in force at once"
+    return f"{'applied' if settled == 'applied' else 'old rules kept'} by {by}"
