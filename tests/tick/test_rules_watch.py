@@ -282,3 +282,17 @@ def test_a_dry_run_neither_announces_nor_records(approval: Guided) -> None:
 
     assert approval.announced == [] and report.rules_notes
     assert [entry.n for entry in entries(approval.guide.store)] == before
+
+
+def test_a_failed_announcement_decided_on_the_command_line_is_not_posted_after(
+    approval: Guided,
+) -> None:
+    approval.notifier = FlakyNotifier(SendError("Slack refused it: channel_not_found"))
+    approval.guide.notifier = approval.notifier
+    approval.edit(edited(APPROVAL))
+    tick(approval.guide, DAY1)
+
+    assert apply_rules(approval.guide, None, "dana", DAY1).changed  # og rules apply
+    tick(approval.guide, DAY1 + timedelta(hours=1))
+
+    assert approval.announced == [] and sorted(approval.nudges()) == ["C1", "C2"]
