@@ -10,9 +10,9 @@ store's bulk import (BatchWriteItem). One tick, for the next morning, runs on it
 is counted by operation on the client (a botocore event hook: calls, not HTTP retries).
 
 - The read: what the tick asks for whatever it decides: the Scan pages of the sends and
-  state tables, DescribeTable (how `auto` picks segments) and the GetItem of the rules doc's
-  last good copy. Everything else is the moves' own (claim, its journey check, confirmation,
-  a finish's state and archive), reported per move.
+  state tables, DescribeTable (how `auto` picks segments) and the GetItem of the rules log's
+  head (which doc is in force). Everything else is the moves' own (claim, its journey check,
+  confirmation, a finish's state and archive), reported per move.
 - The minimum: a Scan page holds at most 1 MB of items, so reading a table once takes at
   least ceil(table bytes / 1 MiB) requests (and 1 for an empty table); bytes are the items'
   sizes computed as DynamoDB counts them (names and values) from a full Scan, and

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import email_command, output, rules_impact_command, summary_command, tables
+from bot import (
+    email_command,
+    output,
+    rules_approval_command,
+    rules_impact_command,
+    summary_command,
+    tables,
+)
 from bot.slack.people import SlackPeople
 from bot.slack.settings import slack_settings, web_client
 from bot.wiring import build_guide, open_rules_source
@@ -35,6 +42,7 @@ from engine.preview import PreviewDay, preview
 from engine.queries import rule_lines, timeline, view_customer
 from engine.rulebook import people_problems
 from engine.rules import parse_rules
+from engine.rules_log import RULES_ID
 from engine.settings import Settings
 from engine.tick import tick
 from engine.unconfirmed import mark_delivered, send_again, unconfirmed_sends
@@ -119,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         settle.add_argument("--kind", choices=[kind.value for kind in SendKind])
         settle.add_argument("--by", required=True, help="who settles it: recorded in the audit")
     audit = commands.add_parser("audit", parents=[common], help="the audit trail, newest first")
-    audit.add_argument("customer")
+    audit.add_argument("customer", help=f"a customer, or {RULES_ID} for the rules doc")
     status = commands.add_parser("status", parents=[common, with_now], help="a journey")
     status.add_argument("customer")
     why = commands.add_parser("why", parents=[common, with_now], help="today's move, and why")
@@ -149,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
         "path", nargs="?", help="a file, or gdoc://DOCUMENT_ID; OG_RULES when left out"
     )
     rules_impact_command.add_parser(rules_commands, common, with_now)
+    rules_approval_command.add_parser(rules_commands, common, with_now)
     tables.add_parser(commands, common)
     demo = commands.add_parser("demo", help="write an example workspace and run 14 days")
     demo.add_argument("directory", nargs="?", default="og-demo")
@@ -230,8 +239,10 @@ def _said(outcome: ActionOutcome) -> int:
 
 
 def _run(args: argparse.Namespace, guide: Guide, now: datetime, sender: str) -> int:
-    if args.command == "rules":
+    if args.command == "rules" and args.rules_command == "impact":
         return rules_impact_command.run(args, guide, now)
+    if args.command == "rules":
+        return _said(rules_approval_command.run(args, guide, now))
     if args.command == "tick":
         return tick_command(guide, now, dry_run=args.dry_run, as_json=args.json)
     if args.command in ACTIONS:
@@ -258,6 +269,9 @@ def _run(args: argparse.Namespace, guide: Guide, now: datetime, sender: str) -> 
         settle = mark_delivered if args.settle == "delivered" else send_again
         kind = SendKind(args.kind) if args.kind else None
         return _said(settle(guide, args.customer, args.step, kind, args.by, now))
+    if args.command == "audit" and args.customer == RULES_ID:
+        rules_approval_command.audit(guide)
+        return 0
     if args.command == "audit":
         output.audit(guide.store.audit_trail(args.customer))
         return 0
@@ -298,6 +312,7 @@ def tick_command(guide: Guide, now: datetime, *, dry_run: bool, as_json: bool) -
     with output.progress(enabled=not as_json) as advance:
         report = tick(guide, now, dry_run=dry_run, progress=advance)
     output.rules_problems(report)
+    output.rules_notes(report)
     output.roster_warnings(report)
     if not report.ran:
         return 1

@@ -22,6 +22,7 @@ from engine.outcomes import MoveKind
 from engine.plans import Rules
 from engine.preview import PreviewDay
 from engine.queries import CustomerView, standing
+from engine.rules_log import Entry
 from engine.tick import TickReport, UnconfirmedSend
 
 MOVE_ORDER = [k.value for k in MoveKind]
@@ -93,6 +94,11 @@ def rules_problems(report: TickReport) -> None:
         )
     for problem in report.rules_problems:
         error(f"  {problem}")
+
+
+def rules_notes(report: TickReport) -> None:
+    for note in report.rules_notes:
+        error(f"NOTE: {note}")
 
 
 def roster_warnings(report: TickReport) -> None:
@@ -187,6 +193,11 @@ def plans_table(rules: Rules) -> None:
         ["plan", "step", "day", "window", "owner"],
         rows,
     )
+    if rules.changes_need_approval:
+        say(
+            "Rule changes need approval: an edit of this doc waits for someone to apply it "
+            "(Apply on its announcement, or og rules apply) before the guide acts on it."
+        )
 
 
 def status(view: CustomerView, lines: list[str]) -> None:
@@ -235,6 +246,35 @@ def audit(trail: list[AuditEntry]) -> None:
         for entry in trail
     ]
     _table(f"{len(trail)} actions, newest first", ["when", "action", "by", "note", "changed"], rows)
+
+
+def rules_audit(log: list[Entry]) -> None:
+    """The rules doc's log (engine.rules_log), newest first."""
+    rows = []
+    undone = {entry.undoes for entry in log if entry.undoes}
+    for entry in log:
+        change, before = entry.after.change, entry.before
+        changed = (
+            [f"in force: {before.in_force[:8] if before else '-'} -> {entry.after.in_force[:8]}"]
+            if before is None or before.in_force != entry.after.in_force
+            else []
+        )
+        if change is not None and entry.action not in ("seen", "first"):
+            changed.append(f"change {change.id} of {change.source}")
+        rows.append(
+            [
+                f"{entry.at:%Y-%m-%d %H:%M}",
+                entry.action + (" (undone)" if entry.n in undone else ""),
+                entry.actor,
+                entry.note,
+                "; ".join(changed) or "-",
+            ]
+        )
+    _table(
+        f"{len(log)} entries of the rules doc, newest first",
+        ["when", "action", "by", "note", "changed"],
+        rows,
+    )
 
 
 def _send_change(entry: AuditEntry) -> list[str]:
@@ -316,5 +356,26 @@ def digest(content: Digest) -> None:
         say(f"warning: {warning}")
     for problem in content.skipped_rows:
         say(f"skipped {problem}")
+    _table(
+        f"Rules doc edits ({len(content.rules_edits)})",
+        ["change", "announced", "now", "what it changes"],
+        [
+            [
+                f"{e.change_id} {e.source}",
+                e.announced_on.isoformat(),
+                _edit_standing(e.settled, e.settled_by),
+                e.summary[0] if e.summary else "nobody's moves",
+            ]
+            for e in content.rules_edits
+        ],
+    )
     for problem in content.rules_problems:
         say(f"rules doc: {problem}")
+
+
+def _edit_standing(settled: str, by: str) -> str:
+    if not settled:
+        return "waits for Apply (og rules apply)"
+    if settled == "in_force":
+        return "in force at once"
+    return f"{'applied' if settled == 'applied' else 'old rules kept'} by {by}"

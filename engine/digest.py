@@ -1,6 +1,7 @@
 """The weekly digest's content: who is paused, who wrote back and waits for a person, which
 flags nobody acted on, who is handed off, whose address the guide gave up on, who finished this
-week, how fast steps get done, the mail that matched nobody, and what the guide could not read.
+week, how fast steps get done, the mail that matched nobody, the rules doc's edits of the week
+(and the one waiting for approval), and what the guide could not read.
 
 It reads what a tick reads and decides nothing; the Slack surface turns it into messages.
 """
@@ -22,6 +23,7 @@ from engine.inbox import unmatched_messages
 from engine.models import Customer, CustomerState, History, SendKind
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules, people_problems
+from engine.rules_log import recent_changes
 
 
 class PausedCustomer(BaseModel):
@@ -93,6 +95,22 @@ class UnconfirmedCustomer(BaseModel):
     tried_on: date
 
 
+class RulesEdit(BaseModel):
+    """An edit of the rules doc announced this week, or waiting for approval (issue 17)."""
+
+    change_id: int
+    source: str
+    announced_on: date
+    settled: str
+    """"" while it waits for Apply; applied, kept (the old rules), or in_force (at once)."""
+    settled_by: str = ""
+    summary: tuple[str, ...] = ()
+
+    @property
+    def waiting(self) -> bool:
+        return not self.settled
+
+
 class Digest(BaseModel):
     today: date
     paused: list[PausedCustomer] = []
@@ -117,12 +135,25 @@ class Digest(BaseModel):
     roster_warnings: list[str] = []
     """How the list was read, when a person should know (say, it was not UTF-8)."""
     rules_problems: list[str] = []
+    rules_edits: list[RulesEdit] = []
+    """Oldest first."""
 
 
 def build_digest(guide: Guide, now: datetime) -> Digest:
     today = local_date(now, guide.config.team_timezone)
     outcome = load_rules(guide.rules_source, guide.store, remember=False)
     digest = Digest(today=today, rules_problems=outcome.problems)
+    digest.rules_edits = [
+        RulesEdit(
+            change_id=change.id,
+            source=change.source,
+            announced_on=local_date(change.at, guide.config.team_timezone),
+            settled=change.settled,
+            settled_by=change.settled_by,
+            summary=change.summary,
+        )
+        for change in recent_changes(guide.store, since=now - timedelta(days=7))
+    ]
     if outcome.rules is None:
         return digest
     rules = outcome.rules

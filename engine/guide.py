@@ -24,6 +24,11 @@ class GuideConfig:
     summary_model: str = ""
     """Who writes the month's commentary (`bedrock://MODEL_ID`), "" for nobody: read only by
     the month's summary, never by the tick."""
+    rules_impact_days: int = 7
+    """How far ahead the tick's announcement of a rules edit looks (engine.rules_watch); 0:
+    it announces the edit without working out what it changes."""
+    rules_impact_seconds: float = 60.0
+    """The most the tick spends working that out; past it, the edit is announced without."""
 
 
 @dataclass

@@ -240,3 +240,43 @@ class ActionNotice(Frozen):
     @property
     def undo(self) -> bool:
         return self.event.undid is not None
+
+
+# --- the rules doc -----------------------------------------------------------------------
+
+
+class RulesDecision(Frozen):
+    """What a person did about an announced edit of the rules doc (engine.rules_approval)."""
+
+    action: str
+    """`applied`, `kept` (the old rules) or `undo`."""
+    actor: str
+    at: datetime
+    undid: str = ""
+    """For an undo: the action it undid."""
+
+
+class RulesChangeNotice(Frozen):
+    """An edit of the rules doc, announced once by the tick that found it (engine.rules_watch):
+    what it changes in the coming days and, when the doc in force says `Rule changes need
+    approval.`, that it waits for Apply. The same notice, with its decisions, rewrites the
+    announcement once a person decides."""
+
+    change_id: int
+    """Names this announcement to its buttons (an entry of engine.rules_log)."""
+    source: str
+    summary: tuple[str, ...] = ()
+    """What changes, biggest first (engine.rules_impact); empty: nobody's moves change."""
+    changed_customers: int = 0
+    days: int
+    """How far ahead the summary looked."""
+    since: date
+    impact_problem: str = ""
+    """Why the summary could not be worked out, when it could not."""
+    needs_approval: bool
+    owners: tuple[Person, ...] = ()
+    """The owners the doc in force names: told directly when there is no flag channel."""
+    decisions: tuple[RulesDecision, ...] = ()
+    """What was done about it since, oldest first."""
+    open: bool = True
+    """Whether it still waits for Apply (its buttons apply)."""

@@ -4,7 +4,9 @@ People are named by their chat ids (what the rules doc writes as `<@U…>`; for 
 doc names by email, the id the bot looked up, see bot/slack/people.py). May act on a
 customer: the owner a flag about them was sent to (in a channel or a direct message), the
 rules doc's owners and hand-off owners, the settings' allowed users, the members of the flag
-channel when there is one, and the admins. Only admins may undo. A pure function: the caller
+channel when there is one, and the admins. An announced edit of the rules doc (Apply, Keep
+the old rules) is for the same people, the doc in force naming its owners (the edit cannot make
+its own approvers); no flag is about it. Only admins may undo. A pure function: the caller
 hands over who the settings and the doc name, and a way to ask the flag channel's members
 that it uses only when nothing cheaper decided.
 """
@@ -17,6 +19,9 @@ from dataclasses import dataclass
 from engine.plans import Rules
 
 NOT_ON_THE_TEAM = "Only the onboarding team can act on customers; nothing was changed."
+NOT_ON_THE_TEAM_FOR_RULES = (
+    "Only the onboarding team can apply or dismiss an edit of the rules doc; nothing was changed."
+)
 NOT_AN_ADMIN = "Only the guide's admins (OG_ADMINS) can undo; nothing was changed."
 
 

@@ -120,6 +120,8 @@ class Rules(Frozen):
     messages: Messages
     sending: SendingPolicy = SendingPolicy()
     hand_off_owners: tuple[Person, ...] = ()
+    changes_need_approval: bool = False
+    """`Rule changes need approval.`: an edit waits for Apply (engine.rulebook)."""
     source: str = "rules.md"
     text: str = ""
     text_hash: str = ""

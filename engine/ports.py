@@ -29,6 +29,7 @@ from engine.outcomes import (
     FlagNotice,
     HeardNotice,
     OutgoingEmail,
+    RulesChangeNotice,
     UnconfirmedNotice,
     UnsubscribedNotice,
 )
@@ -286,6 +287,20 @@ class Notifier(Protocol):
         """Tell whoever watches the guide what a committed action did: every flag sent about
         the journey reads as `notice.flags` say (one more line; its buttons gone, or back after
         an undo). Raises SendError when it cannot; the action stands either way."""
+        ...
+
+    def rules_changed(self, notice: RulesChangeNotice) -> str:
+        """Announce an edit of the rules doc, once, where flags go (the flag channel, else
+        the owners `notice` names, each directly): what it changes in the coming days, and
+        when it `needs_approval`, a way to Apply it or keep the old rules. Returns a reference
+        to the announcement; raises SendError when it cannot (OutcomeUnknownError when it may
+        have gone out)."""
+        ...
+
+    def rules_settled(self, reference: str, notice: RulesChangeNotice) -> None:
+        """The announcement `rules_changed` returned `reference` for, changed to read as
+        `notice` says now: its decisions, its buttons only while it is `open`. Raises
+        SendError when it cannot; the decision stands either way."""
         ...
 
 

@@ -7,6 +7,7 @@ it would go out, on its reader's clock; nothing real is written or sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from engine.adapters.sqlite_store import SqliteStore
 from engine.calendar import zone
 from engine.guide import Guide
 from engine.models import SendStatus
+from engine.plans import Rules
 from engine.roster.validate import validate_rows
 from engine.rulebook import load_rules
 from engine.tick import tick
@@ -42,12 +44,26 @@ class PreviewDay:
     """Customers still held when the day's last tick ran (a weekend, a holiday, their hours)."""
 
 
-def preview(guide: Guide, start: datetime, days: int) -> list[PreviewDay] | list[str]:
-    """The 24 hours from `start`, and each day after, as hourly ticks would make them; or the
-    rules doc problems when there are no rules."""
-    outcome = load_rules(guide.rules_source, guide.store, remember=False)
-    if outcome.rules is None:
-        return outcome.problems
+class PreviewStopped(Exception):
+    """The preview was stopped before its last hour (`stop`)."""
+
+
+def preview(
+    guide: Guide,
+    start: datetime,
+    days: int,
+    *,
+    rules: Rules | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> list[PreviewDay] | list[str]:
+    """The 24 hours from `start`, and each day after, as hourly ticks would make them under
+    `rules` (the rules in force when None); or the rules doc problems when there are no rules.
+    `stop` is asked before every hour: True raises PreviewStopped."""
+    if rules is None:
+        outcome = load_rules(guide.rules_source, guide.store, remember=False)
+        if outcome.rules is None:
+            return outcome.problems
+        rules = outcome.rules
     store = SqliteStore(":memory:")
     snapshot = guide.store.load()
     # A pending claim would be reported as unconfirmed by every simulated day: all are sent.
@@ -65,18 +81,20 @@ def preview(guide: Guide, start: datetime, days: int) -> list[PreviewDay] | list
         store=store,
         mailer=RecordingMailer(),
         notifier=RecordingNotifier(),
-        rules_source=StaticRulesSource(outcome.rules.text, outcome.rules.source),
+        rules_source=StaticRulesSource(rules.text, rules.source),
         config=guide.config,
         wall_clock=guide.wall_clock,
     )
     team = guide.config.team_timezone
-    customers, _ = validate_rows(simulated.roster.read(), outcome.rules.plans.keys(), team)
+    customers, _ = validate_rows(simulated.roster.read(), rules.plans.keys(), team)
     zones = {c.customer_id: c.timezone or team for c in customers}
     previewed = []
     for offset in range(days):
         day_start = start + timedelta(days=offset)
         moves, held = [], 0
         for hour in range(24):
+            if stop is not None and stop():
+                raise PreviewStopped(f"stopped after {offset * 24 + hour} of {days * 24} hours")
             report = tick(simulated, day_start + timedelta(hours=hour))
             for result in report.results:
                 if result.move not in ("on_track", "skipped"):

@@ -1,19 +1,18 @@
-"""Which rules the tick runs on: the current doc when it parses, else the last doc that did.
+"""Which rules the guide runs on: the current doc when it parses, else the last doc that did;
+and with `Rule changes need approval.` in the doc in force, the approved doc until someone
+applies the edit (engine.rules_log keeps which doc that is, engine.rules_watch announces edits).
 
 A rep edits the doc live, so a typo must never stop the guide: the last good text is kept in
-state (text and hash), and a broken doc is reported loudly while the guide runs on that.
+state (text and hash), and a broken doc is reported loudly while the guide runs on that (on the
+approved doc, when changes need approval).
 
 The hash has a key of its own, so a tick reads a few bytes to learn the doc is unchanged, not
-the whole copy. A large copy is kept compressed: a doc may be 1 MB and a DynamoDB item at
-most 400 KB, which prose compressed fits easily. A copy the store still refuses is reported,
-and the guide runs on the doc in force.
+the whole copy. A large copy is kept compressed (engine.rules_log.encode_text). A copy the
+store still refuses is reported, and the guide runs on the doc in force.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import lzma
 from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
@@ -21,11 +20,10 @@ from pydantic import BaseModel
 from engine.plans import Person, Rules, RulesError
 from engine.ports import RulesSource, RulesSourceError, StateStore
 from engine.rules import parse_rules
+from engine.rules_log import Standing, decode_text, encode_text, kept_text, standing
 
 LAST_GOOD_KEY = "rules.last_good"
 LAST_GOOD_HASH_KEY = "rules.last_good.hash"
-COMPRESS_OVER = 64 * 1024
-"""Characters past which the kept copy is compressed."""
 
 UnknownPeople = Callable[[Sequence[Person]], list[tuple[Person, str]]]
 """`Notifier.unknown_people`."""
@@ -37,10 +35,17 @@ class RulesOutcome(BaseModel):
     """Every error of the current doc as `PATH:LINE: message`, or why it could not be read."""
     fallback: bool = False
     """True when running on the last good doc because the current one is broken."""
+    waiting: Rules | None = None
+    """The doc as it reads now, when it is not the approved doc in force and waits for Apply."""
+    standing: Standing | None = None
+    """Which doc is in force, as engine.rules_log last recorded it (None before any tick)."""
+    kept: bool = False
+    """True when `rules` is the last good copy kept in state (asked only with `remember`)."""
 
 
 def load_rules(source: RulesSource, store: StateStore, *, remember: bool = True) -> RulesOutcome:
     problems: list[str]
+    now = standing(store)
     try:
         text = source.fetch()
     except RulesSourceError as error:
@@ -48,19 +53,44 @@ def load_rules(source: RulesSource, store: StateStore, *, remember: bool = True)
     else:
         parsed = parse_rules(text, source.name)
         if isinstance(parsed, Rules):
-            kept = _remember(store, parsed) if remember else None
-            return RulesOutcome(rules=parsed, problems=[kept] if kept else [])
+            if now is not None and now.approval and parsed.text_hash != now.in_force:
+                return _approved(store, source.name, now, waiting=parsed)
+            if not remember:
+                return RulesOutcome(rules=parsed, standing=now)
+            known = now is not None and now.last_good == parsed.text_hash
+            kept = None if known else _remember(store, parsed)
+            return RulesOutcome(
+                rules=parsed, problems=[kept] if kept else [], standing=now, kept=kept is None
+            )
         problems = [error.render(source.name) for error in parsed]
 
+    if now is not None and now.approval:
+        found = _approved(store, source.name, now)
+        return found.model_copy(update={"problems": problems + found.problems, "fallback": True})
     last_good = store.get_meta(LAST_GOOD_KEY)
     if last_good is None:
         return RulesOutcome(rules=None, problems=problems)
-    previous = parse_rules(_decode(last_good), f"{source.name} (last good)")
+    previous = parse_rules(decode_text(last_good), f"{source.name} (last good)")
     if not isinstance(previous, Rules):
         # Only parsed docs are remembered; this happens only when the grammar itself changed.
         problems += [e.render(f"{source.name} (last good)") for e in previous]
         return RulesOutcome(rules=None, problems=problems)
     return RulesOutcome(rules=previous, problems=problems, fallback=True)
+
+
+def _approved(
+    store: StateStore, name: str, now: Standing, *, waiting: Rules | None = None
+) -> RulesOutcome:
+    """The approved doc in force, kept in state by the log (engine.rules_log)."""
+    text = kept_text(store, now.in_force)
+    approved = parse_rules(text, f"{name} (approved)") if text is not None else None
+    if not isinstance(approved, Rules):
+        # Only parsed docs are kept; this happens only when the grammar itself changed.
+        problem = f"{name}: the approved rules doc could not be read back from the state"
+        if waiting is not None:
+            return RulesOutcome(rules=waiting, problems=[problem], standing=now)
+        return RulesOutcome(rules=None, problems=[problem], standing=now)
+    return RulesOutcome(rules=approved, waiting=waiting, standing=now)
 
 
 def people_problems(rules: Rules, unknown_people: UnknownPeople) -> list[str]:
@@ -84,7 +114,7 @@ def _remember(store: StateStore, rules: Rules) -> str | None:
     if store.get_meta(LAST_GOOD_HASH_KEY) == rules.text_hash:
         return None
     try:
-        store.put_meta(LAST_GOOD_KEY, _encode(rules))
+        store.put_meta(LAST_GOOD_KEY, encode_text(rules.text_hash, rules.text))
         store.put_meta(LAST_GOOD_HASH_KEY, rules.text_hash)
     except Exception as error:  # the doc is good: the tick goes on with it
         return (
@@ -92,17 +122,3 @@ def _remember(store: StateStore, rules: Rules) -> str | None:
             f"to fall back on if a later edit breaks it ({type(error).__name__}: {error})"
         )
     return None
-
-
-def _encode(rules: Rules) -> str:
-    if len(rules.text) <= COMPRESS_OVER:
-        return json.dumps({"hash": rules.text_hash, "text": rules.text})
-    packed = lzma.compress(rules.text.encode("utf-8", "surrogatepass"), preset=9)
-    return json.dumps({"hash": rules.text_hash, "xz": base64.b64encode(packed).decode("ascii")})
-
-
-def _decode(stored: str) -> str:
-    value = json.loads(stored)
-    if "xz" in value:
-        return lzma.decompress(base64.b64decode(value["xz"])).decode("utf-8", "surrogatepass")
-    return str(value["text"])

@@ -2,17 +2,20 @@
 17): the moves of the coming days under the live doc and under the new one, each worked out by
 `og preview`'s simulation of the real hourly ticks (so the same decision code), and their
 differences summed up the way a person says them. Nothing real is written or sent.
+
+What it costs: two previews, each 24 simulated ticks a day over an in-memory copy of the list
+and the state, so time grows with days x customers (7 days of 1,000 customers: about 13 s on a
+laptop, 4 customers: 0.4 s). `og rules impact` looks 14 days ahead; the tick's announcement of
+an edit (engine.rules_watch) 7, within a time budget.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from engine.adapters.memory import StaticRulesSource
 from engine.guide import Guide
 from engine.plans import Rules
 from engine.preview import PreviewDay, preview
@@ -61,20 +64,30 @@ class RulesImpact:
 
 
 def rules_impact(
-    guide: Guide, new_text: str, new_name: str, start: datetime, days: int
+    guide: Guide,
+    new_text: str,
+    new_name: str,
+    start: datetime,
+    days: int,
+    *,
+    old: Rules | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> RulesImpact | list[str]:
-    """The impact of replacing the live doc with `new_text` over `days` days from `start`;
-    or the new doc's problems (`NAME:LINE: message`), or the live doc's when it has none."""
+    """The impact of replacing `old` (the rules in force when None) with `new_text` over
+    `days` days from `start`; or the new doc's problems (`NAME:LINE: message`), or the live
+    doc's when there is none in force. `stop`: as `preview`'s (raises PreviewStopped)."""
     parsed = parse_rules(new_text, new_name)
     if not isinstance(parsed, Rules):
         return [error.render(new_name) for error in parsed]
-    live = preview(guide, start, days)
-    if not _days(live):
-        return [str(problem) for problem in live]
-    edited = dataclasses.replace(guide, rules_source=StaticRulesSource(new_text, new_name))
-    new = preview(edited, start, days)
-    before, after = _moves(_days(live)), _moves(_days(new))
-    plans = _plan_names(guide, parsed)
+    if old is None:
+        outcome = load_rules(guide.rules_source, guide.store, remember=False)
+        if outcome.rules is None:
+            return outcome.problems
+        old = outcome.rules
+    live = _days(preview(guide, start, days, rules=old, stop=stop))
+    new = _days(preview(guide, start, days, rules=parsed, stop=stop))
+    before, after = _moves(live), _moves(new)
+    plans = _plan_names(guide, old, parsed)
     customers = tuple(
         CustomerImpact(
             customer_id=cid,
@@ -104,10 +117,9 @@ def _moves(days: Iterable[PreviewDay]) -> dict[str, list[PlannedMove]]:
     return {cid: sorted(moves) for cid, moves in found.items()}
 
 
-def _plan_names(guide: Guide, new: Rules) -> dict[str, str]:
-    """Each customer's plan as the new doc names it (the live doc's, for a plan it drops)."""
-    live = load_rules(guide.rules_source, guide.store, remember=False).rules
-    names = {**(live.plans if live else {}), **new.plans}
+def _plan_names(guide: Guide, old: Rules, new: Rules) -> dict[str, str]:
+    """Each customer's plan as the new doc names it (the old doc's, for a plan it drops)."""
+    names = {**old.plans, **new.plans}
     team = guide.config.team_timezone
     customers, _ = validate_rows(guide.roster.read(), names.keys(), team)
     return {c.customer_id: names[c.effective_plan].name for c in customers}

@@ -28,6 +28,7 @@ from engine.models import (
     StoreSnapshot,
 )
 from engine.rulebook import load_rules, people_problems
+from engine.rules_watch import waiting_note, watch_rules
 from engine.runs import Run, has_ended, new_run, running
 from engine.tick_memo import TickPlan, changed_while_read, new_memo, plan_tick, remembered
 from engine.tick_run import CustomerResult, TickRun, Work
@@ -75,6 +76,8 @@ class TickReport(BaseModel):
     failures: list[str] = []
     rules_problems: list[str] = []
     rules_fallback: bool = False
+    rules_notes: list[str] = []
+    """The rules doc's edit waiting for approval, while it waits (engine.rules_watch)."""
 
     @property
     def newly_unconfirmed(self) -> int:
@@ -129,6 +132,9 @@ def _tick(
     if outcome.rules is None:
         return report
     rules = outcome.rules
+    if not dry_run:
+        report.failures += watch_rules(guide, outcome, now, seconds_left)
+    report.rules_notes = waiting_note(outcome)
     report.rules_problems += people_problems(rules, guide.notifier.unknown_people)
     team_timezone = guide.config.team_timezone
     rules_key = rules_fingerprint(rules.text_hash, team_timezone)

@@ -1,6 +1,7 @@
 """`undo`: give a customer back the state and roster row they had before the newest action
 that is not undone yet. Undoing again walks further back. Emails are never unsent; the reply
-says which had already gone out."""
+says which had already gone out. `RULES_ID` (`_rules`) names the rules doc, whose decisions
+are undone by engine.rules_approval."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from engine.audit import differences
 from engine.guide import Guide
 from engine.heard import NOTED_ONLY
 from engine.models import AuditEntry, SendKind, SendRecord, SendWrite, Snapshot
+from engine.rules_approval import undo_rules
+from engine.rules_log import RULES_ID
 from engine.subject import Subject
 
 
 def undo(
     guide: Guide, customer_id: str, actor: str, now: datetime, *, force: bool = False
 ) -> ActionOutcome:
+    if customer_id == RULES_ID:
+        return undo_rules(guide, actor, now)
+
     def work_out(subject: Subject) -> Change | ActionOutcome:
         trail = guide.store.audit_trail(customer_id)
         undone = {entry.undoes for entry in trail if entry.undoes}

@@ -1,6 +1,7 @@
 """Button clicks: on flags, a reply's message and the Home tab (Done, Pause, Hand off), on the
 digest and the Home tab (Resume), on a hand-off ping, a reply's message or the Home tab (Resume
-guide), and a reply's Done for one step; and the flag's overflow menu (Show the last email).
+guide), and a reply's Done for one step; the flag's overflow menu (Show the last email); and
+an announced edit of the rules doc's Apply and Keep the old rules.
 Each listener translates the click into an engine action (or a read) and the outcome back into
 Slack; no business rule lives here.
 
@@ -20,7 +21,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from bot.slack.access import permission_refusal, refusal_for, rules_now
+from bot.slack.access import (
+    permission_refusal,
+    refusal_for,
+    rules_change_refusal,
+    rules_now,
+)
 from bot.slack.answers import answer, mark_acted, tell, what_happened
 from bot.slack.buttons import (
     DONE_ACTION_ID,
@@ -29,14 +35,18 @@ from bot.slack.buttons import (
     LAST_EMAIL_ACTION_ID,
     PAUSE_ACTION_ID,
     RESUME_ACTION,
+    RULES_APPLY_ACTION_ID,
+    RULES_KEEP_ACTION_ID,
     STEP_DONE_ACTION_ID,
     ButtonTarget,
     any_numbered,
+    rules_change_of,
 )
 from bot.slack.context import SlackContext
 from bot.slack.home import HomeTab
 from bot.slack.last_email import last_email_message
 from engine.actions import ActionOutcome, finish, mark_done, resume, resume_guide
+from engine.rules_approval import apply_rules, keep_old_rules
 from modals.hand_off import hand_off_modal
 from modals.pause import pause_modal
 
@@ -71,6 +81,9 @@ def register(app: App, context: SlackContext) -> None:
     def last_email_chosen(body: dict[str, Any], client: WebClient) -> None:
         on_last_email(context, body, client)
 
+    def rules_change_clicked(body: dict[str, Any], client: WebClient) -> None:
+        on_rules_change(context, body, client)
+
     app.action(any_numbered(DONE_ACTION_ID))(ack=acknowledge, lazy=[done])
     app.action(RESUME_ACTION)(ack=acknowledge, lazy=[resume_clicked])
     app.action(any_numbered(HAND_BACK_ACTION_ID))(ack=acknowledge, lazy=[hand_back_clicked])
@@ -78,6 +91,8 @@ def register(app: App, context: SlackContext) -> None:
     app.action(any_numbered(PAUSE_ACTION_ID))(pause_clicked)
     app.action(any_numbered(HAND_OFF_ACTION_ID))(hand_off_clicked)
     app.action(any_numbered(LAST_EMAIL_ACTION_ID))(ack=acknowledge, lazy=[last_email_chosen])
+    for rules_action in (RULES_APPLY_ACTION_ID, RULES_KEEP_ACTION_ID):
+        app.action(rules_action)(ack=acknowledge, lazy=[rules_change_clicked])
 
 
 class Click:
@@ -210,3 +225,19 @@ def _mark(
         blocks = mark_acted(click.blocks, click.action_id, what)
         client.chat_update(channel=channel, ts=ts, text=what, blocks=blocks)
     _answer(context, client, click, outcome)
+
+
+def on_rules_change(context: SlackContext, body: dict[str, Any], client: WebClient) -> None:
+    """Apply, or Keep the old rules, on an announced edit of the rules doc, if the clicker may:
+    the announcement itself is rewritten by the notifier; the clicker is told only what it
+    cannot show (nothing changed, and why)."""
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id")
+    action = body["actions"][0]
+    refusal = rules_change_refusal(context, user, client)
+    if refusal is not None:
+        tell(client, user, channel, refusal)
+        return
+    decide = apply_rules if action["action_id"] == RULES_APPLY_ACTION_ID else keep_old_rules
+    change_id = rules_change_of(action["value"])
+    answer(client, user, channel, decide(context.guide, change_id, user, context.clock()))

@@ -14,7 +14,13 @@ from bot.slack.context import SlackContext
 from bot.slack.people import SlackPeople
 from bot.slack.text import escape_mrkdwn
 from engine.flags import Pending, why_moved_on
-from engine.permissions import NOT_AN_ADMIN, NOT_ON_THE_TEAM, may_act, may_undo
+from engine.permissions import (
+    NOT_AN_ADMIN,
+    NOT_ON_THE_TEAM,
+    NOT_ON_THE_TEAM_FOR_RULES,
+    may_act,
+    may_undo,
+)
 from engine.plans import Rules
 from engine.rulebook import load_rules
 
@@ -79,6 +85,14 @@ def command_refusal(
     return None
 
 
+def rules_change_refusal(context: SlackContext, user: str, client: WebClient) -> str | None:
+    """Why `user` may not apply or dismiss an edit of the rules doc, or None: the team, the
+    doc in force (the approved one) naming its owners."""
+    if not may_act_in_slack(context, user, client):
+        return NOT_ON_THE_TEAM_FOR_RULES
+    return None
+
+
 def may_act_in_slack(
     context: SlackContext,
     user: str,
@@ -106,7 +120,8 @@ def may_act_in_slack(
 
 def rules_now(context: SlackContext) -> Rules | None:
     """The rules doc in force: the doc as it reads now, or the last good copy kept in state
-    when it is broken; never the roster or a customer's state."""
+    when it is broken, or the approved doc while an edit waits for approval; never the roster
+    or a customer's state."""
     return load_rules(context.guide.rules_source, context.guide.store, remember=False).rules
 
 

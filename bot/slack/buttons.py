@@ -29,6 +29,10 @@ LAST_EMAIL_ACTION_ID = "og_last_email"
 RESUME_ACTION_PREFIX = "og_resume"
 """The digest's Resume buttons are `og_resume_<n>`, numbered so each message's ids stay unique."""
 RESUME_ACTION = re.compile(rf"^{RESUME_ACTION_PREFIX}_\d+$")
+RULES_APPLY_ACTION_ID = "og_rules_apply"
+"""An announced edit of the rules doc's Apply (engine.rules_approval)."""
+RULES_KEEP_ACTION_ID = "og_rules_keep"
+"""Its Keep the old rules."""
 
 # Room for any real name; a button value holds at most 2000 characters.
 _SHOWN_LIMIT = 80
@@ -91,3 +95,19 @@ class ButtonTarget:
 def _dump(data: dict[str, str | int]) -> str:
     # Not ASCII-escaped: Slack counts characters, and `\u00e9` would be six of them.
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def rules_change_value(change_id: int) -> str:
+    """What an announced rules edit's buttons carry: which announcement they are on."""
+    return _dump({"r": change_id})
+
+
+def rules_change_of(value: str) -> int:
+    """The announcement a rules edit's button names; ValueError for anything else."""
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not a rules change button value: {value!r}") from error
+    if not isinstance(data, dict) or set(data) != {"r"} or type(data["r"]) is not int:
+        raise ValueError(f"not a rules change button value: {value!r}")
+    return int(data["r"])

@@ -8,8 +8,8 @@ paused customers, one section each with a Resume button; customers who wrote bac
 a person, the same; open flags nobody acted on, oldest first; sends that may or may not have
 reached the customer; addresses the guide gave up on, with why; handed-off customers with their
 owner; finished this week; the per-plan median days from a step's email to its being done;
-this week's mail that matched nobody on the list; how the roster was read; skipped roster
-rows; rules-doc problems.
+this week's mail that matched nobody on the list; the rules doc's edits of the week, and the one
+waiting for approval; how the roster was read; skipped roster rows; rules-doc problems.
 
 A long digest becomes several messages, the rest posted as replies in the first one's thread.
 Each continuation opens with "Weekly digest, Mon 23 Nov 2026, continued (2 of 3)" and repeats
@@ -47,9 +47,10 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.blocks import BUTTON_VALUE_LIMIT, MAX_BLOCKS, SECTION_TEXT_LIMIT, check_message
 from bot.slack.buttons import RESUME_ACTION_PREFIX, ButtonTarget
+from bot.slack.happened import who
 from bot.slack.notifier import slack_send_errors
 from bot.slack.text import USER_ID, clip, escape_mrkdwn, mention, plain_text
-from engine.digest import Digest, PausedCustomer, WaitingCustomer
+from engine.digest import Digest, PausedCustomer, RulesEdit, WaitingCustomer
 from engine.plans import Person
 from engine.ports import SendError
 
@@ -119,6 +120,7 @@ def _counts(digest: Digest) -> list[str]:
         (digest.replied_this_week, "reply this week", "replies this week"),
         (digest.soft_bouncing, "soft-bouncing address", "soft-bouncing addresses"),
         (len(digest.unmatched), "email matched nobody", "emails matched nobody"),
+        (_waiting_edits(digest), "rules edit waiting for Apply", "rules edits waiting for Apply"),
         (len(digest.skipped_rows), "roster row skipped", "roster rows skipped"),
         (len(digest.rules_problems), "rules doc problem", "rules doc problems"),
     ]
@@ -133,9 +135,33 @@ def _needs_attention(digest: Digest) -> bool:
         or digest.unconfirmed
         or digest.undeliverable
         or digest.unmatched
+        or _waiting_edits(digest)
         or digest.skipped_rows
         or digest.roster_warnings
         or digest.rules_problems
+    )
+
+
+def _waiting_edits(digest: Digest) -> int:
+    return sum(1 for edit in digest.rules_edits if edit.waiting)
+
+
+def _edit_line(edit: RulesEdit, today: date) -> str:
+    """`rules.md, change 5, 2 Nov: waits for Apply — the email of setup: …`"""
+    if edit.waiting:
+        standing = "*waits for Apply* (on its announcement)"
+    elif edit.settled == "in_force":
+        standing = "in force at once"
+    elif edit.settled == "applied":
+        standing = f"applied by {who(edit.settled_by)}"
+    else:
+        standing = f"the old rules kept by {who(edit.settled_by)}"
+    changes = "; ".join(_esc(line, _PROBLEM_LIMIT) for line in edit.summary[:2])
+    more = f" (and {len(edit.summary) - 2} more)" if len(edit.summary) > 2 else ""
+    what = f" — {changes}{more}" if changes else " — nobody's moves change"
+    return (
+        f"{_esc(edit.source, _NAME_LIMIT)}, change {edit.change_id}, "
+        f"{_day(edit.announced_on, today)}: {standing}{what}"
     )
 
 
@@ -251,6 +277,7 @@ def _sections(digest: Digest) -> list[_Section]:
     skipped = [_esc(row, _PROBLEM_LIMIT) for row in digest.skipped_rows]
     warnings = [_esc(warning, _PROBLEM_LIMIT) for warning in digest.roster_warnings]
     problems = [_esc(problem, _PROBLEM_LIMIT) for problem in digest.rules_problems]
+    edits = [_edit_line(edit, today) for edit in digest.rules_edits]
     candidates = [
         (
             f"*Paused ({len(digest.paused)})*",
@@ -275,6 +302,7 @@ def _sections(digest: Digest) -> list[_Section]:
         (f"*Finished this week ({len(finished)})*", _packed(finished)),
         ("*Median days from step sent to step done*", _packed(medians)),
         (f"*Mail that matched nobody on the list ({len(unmatched)})*", _packed(unmatched)),
+        (f"*Rules doc edits ({len(edits)})*", _packed(edits)),
         ("*How the onboarding list was read*", _packed(warnings)),
         (f"*Roster rows skipped ({len(skipped)})*", _packed(skipped)),
         (f"*Rules doc problems ({len(problems)})*", _packed(problems)),

@@ -1,5 +1,6 @@
 """A notifier that posts flags to Slack: in the flag channel when one is set, otherwise as a
-direct message to the owner (which needs the `im:write` scope besides `chat:write`).
+direct message to the owner (which needs the `im:write` scope besides `chat:write`). An edit of
+the rules doc goes the same way: to the flag channel, or to each owner of the doc in force.
 
 After every action it changes each flag of the journey to read as the engine says
 (`chat.update` of the message whose `CHANNEL:TS` the flag's send keeps), and republishes the
@@ -29,12 +30,14 @@ from bot.slack.flag import (
 )
 from bot.slack.heard import heard_message, heard_text
 from bot.slack.people import SlackPeople
+from bot.slack.rules_change import rules_change_message, rules_change_text
 from bot.slack.text import is_user_id
 from engine.outcomes import (
     ActionEvent,
     ActionNotice,
     FlagNotice,
     HeardNotice,
+    RulesChangeNotice,
     UnconfirmedNotice,
     UnsubscribedNotice,
 )
@@ -187,6 +190,45 @@ class SlackNotifier:
                 self.home(actor)
             except Exception as error:  # the flags are told; the Home tab waits for its opening
                 problems.append(f"the Home tab of {actor} was not republished: {error}")
+        if problems:
+            raise SendError("; ".join(problems))
+
+    def rules_changed(self, notice: RulesChangeNotice) -> str:
+        """The flag channel's message, or one per owner (`CHANNEL:TS` each, space-separated).
+        An owner who cannot be reached is logged, the others told; none reached raises."""
+        what = f"the announcement of change {notice.change_id} of the rules doc"
+        blocks, text = rules_change_message(notice), rules_change_text(notice)
+        if self._flag_channel is not None:
+            return self._post(what, Person(name="the team"), blocks, text)
+        posted: list[str] = []
+        failed: SendError = SendError(f"{what}: the doc in force names no owner to tell")
+        for owner in notice.owners:
+            try:
+                posted.append(self._post(what, self._owner(owner), blocks, text))
+            except SendError as error:
+                _log.warning("%s did not reach %s: %s", what, owner.key or owner.name, error)
+                if not isinstance(failed, OutcomeUnknownError):
+                    failed = error
+        if not posted:
+            raise failed
+        return " ".join(posted)
+
+    def rules_settled(self, reference: str, notice: RulesChangeNotice) -> None:
+        """Every message of the announcement rewritten; what failed raised together."""
+        blocks, text = rules_change_message(notice), rules_change_text(notice)
+        problems: list[str] = []
+        for each in reference.split():
+            where = _MESSAGE.fullmatch(each)
+            if where is None:
+                continue
+            try:
+                check_message(blocks)
+                with slack_send_errors("the rules doc's announcement", posts=False):
+                    self._client.chat_update(
+                        channel=where[1], ts=where[2], text=text, blocks=blocks
+                    )
+            except (SendError, SlackObjectFormationError) as error:
+                problems.append(f"the announcement {each} was not updated: {error}")
         if problems:
             raise SendError("; ".join(problems))
 

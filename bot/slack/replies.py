@@ -33,7 +33,8 @@ HELP = "\n".join(
         "• `/og why CUSTOMER` — the rules doc lines behind today's move",
         "• `/og resume CUSTOMER` — lift a pause or a hand-off; the guide carries on",
         "• `/og undo CUSTOMER` — restore the state before the last action (admins only;"
-        " add `--force` if the customer changed since)",
+        " add `--force` if the customer changed since); `/og undo _rules` undoes the last"
+        " Apply or Keep the old rules of an edit of the rules doc",
         "• `/og help` — this list",
     ]
 )

@@ -1,5 +1,6 @@
-"""A notifier that prints flags to a terminal, and a line when an action changes them: for
-trials and for running without Slack."""
+"""A notifier that prints flags to a terminal, and a line when an action changes them; and an
+edit of the rules doc, with the commands that apply it: for trials and for running without
+Slack."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from engine.outcomes import (
     FlagNotice,
     HeardKind,
     HeardNotice,
+    RulesChangeNotice,
     UnconfirmedNotice,
     UnsubscribedNotice,
 )
@@ -51,6 +53,14 @@ class ConsoleNotifier:
         action on a customer never flagged changes no flag, and prints nothing."""
         if notice.flags:
             self._print("what was done", render_action(notice))
+
+    def rules_changed(self, notice: RulesChangeNotice) -> str:
+        self._print("the rules change", render_rules_change(notice))
+        return f"console:rules:{notice.change_id}"
+
+    def rules_settled(self, reference: str, notice: RulesChangeNotice) -> None:
+        """A line under the announcement printed before: what was done about it."""
+        self._print("what was done", render_rules_settled(notice))
 
     def _print(self, what: str, text: str) -> None:
         stream = self._stream if self._stream is not None else sys.stderr
@@ -162,3 +172,35 @@ def render_heard(notice: HeardNotice) -> str:
         f"COMPLAINT for {owner}: {who} marked an onboarding email as spam on "
         f"{notice.on.isoformat()}; the guide emails them nothing more\n\n"
     )
+
+
+def render_rules_change(notice: RulesChangeNotice) -> str:
+    """The edit, what it changes (every value on its own line), and what happens next."""
+    days = f"{notice.days} day" + ("" if notice.days == 1 else "s")
+    lines = [
+        f"RULES CHANGE {notice.change_id}: {one_line(notice.source)} was edited; over the "
+        f"{days} from {notice.since.isoformat()}:"
+    ]
+    if notice.impact_problem:
+        lines.append(f"  (not worked out: {one_line(notice.impact_problem)})")
+    elif not notice.summary:
+        lines.append("  no customer's moves change")
+    lines += [f"  - {one_line(line)}" for line in notice.summary]
+    if notice.needs_approval:
+        lines.append(
+            "  waits for approval; the guide keeps the approved rules until then:\n"
+            "  og rules apply --by NAME  |  og rules keep --by NAME"
+        )
+    else:
+        lines.append("  in force from this tick")
+    return "\n".join(lines) + "\n\n"
+
+
+def render_rules_settled(notice: RulesChangeNotice) -> str:
+    said = "; ".join(
+        f"{one_line(d.action)} by {one_line(d.actor)} at {d.at:%Y-%m-%d %H:%M} UTC"
+        + (f" (undid {one_line(d.undid)})" if d.undid else "")
+        for d in notice.decisions[-1:]
+    )
+    waits = "; it waits for approval again" if notice.open else ""
+    return f"RULES CHANGE {notice.change_id} of {one_line(notice.source)}: {said}{waits}\n\n"

@@ -11,6 +11,7 @@ from engine.outcomes import (
     FlagNotice,
     HeardNotice,
     OutgoingEmail,
+    RulesChangeNotice,
     UnconfirmedNotice,
     UnsubscribedNotice,
 )
@@ -78,6 +79,8 @@ class RecordingNotifier:
         self.actions: list[ActionNotice] = []
         self.unsubscribes: list[UnsubscribedNotice] = []
         self.heard_back: list[HeardNotice] = []
+        self.rules_changes: list[RulesChangeNotice] = []
+        self.rules_updates: list[tuple[str, RulesChangeNotice]] = []
 
     def flag(self, notice: FlagNotice) -> str:
         self.flags.append(notice)
@@ -100,6 +103,13 @@ class RecordingNotifier:
 
     def acted(self, notice: ActionNotice) -> None:
         self.actions.append(notice)
+
+    def rules_changed(self, notice: RulesChangeNotice) -> str:
+        self.rules_changes.append(notice)
+        return f"preview-rules-{notice.change_id}"
+
+    def rules_settled(self, reference: str, notice: RulesChangeNotice) -> None:
+        self.rules_updates.append((reference, notice))
 
 
 class StaticRulesSource:

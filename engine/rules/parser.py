@@ -24,6 +24,7 @@ from engine.rules.sentences import (
     OWNER_EXAMPLE,
     PLAN_EXAMPLE,
     WINDOW_EXAMPLE,
+    ApprovalRule,
     HandOffRule,
     HolidaysRule,
     OwnerRule,
@@ -34,7 +35,7 @@ from engine.rules.sentences import (
     read_sentence,
     slugify,
 )
-from engine.rules.wording import clip_name, name_list
+from engine.rules.wording import clip_name, name_list, plan_window_hint
 
 __all__ = ["parse_rules", "slugify"]
 
@@ -65,6 +66,7 @@ class _Doc:
     hours: HoursRule | None = None
     team_hours: HoursRule | None = None
     hand_off: HandOffRule | None = None
+    approval: ApprovalRule | None = None
     blocks: list[MessageBlock] = field(default_factory=list)
     messages_line: int | None = None
 
@@ -156,6 +158,9 @@ def _apply(doc: _Doc, rule: Rule | RulesError | None, plan: _PlanDraft | None) -
             doc.sending = rule
     elif isinstance(rule, HoursRule):
         _add_hours(doc, rule, plan)
+    elif isinstance(rule, ApprovalRule):
+        if _once(doc, doc.approval, rule, "the approval of rule changes"):
+            doc.approval = rule
     elif _once(doc, doc.holidays, rule, "the holidays country"):
         _check_holidays(doc, rule)
         doc.holidays = rule
@@ -256,7 +261,7 @@ def _add_window(doc: _Doc, rule: WindowRule, plan: _PlanDraft | None) -> None:
             rule.line,
             f'the {clip_name(plan.rule.name)} plan has no step "{rule.step}" (its steps: '
             f"{names}). Check the spelling, or move this sentence to the plan it is for"
-            + _plan_window_hint(rule),
+            + plan_window_hint(rule.step),
         )
     elif step_id in table:
         doc.error(
@@ -266,16 +271,6 @@ def _add_window(doc: _Doc, rule: WindowRule, plan: _PlanDraft | None) -> None:
         )
     else:
         table[step_id] = rule
-
-
-def _plan_window_hint(rule: WindowRule) -> str:
-    # "Pro plan: nudge after ..." reads naturally but names a step; point to the real form.
-    if rule.step is None or not rule.step.lower().endswith("plan"):
-        return ""
-    return (
-        ". To give a plan its own window, write 'Nudge after N days, flag after M more "
-        "days.' right after the plan's sentence"
-    )
 
 
 def _check_holidays(doc: _Doc, rule: HolidaysRule) -> None:
@@ -296,7 +291,8 @@ def _finish(doc: _Doc, text: str, source: str) -> Rules | list[RulesError]:
         if step_id not in all_steps:
             doc.error(
                 rule.line,
-                f'no plan has a step "{rule.step}": check the spelling' + _plan_window_hint(rule),
+                f'no plan has a step "{rule.step}": check the spelling'
+                + plan_window_hint(rule.step),
             )
 
     plans: list[tuple[_PlanDraft, OwnerRule, list[WindowRule]]] = []
@@ -352,6 +348,7 @@ def _finish(doc: _Doc, text: str, source: str) -> Rules | list[RulesError]:
             messages=messages,
             sending=_sending(doc),
             hand_off_owners=doc.hand_off.people if doc.hand_off else (),
+            changes_need_approval=doc.approval is not None,
             source=source,
             text=text,
             text_hash=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),

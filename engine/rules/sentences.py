@@ -52,6 +52,11 @@ _SEND_ATTEMPT_RE = re.compile(
 )
 _HOURS_START_RE = re.compile(rf"^{HOURS_START}", re.IGNORECASE)
 _HOLIDAYS_RE = re.compile(rf"^{_HOLIDAYS}\s*(?P<code>.*)$", re.IGNORECASE)
+_APPROVAL = r"rules?\s+changes\s+need\s+approval"
+_APPROVAL_RE = re.compile(rf"^{_APPROVAL}$", re.IGNORECASE)
+# A sentence about approving rule changes that is not the rule: an error, never commentary,
+# or a team would believe its edits wait for Apply when they do not.
+_APPROVAL_ATTEMPT_RE = re.compile(r"^rules?\s+changes?\b.*\bapprov", re.IGNORECASE)
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2,3}$")
 
 # What makes an unreadable sentence an error rather than commentary.
@@ -67,6 +72,7 @@ _RULE_START_RE = re.compile(
       | (?P<hand_off>{_HAND_OFF})
       | (?P<holidays>{_HOLIDAYS})
       | (?P<sending>(?:{_WEEKDAYS}|{_EVERY_DAY})\s*(?:\.(?!\S)|$))
+      | (?P<approval>{_APPROVAL}\s*(?:\.(?!\S)|$))
       | (?P<hours>{HOURS_START})
       | (?P<window>nudge\s+after\b)
       | (?P<step_window>{_NAME}\s*+:\s*+(?:nudge\s+after\b|$))
@@ -75,12 +81,13 @@ _RULE_START_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 RuleStart = Literal[
-    "owner", "hand_off", "holidays", "sending", "hours", "window", "step_window", "plan"
+    "owner", "hand_off", "holidays", "sending", "approval", "hours", "window", "step_window", "plan"
 ]
 
 # Unicode-aware, so a step named in any language keeps its letters.
 _SLUG_GAP_RE = re.compile(r"[\W_]+")
 
+APPROVAL_EXAMPLE = "Rule changes need approval."
 WINDOW_EXAMPLE = "Nudge after 2 days, flag after 3 more days."
 PLAN_EXAMPLE = "Starter plan: welcome on day 0, setup on day 2, check-in on day 6."
 OWNER_EXAMPLE = "Owner: Dana Reyes <@U0DANA>."
@@ -173,7 +180,23 @@ class HolidaysRule:
     line: int
 
 
-Rule = PlanRule | WindowRule | OwnerRule | HandOffRule | SendingRule | HolidaysRule | HoursRule
+@dataclass(frozen=True)
+class ApprovalRule:
+    """`Rule changes need approval.`"""
+
+    line: int
+
+
+Rule = (
+    PlanRule
+    | WindowRule
+    | OwnerRule
+    | HandOffRule
+    | SendingRule
+    | HolidaysRule
+    | HoursRule
+    | ApprovalRule
+)
 
 
 def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
@@ -202,6 +225,10 @@ def read_sentence(sentence: Sentence) -> Rule | RulesError | None:
         return SendingRule(False, line)
     if _HOURS_START_RE.match(text):
         return read_hours(text, line)
+    if _APPROVAL_RE.match(text):
+        return ApprovalRule(line)
+    if _APPROVAL_ATTEMPT_RE.match(text):
+        return _error(line, f"could not read this rule: {quote(text)}. Write '{APPROVAL_EXAMPLE}'")
     if _SEND_ATTEMPT_RE.match(text):
         return _error(
             line,

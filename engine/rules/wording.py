@@ -33,3 +33,13 @@ def name_list(names: Iterable[str], count: int) -> str:
     if count <= LISTED_NAMES:
         return shown
     return f"{shown} and {count - LISTED_NAMES:,} more"
+
+
+def plan_window_hint(step: str | None) -> str:
+    """ "Pro plan: nudge after ..." reads naturally but names a step: the real form."""
+    if step is None or not step.lower().endswith("plan"):
+        return ""
+    return (
+        ". To give a plan its own window, write 'Nudge after N days, flag after M more "
+        "days.' right after the plan's sentence"
+    )

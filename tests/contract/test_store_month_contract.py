@@ -109,10 +109,12 @@ def test_the_sends_of_a_range_of_days_live_and_archived_each_once_oldest_first(
 
 
 def _entry(customer: str, action: str, at: datetime) -> AuditEntry:
-    """An audit row as the guide writes one: its id spelled from `at`, on `at`'s own clock."""
+    """An audit row as the guide writes one, its id spelled from `at` in UTC; for `ahead` and
+    `behind`, as releases before did: on `at`'s own clock."""
     state = CustomerState(customer_id=customer)
+    legacy = f"{at.strftime('%Y%m%dT%H%M%S%f')}Z-{action[:6]}"
     return AuditEntry(
-        id=new_audit_id(at),
+        id=legacy if action in ("ahead", "behind") else new_audit_id(at),
         customer_id=customer,
         journey=1,
         action=action,
@@ -135,7 +137,7 @@ def test_the_audit_rows_of_a_range_of_time_whatever_clock_they_were_read_on(
         # Its id reads "20261201T08...", past the window's end on the face of it.
         "ahead": datetime(2026, 12, 1, 8, 0, tzinfo=kiritimati),
         # Its id reads "20261031T13...", before the window's start on the face of it.
-        "behind": datetime(2026, 10, 31, 13, 0, tzinfo=honolulu),
+        "behind": datetime(2026, 10, 31, 13, 0, 30, tzinfo=honolulu),
         "last": datetime(2026, 11, 30, 23, 59, 59, tzinfo=BERLIN),
         "after": datetime(2026, 12, 1, 0, 0, tzinfo=BERLIN),
     }
@@ -146,7 +148,7 @@ def test_the_audit_rows_of_a_range_of_time_whatever_clock_they_were_read_on(
 
     found = store.audit_between(*NOVEMBER)
 
-    assert [entry.action for entry in found] == ["behind", "first", "utc", "ahead", "last"]
+    assert [entry.action for entry in found] == ["first", "behind", "utc", "ahead", "last"]
     assert found[3].at == times["ahead"] and found[3].customer_id == "C1"
     assert store.audit_between(times["after"], times["after"] + timedelta(days=1)) == (
         store.audit_trail("C2")[0],

@@ -174,10 +174,11 @@ def test_a_tick_reads_in_pages_and_by_key_never_a_request_per_customer_it_keeps(
     quiet = report.counts()["on_track"]
     assert count // 10 < moves < count
     # The busy tick keeps few memos (everyone moved the day before): it reads the memos table
-    # and scans the sends and state tables, a page each (under 1 MB), and the rules doc's last
-    # good copy, for 30 customers as for 120. Moves go in batches, each a transaction of claims,
-    # a BatchGetItem of their journeys and a transaction of confirmations, each customer's
-    # change count bumped in the transaction of their write: never a request per move.
+    # and scans the sends and state tables, a page each (under 1 MB), and the rules log's
+    # head (which doc is in force), for 30 customers as for 120. Moves go in batches, each a
+    # transaction of claims, a BatchGetItem of their journeys and a transaction of
+    # confirmations, each customer's change count bumped in the transaction of their write:
+    # never a request per move.
     batches = busy["BatchGetItem"]
     assert batches <= math.ceil(moves / FIRST_BATCH) < moves
     assert busy - Counter(TransactWriteItems=busy["TransactWriteItems"]) == {
@@ -267,11 +268,14 @@ def test_the_capacity_a_tick_consumes_is_counted_as_dynamodb_bills_it(
     # Each move: a claim and its confirmation, in transactions (two units an item, items
     # well under 1 KB), each with the bump of the customer's change count (two more); and
     # this first tick keeps the rules doc's last good copy (1-2 KB: two units) and, under a
-    # key of its own, its hash (one unit).
-    assert counter.calls["PutItem"] == 2
+    # key of its own, its hash (one unit); and records it as the doc in force in the rules
+    # log (engine.rules_log): its text under its hash (two units), the first entry and the
+    # log's head (one each). Later ticks write none of these while the doc stays the same.
+    assert counter.calls["PutItem"] == 5
     assert counter.units["TransactWriteItems"] == 2 * 2 * 2 * moves
-    assert counter.write_units == 8 * moves + 3
-    # The Scans of three small tables and the rules' last good copy; the claims' journey checks
+    assert counter.write_units == 8 * moves + 3 + 4
+    # The Scans of three small tables, the rules' last good copy and log; the claims' journey
+    # checks
     # find no state yet (these customers never acted), which DynamoDB Local counts as nothing.
     assert counter.units["BatchGetItem"] == 0
     assert 2 <= counter.read_units < 10

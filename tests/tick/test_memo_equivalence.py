@@ -167,6 +167,10 @@ class Side:
                 base_url="https://og.test",
                 link_secret="s",
                 send_concurrency=1,
+                # A rules edit is announced without working out its impact: that is two
+                # simulated weeks of ticks per edit, per side, which here would only cost
+                # time (tests/tick/test_rules_watch.py checks it).
+                rules_impact_days=0,
             ),
             wall_clock=lambda: clock[0],
         )
