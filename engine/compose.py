@@ -123,17 +123,42 @@ def wrap_up_email(
     )
 
 
+def note_email(
+    rules: Rules,
+    customer: Customer,
+    plan: Plan,
+    journey: int,
+    step_id: str,
+    subject: str,
+    body: str,
+    *,
+    unsubscribe_url: str = "",
+) -> OutgoingEmail:
+    """An owner's personal note (engine.note_send) in the guide's two parts: their words as
+    they wrote them (a brace is a brace, never a placeholder), with no done link."""
+    values = placeholder_values(customer, plan, owner_for(customer, plan, rules))
+    template = MessageTemplate(subject=_literal(subject), body=_literal(body))
+    return _email(customer, journey, step_id, SendKind.NOTE, template, values, "", unsubscribe_url)
+
+
+def _literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def journey_lines(plan: Plan, history: History) -> tuple[str, ...]:
     """The journey so far, oldest first: what was sent, nudged, flagged and done."""
     names = {s.id: s.name for s in plan.steps}
-    events: list[tuple[str, str]] = [
-        (
-            s.local_date.isoformat(),
-            f"{s.kind.value} {names.get(s.step, s.step)} "
-            f"({s.status}{': ' + s.error if s.error else ''})",
+
+    def sent(s: SendRecord) -> str:
+        # A note's step is its day, which the line says already.
+        what = (
+            "personal note"
+            if s.kind == SendKind.NOTE
+            else f"{s.kind.value} {names.get(s.step, s.step)}"
         )
-        for s in history.sends
-    ]
+        return f"{what} ({s.status}{': ' + s.error if s.error else ''})"
+
+    events = [(s.local_date.isoformat(), sent(s)) for s in history.sends]
     events += [
         (day.isoformat(), f"done {names.get(step, step)}")
         for step, day in history.state.steps_done.items()

@@ -126,13 +126,13 @@ class SendKind(StrEnum):
     NUDGE = "nudge"
     FLAG = "flag"
     FINISH = "finish"
+    NOTE = "note"  # an owner's personal note (engine.note_send): one email, the day's move
 
     @property
     def described(self) -> str:
         """How a person names a send of this kind: the step's email, its nudge, ..."""
-        return {"step": "email", "nudge": "nudge email", "finish": "wrap-up email"}.get(
-            self.value, self.value
-        )
+        names = {"step": "email", "nudge": "nudge email", "finish": "wrap-up email"}
+        return names.get(self.value, "personal note" if self == "note" else self.value)
 
 
 class SendStatus(StrEnum):

@@ -336,3 +336,20 @@ class Commentator(Protocol):
         whatever goes wrong (a timeout, a refusal, an answer with no text): the caller then
         leaves the words out."""
         ...
+
+
+class NoteDrafter(Protocol):
+    """Drafts a personal note from one customer's journey for their owner to read, edit and
+    send or not (Amazon Bedrock: engine.adapters.bedrock_commentary). Asked only when a person
+    asks for a draft, never by the tick."""
+
+    @property
+    def name(self) -> str:
+        """Who drafted it, as the note's modal says."""
+        ...
+
+    def draft(self, instructions: str, journey: str) -> str:
+        """A short email about `journey` (the facts of one customer's onboarding, no email
+        address), as `instructions` ask. Raises whatever goes wrong (a timeout, a refusal, an
+        answer with no text): the person then writes the note from an empty one."""
+        ...

@@ -135,4 +135,6 @@ def _work_out(
             f"{what} again; mark it delivered once you have told the customer yourself",
         )
     write = SendWrite(key=send.key)
+    if send.kind == SendKind.NOTE:  # a person's note: no tick makes it again
+        return write, SEND_AGAIN, f"{what} is forgotten; send it again from the flag if need be"
     return write, SEND_AGAIN, f"{what} will go out again with the next tick, if still due"

@@ -12,9 +12,14 @@ from engine.audit import differences
 from engine.guide import Guide
 from engine.heard import NOTED_ONLY
 from engine.models import AuditEntry, SendKind, SendRecord, SendWrite, Snapshot
+from engine.note_send import NOTE_SENT
 from engine.rules_approval import undo_rules
 from engine.rules_log import RULES_ID
 from engine.subject import Subject
+
+_PASSED_BY = NOTED_ONLY | {NOTE_SENT}
+"""Audit rows that changed nothing to give back: what was noted, and a note sent (an email
+is never unsent)."""
 
 
 def undo(
@@ -30,7 +35,7 @@ def undo(
             (
                 e
                 for e in trail
-                if e.undoes is None and e.id not in undone and e.action not in NOTED_ONLY
+                if e.undoes is None and e.id not in undone and e.action not in _PASSED_BY
             ),
             None,
         )

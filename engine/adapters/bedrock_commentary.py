@@ -1,15 +1,18 @@
-"""Amazon Bedrock as the month's commentator: one call of the Converse API through boto3's
-`bedrock-runtime` client, `OG_SUMMARY_MODEL=bedrock://MODEL_ID[?region=REGION]`.
+"""Amazon Bedrock as the month's commentator and the drafter of personal notes: one call of the
+Converse API through boto3's `bedrock-runtime` client each,
+`OG_SUMMARY_MODEL=bedrock://MODEL_ID[?region=REGION]`.
 
 The request, as AWS documents Converse (`POST /model/{modelId}/converse`): the instructions as
-the `system` prompt, the figures as the one `user` message, and `inferenceConfig` with a small
-`maxTokens` and a low `temperature`. The answer's words are `output.message.content[].text`;
-a `stopReason` other than `end_turn` (or `stop_sequence`) means they are not a finished
-paragraph (cut at `maxTokens`, or a guardrail or content filter stepped in), and are refused.
+the `system` prompt, the figures (for a note, a customer's journey) as the one `user` message,
+and `inferenceConfig` with a small `maxTokens` and a low `temperature`. The answer's words are
+`output.message.content[].text`; a `stopReason` other than `end_turn` (or `stop_sequence`)
+means they are not finished (cut at `maxTokens`, or a guardrail or content filter stepped in),
+and are refused.
 
 The client waits CONNECT_TIMEOUT to connect and READ_TIMEOUT for the answer, and never retries:
-the summary goes out without the words rather than late. Credentials and, unless the URL names
-one, the region come from the usual AWS chain (on Lambda, the function's role).
+the summary goes out without the words rather than late, and a note's modal opens empty.
+Credentials and, unless the URL names one, the region come from the usual AWS chain (on
+Lambda, the function's role).
 
 boto3 is imported on the first call, so reading the setting costs nothing.
 """
@@ -26,6 +29,9 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
 MAX_TOKENS = 400
 TEMPERATURE = 0.2
+NOTE_MAX_TOKENS = 700
+"""A note's draft: a subject line and a short email, well within this."""
+NOTE_TEMPERATURE = 0.5
 FINISHED = frozenset({"end_turn", "stop_sequence"})
 
 _log = logging.getLogger("og.summary")
@@ -94,11 +100,33 @@ class BedrockCommentator:
         return self._client
 
     def comment(self, instructions: str, figures: str) -> str:
+        return self._converse(instructions, figures, MAX_TOKENS, TEMPERATURE, "commentary")
+
+    def draft(self, instructions: str, journey: str) -> str:
+        """A personal note's draft (engine.ports.NoteDrafter): the same call, with room for a
+        short email. A timeout is said in words a person reads in the note's modal."""
+        from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+            ConnectTimeoutError,
+            ReadTimeoutError,
+        )
+
+        try:
+            return self._converse(
+                instructions, journey, NOTE_MAX_TOKENS, NOTE_TEMPERATURE, "a note's draft"
+            )
+        except (ConnectTimeoutError, ReadTimeoutError) as error:
+            connect, read = self._timeouts
+            waited = connect if isinstance(error, ConnectTimeoutError) else read
+            raise TimeoutError(f"no answer within {waited:g} seconds") from error
+
+    def _converse(
+        self, system: str, text: str, max_tokens: int, temperature: float, what: str
+    ) -> str:
         answer = self.client().converse(
             modelId=self.model.model_id,
-            system=[{"text": instructions}],
-            messages=[{"role": "user", "content": [{"text": figures}]}],
-            inferenceConfig={"maxTokens": MAX_TOKENS, "temperature": TEMPERATURE},
+            system=[{"text": system}],
+            messages=[{"role": "user", "content": [{"text": text}]}],
+            inferenceConfig={"maxTokens": max_tokens, "temperature": temperature},
         )
         content = answer.get("output", {}).get("message", {}).get("content")
         if not isinstance(content, list):
@@ -111,7 +139,8 @@ class BedrockCommentator:
             raise ValueError("the answer held no text")
         usage = answer.get("usage", {})
         _log.info(
-            "commentary by %s: %s tokens in, %s out",
+            "%s by %s: %s tokens in, %s out",
+            what,
             self.name,
             usage.get("inputTokens", "?"),
             usage.get("outputTokens", "?"),

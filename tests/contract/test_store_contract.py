@@ -73,7 +73,7 @@ def test_a_customer_whose_mail_stopped_takes_no_email_claim_but_a_flag(
     day = date(2026, 11, 2)
     stop = {"unsubscribed": True, "unsubscribed_on": day} if stopped == "unsubscribed" else {}
     store.save_state(CustomerState(customer_id="C1", replied_on=day if not stop else None, **stop))
-    for kind in (SendKind.STEP, SendKind.NUDGE, SendKind.FINISH):
+    for kind in (SendKind.STEP, SendKind.NUDGE, SendKind.FINISH, SendKind.NOTE):
         assert store.claim(a_send(kind=kind)) is False
     assert store.claim(a_send(kind=SendKind.FLAG)) is True
     assert store.claim_many([a_send(customer="C2"), a_send(step="setup")]) == [True, False]
@@ -91,6 +91,20 @@ def test_confirm_records_message_id_and_time(store: StateStore) -> None:
         SendStatus.SENT,
         "<m1@og>",
         T0 + timedelta(seconds=2),
+    )
+
+
+def test_a_personal_note_is_claimed_once_a_day_and_confirmed_like_any_send(
+    store: StateStore,
+) -> None:
+    note = a_send(step="note-2026-11-02", kind=SendKind.NOTE)
+    assert store.claim(note) is True and store.claim(note) is False
+    store.confirm(note.key, "<n1@og>", T0)
+    (sent,) = store.load_one("C1").sends["C1"]
+    assert (sent.kind, sent.step, sent.status) == (
+        SendKind.NOTE,
+        "note-2026-11-02",
+        SendStatus.SENT,
     )
 
 
