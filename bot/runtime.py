@@ -21,7 +21,7 @@ from bot.slack.context import SlackContext
 from bot.slack.digest import post_digest
 from bot.slack.month import post_month
 from bot.slack.settings import SlackSettings, web_client
-from bot.wiring import open_commentator
+from bot.wiring import open_commentator, open_note_drafter
 from engine.calendar import local_date
 from engine.digest import build_digest
 from engine.guide import Guide
@@ -39,7 +39,8 @@ def slack_app(
     listener_executor: Executor | None = None,
     socket_mode: bool = False,
 ) -> App:
-    context = SlackContext(guide=guide, settings=slack)
+    drafter = open_note_drafter(guide.config.summary_model)
+    context = SlackContext(guide=guide, settings=slack, drafter=drafter)
     return create_app(context, listener_executor=listener_executor, socket_mode=socket_mode)
 
 

@@ -18,7 +18,15 @@ from engine.adapters.mailer_url import open_mailer
 from engine.adapters.row_memory import StoreRowMemory
 from engine.adapters.sqlite_store import SqliteStore
 from engine.guide import Guide, GuideConfig
-from engine.ports import Commentator, Mailer, Notifier, Roster, RulesSource, StateStore
+from engine.ports import (
+    Commentator,
+    Mailer,
+    NoteDrafter,
+    Notifier,
+    Roster,
+    RulesSource,
+    StateStore,
+)
 from engine.settings import Settings
 
 LINK_SECRET_KEY = "link.secret"
@@ -76,6 +84,16 @@ def open_rules_source(spec: str) -> RulesSource:
 
 def open_commentator(spec: str) -> Commentator | None:
     """`bedrock://MODEL_ID[?region=REGION]`, or "" for none."""
+    if not spec:
+        return None
+    from engine.adapters.bedrock_commentary import BedrockCommentator
+
+    return BedrockCommentator.from_url(spec)
+
+
+def open_note_drafter(spec: str) -> NoteDrafter | None:
+    """Who drafts a personal note in Slack: the summary model (`bedrock://MODEL_ID`), or ""
+    for nobody (the owner writes the note from an empty one)."""
     if not spec:
         return None
     from engine.adapters.bedrock_commentary import BedrockCommentator

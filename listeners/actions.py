@@ -1,7 +1,8 @@
 """Button clicks: on flags, a reply's message and the Home tab (Done, Pause, Hand off), on the
 digest and the Home tab (Resume), on a hand-off ping, a reply's message or the Home tab (Resume
-guide), and a reply's Done for one step; the flag's overflow menu (Show the last email); and
-an announced edit of the rules doc's Apply and Keep the old rules.
+guide), and a reply's Done for one step; the flag's overflow menu's Show the last email (its
+Draft a personal note is listeners/notes.py's); and an announced edit of the rules doc's Apply
+and Keep the old rules.
 Each listener translates the click into an engine action (or a read) and the outcome back into
 Slack; no business rule lives here.
 
@@ -33,6 +34,7 @@ from bot.slack.buttons import (
     HAND_BACK_ACTION_ID,
     HAND_OFF_ACTION_ID,
     LAST_EMAIL_ACTION_ID,
+    NOTE_OPTION,
     PAUSE_ACTION_ID,
     RESUME_ACTION,
     RULES_APPLY_ACTION_ID,
@@ -40,6 +42,7 @@ from bot.slack.buttons import (
     STEP_DONE_ACTION_ID,
     ButtonTarget,
     any_numbered,
+    chosen_option,
     rules_change_of,
 )
 from bot.slack.context import SlackContext
@@ -90,9 +93,15 @@ def register(app: App, context: SlackContext) -> None:
     app.action(any_numbered(STEP_DONE_ACTION_ID))(ack=acknowledge, lazy=[step_done])
     app.action(any_numbered(PAUSE_ACTION_ID))(pause_clicked)
     app.action(any_numbered(HAND_OFF_ACTION_ID))(hand_off_clicked)
-    app.action(any_numbered(LAST_EMAIL_ACTION_ID))(ack=acknowledge, lazy=[last_email_chosen])
+    # The menu's other option, "Draft a personal note", is listeners/notes.py's.
+    last_email = app.action(any_numbered(LAST_EMAIL_ACTION_ID), matchers=[not_a_note])
+    last_email(ack=acknowledge, lazy=[last_email_chosen])
     for rules_action in (RULES_APPLY_ACTION_ID, RULES_KEEP_ACTION_ID):
         app.action(rules_action)(ack=acknowledge, lazy=[rules_change_clicked])
+
+
+def not_a_note(body: dict[str, Any]) -> bool:
+    return chosen_option(body) != NOTE_OPTION
 
 
 class Click:

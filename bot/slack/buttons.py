@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.slack.blocks import BUTTON_VALUE_LIMIT
 from bot.slack.text import clip
@@ -25,7 +27,10 @@ holds the guide back for the customer is lifted, and the guide takes them back."
 STEP_DONE_ACTION_ID = "og_step_done"
 """A reply's "Done: <step>": the one step its value names marked done."""
 LAST_EMAIL_ACTION_ID = "og_last_email"
-"""The flag's overflow menu, whose one option shows the customer's last email."""
+"""The flag's overflow menu: "Show the last email", and "Draft a personal note", whose value
+says so (`ButtonTarget.option`)."""
+NOTE_OPTION = "note"
+"""`ButtonTarget.option` of the flag menu's "Draft a personal note"."""
 RESUME_ACTION_PREFIX = "og_resume"
 """The digest's Resume buttons are `og_resume_<n>`, numbered so each message's ids stay unique."""
 RESUME_ACTION = re.compile(rf"^{RESUME_ACTION_PREFIX}_\d+$")
@@ -62,6 +67,8 @@ class ButtonTarget:
     name: str = ""
     company: str = ""
     step: str = ""
+    option: str = ""
+    """Which option of an overflow menu this is, where the menu has more than one."""
 
     def to_value(self, limit: int = BUTTON_VALUE_LIMIT) -> str:
         """Compact JSON; without the name and company when they would not fit in `limit`
@@ -71,6 +78,8 @@ class ButtonTarget:
             data["o"] = self.owner
         if self.step:
             data["s"] = self.step
+        if self.option:
+            data["do"] = self.option
         shown = {"n": clip(self.name, _SHOWN_LIMIT), "co": clip(self.company, _SHOWN_LIMIT)}
         full = _dump(data | {key: value for key, value in shown.items() if value})
         return full if len(full) <= limit else _dump(data)
@@ -82,14 +91,28 @@ class ButtonTarget:
             data = json.loads(value)
         except json.JSONDecodeError as error:
             raise ValueError(f"not a flag button value: {value!r}") from error
-        keys = {"c", "j", "o", "n", "co", "s"}
+        keys = {"c", "j", "o", "n", "co", "s", "do"}
         if not isinstance(data, dict) or not {"c", "j"} <= set(data) <= keys:
             raise ValueError(f"not a flag button value: {value!r}")
-        journey, texts = data["j"], [data["c"], *(data.get(k, "") for k in ("o", "n", "co", "s"))]
+        named = ("o", "n", "co", "s", "do")
+        journey, texts = data["j"], [data["c"], *(data.get(k, "") for k in named)]
         if type(journey) is not int or not all(isinstance(text, str) for text in texts):
             raise ValueError(f"not a flag button value: {value!r}")
-        customer_id, owner, name, company, step = texts
-        return cls(customer_id, journey, owner=owner, name=name, company=company, step=step)
+        customer_id, owner, name, company, step, option = texts
+        return cls(
+            customer_id, journey, owner=owner, name=name, company=company, step=step, option=option
+        )
+
+
+def chosen_option(body: Mapping[str, Any]) -> str:
+    """The `ButtonTarget.option` of the overflow option a `block_actions` body chose ("" for
+    a button, and for an option that names none)."""
+    action = (body.get("actions") or [{}])[0]
+    value = (action.get("selected_option") or {}).get("value")
+    try:
+        return ButtonTarget.from_value(value).option if isinstance(value, str) else ""
+    except ValueError:
+        return ""
 
 
 def _dump(data: dict[str, str | int]) -> str:

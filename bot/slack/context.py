@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.slack.settings import SlackSettings
 from engine.guide import Guide
 from engine.permissions import Team
+from engine.ports import NoteDrafter
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class SlackContext:
     guide: Guide
     settings: SlackSettings
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    drafter: NoteDrafter | None = None
+    """Who drafts a personal note (the guide's summary model); None: the owner writes it."""
 
     @property
     def team(self) -> Team:

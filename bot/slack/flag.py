@@ -11,11 +11,12 @@ Layout, top to bottom:
 - an actions block: while the flag is open, Done (primary), Pause and Hand off, each carrying
   what the button acts on (bot/slack/buttons.py). An action takes them away; its undo (or a
   resume) gives them back (engine/flags.py says when a flag is open). After them, open or
-  not, an overflow menu whose one option, "Show the last email", answers only the clicker
-  with the customer's last email: after a pause, a hand-off or a finish it is still what the
-  customer last read. An option's value holds 150 characters, not a button's 2000, so it
-  carries what the buttons do less the name and company when they do not fit (the listener
-  needs only the customer and owner), and the menu is left out for an id too long for that.
+  not, an overflow menu: "Show the last email" answers only the clicker with the customer's
+  last email (after a pause, a hand-off or a finish it is still what the customer last read);
+  "Draft a personal note" opens a note to edit and send (listeners/notes.py, modals/note.py).
+  An option's value holds 150 characters, not a button's 2000, so it carries what the buttons
+  do less the name and company when they do not fit (the listeners need only the customer and
+  owner), and an option (or the menu) is left out for an id too long for that.
 
 Escaping: every value from the sheet or the rules doc goes through bot/slack/text.py, plain
 text (`plain`) and mrkdwn (`escape_mrkdwn`) alike; only the owner's mention is mrkdwn on purpose.
@@ -24,6 +25,7 @@ text (`plain`) and mrkdwn (`escape_mrkdwn`) alike; only the owner's mention is m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -42,6 +44,7 @@ from bot.slack.buttons import (
     DONE_ACTION_ID,
     HAND_OFF_ACTION_ID,
     LAST_EMAIL_ACTION_ID,
+    NOTE_OPTION,
     PAUSE_ACTION_ID,
     ButtonTarget,
 )
@@ -139,10 +142,17 @@ def _actions(notice: FlagNotice, *, open: bool) -> ActionsBlock | SectionBlock |
             ButtonElement(text=plain_text("Pause"), action_id=PAUSE_ACTION_ID, value=value),
             ButtonElement(text=plain_text("Hand off"), action_id=HAND_OFF_ACTION_ID, value=value),
         ]
-    value = target.to_value(OPTION_VALUE_LIMIT)
-    if len(value) <= OPTION_VALUE_LIMIT:
-        option = Option(text=plain_text("Show the last email"), value=value)
-        elements.append(OverflowMenuElement(action_id=LAST_EMAIL_ACTION_ID, options=[option]))
+    note = replace(target, option=NOTE_OPTION)
+    options = [
+        Option(text=plain_text(label), value=value)
+        for label, value in (
+            ("Show the last email", target.to_value(OPTION_VALUE_LIMIT)),
+            ("Draft a personal note", note.to_value(OPTION_VALUE_LIMIT)),
+        )
+        if len(value) <= OPTION_VALUE_LIMIT
+    ]
+    if options:
+        elements.append(OverflowMenuElement(action_id=LAST_EMAIL_ACTION_ID, options=options))
     return ActionsBlock(elements=elements) if elements else None
 
 

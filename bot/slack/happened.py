@@ -41,6 +41,7 @@ _DONE = {
     "bounced": "📭 The address given up, reported",
     "soft_bounced": "📭 A soft bounce reported",
     "complained": "🚫 Marked an email as spam",
+    "note_sent": "💌 Personal note sent",
 }
 _UNDONE = {
     "paused": "the pause",

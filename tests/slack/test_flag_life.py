@@ -104,7 +104,8 @@ def test_after_an_action_the_flag_keeps_every_detail_and_gains_one_line(
     # What the customer last read is still worth a look after any action.
     assert overflow_options(flag, "og_last_email") == overflow_options(sent, "og_last_email")
     assert [o["text"]["text"] for o in overflow_options(flag, "og_last_email")] == [
-        "Show the last email"
+        "Show the last email",
+        "Draft a personal note",
     ]
     assert flag["text"].endswith(line.format(when=when(flagged)))
 

@@ -152,7 +152,7 @@ def test_forged_or_stale_requests_are_refused_and_nothing_is_posted(
 
 def test_an_unsigned_request_is_refused_and_nothing_is_posted(flagged: Flagged) -> None:
     message = flagged.fake.messages[(flagged.channel, flagged.ts)]
-    (option,) = overflow_options(message, "og_last_email")
+    (option, _) = overflow_options(message, "og_last_email")
     payload = overflow_chosen("U0DANA", flagged.channel, message, "og_last_email", option)
     before = len(flagged.fake.calls)
 

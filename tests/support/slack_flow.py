@@ -22,6 +22,7 @@ from bot.slack.context import SlackContext
 from bot.slack.home import HomeTab
 from bot.slack.notifier import SlackNotifier
 from bot.slack.settings import SlackSettings
+from engine.ports import NoteDrafter
 from engine.tick import tick
 
 SECRET = "test-signing-secret"
@@ -200,9 +201,11 @@ class Flagged:
         admins: tuple[str, ...] = ("U0ADMIN",),
         flag_channel: str | None = CHANNEL,
         customer: dict[str, str] | None = None,
+        drafter: NoteDrafter | None = None,
     ) -> None:
         """`flag_channel` None: the README's default, each flag a DM to its owner. `customer`:
-        the one row of the list (`row("C1")` unless told)."""
+        the one row of the list (`row("C1")` unless told). `drafter`: who drafts a personal
+        note (none unless told)."""
         self.ws = Workspace(tmp_path, [customer or row("C1")])
         self.fake = fake
         self.settings = SlackSettings(
@@ -217,7 +220,9 @@ class Flagged:
         notifier = SlackNotifier(fake.client(), flag_channel)
         self.guide.notifier = notifier
         # As bot.wiring.show_home_tabs sets it: each action republishes the actor's Home tab.
-        self.context = SlackContext(guide=self.guide, settings=self.settings, clock=self.app_clock)
+        self.context = SlackContext(
+            guide=self.guide, settings=self.settings, clock=self.app_clock, drafter=drafter
+        )
         notifier.home = HomeTab(self.context, fake.client()).refresh
         # C1 never acts: welcome is due its flag on day 5, a Saturday, and flagged on Monday.
         for day in range(8):
@@ -262,14 +267,15 @@ class Flagged:
         value: str | None = None,
         secret: str = SECRET,
         age: int = 0,
+        option: int = 0,
     ) -> int:
-        """`user` picks the first option of the flag's overflow menu `action_id` (its value
-        replaced by `value`, for a menu as it was never sent)."""
+        """`user` picks the flag's overflow menu `action_id`'s `option` (the first unless
+        told; its value replaced by `value`, for a menu as it was never sent)."""
         message = self.fake.messages[(self.channel, self.ts)]
-        (option, *_) = overflow_options(message, action_id)
+        option_chosen = overflow_options(message, action_id)[option]
         if value is not None:
-            option = {**option, "value": value}
-        payload = overflow_chosen(user, self.channel, message, action_id, option)
+            option_chosen = {**option_chosen, "value": value}
+        payload = overflow_chosen(user, self.channel, message, action_id, option_chosen)
         return self.send(payload, secret=secret, age=age)
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0DANA") -> int:
