@@ -22,8 +22,8 @@ class GuideConfig:
     """Where an inbox is read (engine.inbox): its address, whose plus form (with the
     customer's reply token) every email's Reply-To gets. None: replies go nowhere we read."""
     summary_model: str = ""
-    """Who writes the month's commentary (`bedrock://MODEL_ID`), "" for nobody: read only by
-    the month's summary, never by the tick."""
+    """Who writes the month's commentary and drafts personal notes (`bedrock://MODEL_ID`), ""
+    for nobody: read only by the month's summary and the Slack app, never by the tick."""
     rules_impact_days: int = 7
     """How far ahead the tick's announcement of a rules edit looks (engine.rules_watch); 0:
     it announces the edit without working out what it changes."""

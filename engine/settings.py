@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     From address, once an inbox (or, on AWS, SES receiving) reads it."""
     summary_model: str = ""
     """`bedrock://MODEL_ID[?region=REGION]`: Amazon Bedrock adds a paragraph of commentary
-    above the month's summary (never on the tick's path); "" for the figures alone."""
+    above the month's summary, and drafts a personal note when an owner asks for one in Slack
+    (never on the tick's path); "" for the figures alone and notes written from empty."""
 
     @field_validator("summary_model")
     @classmethod
