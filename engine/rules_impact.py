@@ -132,12 +132,17 @@ def summarise(
     steps: Mapping[str, str],
     kept: Collection[tuple[str, str]],
 ) -> list[str]:
-    """One line per kind of difference, biggest first: a move that comes later or sooner, a
-    move that is new, one that is gone. `steps`: each step id's name; `kept`: the (plan name,
-    step id) pairs the new doc still has."""
+    """One line per kind of difference, biggest first: a plan gone with its customers, a move
+    that comes later or sooner, a move that is new, one that is gone. `steps`: each step id's
+    name; `kept`: the (plan name, step id) pairs the new doc still has."""
     groups: dict[tuple[str, str, str, str, int], set[str]] = defaultdict(set)
+    plans_left = {plan for plan, _ in kept}
+    orphans: dict[str, set[str]] = defaultdict(set)
     for customer in customers:
         if not customer.changed:
+            continue
+        if customer.plan and customer.plan not in plans_left:
+            orphans[customer.plan].add(customer.customer_id)  # one line for the whole plan
             continue
         before = {m.key: m for m in customer.before}
         after = {m.key: m for m in customer.after}
@@ -154,7 +159,12 @@ def summarise(
             elif old and not new:
                 removed = kind != "finish" and (customer.plan, step) not in kept
                 groups[("gone", customer.plan, kind, step, int(removed))].add(customer.customer_id)
-    return [
+    gone = [
+        f"the {plan} plan is gone: {len(who)} customer{'' if len(who) == 1 else 's'} on it "
+        "get nothing more (the tick skips their rows, naming each)"
+        for plan, who in sorted(orphans.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+    return gone + [
         _line(change, plan, kind, steps.get(step, step), shift, len(who), days)
         for (change, plan, kind, step, shift), who in sorted(
             groups.items(), key=lambda item: (-len(item[1]), item[0])
