@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from flaky_roster import UnreadableOnce
 from mail_events import (
     NOTIFIED_BOUNCE,
     PUBLISHED_BOUNCE,
@@ -20,7 +21,6 @@ from moto_server import MotoServer
 
 from bot.aws_mail_events import MailEventsFailed
 from engine.outcomes import HeardKind
-from engine.ports import RosterError, RosterSnapshot
 from engine.queries import view_customer
 
 
@@ -108,23 +108,6 @@ def test_a_malformed_message_is_skipped_and_the_rest_of_the_batch_handled(
     assert result == {"records": 3, "outcomes": {"malformed": 2, "acted": 1}}
     assert "not an SES event the guide can read (not JSON" in caplog.text
     assert world.state("C2").unsubscribed
-
-
-class UnreadableOnce:
-    """The onboarding list, unreadable at the first read (a Google outage)."""
-
-    def __init__(self, roster: object) -> None:
-        self.roster = roster
-        self.failed = False
-
-    def read(self) -> RosterSnapshot:
-        if not self.failed:
-            self.failed = True
-            raise RosterError("503 from Google")
-        return self.roster.read()  # type: ignore[attr-defined, no-any-return]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.roster, name)
 
 
 def test_a_record_that_failed_for_now_fails_the_invocation_after_the_others(

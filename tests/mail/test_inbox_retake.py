@@ -8,34 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flaky_roster import UnreadableOnce
 from workspace import Workspace, nine_am, row
 
 from engine.inbound import Inbound, InboundKind
 from engine.inbox import Inbox, Taken
-from engine.ports import RosterError, RosterSnapshot
+from engine.ports import RosterError
 
 NOW = nine_am("2026-11-03")
-
-
-class FailingOnce:
-    def __init__(self, roster: object) -> None:
-        self.roster = roster
-        self.failed = False
-
-    def read(self) -> RosterSnapshot:
-        if not self.failed:
-            self.failed = True
-            raise RosterError("the sheet is unreadable just now")
-        return self.roster.read()  # type: ignore[attr-defined, no-any-return]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.roster, name)
 
 
 def test_a_failed_taking_is_taken_again_by_the_next_delivery(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, [row("C1")])
     guide = ws.guide()
-    guide.roster = FailingOnce(guide.roster)  # type: ignore[assignment]
+    guide.roster = UnreadableOnce(guide.roster)  # type: ignore[assignment]
     complaint = Inbound(InboundKind.COMPLAINT, sender="c1@example.test")
     with pytest.raises(RosterError):
         Inbox(guide, NOW).take("sns:m-1", complaint)
