@@ -14,10 +14,15 @@ Each is audited and undoable like any action; a person's `og undo` puts the jour
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 
-from engine.actions import CUSTOMER_ACTOR, ActionOutcome, Change, perform, unchanged
+from engine.actions import (
+    CUSTOMER_ACTOR,
+    ActionOutcome,
+    Change,
+    perform,
+    unchanged,
+)
 from engine.calendar import local_date
 from engine.compose import owner_for
 from engine.guide import Guide
@@ -26,6 +31,7 @@ from engine.models import clip
 from engine.outcomes import HeardKind, HeardNotice
 from engine.sheet_sync import sync_state
 from engine.subject import Subject
+from engine.told import owner_told
 from engine.unsubscribe import unsubscribe_change
 
 MAIL_ACTOR = "mail"
@@ -38,8 +44,6 @@ COMPLAINED = "complained"
 NOTED_ONLY = frozenset({AUTO_REPLY_NOTED})
 """Audit rows that record what happened and change nothing: undo passes them by."""
 SOFT_BOUNCES_GIVE_UP = 3
-
-_log = logging.getLogger("og.actions")
 
 
 def hear(guide: Guide, customer_id: str, inbound: Inbound, now: datetime) -> ActionOutcome:
@@ -57,7 +61,10 @@ def hear(guide: Guide, customer_id: str, inbound: Inbound, now: datetime) -> Act
     actor = MAIL_ACTOR if inbound.kind == InboundKind.BOUNCE else CUSTOMER_ACTOR
     outcome = perform(guide, customer_id, actor, now, work_out)
     if outcome.changed and told:
-        return _tell_owner(guide, told[-1], outcome)
+        notice = told[-1]
+        return owner_told(
+            outcome, customer_id, notice.kind.value, lambda: guide.notifier.heard(notice)
+        )
     return outcome
 
 
@@ -177,15 +184,3 @@ def _notice(
         text=text,
         on=today,
     )
-
-
-def _tell_owner(guide: Guide, notice: HeardNotice, outcome: ActionOutcome) -> ActionOutcome:
-    """The change stands whether or not the owner could be told (a warning, and the log's)."""
-    try:
-        guide.notifier.heard(notice)
-    except Exception as error:
-        _log.warning("%s: %s, the owner not told: %s", notice.customer_id, notice.kind, error)
-        told = f"it is recorded, but the owner was not told: {error}"
-        warning = "; ".join(w for w in (outcome.warning, told) if w)
-        return outcome.model_copy(update={"warning": warning})
-    return outcome

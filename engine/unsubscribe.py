@@ -9,21 +9,25 @@ Doing it again changes nothing. A person gives it back with `og undo` (engine.un
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 from typing import NamedTuple
 
-from engine.actions import CUSTOMER_ACTOR, ActionOutcome, Change, perform, unchanged
+from engine.actions import (
+    CUSTOMER_ACTOR,
+    ActionOutcome,
+    Change,
+    perform,
+    unchanged,
+)
 from engine.calendar import local_date
 from engine.compose import owner_for
 from engine.guide import Guide
 from engine.outcomes import UnsubscribedNotice
 from engine.subject import Subject
+from engine.told import owner_told
 
 UNSUBSCRIBED = "unsubscribed"
 """The audit row's action."""
-
-_log = logging.getLogger("og.actions")
 
 
 class Unsubscribed(NamedTuple):
@@ -87,11 +91,6 @@ def _tell_owner(guide: Guide, s: Subject, day: date, outcome: ActionOutcome) -> 
         journey=s.state.journey,
         unsubscribed_on=day,
     )
-    try:
-        guide.notifier.unsubscribed(notice)
-    except Exception as error:
-        _log.warning("%s: unsubscribed, but the owner was not told: %s", notice.customer_id, error)
-        told = f"it is done, but the owner was not told: {error}"
-        warning = "; ".join(w for w in (outcome.warning, told) if w)
-        return outcome.model_copy(update={"warning": warning})
-    return outcome
+    return owner_told(
+        outcome, notice.customer_id, "unsubscribed", lambda: guide.notifier.unsubscribed(notice)
+    )
