@@ -19,6 +19,7 @@ from engine.guide import Guide
 from engine.inbound import Bounce, Inbound, InboundKind
 from engine.inbox import Inbox, Taken, unmatched_messages
 from engine.models import CustomerState
+from engine.ports import SendError
 from engine.queries import view_customer
 from engine.tick import tick
 from engine.undo import undo
@@ -277,3 +278,18 @@ def test_a_reply_whose_row_cannot_be_read_is_kept_for_a_person(ws: Workspace) ->
     assert arrival.taken == Taken.REFUSED and notifier.heard_back == []
     (kept,) = unmatched_messages(guide)
     assert kept.kind.startswith("reply for C3, not recorded:") and kept.sender == "c3@example.test"
+
+
+def test_a_reply_stands_when_the_owner_cannot_be_told(ws: Workspace) -> None:
+    guide, notifier = guide_of(ws)
+    tick(guide, DAY0)
+
+    def deaf(notice: object) -> str:
+        raise SendError("Slack is down")
+
+    notifier.heard = deaf  # type: ignore[method-assign]
+    arrival = Inbox(guide, DAY0).take_message("test:deaf", reply_to(sent_to(ws, "C1"), "Hi?"))
+
+    assert arrival.taken == Taken.ACTED
+    assert "it is done, but the owner was not told: Slack is down" in arrival.message
+    assert state(guide, "C1").replied_on is not None
