@@ -52,9 +52,9 @@ def hear(guide: Guide, customer_id: str, inbound: Inbound, now: datetime) -> Act
 
     def work_out(s: Subject) -> Change | ActionOutcome:
         told.clear()
-        change = _change(guide, s, inbound, now)
+        today = local_date(now, s.customer.timezone or guide.config.team_timezone)
+        change = _change(guide, s, inbound, today, now)
         if isinstance(change, Change) and (kind := _tells(change)) is not None:
-            today = local_date(now, s.customer.timezone or guide.config.team_timezone)
             told.append(_notice(s, kind, inbound, change, today))
         return change
 
@@ -68,8 +68,10 @@ def hear(guide: Guide, customer_id: str, inbound: Inbound, now: datetime) -> Act
     return outcome
 
 
-def _change(guide: Guide, s: Subject, inbound: Inbound, now: datetime) -> Change | ActionOutcome:
-    today = local_date(now, s.customer.timezone or guide.config.team_timezone)
+def _change(
+    guide: Guide, s: Subject, inbound: Inbound, today: date, now: datetime
+) -> Change | ActionOutcome:
+    """`today`: the customer's own calendar day at `now`."""
     if inbound.kind == InboundKind.REPLY:
         return _reply(guide, s, inbound, today, now)
     if inbound.kind == InboundKind.AUTO_REPLY:
